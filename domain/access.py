@@ -1,0 +1,49 @@
+"""Who may do what for which customer (R23, R24), decided on the server side only."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from domain import errors
+from domain.model import Actor, Role
+
+
+class Action(StrEnum):
+    VIEW = "view"  # catalogue with prices, orders, status
+    ORDER = "order"
+    CHANGE = "change_quantity"
+    ADDON = "book_addon"
+    CANCEL = "cancel"
+    PROVISION = "provision"
+    ADMINISTER = "administer"  # customers, invites, price lists
+
+
+_CUSTOMER_WRITES = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
+
+_ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset({Action.VIEW}) | _CUSTOMER_WRITES,
+    Role.MEMBER: frozenset({Action.VIEW}),
+    # The service desk looks up any customer and provisions; the customer's admin orders.
+    Role.AGENT: frozenset({Action.VIEW, Action.PROVISION}),
+    Role.OPERATOR: frozenset({Action.VIEW, Action.PROVISION, Action.ADMINISTER}),
+}
+
+_CROSS_CUSTOMER = frozenset({Role.AGENT, Role.OPERATOR})
+
+
+def can_see_all_customers(actor: Actor) -> bool:
+    return actor.role in _CROSS_CUSTOMER
+
+
+def authorize(actor: Actor, action: Action, customer_id: str | None) -> None:
+    """Raise unless `actor` may do `action` for `customer_id` (None: not customer-bound)."""
+    if customer_id is not None and not can_see_all_customers(actor):
+        if actor.customer_id != customer_id:
+            # Never confirm that another customer exists (R24).
+            raise errors.CustomerNotFound(customer_id)
+    if action not in _ALLOWED[actor.role]:
+        raise errors.PermissionDenied(
+            action.value,
+            actor.role.value,
+            can_request=actor.role is Role.MEMBER and action in _CUSTOMER_WRITES,
+        )

@@ -1,0 +1,147 @@
+"""Customers, price lists, invites and linking chat users to customers (R2, R22, R23)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+
+from domain import errors
+from domain.access import Action, authorize
+from domain.commands import AddCustomer, CreateInvite, LinkUser
+from domain.invites import hash_code, new_code, normalise
+from domain.model import Actor, Channel, ChatUser, Customer, Role
+from domain.pricing import PriceList, to_money
+from domain.services.context import Context
+
+MAX_INVITE_DAYS = 90
+
+
+async def add_customer(ctx: Context, actor: Actor, cmd: AddCustomer) -> Customer:
+    authorize(actor, Action.ADMINISTER, None)
+    customer = Customer(cmd.customer_id, cmd.name, PriceList(discount_percent=cmd.discount_percent))
+    async with ctx.uow() as uow:
+        if await uow.customers.exists(cmd.customer_id):
+            raise errors.CustomerExists(cmd.customer_id)
+        await uow.customers.add(customer, ctx.now())
+        await uow.records.audit(
+            ctx.audit(
+                actor, customer.id, "customer.add", f"customer:{customer.id}",
+                name=customer.name, discount_percent=str(cmd.discount_percent),
+            )
+        )
+        try:
+            await uow.commit()
+        except IntegrityError:
+            raise errors.CustomerExists(cmd.customer_id) from None
+    return customer
+
+
+async def set_price(
+    ctx: Context, actor: Actor, customer_id: str, sku: str, price: Decimal | None
+) -> None:
+    """Give a customer its own price for a product or add-on (R2); None: back to the default."""
+    authorize(actor, Action.ADMINISTER, None)
+    async with ctx.uow() as uow:
+        await uow.customers.get(customer_id)
+        catalog = await uow.catalog.load()
+        if sku not in catalog.products and sku not in catalog.addons:
+            raise errors.ProductNotFound(sku)
+        amount = None if price is None else to_money(price)
+        await uow.customers.set_price(customer_id, sku, amount)
+        await uow.records.audit(
+            ctx.audit(actor, customer_id, "customer.set_price", f"price:{sku}", price=str(amount))
+        )
+        await uow.commit()
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    code: str  # shown once; only its hash is stored
+    customer_id: str | None
+    role: Role
+    expires_at: datetime
+
+
+async def create_invite(ctx: Context, actor: Actor, cmd: CreateInvite) -> IssuedInvite:
+    """A single-use code that links one chat user to a customer with a role (R22)."""
+    authorize(actor, Action.ADMINISTER, None)
+    if cmd.role is Role.OPERATOR:
+        raise errors.PermissionDenied("invite", cmd.role.value)
+    if (cmd.role is Role.AGENT) != (cmd.customer_id is None):
+        raise errors.PermissionDenied("invite", cmd.role.value)
+    if not 1 <= cmd.valid_days <= MAX_INVITE_DAYS:
+        raise errors.InvalidQuantity(cmd.valid_days, 1, MAX_INVITE_DAYS)
+    code = new_code()
+    expires_at = ctx.now() + timedelta(days=cmd.valid_days)
+    async with ctx.uow() as uow:
+        if cmd.customer_id is not None:
+            await uow.customers.get(cmd.customer_id)
+        await uow.invites.add(hash_code(code), cmd.customer_id, cmd.role, ctx.now(), expires_at)
+        await uow.records.audit(
+            ctx.audit(
+                actor, cmd.customer_id, "invite.create", f"invite:{cmd.role}",
+                expires_at=expires_at.isoformat(),
+            )
+        )
+        await uow.commit()
+    return IssuedInvite(code, cmd.customer_id, cmd.role, expires_at)
+
+
+@dataclass(frozen=True)
+class Linked:
+    user: ChatUser
+    customer_name: str | None
+
+
+async def link_user(ctx: Context, channel: Channel, cmd: LinkUser) -> Linked:
+    """Redeem an invite: the chat user now acts for its customer with its role (R22).
+
+    A user who redeems a new invite is moved to that invite's customer and role; the audit
+    trail keeps both.
+    """
+    code = normalise(cmd.code)
+    if code is None:
+        raise errors.InviteInvalid()
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        invite = await uow.invites.by_hash(hash_code(code))
+        if invite is None:
+            raise errors.InviteInvalid()
+        invite.check_redeemable(now)
+        customer_name = None
+        if invite.customer_id is not None:
+            customer_name = (await uow.customers.get(invite.customer_id)).name
+        user = await uow.users.by_external(channel, cmd.channel_user)
+        previous = (user.customer_id, user.role.value) if user else None
+        if user is None:
+            user = ChatUser(None, channel, cmd.channel_user, invite.role, invite.customer_id)
+            uow.users.add(user)
+        user.role, user.customer_id = invite.role, invite.customer_id
+        user.display_name = cmd.display_name[:200] or user.display_name
+        user.language = cmd.language or user.language
+        await uow.flush()
+        if not await uow.invites.claim(invite.id, user.id or 0, now):
+            raise errors.InviteUsed()
+        await uow.records.audit(
+            ctx.audit(
+                user.as_actor(), invite.customer_id, "user.link", f"user:{user.id}",
+                role=invite.role.value, previous=list(previous) if previous else None,
+            )
+        )
+        await uow.commit()
+    return Linked(user, customer_name)
+
+
+async def resolve_actor(ctx: Context, channel: Channel, channel_user: str) -> Actor:
+    """The actor behind a chat identity, or NotLinked (R22)."""
+    async with ctx.uow(write=False) as uow:
+        user = await uow.users.by_external(channel, channel_user)
+    if user is None:
+        raise errors.NotLinked()
+    return user.as_actor()
+
+
+OPERATOR = Actor(Role.OPERATOR, Channel.CLI, None, label="operator")

@@ -1,0 +1,79 @@
+"""Book, change and cancel add-ons of a provisioned subscription (R14-R17)."""
+
+from __future__ import annotations
+
+from domain import errors
+from domain.access import Action
+from domain.commands import BookAddon, CancelAddon, ChangeAddon
+from domain.model import Actor, Consent, ConsentKind, QuantityChange
+from domain.services.common import bump, commit_write, load_for_write
+from domain.services.context import Context
+from domain.views import SubscriptionView, subscription_view
+
+
+async def book_addon(ctx: Context, actor: Actor, cmd: BookAddon) -> SubscriptionView:
+    """Book an add-on offered for the product (R15) once it is provisioned (R14)."""
+    if not cmd.terms_accepted:
+        raise errors.ConsentMissing((ConsentKind.TERMS.value,))
+    async with ctx.uow() as uow:
+        customer, sub = await load_for_write(
+            ctx, uow, actor, Action.ADDON, cmd.subscription_id, cmd.expected_version
+        )
+        catalog = await uow.catalog.load()
+        addon = catalog.offered_addon(catalog.product(sub.product_sku), cmd.addon_sku)
+        price = customer.price_list.unit_price(addon.sku, addon.list_price)
+        booking = sub.book_addon(addon, price, cmd.quantity, ctx.today(), ctx.now())
+        bump(sub)
+        await uow.flush()
+        await uow.records.consent(
+            Consent(
+                customer.id, ConsentKind.TERMS, ctx.terms_version, actor, ctx.now(),
+                subscription_id=sub.id, addon_booking_id=booking.id,
+            )
+        )
+        await uow.records.audit(
+            ctx.audit(
+                actor, customer.id, "addon.book", f"addon_booking:{booking.id}",
+                subscription_id=sub.id, addon_sku=addon.sku, quantity=booking.quantity,
+            )
+        )
+        await commit_write(ctx, uow, sub)
+    return subscription_view(sub, ctx.today())
+
+
+async def change_addon(ctx: Context, actor: Actor, cmd: ChangeAddon) -> SubscriptionView:
+    async with ctx.uow() as uow:
+        customer, sub = await load_for_write(
+            ctx, uow, actor, Action.ADDON, cmd.subscription_id, cmd.expected_version
+        )
+        old = sub.change_addon(cmd.booking_id, cmd.new_quantity)
+        bump(sub)
+        await uow.records.quantity_change(
+            QuantityChange(sub.id or 0, cmd.booking_id, old, cmd.new_quantity, actor, ctx.now())
+        )
+        await uow.records.audit(
+            ctx.audit(
+                actor, customer.id, "addon.change_quantity", f"addon_booking:{cmd.booking_id}",
+                old=old, new=cmd.new_quantity,
+            )
+        )
+        await commit_write(ctx, uow, sub)
+    return subscription_view(sub, ctx.today())
+
+
+async def cancel_addon(ctx: Context, actor: Actor, cmd: CancelAddon) -> SubscriptionView:
+    """Cancel one add-on to the end of this month (R17, R19)."""
+    async with ctx.uow() as uow:
+        customer, sub = await load_for_write(
+            ctx, uow, actor, Action.ADDON, cmd.subscription_id, cmd.expected_version
+        )
+        booking = sub.cancel_addon(cmd.booking_id, ctx.today())
+        bump(sub)
+        await uow.records.audit(
+            ctx.audit(
+                actor, customer.id, "addon.cancel", f"addon_booking:{booking.id}",
+                end_date=str(booking.end_date),
+            )
+        )
+        await commit_write(ctx, uow, sub)
+    return subscription_view(sub, ctx.today())

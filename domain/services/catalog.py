@@ -1,0 +1,69 @@
+"""Browse the catalogue with the customer's prices (R1, R2), details, quotes (R3), loading."""
+
+from __future__ import annotations
+
+from domain.access import Action, authorize
+from domain.catalog import CatalogSpec
+from domain.model import Actor, Status, Subscription, check_quantity
+from domain.services.context import Context
+from domain.storage.repositories import CatalogChanges
+from domain.views import ProductOffer, Quote, product_offer, quote
+
+
+def _booked(subs: list[Subscription], sku: str, ctx: Context) -> Subscription | None:
+    today = ctx.today()
+    for sub in subs:
+        if sub.product_sku == sku and sub.effective_status(today) is not Status.ENDED:
+            return sub
+    return None
+
+
+async def browse_catalog(ctx: Context, actor: Actor, customer_id: str) -> list[ProductOffer]:
+    """Every orderable product at this customer's price, with what is already booked (R6)."""
+    authorize(actor, Action.VIEW, customer_id)
+    async with ctx.uow(write=False) as uow:
+        customer = await uow.customers.get(customer_id)
+        catalog = await uow.catalog.load()
+        subs = list(await uow.subscriptions.for_customer(customer_id))
+    return [
+        product_offer(catalog, p, customer, _booked(subs, p.sku, ctx), ctx.today())
+        for p in catalog.listed()
+    ]
+
+
+async def product_details(ctx: Context, actor: Actor, customer_id: str, sku: str) -> ProductOffer:
+    authorize(actor, Action.VIEW, customer_id)
+    async with ctx.uow(write=False) as uow:
+        customer = await uow.customers.get(customer_id)
+        catalog = await uow.catalog.load()
+        product = catalog.orderable_product(sku)
+        subs = list(await uow.subscriptions.for_customer(customer_id))
+    return product_offer(catalog, product, customer, _booked(subs, sku, ctx), ctx.today())
+
+
+async def quote_order(
+    ctx: Context, actor: Actor, customer_id: str, sku: str, quantity: int
+) -> Quote:
+    """Unit price, quantity, monthly total and start date for the order form (R3, R7)."""
+    authorize(actor, Action.VIEW, customer_id)
+    async with ctx.uow(write=False) as uow:
+        customer = await uow.customers.get(customer_id)
+        product = (await uow.catalog.load()).orderable_product(sku)
+    check_quantity(quantity, product.quantity_limit)
+    return quote(product, customer, quantity, ctx.today().replace(day=1))
+
+
+async def load_catalog(ctx: Context, actor: Actor, spec: CatalogSpec) -> CatalogChanges:
+    """Upsert the catalogue file; products in use are retired, not deleted."""
+    authorize(actor, Action.ADMINISTER, None)
+    async with ctx.uow() as uow:
+        changes = await uow.catalog.replace(spec)
+        await uow.records.audit(
+            ctx.audit(
+                actor, None, "catalog.load", "catalog",
+                added=list(changes.added), retired=list(changes.retired),
+                removed=list(changes.removed),
+            )
+        )
+        await uow.commit()
+    return changes

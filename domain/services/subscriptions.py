@@ -1,0 +1,118 @@
+"""Change quantity (R11-R13), cancel and withdraw (R18-R20), provision, end (R21)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.access import Action, authorize
+from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
+from domain.model import Actor, Channel, QuantityChange, Role, seats_in_cap
+from domain.services.common import bump, commit_write, load_for_write
+from domain.services.context import Context
+from domain.views import SubscriptionView, subscription_view
+
+SYSTEM_ACTOR = Actor(Role.OPERATOR, Channel.SYSTEM, None, label="month-end job")
+
+
+@dataclass(frozen=True)
+class QuantityChanged:
+    subscription: SubscriptionView
+    old_quantity: int
+    new_quantity: int
+
+
+async def change_quantity(ctx: Context, actor: Actor, cmd: ChangeQuantity) -> QuantityChanged:
+    """Set a new total (R11), refused per R12, racing changes conflict (R13)."""
+    async with ctx.uow() as uow:
+        customer, sub = await load_for_write(
+            ctx, uow, actor, Action.CHANGE, cmd.subscription_id, cmd.expected_version
+        )
+        catalog = await uow.catalog.load()
+        product = catalog.product(sub.product_sku)
+        others = await uow.subscriptions.for_customer(customer.id)
+        elsewhere = seats_in_cap(others, catalog, product.seat_cap, ctx.today(), excluding=sub.id)
+        old = sub.change_quantity(cmd.new_quantity, product, elsewhere)
+        bump(sub)
+        await uow.records.quantity_change(
+            QuantityChange(sub.id or 0, None, old, cmd.new_quantity, actor, ctx.now())
+        )
+        await uow.records.audit(
+            ctx.audit(
+                actor, customer.id, "subscription.change_quantity", f"subscription:{sub.id}",
+                old=old, new=cmd.new_quantity,
+            )
+        )
+        await commit_write(ctx, uow, sub)
+    return QuantityChanged(subscription_view(sub, ctx.today()), old, cmd.new_quantity)
+
+
+async def cancel_subscription(
+    ctx: Context, actor: Actor, cmd: CancelSubscription
+) -> SubscriptionView:
+    """Cancel the product with all add-ons to the last day of this month (R18, R19)."""
+    async with ctx.uow() as uow:
+        customer, sub = await load_for_write(
+            ctx, uow, actor, Action.CANCEL, cmd.subscription_id, cmd.expected_version
+        )
+        addons = sub.cancel(ctx.today(), ctx.now())
+        bump(sub)
+        await uow.records.audit(
+            ctx.audit(
+                actor, customer.id, "subscription.cancel", f"subscription:{sub.id}",
+                end_date=str(sub.end_date), addons=[a.addon_sku for a in addons],
+            )
+        )
+        await commit_write(ctx, uow, sub)
+    return subscription_view(sub, ctx.today())
+
+
+async def withdraw_cancellation(
+    ctx: Context, actor: Actor, cmd: WithdrawCancellation
+) -> SubscriptionView:
+    """Take a cancellation back while it still runs (R20)."""
+    async with ctx.uow() as uow:
+        customer, sub = await load_for_write(
+            ctx, uow, actor, Action.CANCEL, cmd.subscription_id, cmd.expected_version
+        )
+        sub.withdraw_cancellation(ctx.today())
+        bump(sub)
+        await uow.records.audit(
+            ctx.audit(actor, customer.id, "subscription.withdraw_cancellation", f"subscription:{sub.id}")
+        )
+        await commit_write(ctx, uow, sub)
+    return subscription_view(sub, ctx.today())
+
+
+async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> SubscriptionView:
+    """The provider has provisioned the licences (and add-ons waiting for it)."""
+    authorize(actor, Action.PROVISION, None)
+    async with ctx.uow() as uow:
+        customer, sub = await load_for_write(
+            ctx, uow, actor, Action.PROVISION, subscription_id, None
+        )
+        addons = sub.provision(ctx.today())
+        bump(sub)
+        await uow.records.audit(
+            ctx.audit(
+                actor, customer.id, "subscription.provision", f"subscription:{sub.id}",
+                provisioned_on=str(sub.provisioned_on), addons=[a.addon_sku for a in addons],
+            )
+        )
+        await commit_write(ctx, uow, sub)
+    return subscription_view(sub, ctx.today())
+
+
+async def end_expired(ctx: Context) -> list[int]:
+    """Mark every cancellation whose end date has passed as ended (R21); returns their ids."""
+    today = ctx.today()
+    ended: list[int] = []
+    async with ctx.uow() as uow:
+        for sub in await uow.subscriptions.past_end_date(today):
+            if sub.expire(today):
+                bump(sub)
+                ended.append(sub.id or 0)
+                await uow.records.audit(
+                    ctx.audit(SYSTEM_ACTOR, sub.customer_id, "subscription.end", f"subscription:{sub.id}")
+                )
+        await uow.commit()
+    return ended

@@ -1,0 +1,54 @@
+"""Apply Alembic migrations programmatically (also from inside a running event loop)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+
+from domain.storage.database import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_PG_MIGRATION_LOCK = 0x11CE_B07  # advisory lock id: one migrating worker at a time
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def _upgrade(connection: Connection, cfg: Config) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_MIGRATION_LOCK})
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+async def upgrade(db: Database) -> None:
+    """Bring the schema to the newest revision; safe to call on every start."""
+    cfg = alembic_config()
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_upgrade, cfg)
+
+
+def _current(connection: Connection) -> Any:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def is_current(db: Database) -> bool:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    async with db.engine.connect() as conn:
+        return bool(await conn.run_sync(_current) == head)
+
+
+def autogenerate(connection: Connection, message: str) -> None:
+    """Developer helper: write a new revision from the difference to `tables.metadata`."""
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.revision(cfg, message=message, autogenerate=True)

@@ -1,0 +1,372 @@
+"""Repositories: the only code that knows tables. One session, owned by the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import errors
+from domain.catalog import CatalogSpec
+from domain.model import (
+    Addon,
+    AuditEntry,
+    Catalog,
+    ChatUser,
+    Channel,
+    Consent,
+    Customer,
+    Invite,
+    Product,
+    QuantityChange,
+    Role,
+    SeatCap,
+    Status,
+    Subscription,
+)
+from domain.pricing import PriceList
+from domain.storage import tables as t
+
+
+@dataclass(frozen=True)
+class CatalogChanges:
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    retired: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+class CatalogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def load(self) -> Catalog:
+        caps = {
+            row.id: SeatCap(row.id, row.name, row.max_quantity)
+            for row in await self.session.execute(select(t.seat_caps))
+        }
+        addons = {
+            row.sku: Addon(row.sku, row.name, row.description, row.list_price, row.retired)
+            for row in await self.session.execute(select(t.addons))
+        }
+        links: dict[str, list[str]] = {}
+        for row in await self.session.execute(
+            select(t.product_addons).order_by(t.product_addons.c.position)
+        ):
+            links.setdefault(row.product_sku, []).append(row.addon_sku)
+        products = {
+            row.sku: Product(
+                sku=row.sku,
+                name=row.name,
+                description=row.description,
+                list_price=row.list_price,
+                addon_skus=tuple(links.get(row.sku, ())),
+                max_quantity=row.max_quantity,
+                seat_cap=caps.get(row.seat_cap_id) if row.seat_cap_id else None,
+                retired=row.retired,
+                position=row.position,
+            )
+            for row in await self.session.execute(select(t.products))
+        }
+        return Catalog(products=products, addons=addons)
+
+    async def replace(self, spec: CatalogSpec) -> CatalogChanges:
+        """Make the stored catalogue equal the file; retire instead of delete what is in use."""
+        s = self.session
+        existing_products = set((await s.execute(select(t.products.c.sku))).scalars())
+        existing_addons = set((await s.execute(select(t.addons.c.sku))).scalars())
+        used_products = set(
+            (await s.execute(select(t.subscriptions.c.product_sku).distinct())).scalars()
+        )
+        used_addons = set(
+            (await s.execute(select(t.addon_bookings.c.addon_sku).distinct())).scalars()
+        )
+
+        for cap in spec.seat_caps:
+            await self._upsert(t.seat_caps, "id", cap.id, name=cap.name, max_quantity=cap.max_quantity)
+        for addon in spec.addons:
+            await self._upsert(
+                t.addons, "sku", addon.sku, name=addon.name,
+                description=addon.description.model_dump(), list_price=addon.price, retired=False,
+            )
+        await s.execute(delete(t.product_addons))
+        for position, product in enumerate(spec.products):
+            await self._upsert(
+                t.products, "sku", product.sku, name=product.name,
+                description=product.description.model_dump(), list_price=product.price,
+                max_quantity=product.max_quantity, seat_cap_id=product.seat_cap,
+                retired=False, position=position,
+            )
+            if product.addons:
+                await s.execute(
+                    insert(t.product_addons),
+                    [
+                        {"product_sku": product.sku, "addon_sku": sku, "position": i}
+                        for i, sku in enumerate(product.addons)
+                    ],
+                )
+
+        new_products = {p.sku for p in spec.products}
+        gone_products = existing_products - new_products
+        gone_addons = existing_addons - {a.sku for a in spec.addons}
+        retired = sorted((gone_products & used_products) | (gone_addons & used_addons))
+        removed = sorted((gone_products - used_products) | (gone_addons - used_addons))
+        for table, key, gone, used in (
+            (t.products, t.products.c.sku, gone_products, used_products),
+            (t.addons, t.addons.c.sku, gone_addons, used_addons),
+        ):
+            if gone & used:
+                await s.execute(update(table).where(key.in_(gone & used)).values(retired=True))
+            if gone - used:
+                await s.execute(delete(table).where(key.in_(gone - used)))
+        used_caps = {p.seat_cap for p in spec.products if p.seat_cap}
+        await s.execute(
+            update(t.products)
+            .where(t.products.c.retired.is_(True), t.products.c.seat_cap_id.not_in(used_caps))
+            .values(seat_cap_id=None)
+        )
+        await s.execute(delete(t.seat_caps).where(t.seat_caps.c.id.not_in(used_caps)))
+        return CatalogChanges(
+            added=tuple(sorted(new_products - existing_products)),
+            updated=tuple(sorted(new_products & existing_products)),
+            retired=tuple(retired),
+            removed=tuple(removed),
+        )
+
+    async def _upsert(self, table: Any, key: str, value: str, **values: Any) -> None:
+        column = table.c[key]
+        result = await self.session.execute(update(table).where(column == value).values(**values))
+        if result.rowcount == 0:
+            await self.session.execute(insert(table).values({key: value, **values}))
+
+    async def is_empty(self) -> bool:
+        count = await self.session.scalar(select(func.count()).select_from(t.products))
+        return not count
+
+
+class CustomerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, customer_id: str, *, lock: bool = False) -> Customer:
+        """The customer; with `lock`, the row stays locked until commit (PostgreSQL)."""
+        query = select(t.customers).where(t.customers.c.id == customer_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).one_or_none()
+        if row is None:
+            raise errors.CustomerNotFound(customer_id)
+        prices = await self.session.execute(
+            select(t.customer_prices).where(t.customer_prices.c.customer_id == customer_id)
+        )
+        return Customer(
+            id=row.id,
+            name=row.name,
+            price_list=PriceList({p.sku: p.unit_price for p in prices}, row.discount_percent),
+        )
+
+    async def exists(self, customer_id: str) -> bool:
+        found = await self.session.scalar(
+            select(t.customers.c.id).where(t.customers.c.id == customer_id)
+        )
+        return found is not None
+
+    async def add(self, customer: Customer, at: datetime) -> None:
+        await self.session.execute(
+            insert(t.customers).values(
+                id=customer.id,
+                name=customer.name,
+                discount_percent=customer.price_list.discount_percent,
+                created_at=at,
+            )
+        )
+
+    async def set_price(self, customer_id: str, sku: str, price: Decimal | None) -> None:
+        await self.session.execute(
+            delete(t.customer_prices).where(
+                t.customer_prices.c.customer_id == customer_id, t.customer_prices.c.sku == sku
+            )
+        )
+        if price is not None:
+            await self.session.execute(
+                insert(t.customer_prices).values(customer_id=customer_id, sku=sku, unit_price=price)
+            )
+
+
+class SubscriptionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, subscription: Subscription) -> None:
+        self.session.add(subscription)
+
+    async def get(self, subscription_id: int) -> Subscription | None:
+        return await self.session.get(Subscription, subscription_id)
+
+    async def customer_of(self, subscription_id: int) -> str | None:
+        return await self.session.scalar(
+            select(t.subscriptions.c.customer_id).where(t.subscriptions.c.id == subscription_id)
+        )
+
+    async def by_key(self, customer_id: str, key: str) -> Subscription | None:
+        result = await self.session.execute(
+            select(Subscription).where(
+                t.subscriptions.c.customer_id == customer_id,
+                t.subscriptions.c.idempotency_key == key,
+            )
+        )
+        return result.scalars().one_or_none()
+
+    async def for_customer(self, customer_id: str) -> Sequence[Subscription]:
+        result = await self.session.execute(
+            select(Subscription)
+            .where(t.subscriptions.c.customer_id == customer_id)
+            .order_by(t.subscriptions.c.id)
+        )
+        return result.scalars().all()
+
+    async def past_end_date(self, today: date) -> Sequence[Subscription]:
+        """Cancelled subscriptions, or ones with cancelled add-ons, whose end date passed."""
+        with_addons = select(t.addon_bookings.c.subscription_id).where(
+            t.addon_bookings.c.status == Status.CANCELLED, t.addon_bookings.c.end_date < today
+        )
+        result = await self.session.execute(
+            select(Subscription).where(
+                (
+                    (t.subscriptions.c.status == Status.CANCELLED)
+                    & (t.subscriptions.c.end_date < today)
+                )
+                | t.subscriptions.c.id.in_(with_addons)
+            )
+        )
+        return result.scalars().all()
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_external(self, channel: Channel, external_id: str) -> ChatUser | None:
+        result = await self.session.execute(
+            select(ChatUser).where(
+                t.users.c.channel == channel, t.users.c.external_id == external_id
+            )
+        )
+        return result.scalars().one_or_none()
+
+    def add(self, user: ChatUser) -> None:
+        self.session.add(user)
+
+
+class InviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self, code_hash: str, customer_id: str | None, role: Role, at: datetime, expires_at: datetime
+    ) -> None:
+        await self.session.execute(
+            insert(t.invites).values(
+                code_hash=code_hash, customer_id=customer_id, role=role,
+                created_at=at, expires_at=expires_at,
+            )
+        )
+
+    async def by_hash(self, code_hash: str) -> Invite | None:
+        row = (
+            await self.session.execute(select(t.invites).where(t.invites.c.code_hash == code_hash))
+        ).one_or_none()
+        if row is None:
+            return None
+        return Invite(row.id, row.customer_id, row.role, row.expires_at, row.used_at)
+
+    async def claim(self, invite_id: int, user_id: int, at: datetime) -> bool:
+        """Mark used unless someone else was first (single use under concurrency, R22)."""
+        result = await self.session.execute(
+            update(t.invites)
+            .where(t.invites.c.id == invite_id, t.invites.c.used_at.is_(None))
+            .values(used_at=at, used_by=user_id)
+        )
+        return bool(result.rowcount)
+
+
+def _actor_columns(entry_actor: Any) -> dict[str, Any]:
+    return {
+        "user_id": entry_actor.user_id,
+        "actor_label": entry_actor.label or entry_actor.role.value,
+        "channel": entry_actor.channel,
+    }
+
+
+class RecordRepository:
+    """Append-only records: quantity history (R11), consents (R5), audit trail (R25)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def quantity_change(self, change: QuantityChange) -> None:
+        await self.session.execute(
+            insert(t.quantity_changes).values(
+                subscription_id=change.subscription_id,
+                addon_booking_id=change.addon_booking_id,
+                from_quantity=change.from_quantity,
+                to_quantity=change.to_quantity,
+                changed_at=change.changed_at,
+                **_actor_columns(change.actor),
+            )
+        )
+
+    async def consent(self, consent: Consent) -> None:
+        await self.session.execute(
+            insert(t.consents).values(
+                customer_id=consent.customer_id,
+                subscription_id=consent.subscription_id,
+                addon_booking_id=consent.addon_booking_id,
+                kind=consent.kind,
+                terms_version=consent.terms_version,
+                given_at=consent.given_at,
+                **_actor_columns(consent.actor),
+            )
+        )
+
+    async def audit(self, entry: AuditEntry) -> None:
+        await self.session.execute(
+            insert(t.audit_entries).values(
+                at=entry.at,
+                channel=entry.actor.channel,
+                actor_role=entry.actor.role,
+                actor_user_id=entry.actor.user_id,
+                actor_label=entry.actor.label or entry.actor.role.value,
+                customer_id=entry.customer_id,
+                action=entry.action,
+                target=entry.target,
+                details=dict(entry.details),
+            )
+        )
+
+    async def audit_for(self, customer_id: str | None = None) -> list[dict[str, Any]]:
+        query = select(t.audit_entries).order_by(t.audit_entries.c.id)
+        if customer_id is not None:
+            query = query.where(t.audit_entries.c.customer_id == customer_id)
+        return [dict(row._mapping) for row in await self.session.execute(query)]
+
+    async def history(self, subscription_id: int) -> list[dict[str, Any]]:
+        query = (
+            select(t.quantity_changes)
+            .where(t.quantity_changes.c.subscription_id == subscription_id)
+            .order_by(t.quantity_changes.c.id)
+        )
+        return [dict(row._mapping) for row in await self.session.execute(query)]
+
+    async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]:
+        query = (
+            select(t.consents)
+            .where(t.consents.c.subscription_id == subscription_id)
+            .order_by(t.consents.c.id)
+        )
+        return [dict(row._mapping) for row in await self.session.execute(query)]

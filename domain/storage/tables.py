@@ -1,0 +1,229 @@
+"""The database schema (SQLAlchemy Core); Alembic migrations are checked against it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from domain.model import Channel, ConsentKind, Role, Status
+from domain.storage.types import Cents, ExactDecimal, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _enum(enum: type, name: str) -> Enum:
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+seat_caps = Table(
+    "seat_caps",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("max_quantity", Integer, nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("description", JSON, nullable=False),
+    Column("list_price", Cents, nullable=False),
+    Column("max_quantity", Integer, nullable=True),
+    Column("seat_cap_id", String(64), ForeignKey("seat_caps.id"), nullable=True),
+    Column("retired", Boolean, nullable=False, default=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+addons = Table(
+    "addons",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("description", JSON, nullable=False),
+    Column("list_price", Cents, nullable=False),
+    Column("retired", Boolean, nullable=False, default=False),
+)
+
+product_addons = Table(
+    "product_addons",
+    metadata,
+    Column("product_sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("addon_sku", String(64), ForeignKey("addons.sku"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("discount_percent", ExactDecimal, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+customer_prices = Table(
+    "customer_prices",
+    metadata,
+    Column("customer_id", String(64), ForeignKey("customers.id"), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("unit_price", Cents, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", _enum(Channel, "channel"), nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("role", _enum(Role, "role"), nullable=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=True),
+    Column("display_name", String(200), nullable=False, default=""),
+    Column("language", String(8), nullable=True),
+    UniqueConstraint("channel", "external_id", name="uq_users_channel_external_id"),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=True),
+    Column("role", _enum(Role, "role"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("used_by", Integer, ForeignKey("users.id"), nullable=True),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("product_sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("product_name", String(200), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Cents, nullable=False),
+    Column("status", _enum(Status, "status"), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("ordered_at", UTCDateTime, nullable=False),
+    Column("provisioned_on", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("idempotency_key", String(128), nullable=True),
+    UniqueConstraint(
+        "customer_id", "idempotency_key", name="uq_subscriptions_customer_idempotency_key"
+    ),
+    # R6: one subscription per product and customer until it has ended.
+    Index(
+        "uq_subscriptions_active_product",
+        "customer_id",
+        "product_sku",
+        unique=True,
+        sqlite_where=text("status <> 'ended'"),
+        postgresql_where=text("status <> 'ended'"),
+    ),
+)
+
+addon_bookings = Table(
+    "addon_bookings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id"), nullable=False),
+    Column("addon_sku", String(64), ForeignKey("addons.sku"), nullable=False),
+    Column("addon_name", String(200), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Cents, nullable=False),
+    Column("status", _enum(Status, "status"), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("ordered_at", UTCDateTime, nullable=False),
+    Column("provisioned_on", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Column("cancelled_with_subscription", Boolean, nullable=False, default=False),
+    # R17: one running booking per add-on and subscription.
+    Index(
+        "uq_addon_bookings_running",
+        "subscription_id",
+        "addon_sku",
+        unique=True,
+        sqlite_where=text("status IN ('ordered', 'provisioned')"),
+        postgresql_where=text("status IN ('ordered', 'provisioned')"),
+    ),
+)
+
+quantity_changes = Table(
+    "quantity_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id"), nullable=False),
+    Column("addon_booking_id", Integer, ForeignKey("addon_bookings.id"), nullable=True),
+    Column("from_quantity", Integer, nullable=False),
+    Column("to_quantity", Integer, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("actor_label", String(200), nullable=False),
+    Column("channel", _enum(Channel, "channel"), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id"), nullable=True),
+    Column("addon_booking_id", Integer, ForeignKey("addon_bookings.id"), nullable=True),
+    Column("kind", _enum(ConsentKind, "consent_kind"), nullable=False),
+    Column("terms_version", String(32), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("actor_label", String(200), nullable=False),
+    Column("channel", _enum(Channel, "channel"), nullable=False),
+    Column("given_at", UTCDateTime, nullable=False),
+)
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("channel", _enum(Channel, "channel"), nullable=False),
+    Column("actor_role", _enum(Role, "role"), nullable=False),
+    Column("actor_user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("actor_label", String(200), nullable=False),
+    Column("customer_id", String(64), nullable=True, index=True),
+    Column("action", String(64), nullable=False),
+    Column("target", String(128), nullable=False),
+    Column("details", JSON, nullable=False),
+)
