@@ -39,16 +39,25 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
 class Database:
     """Holds the engines; `session(write=...)` opens one session for one unit of work."""
 
-    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+    def __init__(self, url: str, *, pool_size: int = 5, schema: str | None = None) -> None:
+        """`schema` (PostgreSQL only) puts every table in that schema: tests isolate with it."""
         start_mappers()
         self.url = url
+        self.schema = schema
         self.dialect = make_url(url).get_backend_name()
         if self.dialect == "sqlite":
             self._write_engine = _sqlite_engine(url, immediate=True)
             self._read_engine = _sqlite_engine(url, immediate=False)
         else:
+            connect_args: dict[str, Any] = {}
+            if schema is not None:
+                connect_args["server_settings"] = {"search_path": schema}
             self._write_engine = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                connect_args=connect_args,
             )
             self._read_engine = self._write_engine
         self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)

@@ -1,0 +1,346 @@
+"""The `licencebot` command line (docs/interfaces.md): operators' tools and the bot's entry.
+
+Every refusal is one line on stderr and a non-zero exit: 2 for bad arguments, 1 when the
+command was understood but refused or failed. No tracebacks, no secrets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from domain import errors
+from domain.catalog import CatalogFileError, read_catalog
+from domain.commands import AddCustomer, CreateInvite
+from domain.model import Role
+from domain.services import accounts, catalog, orders, subscriptions
+from domain.services.accounts import OPERATOR
+from domain.services.context import Context
+from domain.settings import Settings
+from domain.storage.database import Database
+from domain.storage.migrate import upgrade
+
+from bot.error_text import describe
+from bot.i18n import Translator
+
+log = logging.getLogger("licencebot")
+
+
+class CliError(Exception):
+    """A refusal to print as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
+    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise argparse.ArgumentTypeError(f"not an amount in EUR with at most two decimals: {text!r}")
+    return value
+
+
+def _percent(text: str) -> Decimal:
+    value = _amount(text)
+    if value >= 100:
+        raise argparse.ArgumentTypeError(f"a discount must be below 100 percent: {text!r}")
+    return value
+
+
+def _customer_id(text: str) -> str:
+    text = text.strip()
+    if not text or len(text) > 64 or not all(c.isalnum() or c in "-_." for c in text):
+        raise argparse.ArgumentTypeError(
+            f"customer ids use letters, digits, '-', '_' and '.', up to 64: {text!r}"
+        )
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="licencebot", description="Licence marketplace bot and operator tools.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub.add_parser("upgrade", help="apply migrations")
+
+    cat = sub.add_parser("catalog", help="the product catalogue")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
+    load = cat_sub.add_parser("load", help="load/update the catalogue from YAML (idempotent)")
+    load.add_argument("path", type=Path)
+    show = cat_sub.add_parser("show", help="the catalogue with one customer's prices")
+    show.add_argument("--customer", type=_customer_id, required=True)
+    show.add_argument("--json", action="store_true")
+
+    cust = sub.add_parser("customer", help="customers (tenants)")
+    cust_sub = cust.add_subparsers(dest="customer_command", required=True, parser_class=_Parser)
+    add = cust_sub.add_parser("add", help="create a customer")
+    add.add_argument("--id", type=_customer_id, required=True, dest="customer_id")
+    add.add_argument("--name", required=True)
+    add.add_argument("--discount", type=_percent, default=Decimal(0), help="percent off list price")
+    add.add_argument("--exist-ok", action="store_true", help="succeed if it already exists")
+
+    price = sub.add_parser("price", help="a customer's own prices (R2)")
+    price_sub = price.add_subparsers(dest="price_command", required=True, parser_class=_Parser)
+    pset = price_sub.add_parser("set", help="set or clear a customer's price for a SKU")
+    pset.add_argument("--customer", type=_customer_id, required=True)
+    pset.add_argument("--sku", required=True)
+    group = pset.add_mutually_exclusive_group(required=True)
+    group.add_argument("--price", type=_amount, help="net EUR per user and month")
+    group.add_argument("--clear", action="store_true", help="back to list price/discount")
+
+    inv = sub.add_parser("invite", help="create a one-time invite code")
+    inv.add_argument("--customer", type=_customer_id)
+    inv.add_argument("--role", choices=["admin", "member", "agent"], required=True)
+    inv.add_argument("--days", type=_positive_int, default=7, help="valid for N days (max 90)")
+    inv.add_argument("--json", action="store_true")
+
+    ords = sub.add_parser("orders", help="a customer's subscriptions")
+    ords.add_argument("--customer", type=_customer_id, required=True)
+    ords.add_argument("--json", action="store_true")
+
+    prov = sub.add_parser("provision", help="mark a subscription as provisioned")
+    prov.add_argument("--subscription", type=_positive_int, required=True)
+    prov.add_argument("--json", action="store_true")
+
+    sub.add_parser("end-expired", help="end cancelled subscriptions past their end date (R21)")
+    return parser
+
+
+# --- commands ------------------------------------------------------------------------------------
+_EN = Translator("en")
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+async def _db_upgrade(ctx: Context, args: argparse.Namespace) -> None:
+    await upgrade(ctx.db)
+    print("database is up to date")
+
+
+async def _catalog_load(ctx: Context, args: argparse.Namespace) -> None:
+    try:
+        spec = read_catalog(args.path)
+    except CatalogFileError as exc:
+        raise CliError("\n".join(exc.problems)) from None
+    await upgrade(ctx.db)
+    changes = await catalog.load_catalog(ctx, OPERATOR, spec)
+    print(
+        f"catalogue loaded: {len(spec.products)} products, {len(spec.addons)} add-ons "
+        f"({len(changes.added)} new, {len(changes.updated)} updated, "
+        f"{len(changes.retired)} retired, {len(changes.removed)} removed)"
+    )
+    for sku in changes.retired:
+        print(f"retired (still has subscriptions): {sku}")
+
+
+async def _catalog_show(ctx: Context, args: argparse.Namespace) -> None:
+    offers = await catalog.browse_catalog(ctx, OPERATOR, args.customer)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "sku": o.sku,
+                    "name": o.name,
+                    "unit_price": str(o.unit_price),
+                    "addons": [{"sku": a.sku, "unit_price": str(a.unit_price)} for a in o.addons],
+                    "booked_quantity": o.booked_quantity,
+                }
+                for o in offers
+            ]
+        )
+        return
+    for o in offers:
+        booked = f"  (booked: {o.booked_quantity})" if o.booked_quantity else ""
+        print(f"{o.sku:<24} {_EN.money(o.unit_price):>10}  {o.name}{booked}")
+
+
+async def _customer_add(ctx: Context, args: argparse.Namespace) -> None:
+    name = args.name.strip()
+    if not name or len(name) > 200:
+        raise CliError("the name must be 1 to 200 characters")
+    try:
+        await accounts.add_customer(
+            ctx, OPERATOR, AddCustomer(args.customer_id, name, args.discount)
+        )
+    except errors.CustomerExists:
+        if not args.exist_ok:
+            raise
+        print(f"customer {args.customer_id} already exists")
+        return
+    print(f"customer {args.customer_id} added")
+
+
+async def _price_set(ctx: Context, args: argparse.Namespace) -> None:
+    await accounts.set_price(ctx, OPERATOR, args.customer, args.sku, None if args.clear else args.price)
+    print(f"price for {args.sku} at {args.customer}: {'default' if args.clear else args.price}")
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    if settings.telegram_bot_username:
+        return settings.telegram_bot_username.lstrip("@")
+    if settings.telegram_bot_token is None:
+        return None
+    from telegram import Bot  # noqa: PLC0415 - only needed on this path
+    from telegram.error import TelegramError  # noqa: PLC0415
+
+    try:
+        async with Bot(
+            settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url
+        ) as bot:
+            return bot.username
+    except TelegramError:
+        return None
+
+
+async def _invite(ctx: Context, args: argparse.Namespace, settings: Settings) -> None:
+    role = Role(args.role)
+    if role is Role.AGENT and args.customer:
+        raise CliError("--role agent is not bound to a customer; leave out --customer")
+    if role is not Role.AGENT and not args.customer:
+        raise CliError(f"--role {role} needs --customer")
+    issued = await accounts.create_invite(
+        ctx, OPERATOR, CreateInvite(role, args.customer, valid_days=args.days)
+    )
+    username = await _bot_username(settings)
+    link = f"https://t.me/{username}?start={issued.code}" if username else None
+    if args.json:
+        _print_json({"code": issued.code, "link": link})
+    else:
+        print(f"invite code: {issued.code}")
+        print(f"link: {link or '(set TELEGRAM_BOT_USERNAME to print the deep link)'}")
+        print(f"valid until: {issued.expires_at:%Y-%m-%d %H:%M} UTC, once")
+    if link is None:
+        print("note: bot username unknown; set TELEGRAM_BOT_USERNAME for the link", file=sys.stderr)
+
+
+async def _orders(ctx: Context, args: argparse.Namespace) -> None:
+    overview = await orders.list_orders(ctx, OPERATOR, args.customer)
+    if args.json:
+        _print_json([s.as_json() for s in overview.subscriptions])
+        return
+    print(f"{overview.customer_name} ({overview.customer_id})")
+    for s in overview.subscriptions:
+        print(
+            f"#{s.id:<5} {s.product_name:<40} {s.quantity:>6}  {s.status.value:<11} "
+            f"start {_EN.date(s.start_date)}  end {_EN.date(s.end_date) or '-'}  "
+            f"{_EN.money(s.monthly_total)}/month"
+        )
+        for a in s.addons:
+            print(f"       + {a.name:<38} {a.quantity:>6}  {a.status.value:<11} "
+                  f"{_EN.money(a.monthly_total)}/month")
+    print(f"monthly total: {_EN.money(overview.monthly_total)} net")
+
+
+async def _provision(ctx: Context, args: argparse.Namespace) -> None:
+    view = await subscriptions.mark_provisioned(ctx, OPERATOR, args.subscription)
+    if args.json:
+        _print_json(view.as_json())
+    else:
+        print(f"subscription {view.id} ({view.product_name}) provisioned on {view.provisioned_on}")
+
+
+async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:
+    ended = await subscriptions.end_expired(ctx)
+    print(f"{len(ended)} subscription(s) ended" + (f": {', '.join(map(str, ended))}" if ended else ""))
+
+
+Handler = Callable[[Context, argparse.Namespace], Awaitable[None]]
+
+_HANDLERS: dict[tuple[str, str | None], Handler] = {
+    ("db", "upgrade"): _db_upgrade,
+    ("catalog", "load"): _catalog_load,
+    ("catalog", "show"): _catalog_show,
+    ("customer", "add"): _customer_add,
+    ("price", "set"): _price_set,
+    ("orders", None): _orders,
+    ("provision", None): _provision,
+    ("end-expired", None): _end_expired,
+}
+
+
+def _key(args: argparse.Namespace) -> tuple[str, str | None]:
+    sub = getattr(args, f"{args.command.replace('-', '_')}_command", None)
+    return args.command, sub
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
+    db = Database(settings.database_url)
+    ctx = Context(db, tz=settings.tz, terms_version=settings.terms_version)
+    try:
+        if args.command != "db":
+            await _require_schema(db)
+        if args.command == "invite":
+            await _invite(ctx, args, settings)
+        else:
+            await _HANDLERS[_key(args)](ctx, args)
+    finally:
+        await db.dispose()
+
+
+async def _require_schema(db: Database) -> None:
+    """Operators get the schema created on first use, like `run` does."""
+    await upgrade(db)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs with the bot token
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]).upper()
+        print(f"licencebot: configuration {field}: {first['msg']}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_dispatch(args, settings))
+    except CliError as exc:
+        print(f"licencebot: {exc}", file=sys.stderr)
+        return 1
+    except errors.DomainError as exc:
+        print(f"licencebot: {describe(exc, _EN)}", file=sys.stderr)
+        return 1
+    except (OperationalError, DBAPIError, OSError) as exc:
+        # Never print the URL: it may hold a password.
+        print(
+            f"licencebot: the database is not reachable or refused the request "
+            f"({type(exc.__cause__ or exc).__name__}); check DATABASE_URL and try again",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Booking, changing and cancelling add-ons (R14-R17) on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain import errors
+from domain.commands import BookAddon, CancelAddon, ChangeAddon, PlaceOrder
+from domain.services import addons, orders, subscriptions
+from domain.services.accounts import OPERATOR
+from domain.services.context import Context
+from domain.views import SubscriptionView
+from tests.conftest import Seed
+
+
+async def provisioned(ctx: Context, seed: Seed, quantity: int = 18) -> SubscriptionView:
+    placed = await orders.place_order(
+        ctx, seed.acme_admin, PlaceOrder("acme", "M365-BUSINESS-STANDARD", quantity, True, True)
+    )
+    return await subscriptions.mark_provisioned(ctx, OPERATOR, placed.subscription.id)
+
+
+async def test_add_ons_wait_for_provisioning(ctx: Context, seed: Seed) -> None:  # R14
+    placed = await orders.place_order(
+        ctx, seed.acme_admin, PlaceOrder("acme", "M365-BUSINESS-STANDARD", 18, True, True)
+    )
+    with pytest.raises(errors.AddonRequiresProvisioned) as refused:
+        await addons.book_addon(
+            ctx, seed.acme_admin, BookAddon(placed.subscription.id, "COPILOT", True)
+        )
+    assert refused.value.status == "ordered"
+    assert refused.value.product_name == "Microsoft 365 Business Standard"
+
+
+async def test_an_add_on_defaults_to_the_base_quantity(ctx: Context, seed: Seed) -> None:
+    # R17
+    sub = await provisioned(ctx, seed)
+    view = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
+    (addon,) = view.addons
+    assert (addon.sku, addon.quantity, addon.status.value) == ("COPILOT", 18, "ordered")
+    assert addon.unit_price == Decimal("30.91")
+    assert addon.monthly_total == Decimal("556.38")
+    assert addon.start_date == date(2026, 11, 1)
+    async with ctx.uow(write=False) as uow:
+        consents = await uow.records.consents_for(sub.id)
+    assert [c["kind"].value for c in consents if c["addon_booking_id"] == addon.id] == ["terms"]
+
+
+async def test_an_add_on_needs_the_terms(ctx: Context, seed: Seed) -> None:  # R17 / R5 a
+    sub = await provisioned(ctx, seed)
+    with pytest.raises(errors.ConsentMissing) as refused:
+        await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", False))
+    assert refused.value.missing == ("terms",)
+    assert (await orders.order_status(ctx, seed.acme_admin, sub.id)).addons == ()
+
+
+async def test_only_the_products_own_add_ons_are_offered(ctx: Context, seed: Seed) -> None:
+    # R15, R16: Intune Suite is not offered for Business Standard.
+    sub = await provisioned(ctx, seed)
+    with pytest.raises(errors.AddonNotOffered) as refused:
+        await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "INTUNE-SUITE", True))
+    assert refused.value.product_name == "Microsoft 365 Business Standard"
+
+
+@pytest.mark.parametrize("quantity", [19, 0, -1])
+async def test_an_add_on_is_per_user_up_to_the_base_quantity(
+    ctx: Context, seed: Seed, quantity: int
+) -> None:  # R17
+    sub = await provisioned(ctx, seed)
+    with pytest.raises((errors.AddonExceedsBase, errors.InvalidQuantity)):
+        await addons.book_addon(
+            ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True, quantity=quantity)
+        )
+
+
+async def test_an_add_on_cannot_be_booked_twice(ctx: Context, seed: Seed) -> None:
+    sub = await provisioned(ctx, seed)
+    await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True, quantity=5))
+    with pytest.raises(errors.AddonAlreadyBooked) as refused:
+        await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
+    assert refused.value.quantity == 5
+
+
+async def test_an_add_on_is_changed_and_cancelled_on_its_own(ctx: Context, seed: Seed) -> None:
+    # R17
+    sub = await provisioned(ctx, seed)
+    booked = await addons.book_addon(
+        ctx, seed.acme_admin, BookAddon(sub.id, "EXO-ARCHIVE", True, quantity=5)
+    )
+    booking_id = booked.addons[0].id
+    changed = await addons.change_addon(
+        ctx, seed.acme_admin, ChangeAddon(sub.id, booking_id, 12)
+    )
+    assert changed.addons[0].quantity == 12
+    with pytest.raises(errors.AddonExceedsBase):
+        await addons.change_addon(ctx, seed.acme_admin, ChangeAddon(sub.id, booking_id, 19))
+    cancelled = await addons.cancel_addon(ctx, seed.acme_admin, CancelAddon(sub.id, booking_id))
+    assert (cancelled.addons[0].status.value, cancelled.addons[0].end_date) == (
+        "cancelled",
+        date(2026, 11, 30),
+    )
+    assert cancelled.status.value == "provisioned"  # the product itself runs on
+    async with ctx.uow(write=False) as uow:
+        history = await uow.records.history(sub.id)
+    assert [(h["addon_booking_id"], h["from_quantity"], h["to_quantity"]) for h in history] == [
+        (booking_id, 5, 12)
+    ]
+    # After its own cancellation the add-on may be booked again.
+    again = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "EXO-ARCHIVE", True))
+    assert [a.status.value for a in again.addons] == ["cancelled", "ordered"]
+
+
+async def test_provisioning_again_provisions_waiting_add_ons(ctx: Context, seed: Seed) -> None:
+    sub = await provisioned(ctx, seed)
+    await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
+    done = await subscriptions.mark_provisioned(ctx, OPERATOR, sub.id)
+    assert [(a.status.value, a.provisioned_on) for a in done.addons] == [
+        ("provisioned", date(2026, 11, 24))
+    ]
+
+
+async def test_members_cannot_book_add_ons(ctx: Context, seed: Seed) -> None:  # R23
+    sub = await provisioned(ctx, seed)
+    with pytest.raises(errors.PermissionDenied) as refused:
+        await addons.book_addon(ctx, seed.acme_member, BookAddon(sub.id, "COPILOT", True))
+    assert refused.value.can_request
+
+
+async def test_the_customer_price_applies_to_add_ons(ctx: Context, seed: Seed) -> None:  # R2
+    from domain.services import accounts
+
+    await accounts.set_price(ctx, OPERATOR, "acme", "COPILOT", Decimal("28.00"))
+    sub = await provisioned(ctx, seed)
+    view = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
+    assert view.addons[0].unit_price == Decimal("28.00")
