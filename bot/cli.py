@@ -19,6 +19,8 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.error_text import describe
+from bot.i18n import Translator
 from domain import errors
 from domain.catalog import CatalogFileError, read_catalog
 from domain.commands import AddCustomer, CreateInvite
@@ -29,9 +31,6 @@ from domain.services.context import Context
 from domain.settings import Settings
 from domain.storage.database import Database
 from domain.storage.migrate import upgrade
-
-from bot.error_text import describe
-from bot.i18n import Translator
 
 log = logging.getLogger("licencebot")
 
@@ -61,7 +60,9 @@ def _amount(text: str) -> Decimal:
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise argparse.ArgumentTypeError(f"not an amount in EUR with at most two decimals: {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"not an amount in EUR with at most two decimals: {text!r}"
+        )
     return value
 
 
@@ -199,7 +200,9 @@ async def _customer_add(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _price_set(ctx: Context, args: argparse.Namespace) -> None:
-    await accounts.set_price(ctx, OPERATOR, args.customer, args.sku, None if args.clear else args.price)
+    await accounts.set_price(
+        ctx, OPERATOR, args.customer, args.sku, None if args.clear else args.price
+    )
     print(f"price for {args.sku} at {args.customer}: {'default' if args.clear else args.price}")
 
 
@@ -208,8 +211,8 @@ async def _bot_username(settings: Settings) -> str | None:
         return settings.telegram_bot_username.lstrip("@")
     if settings.telegram_bot_token is None:
         return None
-    from telegram import Bot  # noqa: PLC0415 - only needed on this path
-    from telegram.error import TelegramError  # noqa: PLC0415
+    from telegram import Bot
+    from telegram.error import TelegramError
 
     try:
         async with Bot(
@@ -254,8 +257,10 @@ async def _orders(ctx: Context, args: argparse.Namespace) -> None:
             f"{_EN.money(s.monthly_total)}/month"
         )
         for a in s.addons:
-            print(f"       + {a.name:<38} {a.quantity:>6}  {a.status.value:<11} "
-                  f"{_EN.money(a.monthly_total)}/month")
+            print(
+                f"       + {a.name:<38} {a.quantity:>6}  {a.status.value:<11} "
+                f"{_EN.money(a.monthly_total)}/month"
+            )
     print(f"monthly total: {_EN.money(overview.monthly_total)} net")
 
 
@@ -269,7 +274,9 @@ async def _provision(ctx: Context, args: argparse.Namespace) -> None:
 
 async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:
     ended = await subscriptions.end_expired(ctx)
-    print(f"{len(ended)} subscription(s) ended" + (f": {', '.join(map(str, ended))}" if ended else ""))
+    print(
+        f"{len(ended)} subscription(s) ended" + (f": {', '.join(map(str, ended))}" if ended else "")
+    )
 
 
 Handler = Callable[[Context, argparse.Namespace], Awaitable[None]]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from bot.i18n import Translator
 from domain import errors
 from domain.model import ConsentKind, Status
-
-from bot.i18n import Translator
 
 
 def _render(tr: Translator, key: str, value: object) -> object:

@@ -37,10 +37,10 @@ def can_see_all_customers(actor: Actor) -> bool:
 
 def authorize(actor: Actor, action: Action, customer_id: str | None) -> None:
     """Raise unless `actor` may do `action` for `customer_id` (None: not customer-bound)."""
-    if customer_id is not None and not can_see_all_customers(actor):
-        if actor.customer_id != customer_id:
-            # Never confirm that another customer exists (R24).
-            raise errors.CustomerNotFound(customer_id)
+    foreign = customer_id is not None and actor.customer_id != customer_id
+    if foreign and not can_see_all_customers(actor):
+        # Never confirm that another customer exists (R24).
+        raise errors.CustomerNotFound(customer_id or "")
     if action not in _ALLOWED[actor.role]:
         raise errors.PermissionDenied(
             action.value,

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from domain.model import Addon, Catalog, Product, SeatCap
 
@@ -114,11 +121,13 @@ def _cross_check(spec: CatalogSpec) -> list[tuple[tuple[Any, ...], str]]:
     """Mistakes that span entries: duplicates and dangling references."""
     problems: list[tuple[tuple[Any, ...], str]] = []
     seen: dict[str, tuple[Any, ...]] = {}
-    for kind, entries in (("addons", spec.addons), ("products", spec.products)):
-        for i, entry in enumerate(entries):
-            if entry.sku in seen:
-                problems.append(((kind, i, "sku"), f"SKU {entry.sku} is used twice"))
-            seen[entry.sku] = (kind, i)
+    skus = [("addons", i, a.sku) for i, a in enumerate(spec.addons)] + [
+        ("products", i, p.sku) for i, p in enumerate(spec.products)
+    ]
+    for kind, i, sku in skus:
+        if sku in seen:
+            problems.append(((kind, i, "sku"), f"SKU {sku} is used twice"))
+        seen[sku] = (kind, i)
     cap_ids = [c.id for c in spec.seat_caps]
     for i, cap in enumerate(spec.seat_caps):
         if cap_ids.index(cap.id) != i:
@@ -126,9 +135,7 @@ def _cross_check(spec: CatalogSpec) -> list[tuple[tuple[Any, ...], str]]:
     addon_skus = {a.sku for a in spec.addons}
     for i, product in enumerate(spec.products):
         if product.seat_cap is not None and product.seat_cap not in cap_ids:
-            problems.append(
-                (("products", i, "seat_cap"), f"unknown seat cap {product.seat_cap}")
-            )
+            problems.append((("products", i, "seat_cap"), f"unknown seat cap {product.seat_cap}"))
         for j, sku in enumerate(product.addons):
             if sku not in addon_skus:
                 problems.append((("products", i, "addons", j), f"unknown add-on {sku}"))

@@ -178,7 +178,10 @@ def check_seat_cap(cap: SeatCap | None, in_use_elsewhere: int, requested: int) -
     """Refuse when the products sharing `cap` would together exceed it (R4)."""
     if cap is not None and in_use_elsewhere + requested > cap.max_quantity:
         raise errors.SeatCapExceeded(
-            cap.name, cap.max_quantity, in_use_elsewhere, max(cap.max_quantity - in_use_elsewhere, 0)
+            cap.name,
+            cap.max_quantity,
+            in_use_elsewhere,
+            max(cap.max_quantity - in_use_elsewhere, 0),
         )
 
 
@@ -270,9 +273,7 @@ class Subscription:
             raise errors.SubscriptionNotActive(self.status.value, self.end_date)
 
     # -- writing
-    def change_quantity(
-        self, new_quantity: int, product: Product, seats_elsewhere: int
-    ) -> int:
+    def change_quantity(self, new_quantity: int, product: Product, seats_elsewhere: int) -> int:
         """Set a new total (R11) after the checks of R12; returns the old quantity."""
         self._require_changeable()
         check_quantity(new_quantity, product.quantity_limit)
@@ -336,7 +337,10 @@ class Subscription:
         """Turn a cancellation past its end date into `ended` (R21); True if it changed."""
         changed = False
         for booking in self.addons:
-            if booking.effective_status(today) is Status.ENDED and booking.status is not Status.ENDED:
+            if (
+                booking.effective_status(today) is Status.ENDED
+                and booking.status is not Status.ENDED
+            ):
                 booking.status = Status.ENDED
                 changed = True
         if self.effective_status(today) is Status.ENDED and self.status is not Status.ENDED:

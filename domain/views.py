@@ -163,7 +163,10 @@ def overview(customer: Customer, subs: Sequence[Subscription], today: date) -> O
         amount
         for v in views
         if v.running
-        for amount in (v.monthly_total, *(a.monthly_total for a in v.addons if a.status is not Status.ENDED))
+        for amount in (
+            v.monthly_total,
+            *(a.monthly_total for a in v.addons if a.status is not Status.ENDED),
+        )
     ]
     return OrdersOverview(customer.id, customer.name, views, sum_money(running))
 
@@ -190,4 +193,6 @@ def product_offer(
 
 def quote(product: Product, customer: Customer, quantity: int, start_date: date) -> Quote:
     unit = customer.price_list.unit_price(product.sku, product.list_price)
-    return Quote(product.sku, product.name, quantity, unit, monthly_total(unit, quantity), start_date)
+    return Quote(
+        product.sku, product.name, quantity, unit, monthly_total(unit, quantity), start_date
+    )

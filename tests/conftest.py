@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -191,5 +191,5 @@ async def seed(ctx: Context) -> Seed:
 
 
 @pytest.fixture
-def catalog_text() -> Iterator[str]:
-    yield CATALOG.read_text(encoding="utf-8")
+def catalog_text() -> str:
+    return CATALOG.read_text(encoding="utf-8")

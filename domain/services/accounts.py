@@ -28,8 +28,12 @@ async def add_customer(ctx: Context, actor: Actor, cmd: AddCustomer) -> Customer
         await uow.customers.add(customer, ctx.now())
         await uow.records.audit(
             ctx.audit(
-                actor, customer.id, "customer.add", f"customer:{customer.id}",
-                name=customer.name, discount_percent=str(cmd.discount_percent),
+                actor,
+                customer.id,
+                "customer.add",
+                f"customer:{customer.id}",
+                name=customer.name,
+                discount_percent=str(cmd.discount_percent),
             )
         )
         try:
@@ -82,7 +86,10 @@ async def create_invite(ctx: Context, actor: Actor, cmd: CreateInvite) -> Issued
         await uow.invites.add(hash_code(code), cmd.customer_id, cmd.role, ctx.now(), expires_at)
         await uow.records.audit(
             ctx.audit(
-                actor, cmd.customer_id, "invite.create", f"invite:{cmd.role}",
+                actor,
+                cmd.customer_id,
+                "invite.create",
+                f"invite:{cmd.role}",
                 expires_at=expires_at.isoformat(),
             )
         )
@@ -127,8 +134,12 @@ async def link_user(ctx: Context, channel: Channel, cmd: LinkUser) -> Linked:
             raise errors.InviteUsed()
         await uow.records.audit(
             ctx.audit(
-                user.as_actor(), invite.customer_id, "user.link", f"user:{user.id}",
-                role=invite.role.value, previous=list(previous) if previous else None,
+                user.as_actor(),
+                invite.customer_id,
+                "user.link",
+                f"user:{user.id}",
+                role=invite.role.value,
+                previous=list(previous) if previous else None,
             )
         )
         await uow.commit()

@@ -27,14 +27,24 @@ async def book_addon(ctx: Context, actor: Actor, cmd: BookAddon) -> Subscription
         await uow.flush()
         await uow.records.consent(
             Consent(
-                customer.id, ConsentKind.TERMS, ctx.terms_version, actor, ctx.now(),
-                subscription_id=sub.id, addon_booking_id=booking.id,
+                customer.id,
+                ConsentKind.TERMS,
+                ctx.terms_version,
+                actor,
+                ctx.now(),
+                subscription_id=sub.id,
+                addon_booking_id=booking.id,
             )
         )
         await uow.records.audit(
             ctx.audit(
-                actor, customer.id, "addon.book", f"addon_booking:{booking.id}",
-                subscription_id=sub.id, addon_sku=addon.sku, quantity=booking.quantity,
+                actor,
+                customer.id,
+                "addon.book",
+                f"addon_booking:{booking.id}",
+                subscription_id=sub.id,
+                addon_sku=addon.sku,
+                quantity=booking.quantity,
             )
         )
         await commit_write(ctx, uow, sub)
@@ -53,8 +63,12 @@ async def change_addon(ctx: Context, actor: Actor, cmd: ChangeAddon) -> Subscrip
         )
         await uow.records.audit(
             ctx.audit(
-                actor, customer.id, "addon.change_quantity", f"addon_booking:{cmd.booking_id}",
-                old=old, new=cmd.new_quantity,
+                actor,
+                customer.id,
+                "addon.change_quantity",
+                f"addon_booking:{cmd.booking_id}",
+                old=old,
+                new=cmd.new_quantity,
             )
         )
         await commit_write(ctx, uow, sub)
@@ -71,7 +85,10 @@ async def cancel_addon(ctx: Context, actor: Actor, cmd: CancelAddon) -> Subscrip
         bump(sub)
         await uow.records.audit(
             ctx.audit(
-                actor, customer.id, "addon.cancel", f"addon_booking:{booking.id}",
+                actor,
+                customer.id,
+                "addon.cancel",
+                f"addon_booking:{booking.id}",
                 end_date=str(booking.end_date),
             )
         )

@@ -60,8 +60,12 @@ async def load_catalog(ctx: Context, actor: Actor, spec: CatalogSpec) -> Catalog
         changes = await uow.catalog.replace(spec)
         await uow.records.audit(
             ctx.audit(
-                actor, None, "catalog.load", "catalog",
-                added=list(changes.added), retired=list(changes.retired),
+                actor,
+                None,
+                "catalog.load",
+                "catalog",
+                added=list(changes.added),
+                retired=list(changes.retired),
                 removed=list(changes.removed),
             )
         )

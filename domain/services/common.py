@@ -53,7 +53,7 @@ async def commit_write(ctx: Context, uow: SqlUnitOfWork, sub: Subscription) -> N
     try:
         await uow.commit()
     except StaleDataError:
-        await uow.session.rollback()
+        await uow.rollback()
         async with ctx.uow(write=False) as fresh:
             current = await fresh.subscriptions.get(subscription_id)
         raise errors.VersionConflict(

@@ -64,7 +64,9 @@ async def _place(ctx: Context, actor: Actor, cmd: PlaceOrder) -> OrderPlaced:
                 sub.version += 1
             if sub.product_sku == product.sku and sub.occupies_product(today):
                 raise errors.AlreadySubscribed(sub.id or 0, sub.quantity, sub.status.value)
-        check_seat_cap(product.seat_cap, seats_in_cap(subs, catalog, product.seat_cap, today), cmd.quantity)
+        check_seat_cap(
+            product.seat_cap, seats_in_cap(subs, catalog, product.seat_cap, today), cmd.quantity
+        )
         sub = new_subscription(customer, product, cmd.quantity, today, now, cmd.idempotency_key)
         uow.subscriptions.add(sub)
         await uow.flush()
@@ -74,8 +76,13 @@ async def _place(ctx: Context, actor: Actor, cmd: PlaceOrder) -> OrderPlaced:
             )
         await uow.records.audit(
             ctx.audit(
-                actor, customer.id, "order.place", f"subscription:{sub.id}",
-                product_sku=product.sku, quantity=cmd.quantity, unit_price=str(sub.unit_price),
+                actor,
+                customer.id,
+                "order.place",
+                f"subscription:{sub.id}",
+                product_sku=product.sku,
+                quantity=cmd.quantity,
+                unit_price=str(sub.unit_price),
             )
         )
         await uow.commit()

@@ -38,8 +38,12 @@ async def change_quantity(ctx: Context, actor: Actor, cmd: ChangeQuantity) -> Qu
         )
         await uow.records.audit(
             ctx.audit(
-                actor, customer.id, "subscription.change_quantity", f"subscription:{sub.id}",
-                old=old, new=cmd.new_quantity,
+                actor,
+                customer.id,
+                "subscription.change_quantity",
+                f"subscription:{sub.id}",
+                old=old,
+                new=cmd.new_quantity,
             )
         )
         await commit_write(ctx, uow, sub)
@@ -58,8 +62,12 @@ async def cancel_subscription(
         bump(sub)
         await uow.records.audit(
             ctx.audit(
-                actor, customer.id, "subscription.cancel", f"subscription:{sub.id}",
-                end_date=str(sub.end_date), addons=[a.addon_sku for a in addons],
+                actor,
+                customer.id,
+                "subscription.cancel",
+                f"subscription:{sub.id}",
+                end_date=str(sub.end_date),
+                addons=[a.addon_sku for a in addons],
             )
         )
         await commit_write(ctx, uow, sub)
@@ -77,7 +85,9 @@ async def withdraw_cancellation(
         sub.withdraw_cancellation(ctx.today())
         bump(sub)
         await uow.records.audit(
-            ctx.audit(actor, customer.id, "subscription.withdraw_cancellation", f"subscription:{sub.id}")
+            ctx.audit(
+                actor, customer.id, "subscription.withdraw_cancellation", f"subscription:{sub.id}"
+            )
         )
         await commit_write(ctx, uow, sub)
     return subscription_view(sub, ctx.today())
@@ -94,8 +104,12 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
         bump(sub)
         await uow.records.audit(
             ctx.audit(
-                actor, customer.id, "subscription.provision", f"subscription:{sub.id}",
-                provisioned_on=str(sub.provisioned_on), addons=[a.addon_sku for a in addons],
+                actor,
+                customer.id,
+                "subscription.provision",
+                f"subscription:{sub.id}",
+                provisioned_on=str(sub.provisioned_on),
+                addons=[a.addon_sku for a in addons],
             )
         )
         await commit_write(ctx, uow, sub)
@@ -112,7 +126,9 @@ async def end_expired(ctx: Context) -> list[int]:
                 bump(sub)
                 ended.append(sub.id or 0)
                 await uow.records.audit(
-                    ctx.audit(SYSTEM_ACTOR, sub.customer_id, "subscription.end", f"subscription:{sub.id}")
+                    ctx.audit(
+                        SYSTEM_ACTOR, sub.customer_id, "subscription.end", f"subscription:{sub.id}"
+                    )
                 )
         await uow.commit()
     return ended

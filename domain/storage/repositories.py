@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import CursorResult, Result, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import errors
@@ -17,8 +17,8 @@ from domain.model import (
     Addon,
     AuditEntry,
     Catalog,
-    ChatUser,
     Channel,
+    ChatUser,
     Consent,
     Customer,
     Invite,
@@ -31,6 +31,12 @@ from domain.model import (
 )
 from domain.pricing import PriceList
 from domain.storage import tables as t
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE/DELETE (a CursorResult at run time)."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
 
 
 @dataclass(frozen=True)
@@ -78,29 +84,42 @@ class CatalogRepository:
     async def replace(self, spec: CatalogSpec) -> CatalogChanges:
         """Make the stored catalogue equal the file; retire instead of delete what is in use."""
         s = self.session
-        existing_products = set((await s.execute(select(t.products.c.sku))).scalars())
-        existing_addons = set((await s.execute(select(t.addons.c.sku))).scalars())
-        used_products = set(
+        existing_products: set[str] = set((await s.execute(select(t.products.c.sku))).scalars())
+        existing_addons: set[str] = set((await s.execute(select(t.addons.c.sku))).scalars())
+        used_products: set[str] = set(
             (await s.execute(select(t.subscriptions.c.product_sku).distinct())).scalars()
         )
-        used_addons = set(
+        used_addons: set[str] = set(
             (await s.execute(select(t.addon_bookings.c.addon_sku).distinct())).scalars()
         )
 
         for cap in spec.seat_caps:
-            await self._upsert(t.seat_caps, "id", cap.id, name=cap.name, max_quantity=cap.max_quantity)
+            await self._upsert(
+                t.seat_caps, "id", cap.id, name=cap.name, max_quantity=cap.max_quantity
+            )
         for addon in spec.addons:
             await self._upsert(
-                t.addons, "sku", addon.sku, name=addon.name,
-                description=addon.description.model_dump(), list_price=addon.price, retired=False,
+                t.addons,
+                "sku",
+                addon.sku,
+                name=addon.name,
+                description=addon.description.model_dump(),
+                list_price=addon.price,
+                retired=False,
             )
         await s.execute(delete(t.product_addons))
         for position, product in enumerate(spec.products):
             await self._upsert(
-                t.products, "sku", product.sku, name=product.name,
-                description=product.description.model_dump(), list_price=product.price,
-                max_quantity=product.max_quantity, seat_cap_id=product.seat_cap,
-                retired=False, position=position,
+                t.products,
+                "sku",
+                product.sku,
+                name=product.name,
+                description=product.description.model_dump(),
+                list_price=product.price,
+                max_quantity=product.max_quantity,
+                seat_cap_id=product.seat_cap,
+                retired=False,
+                position=position,
             )
             if product.addons:
                 await s.execute(
@@ -141,7 +160,7 @@ class CatalogRepository:
     async def _upsert(self, table: Any, key: str, value: str, **values: Any) -> None:
         column = table.c[key]
         result = await self.session.execute(update(table).where(column == value).values(**values))
-        if result.rowcount == 0:
+        if _rowcount(result) == 0:
             await self.session.execute(insert(table).values({key: value, **values}))
 
     async def is_empty(self) -> bool:
@@ -268,12 +287,20 @@ class InviteRepository:
         self.session = session
 
     async def add(
-        self, code_hash: str, customer_id: str | None, role: Role, at: datetime, expires_at: datetime
+        self,
+        code_hash: str,
+        customer_id: str | None,
+        role: Role,
+        at: datetime,
+        expires_at: datetime,
     ) -> None:
         await self.session.execute(
             insert(t.invites).values(
-                code_hash=code_hash, customer_id=customer_id, role=role,
-                created_at=at, expires_at=expires_at,
+                code_hash=code_hash,
+                customer_id=customer_id,
+                role=role,
+                created_at=at,
+                expires_at=expires_at,
             )
         )
 
@@ -292,7 +319,7 @@ class InviteRepository:
             .where(t.invites.c.id == invite_id, t.invites.c.used_at.is_(None))
             .values(used_at=at, used_by=user_id)
         )
-        return bool(result.rowcount)
+        return _rowcount(result) > 0
 
 
 def _actor_columns(entry_actor: Any) -> dict[str, Any]:

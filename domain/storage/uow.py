@@ -46,3 +46,6 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

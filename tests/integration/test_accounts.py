@@ -59,7 +59,9 @@ async def test_unknown_or_malformed_codes_are_invalid(ctx: Context, seed: Seed, 
 async def test_invite_codes_are_stored_only_as_hashes(ctx: Context, seed: Seed) -> None:  # R22
     code = await invite(ctx)
     async with ctx.uow(write=False) as uow:
-        stored = (await uow.session.execute(select(tables.invites.c.code_hash))).scalars().all()
+        stored: list[str] = list(
+            (await uow.session.execute(select(tables.invites.c.code_hash))).scalars().all()
+        )
     assert code not in stored
     assert all(len(h) == 64 for h in stored)
 

@@ -91,9 +91,7 @@ async def test_an_add_on_is_changed_and_cancelled_on_its_own(ctx: Context, seed:
         ctx, seed.acme_admin, BookAddon(sub.id, "EXO-ARCHIVE", True, quantity=5)
     )
     booking_id = booked.addons[0].id
-    changed = await addons.change_addon(
-        ctx, seed.acme_admin, ChangeAddon(sub.id, booking_id, 12)
-    )
+    changed = await addons.change_addon(ctx, seed.acme_admin, ChangeAddon(sub.id, booking_id, 12))
     assert changed.addons[0].quantity == 12
     with pytest.raises(errors.AddonExceedsBase):
         await addons.change_addon(ctx, seed.acme_admin, ChangeAddon(sub.id, booking_id, 19))

@@ -36,7 +36,7 @@ products:
 async def test_loading_twice_changes_nothing(ctx: Context, seed: Seed, catalog_text: str) -> None:
     before = await catalog.browse_catalog(ctx, OPERATOR, "acme")
     changes = await catalog.load_catalog(ctx, OPERATOR, parse_catalog(catalog_text))
-    assert changes.added == () and changes.retired == () and changes.removed == ()
+    assert (changes.added, changes.retired, changes.removed) == ((), (), ())
     assert await catalog.browse_catalog(ctx, OPERATOR, "acme") == before
 
 
@@ -54,7 +54,9 @@ async def test_removed_products_in_use_are_retired_others_deleted(
     status = await orders.order_status(ctx, seed.acme_admin, placed.subscription.id)
     assert (status.product_name, status.unit_price) == ("Microsoft 365 E3", Decimal("46.77"))
     with pytest.raises(errors.ProductRetired):
-        await orders.place_order(ctx, seed.globex_admin, PlaceOrder("globex", "M365-E3", 1, True, True))
+        await orders.place_order(
+            ctx, seed.globex_admin, PlaceOrder("globex", "M365-E3", 1, True, True)
+        )
     # Loading the full file again brings it back.
     back = await catalog.load_catalog(ctx, OPERATOR, parse_catalog(catalog_text))
     assert "M365-E3" in back.updated
@@ -65,7 +67,8 @@ async def test_details_show_description_add_ons_and_the_booked_quantity(
     ctx: Context, seed: Seed
 ) -> None:  # R1, R6, R15
     offer = await catalog.product_details(ctx, seed.acme_member, "acme", "M365-BUSINESS-PREMIUM")
-    assert offer.description["de"] and offer.description["en"]
+    assert offer.description["de"]
+    assert offer.description["en"]
     assert offer.booked_quantity is None
     assert "INTUNE-SUITE" in {a.sku for a in offer.addons}
     assert offer.max_quantity == 300
@@ -73,7 +76,10 @@ async def test_details_show_description_add_ons_and_the_booked_quantity(
         ctx, seed.acme_admin, PlaceOrder("acme", "M365-BUSINESS-PREMIUM", 7, True, True)
     )
     offer = await catalog.product_details(ctx, seed.acme_member, "acme", "M365-BUSINESS-PREMIUM")
-    assert (offer.booked_quantity, offer.booked_status and offer.booked_status.value) == (7, "ordered")
+    assert (offer.booked_quantity, offer.booked_status and offer.booked_status.value) == (
+        7,
+        "ordered",
+    )
 
 
 async def test_a_quote_shows_unit_price_total_and_start_date(ctx: Context, seed: Seed) -> None:

@@ -24,7 +24,9 @@ PROCESSES = 4
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[ProcessPoolExecutor]:
-    with ProcessPoolExecutor(PROCESSES, mp_context=multiprocessing.get_context("spawn")) as executor:
+    with ProcessPoolExecutor(
+        PROCESSES, mp_context=multiprocessing.get_context("spawn")
+    ) as executor:
         yield executor
 
 
@@ -63,7 +65,12 @@ async def test_two_racing_changes_of_the_same_version_one_applies_one_conflicts(
     outcomes = await asyncio.gather(
         *(
             loop.run_in_executor(
-                pool, race.change_quantity, ctx.db.url, ctx.db.schema, NOW, seed.acme_admin,
+                pool,
+                race.change_quantity,
+                ctx.db.url,
+                ctx.db.schema,
+                NOW,
+                seed.acme_admin,
                 ChangeQuantity(sub.id, quantity, expected_version=sub.version),
             )
             for quantity in (40, 25)

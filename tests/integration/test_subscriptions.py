@@ -25,7 +25,10 @@ from tests.conftest import Seed
 
 
 async def booked(
-    ctx: Context, actor: Actor, sku: str = "M365-BUSINESS-STANDARD", quantity: int = 18,
+    ctx: Context,
+    actor: Actor,
+    sku: str = "M365-BUSINESS-STANDARD",
+    quantity: int = 18,
     customer: str = "acme",
 ) -> SubscriptionView:
     placed = await orders.place_order(ctx, actor, PlaceOrder(customer, sku, quantity, True, True))
@@ -192,7 +195,10 @@ async def test_ended_subscriptions_leave_the_monthly_total(ctx: Context, seed: S
     assert ended == [drop.id]
     after = await orders.list_orders(ctx, seed.acme_admin, "acme")
     assert after.monthly_total == Decimal("93.54")
-    assert {s.id: s.status.value for s in after.subscriptions} == {keep.id: "ordered", drop.id: "ended"}
+    assert {s.id: s.status.value for s in after.subscriptions} == {
+        keep.id: "ordered",
+        drop.id: "ended",
+    }
     assert await subscriptions.end_expired(ctx) == []  # once only
 
 

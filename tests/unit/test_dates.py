@@ -132,7 +132,7 @@ def test_start_date_is_a_first_not_after_today(now: datetime) -> None:  # R7, R8
     assert (start.year, start.month) == (today.year, today.month)
 
 
-# --- Subscription.cancel (R18, R19) ----------------------------------------------------------------
+# --- Subscription.cancel (R18, R19) ---------------------------------------------------------------
 def _subscription(status: Status = Status.PROVISIONED) -> Subscription:
     ordered_at = datetime(1999, 12, 1, 9, 0, tzinfo=UTC)
     sub = Subscription(

@@ -13,7 +13,7 @@ from domain.pricing import PriceList, discounted, monthly_total, sum_money, to_m
 CENT = Decimal("0.01")
 
 
-# --- to_money (R3) ----------------------------------------------------------------------------------
+# --- to_money (R3) --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -61,7 +61,7 @@ def test_text_that_is_no_number_is_refused_as_money(value: str) -> None:  # R3
         to_money(value)
 
 
-# --- monthly_total (R3) -----------------------------------------------------------------------------
+# --- monthly_total (R3) ---------------------------------------------------------------------------
 def test_monthly_total_of_18_business_standard_users() -> None:  # R3 (example of the spec)
     assert monthly_total(Decimal("13.92"), 18) == Decimal("250.56")
 
@@ -89,7 +89,7 @@ def test_sum_of_monthly_totals_is_exact() -> None:  # R3
     assert sum_money([]) == Decimal("0.00")
 
 
-# --- discounts (R2) ---------------------------------------------------------------------------------
+# --- discounts (R2) -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("list_price", "percent", "expected"),
     [
@@ -107,7 +107,7 @@ def test_discounted_price_is_rounded_to_cents_half_up(
     assert discounted(Decimal(list_price), Decimal(percent)) == Decimal(expected)
 
 
-# --- PriceList precedence (R2) ----------------------------------------------------------------------
+# --- PriceList precedence (R2) --------------------------------------------------------------------
 def test_customer_without_price_list_pays_list_price() -> None:  # R2
     assert PriceList().unit_price("M365-BUSINESS-STANDARD", Decimal("13.92")) == Decimal("13.92")
 
@@ -155,7 +155,7 @@ def test_discount_from_0_to_below_100_percent_is_accepted(percent: str) -> None:
     assert PriceList(discount_percent=Decimal(percent)).discount_percent == Decimal(percent)
 
 
-# --- properties -------------------------------------------------------------------------------------
+# --- properties -----------------------------------------------------------------------------------
 unit_prices = st.decimals(
     min_value=Decimal("0.0001"), max_value=Decimal("99999.9999"), places=4, allow_nan=False
 )
