@@ -23,10 +23,10 @@ from pydantic import (
 
 from domain.model import Addon, Catalog, Product, SeatCap
 
-_SKU = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{0,63}$")]
+_SKU = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]  # fits callback data
 _CAP_ID = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 _NAME = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-_PRICE = re.compile(r"^\d{1,7}\.\d{2}$")
+_PRICE = re.compile(r"^-?\d{1,7}\.\d{2}$")
 
 
 class CatalogFileError(Exception):
@@ -161,6 +161,22 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
+    """(line, key) of every key that appears twice in one mapping (YAML would keep the last)."""
+    found: list[tuple[int, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                found.append((key.start_mark.line + 1, str(key.value)))
+            seen.add(key.value)
+            found.extend(_duplicate_keys(value))
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found.extend(_duplicate_keys(item))
+    return found
+
+
 def _path(loc: tuple[Any, ...]) -> str:
     text = ""
     for key in loc:
@@ -179,6 +195,11 @@ def parse_catalog(text: str, source: str = "catalogue") -> CatalogSpec:
         raise CatalogFileError([f"{source}: {where}not valid YAML ({reason})"]) from None
     if not isinstance(data, dict):
         raise CatalogFileError([f"{source}: the file must be a mapping with products: ..."])
+    duplicates = _duplicate_keys(root)
+    if duplicates:
+        raise CatalogFileError(
+            [f"{source}: line {line}: {key}: given twice; keep one" for line, key in duplicates]
+        )
 
     def report(items: list[tuple[tuple[Any, ...], str]]) -> CatalogFileError:
         lines = []

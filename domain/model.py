@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from domain import errors
-from domain.dates import first_of_month, last_of_month
+from domain.dates import DEFAULT_TIMEZONE, first_of_month, last_of_month, local_today
 from domain.pricing import PriceList, monthly_total
+
+PROVIDER_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 
 # A sane upper bound for any quantity, so that 10^12 is a refusal and not an invoice (R4).
 SYSTEM_MAX_QUANTITY = 100_000
@@ -436,7 +439,7 @@ def seats_in_cap(
         return 0
     total = 0
     for sub in subscriptions:
-        if sub.id == excluding or not sub.occupies_product(today):
+        if (excluding is not None and sub.id == excluding) or not sub.occupies_product(today):
             continue
         product = catalog.products.get(sub.product_sku)
         if product is not None and product.seat_cap is not None and product.seat_cap.id == cap.id:
@@ -453,12 +456,12 @@ class Invite:
     expires_at: datetime
     used_at: datetime | None
 
-    def check_redeemable(self, now: datetime) -> None:
-        """Single use and expiring (R22)."""
+    def check_redeemable(self, now: datetime, tz: ZoneInfo = PROVIDER_ZONE) -> None:
+        """Single use and expiring (R22); the expiry day is told in the provider's zone (R8)."""
         if self.used_at is not None:
             raise errors.InviteUsed()
         if now >= self.expires_at:
-            raise errors.InviteExpired(self.expires_at.date())
+            raise errors.InviteExpired(local_today(self.expires_at, tz))
 
 
 # --- records: history, consents, audit (R5, R11, R25) ---------------------------------------------

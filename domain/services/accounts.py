@@ -117,7 +117,7 @@ async def link_user(ctx: Context, channel: Channel, cmd: LinkUser) -> Linked:
         invite = await uow.invites.by_hash(hash_code(code))
         if invite is None:
             raise errors.InviteInvalid()
-        invite.check_redeemable(now)
+        invite.check_redeemable(now, ctx.tz)
         customer_name = None
         if invite.customer_id is not None:
             customer_name = (await uow.customers.get(invite.customer_id)).name
