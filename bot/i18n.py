@@ -1,4 +1,4 @@
-"""Message catalogues (bot/locales/*.yml) and locale-aware formatting with Babel (R3, R8)."""
+"""Message catalogues (bot/locales/<lang>/*.yml) and locale-aware formatting with Babel (R3, R8)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,17 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    text = resources.files("bot").joinpath("locales", f"{language}.yml").read_text("utf-8")
-    return _flatten(yaml.safe_load(text))
+    """All messages of a language: every `bot/locales/<language>/*.yml`, one per feature."""
+    folder = resources.files("bot").joinpath("locales", language)
+    messages: dict[str, str] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yml"):
+            part = _flatten(yaml.safe_load(entry.read_text("utf-8")) or {})
+            clash = messages.keys() & part.keys()
+            if clash:
+                raise ValueError(f"{language}/{entry.name} repeats keys: {sorted(clash)}")
+            messages.update(part)
+    return messages
 
 
 def pick_language(*candidates: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -225,4 +226,39 @@ audit_entries = Table(
     Column("action", String(64), nullable=False),
     Column("target", String(128), nullable=False),
     Column("details", JSON, nullable=False),
+)
+
+
+# --- front-end state: chats, drafts, processed updates (design decision 1) -------------------
+chats = Table(
+    "chats",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("language", String(8), nullable=True),
+    Column("step", String(32), nullable=False, default="idle"),
+    Column("draft_id", Integer, nullable=True),
+    Column("screen_message_id", BigInteger, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", BigInteger, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("state", String(16), nullable=False, default="open"),
+    Column("result_id", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+processed_updates = Table(
+    "processed_updates",
+    metadata,
+    Column("bot_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("processed_at", UTCDateTime, nullable=False, index=True),
 )

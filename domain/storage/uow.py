@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from domain.storage.chat_state import ChatStateRepository
 from domain.storage.database import Database
 from domain.storage.repositories import (
     CatalogRepository,
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
         self.users = UserRepository(self.session)
         self.invites = InviteRepository(self.session)
         self.records = RecordRepository(self.session)
+        self.chats = ChatStateRepository(self.session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,120 @@
+"""Front-end conversation state in the database: any worker can serve any update (design 1)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.storage import tables as t
+
+
+@dataclass
+class ChatState:
+    chat_id: int
+    language: str | None = None
+    step: str = "idle"
+    draft_id: int | None = None
+    screen_message_id: int | None = None
+
+
+@dataclass
+class Draft:
+    """A half-finished write (order, change, add-on, cancel) and its idempotency key (R9)."""
+
+    id: int
+    chat_id: int
+    kind: str
+    idempotency_key: str
+    data: dict[str, Any] = field(default_factory=dict)
+    state: str = "open"  # open | done | discarded
+    result_id: int | None = None
+
+
+def _draft(row: Any) -> Draft:
+    return Draft(
+        id=row.id,
+        chat_id=row.chat_id,
+        kind=row.kind,
+        idempotency_key=row.idempotency_key,
+        data=dict(row.data),
+        state=row.state,
+        result_id=row.result_id,
+    )
+
+
+class ChatStateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim_update(self, bot_id: int, update_id: int, at: datetime) -> bool:
+        """True the first time an update is seen, False for a re-delivery (at most once)."""
+        values = {"bot_id": bot_id, "update_id": update_id, "processed_at": at}
+        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
+        builder = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = builder(t.processed_updates).values(values).on_conflict_do_nothing()
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def forget_updates(self, before: datetime) -> None:
+        await self.session.execute(
+            delete(t.processed_updates).where(t.processed_updates.c.processed_at < before)
+        )
+
+    async def get(self, chat_id: int) -> ChatState:
+        row = (
+            await self.session.execute(select(t.chats).where(t.chats.c.chat_id == chat_id))
+        ).one_or_none()
+        if row is None:
+            return ChatState(chat_id)
+        return ChatState(row.chat_id, row.language, row.step, row.draft_id, row.screen_message_id)
+
+    async def save(self, state: ChatState, at: datetime) -> None:
+        values = {
+            "language": state.language,
+            "step": state.step,
+            "draft_id": state.draft_id,
+            "screen_message_id": state.screen_message_id,
+            "updated_at": at,
+        }
+        result = await self.session.execute(
+            update(t.chats).where(t.chats.c.chat_id == state.chat_id).values(values)
+        )
+        if not getattr(result, "rowcount", 0):
+            await self.session.execute(insert(t.chats).values(chat_id=state.chat_id, **values))
+
+    async def new_draft(self, chat_id: int, kind: str, data: dict[str, Any], at: datetime) -> Draft:
+        key = uuid.uuid4().hex
+        result = await self.session.execute(
+            insert(t.drafts)
+            .values(
+                chat_id=chat_id,
+                kind=kind,
+                data=data,
+                idempotency_key=key,
+                state="open",
+                created_at=at,
+                updated_at=at,
+            )
+            .returning(t.drafts.c.id)
+        )
+        return Draft(result.scalar_one(), chat_id, kind, key, dict(data))
+
+    async def draft(self, draft_id: int) -> Draft | None:
+        row = (
+            await self.session.execute(select(t.drafts).where(t.drafts.c.id == draft_id))
+        ).one_or_none()
+        return None if row is None else _draft(row)
+
+    async def save_draft(self, draft: Draft, at: datetime) -> None:
+        await self.session.execute(
+            update(t.drafts)
+            .where(t.drafts.c.id == draft.id)
+            .values(data=draft.data, state=draft.state, result_id=draft.result_id, updated_at=at)
+        )
