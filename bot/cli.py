@@ -44,13 +44,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
+MAX_ID = 2**31 - 1
+MAX_PRICE = Decimal(1_000_000)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_ID}: {text!r}")
     return value
 
 
@@ -59,10 +63,20 @@ def _amount(text: str) -> Decimal:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
-    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int) or exponent < -2:
         raise argparse.ArgumentTypeError(
             f"not an amount in EUR with at most two decimals: {text!r}"
         )
+    if not 0 <= value <= MAX_PRICE:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_PRICE}: {text!r}")
+    return value
+
+
+def _price(text: str) -> Decimal:
+    value = _amount(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"a price must be greater than 0: {text!r}")
     return value
 
 
@@ -112,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     pset.add_argument("--customer", type=_customer_id, required=True)
     pset.add_argument("--sku", required=True)
     group = pset.add_mutually_exclusive_group(required=True)
-    group.add_argument("--price", type=_amount, help="net EUR per user and month")
+    group.add_argument("--price", type=_price, help="net EUR per user and month")
     group.add_argument("--clear", action="store_true", help="back to list price/discount")
 
     inv = sub.add_parser("invite", help="create a one-time invite code")
@@ -336,6 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except errors.DomainError as exc:
         print(f"licencebot: {describe(exc, _EN)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # stdout closed early (`| head`): nothing left to say
+        return 0
     except (OperationalError, DBAPIError, OSError) as exc:
         # Never print the URL: it may hold a password.
         print(

@@ -401,6 +401,25 @@ class Subscription:
             raise errors.AddonExceedsBase(self.quantity)
 
 
+def check_orderable(
+    catalog: Catalog,
+    product: Product,
+    quantity: int,
+    subscriptions: Iterable[Subscription],
+    today: date,
+) -> None:
+    """Everything a new order must pass before the consents: R4 and R6."""
+    subscriptions = list(subscriptions)
+    check_quantity(quantity, product.quantity_limit)
+    for sub in subscriptions:
+        if sub.product_sku == product.sku and sub.occupies_product(today):
+            raise errors.AlreadySubscribed(
+                sub.id or 0, sub.quantity, sub.effective_status(today).value
+            )
+    in_use = seats_in_cap(subscriptions, catalog, product.seat_cap, today)
+    check_seat_cap(product.seat_cap, in_use, quantity)
+
+
 def new_subscription(
     customer: Customer,
     product: Product,

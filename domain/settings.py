@@ -6,6 +6,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+_ASYNC_DRIVERS = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
 
 
 class Settings(BaseSettings):
@@ -25,6 +29,20 @@ class Settings(BaseSettings):
     terms_version: str = "1"
     timezone: str = "Europe/Berlin"
     default_language: str = "de"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_url(cls, value: str) -> str:
+        """Refuse what SQLAlchemy's async engine cannot use, without echoing the URL."""
+        hint = "use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DB"
+        try:
+            url = make_url(value)
+            url.port  # noqa: B018 - parsing the port raises on garbage
+        except (ArgumentError, ValueError):
+            raise ValueError(f"not a database URL; {hint}") from None
+        if url.drivername not in _ASYNC_DRIVERS:
+            raise ValueError(f"driver {url.drivername!r} is not supported; {hint}")
+        return value
 
     @field_validator("timezone")
     @classmethod

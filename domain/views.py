@@ -123,9 +123,8 @@ def _iso(day: date | None) -> str | None:
 
 
 def addon_view(booking: AddonBooking, today: date) -> AddonView:
-    assert booking.id is not None
     return AddonView(
-        id=booking.id,
+        id=booking.id or 0,  # 0: not saved yet (a dry run)
         sku=booking.addon_sku,
         name=booking.addon_name,
         quantity=booking.quantity,
@@ -138,8 +137,12 @@ def addon_view(booking: AddonBooking, today: date) -> AddonView:
     )
 
 
-def subscription_view(sub: Subscription, today: date) -> SubscriptionView:
+def subscription_view(
+    sub: Subscription, today: date, pending: AddonBooking | None = None
+) -> SubscriptionView:
+    """The view of `sub`; `pending` (a dry run's booking) is listed first among the add-ons."""
     assert sub.id is not None
+    bookings = [pending, *(a for a in sub.addons if a is not pending)] if pending else sub.addons
     return SubscriptionView(
         id=sub.id,
         customer_id=sub.customer_id,
@@ -153,7 +156,7 @@ def subscription_view(sub: Subscription, today: date) -> SubscriptionView:
         unit_price=sub.unit_price,
         monthly_total=sub.monthly_total,
         version=sub.version,
-        addons=tuple(addon_view(a, today) for a in sub.addons),
+        addons=tuple(addon_view(a, today) for a in bookings),
     )
 
 

@@ -11,9 +11,14 @@ from domain.services.context import Context
 from domain.views import SubscriptionView, subscription_view
 
 
-async def book_addon(ctx: Context, actor: Actor, cmd: BookAddon) -> SubscriptionView:
-    """Book an add-on offered for the product (R15) once it is provisioned (R14)."""
-    if not cmd.terms_accepted:
+async def book_addon(
+    ctx: Context, actor: Actor, cmd: BookAddon, *, dry_run: bool = False
+) -> SubscriptionView:
+    """Book an add-on offered for the product (R15) once it is provisioned (R14).
+
+    `dry_run` checks everything but the consent and saves nothing (for the summary).
+    """
+    if not cmd.terms_accepted and not dry_run:
         raise errors.ConsentMissing((ConsentKind.TERMS.value,))
     async with ctx.uow() as uow:
         customer, sub = await load_for_write(
@@ -23,6 +28,8 @@ async def book_addon(ctx: Context, actor: Actor, cmd: BookAddon) -> Subscription
         addon = catalog.offered_addon(catalog.product(sub.product_sku), cmd.addon_sku)
         price = customer.price_list.unit_price(addon.sku, addon.list_price)
         booking = sub.book_addon(addon, price, cmd.quantity, ctx.today(), ctx.now())
+        if dry_run:
+            return subscription_view(sub, ctx.today(), pending=booking)
         bump(sub)
         await uow.flush()
         await uow.records.consent(

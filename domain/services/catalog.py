@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from domain.access import Action, authorize
 from domain.catalog import CatalogSpec
-from domain.model import Actor, Status, Subscription, check_quantity
+from domain.dates import first_of_month
+from domain.model import Actor, Status, Subscription, check_orderable
 from domain.services.context import Context
 from domain.storage.repositories import CatalogChanges
 from domain.views import ProductOffer, Quote, product_offer, quote
@@ -44,13 +45,15 @@ async def product_details(ctx: Context, actor: Actor, customer_id: str, sku: str
 async def quote_order(
     ctx: Context, actor: Actor, customer_id: str, sku: str, quantity: int
 ) -> Quote:
-    """Unit price, quantity, monthly total and start date for the order form (R3, R7)."""
+    """The order form's figures (R3, R7), after the checks a real order would pass (R4, R6)."""
     authorize(actor, Action.VIEW, customer_id)
     async with ctx.uow(write=False) as uow:
         customer = await uow.customers.get(customer_id)
-        product = (await uow.catalog.load()).orderable_product(sku)
-    check_quantity(quantity, product.quantity_limit)
-    return quote(product, customer, quantity, ctx.today().replace(day=1))
+        catalog = await uow.catalog.load()
+        product = catalog.orderable_product(sku)
+        subs = await uow.subscriptions.for_customer(customer_id)
+    check_orderable(catalog, product, quantity, subs, ctx.today())
+    return quote(product, customer, quantity, first_of_month(ctx.today()))
 
 
 async def load_catalog(ctx: Context, actor: Actor, spec: CatalogSpec) -> CatalogChanges:

@@ -14,11 +14,9 @@ from domain.model import (
     Consent,
     ConsentKind,
     Subscription,
-    check_quantity,
-    check_seat_cap,
+    check_orderable,
     missing_consents,
     new_subscription,
-    seats_in_cap,
 )
 from domain.services.context import Context
 from domain.views import OrdersOverview, SubscriptionView, overview, subscription_view
@@ -57,16 +55,11 @@ async def _place(ctx: Context, actor: Actor, cmd: PlaceOrder) -> OrderPlaced:
                 return OrderPlaced(subscription_view(twin, today), created=False)
         catalog = await uow.catalog.load()
         product = catalog.orderable_product(cmd.product_sku)
-        check_quantity(cmd.quantity, product.quantity_limit)
         subs = list(await uow.subscriptions.for_customer(customer.id))
         for sub in subs:
             if sub.expire(today):
                 sub.version += 1
-            if sub.product_sku == product.sku and sub.occupies_product(today):
-                raise errors.AlreadySubscribed(sub.id or 0, sub.quantity, sub.status.value)
-        check_seat_cap(
-            product.seat_cap, seats_in_cap(subs, catalog, product.seat_cap, today), cmd.quantity
-        )
+        check_orderable(catalog, product, cmd.quantity, subs, today)
         sub = new_subscription(customer, product, cmd.quantity, today, now, cmd.idempotency_key)
         uow.subscriptions.add(sub)
         await uow.flush()

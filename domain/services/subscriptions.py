@@ -21,8 +21,14 @@ class QuantityChanged:
     new_quantity: int
 
 
-async def change_quantity(ctx: Context, actor: Actor, cmd: ChangeQuantity) -> QuantityChanged:
-    """Set a new total (R11), refused per R12, racing changes conflict (R13)."""
+async def change_quantity(
+    ctx: Context, actor: Actor, cmd: ChangeQuantity, *, dry_run: bool = False
+) -> QuantityChanged:
+    """Set a new total (R11), refused per R12, racing changes conflict (R13).
+
+    With `dry_run` every check runs and the result is returned, but nothing is saved: the
+    front ends show it as the summary before the user confirms.
+    """
     async with ctx.uow() as uow:
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.CHANGE, cmd.subscription_id, cmd.expected_version
@@ -32,6 +38,8 @@ async def change_quantity(ctx: Context, actor: Actor, cmd: ChangeQuantity) -> Qu
         others = await uow.subscriptions.for_customer(customer.id)
         elsewhere = seats_in_cap(others, catalog, product.seat_cap, ctx.today(), excluding=sub.id)
         old = sub.change_quantity(cmd.new_quantity, product, elsewhere)
+        if dry_run:
+            return QuantityChanged(subscription_view(sub, ctx.today()), old, cmd.new_quantity)
         bump(sub)
         await uow.records.quantity_change(
             QuantityChange(sub.id or 0, None, old, cmd.new_quantity, actor, ctx.now())

@@ -128,9 +128,7 @@ def stderr_lines(result: Result) -> list[str]:
     return result.stderr.strip().splitlines()
 
 
-def assert_refused(
-    result: Result, code: int | None = None, *, says: str | None = None
-) -> None:
+def assert_refused(result: Result, code: int | None = None, *, says: str | None = None) -> None:
     """A refusal: non-zero exit (or exactly `code`), one line on stderr, no traceback."""
     if code is None:
         assert result.returncode != 0, describe(result)

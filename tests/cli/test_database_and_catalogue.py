@@ -61,23 +61,19 @@ def test_catalog_load_in_a_fresh_directory_prints_the_counts(fresh_cli: Cli) -> 
     assert "retired (still has subscriptions)" not in result.stdout
 
 
-def test_loading_the_catalogue_twice_is_idempotent(ordered_cli: Cli) -> None:
-    shown_before = ordered_cli.json("catalog", "show", "--customer", "acme")
-    orders_before = ordered_cli.json("orders", "--customer", "acme")
-
+def test_loading_the_catalogue_twice_is_idempotent(ordered_cli: Cli, order: Order) -> None:
+    # The prepared database was loaded from the same file once already.
     result = ordered_cli.ok("catalog", "load", str(CATALOG))
 
-    products, addons = len(catalog_data()["products"]), len(catalog_data()["addons"])
+    data = catalog_data()
+    products, addons = len(data["products"]), len(data["addons"])
     assert _counts(result.stdout) == (products, addons, 0, products, 0, 0)
-    assert ordered_cli.json("catalog", "show", "--customer", "acme") == shown_before
-    assert ordered_cli.json("orders", "--customer", "acme") == orders_before
-
-
-def test_catalog_show_lists_every_product_at_list_price(cli: Cli) -> None:
-    shown = cli.json("catalog", "show", "--customer", "acme")
-
-    assert offers(shown) == listed_products(catalog_data())
-    assert all(o["booked_quantity"] in (0, None) for o in shown)
+    assert "retired (still" not in result.stdout
+    shown = ordered_cli.json("catalog", "show", "--customer", "acme")
+    assert offers(shown) == listed_products(data)
+    [subscription] = ordered_cli.json("orders", "--customer", "acme")
+    assert subscription["id"] == order.subscription_id
+    assert (subscription["unit_price"], subscription["status"]) == ("13.92", "ordered")
 
 
 def test_a_bad_catalogue_file_is_refused_with_line_and_field_and_keeps_the_old_one(
@@ -109,7 +105,7 @@ def test_a_catalogue_file_with_several_mistakes_lists_one_line_per_mistake(
 ) -> None:
     data = catalog_data()
     data["products"][0]["price"] = 12.5
-    product(data, "M365-E3")["addons"].append("NO-SUCH-ADDON")
+    product(data, "M365-E3")["max_quantity"] = 0
     bad = write_catalog(tmp_path / "bad.yaml", data)
 
     result = cli.run("catalog", "load", str(bad))
@@ -119,19 +115,8 @@ def test_a_catalogue_file_with_several_mistakes_lists_one_line_per_mistake(
     lines = stderr_lines(result)
     assert len(lines) == 2, result.stderr
     assert "products[0].price" in lines[0]
-    assert "unknown add-on NO-SUCH-ADDON" in lines[1]
+    assert "products[4].max_quantity" in lines[1]
     assert all(re.search(r"line \d+: ", line) for line in lines), result.stderr
-
-
-def test_a_catalogue_file_that_is_not_yaml_is_refused_with_one_line(
-    cli: Cli, tmp_path: Path
-) -> None:
-    bad = tmp_path / "broken.yaml"
-    bad.write_text("version: 1\nproducts: [\n", encoding="utf-8")
-
-    result = cli.run("catalog", "load", str(bad))
-
-    assert_refused(result, 1, says="not valid YAML")
 
 
 def test_removing_products_retires_those_with_subscriptions_and_deletes_the_others(
@@ -155,4 +140,3 @@ def test_removing_products_retires_those_with_subscriptions_and_deletes_the_othe
     assert subscription["id"] == order.subscription_id
     assert subscription["product_sku"] == ORDERED_SKU
     assert subscription["status"] == "ordered"
-

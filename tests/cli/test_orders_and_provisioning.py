@@ -65,15 +65,15 @@ def test_orders_as_text_show_the_subscription_and_the_monthly_total(ordered_cli:
     assert "monthly total:" in result.stdout
 
 
-def test_provision_marks_the_subscription_provisioned_today(
-    ordered_cli: Cli, order: Order
-) -> None:
+def test_provision_marks_the_subscription_provisioned_today(ordered_cli: Cli, order: Order) -> None:
     before = berlin_today()
-    result = ordered_cli.ok("provision", "--subscription", str(order.subscription_id))
+    shown = ordered_cli.json("provision", "--subscription", str(order.subscription_id))
     after = berlin_today()
 
-    assert f"subscription {order.subscription_id}" in result.stdout
+    assert set(shown) == SUBSCRIPTION_KEYS
+    assert (shown["id"], shown["status"]) == (order.subscription_id, "provisioned")
     subscription = _one_subscription(ordered_cli)
+    assert subscription == shown
     assert subscription["status"] == "provisioned"
     assert subscription["provisioned_on"] in {before.isoformat(), after.isoformat()}
     assert date.fromisoformat(subscription["provisioned_on"])
@@ -82,20 +82,14 @@ def test_provision_marks_the_subscription_provisioned_today(
 
 
 def test_provisioning_twice_is_refused_with_one_line(ordered_cli: Cli, order: Order) -> None:
-    ordered_cli.ok("provision", "--subscription", str(order.subscription_id))
+    first = ordered_cli.ok("provision", "--subscription", str(order.subscription_id))
+    assert f"subscription {order.subscription_id} " in first.stdout
+    assert "provisioned on" in first.stdout
 
     again = ordered_cli.run("provision", "--subscription", str(order.subscription_id))
 
     # The wording is "The order has been provisioned since <date>." (no word "already").
     assert_refused(again, 1, says="provisioned since")
-
-
-def test_provision_as_json_prints_the_subscription(ordered_cli: Cli, order: Order) -> None:
-    shown = ordered_cli.json("provision", "--subscription", str(order.subscription_id))
-
-    assert set(shown) == SUBSCRIPTION_KEYS
-    assert shown["id"] == order.subscription_id
-    assert shown["status"] == "provisioned"
 
 
 def test_orders_as_json_list_booked_addons_in_the_documented_shape(

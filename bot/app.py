@@ -1,0 +1,133 @@
+"""Build the python-telegram-bot Application: handlers, rate limiter, commands (post_init)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import callbacks as cb
+from bot.handlers import addons, changes, menu, my_orders, ordering, system, text
+from bot.i18n import Translator
+from bot.runtime import KEY, Runtime
+from bot.turn import PtbCallback, handler, stale
+from domain.services.context import Context
+from domain.settings import Settings
+
+COMMANDS = (
+    "start",
+    "menu",
+    "products",
+    "orders",
+    "status",
+    "support",
+    "language",
+    "help",
+    "cancel",
+)
+
+_CALLBACKS: dict[str, PtbCallback] = {
+    cb.MENU: menu.menu,
+    cb.HELP: menu.help_,
+    cb.LANGUAGE: menu.language,
+    cb.SUPPORT: menu.support,
+    cb.PRODUCTS: ordering.products,
+    cb.PRODUCT: ordering.details,
+    cb.ORDER_NEW: ordering.start_order,
+    cb.ORDER_QTY: ordering.quantity_pressed,
+    cb.ORDER_TERMS: ordering.toggle_terms,
+    cb.ORDER_ACCOUNT: ordering.toggle_account,
+    cb.ORDER_CONFIRM: ordering.confirm,
+    cb.ORDER_BACK: ordering.back_to_quantity,
+    cb.ORDERS: my_orders.my_orders,
+    cb.SUBSCRIPTION: my_orders.subscription,
+    cb.STATUS: my_orders.status,
+    cb.CHANGE_NEW: changes.start_change,
+    cb.CHANGE_QTY: changes.total_pressed,
+    cb.CHANGE_CONFIRM: changes.confirm_change,
+    cb.CANCEL_ASK: changes.ask_cancel,
+    cb.CANCEL_CONFIRM: changes.confirm_cancel,
+    cb.WITHDRAW: changes.withdraw,
+    cb.ADDONS: addons.list_addons,
+    cb.ADDON_NEW: addons.start_addon,
+    cb.ADDON_TERMS: addons.toggle_terms,
+    cb.ADDON_CONFIRM: addons.confirm,
+    cb.ADDON_REQUEST: addons.request_missing,
+}
+
+_COMMANDS: dict[str, PtbCallback] = {
+    "start": menu.start,
+    "menu": menu.menu,
+    "products": ordering.products,
+    "orders": my_orders.my_orders,
+    "status": my_orders.status,
+    "support": menu.support,
+    "language": menu.language,
+    "help": menu.help_,
+    "cancel": menu.cancel_step,
+}
+
+
+def file_url(base_url: str) -> str:
+    """`…/bot` → `…/file/bot`, as the Bot API serves files."""
+    head, _, _ = base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/bot"
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, system.private_only), group=-2)
+    application.add_handler(TypeHandler(Update, system.once), group=-1)
+    for name, callback in _COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback))
+    for prefix, callback in _CALLBACKS.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}(:|$)"))
+    application.add_handler(CallbackQueryHandler(handler(stale)))  # forged or unknown data
+    application.add_handler(MessageHandler(filters.TEXT | filters.COMMAND, text.text))
+    application.add_error_handler(system.on_error)
+
+
+async def set_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Register /start … /cancel in German (default) and English."""
+    for language in ("de", "en"):
+        tr = Translator(language)
+        commands = [BotCommand(name, tr(f"commands.{name}")) for name in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=language)
+        if language == "de":
+            await application.bot.set_my_commands(commands)
+
+
+def build_application(settings: Settings, core: Context, *, updater: bool = True) -> Application:  # type: ignore[type-arg]
+    """The bot, unchanged in every mode: polling, webhook workers, the local chat."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder: ApplicationBuilder = (  # type: ignore[type-arg]
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_url(settings.telegram_api_base_url))
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .post_init(set_commands)
+        .concurrent_updates(True)
+    )
+    if not updater:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data[KEY] = Runtime(core, settings)
+    register(application)
+    return application
+
+
+def quiet_http_logs() -> None:
+    """httpx logs every request URL at INFO, and the URL carries the token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -1,0 +1,72 @@
+"""Compact callback data (≤ 64 bytes): `<prefix>:<arg>:<arg>`; every press is re-checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database
+
+
+@dataclass(frozen=True)
+class Press:
+    prefix: str
+    args: tuple[str, ...]
+
+    def number(self, index: int) -> int | None:
+        """Argument `index` as an id-sized non-negative int, None when missing or forged."""
+        try:
+            text = self.args[index]
+        except IndexError:
+            return None
+        if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
+            return None
+        return int(text)
+
+    def text(self, index: int) -> str | None:
+        try:
+            return self.args[index]
+        except IndexError:
+            return None
+
+
+def data(prefix: str, *args: object) -> str:
+    encoded = ":".join((prefix, *(str(a) for a in args)))
+    if len(encoded.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data too long: {encoded!r}")
+    return encoded
+
+
+def parse(raw: str | None) -> Press:
+    parts = (raw or "").split(":")
+    return Press(parts[0], tuple(parts[1:]))
+
+
+# Prefixes. Patterns in handlers are anchored to these (`^o:`).
+MENU = "m"
+HELP = "h"
+LANGUAGE = "l"
+SUPPORT = "sd"
+PRODUCTS = "p"  # p:<page>
+PRODUCT = "pd"  # pd:<sku>
+ORDER_NEW = "on"  # on:<sku>
+ORDER_QTY = "oq"  # oq:<draft>:<n>
+ORDER_TERMS = "ot"  # ot:<draft>
+ORDER_ACCOUNT = "oa"  # oa:<draft>
+ORDER_CONFIRM = "oc"  # oc:<draft>
+ORDER_BACK = "ob"  # ob:<draft>  back to quantity
+ORDERS = "s"  # s:<page>
+SUBSCRIPTION = "sv"  # sv:<subscription>
+CHANGE_NEW = "cn"  # cn:<subscription>
+CHANGE_QTY = "cq"  # cq:<draft>:<n>
+CHANGE_CONFIRM = "cc"  # cc:<draft>
+ADDONS = "al"  # al:<subscription>
+ADDON_NEW = "an"  # an:<subscription>:<addon sku>
+ADDON_QTY = "aq"  # aq:<draft>:<n>
+ADDON_TERMS = "at"  # at:<draft>
+ADDON_CONFIRM = "ac"  # ac:<draft>
+ADDON_REQUEST = "ar"  # ar:<subscription>  add-on not listed → service desk (R16)
+CANCEL_ASK = "ka"  # ka:<subscription>
+CANCEL_CONFIRM = "kc"  # kc:<draft>
+WITHDRAW = "kw"  # kw:<subscription>:<version>
+STATUS = "st"

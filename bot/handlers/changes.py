@@ -1,0 +1,231 @@
+"""Change quantity (R11-R13), cancel (R18-R20) and withdraw a cancellation."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton
+
+from bot import callbacks as cb
+from bot.drafts import current_draft, new_draft, parse_quantity, pressed_draft, save_draft
+from bot.error_text import describe
+from bot.handlers.my_orders import show_subscription
+from bot.turn import Turn, handler
+from domain import errors
+from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
+from domain.dates import last_of_month
+from domain.model import Status
+from domain.services import orders, subscriptions
+from domain.storage.chat_state import Draft
+from domain.views import SubscriptionView
+
+STEP_CHANGE = "change_quantity"
+
+
+@handler
+async def start_change(turn: Turn) -> None:
+    """ "Change quantity": show the current quantity and ask for the new total (R11)."""
+    view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
+    if view.status not in (Status.ORDERED, Status.PROVISIONED):
+        raise errors.SubscriptionNotActive(view.status.value, view.end_date)
+    draft = await new_draft(
+        turn,
+        "change",
+        {"subscription": view.id, "version": view.version, "quantity": None},
+        STEP_CHANGE,
+    )
+    await ask_total(turn, draft, view)
+
+
+async def ask_total(turn: Turn, draft: Draft, view: SubscriptionView, hint: str = "") -> None:
+    turn.set_step(STEP_CHANGE, draft.id)
+    text = turn.tr("change.ask", name=html.escape(view.product_name), quantity=view.quantity)
+    options = sorted(
+        {
+            n
+            for n in (view.quantity - 1, view.quantity + 1, view.quantity + 5, view.quantity + 10)
+            if n >= 1
+        }
+    )
+    quick = [
+        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.id, n))
+        for n in options
+    ]
+    await turn.show(
+        f"{hint}\n\n{text}" if hint else text, [quick, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
+    )
+
+
+@handler
+async def total_pressed(turn: Turn) -> None:
+    draft = await pressed_draft(turn, "change")
+    await set_total(turn, draft, turn.press.number(1))
+
+
+async def total_typed(turn: Turn, text: str) -> None:
+    draft = await current_draft(turn, "change")
+    quantity = parse_quantity(text)
+    if quantity is None:
+        view = await _view(turn, draft)
+        await ask_total(turn, draft, view, hint=turn.tr("order.not_a_number"))
+        return
+    await set_total(turn, draft, quantity)
+
+
+async def _view(turn: Turn, draft: Draft) -> SubscriptionView:
+    return await orders.order_status(
+        turn.rt.core, turn.require_actor(), int(draft.data["subscription"])
+    )
+
+
+async def set_total(turn: Turn, draft: Draft, quantity: int | None) -> None:
+    if draft.state != "open":
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        return
+    view = await _view(turn, draft)
+    try:
+        preview = await subscriptions.change_quantity(
+            turn.rt.core,
+            turn.require_actor(),
+            ChangeQuantity(
+                view.id,
+                quantity if quantity is not None else 0,
+                expected_version=int(draft.data["version"]),
+            ),
+            dry_run=True,
+        )
+    except (
+        errors.InvalidQuantity,
+        errors.QuantityUnchanged,
+        errors.SeatCapExceeded,
+        errors.BelowAddonQuantity,
+    ) as refusal:
+        await ask_total(turn, draft, view, hint=describe(refusal, turn.tr))
+        return
+    draft.data["quantity"] = quantity
+    await save_draft(turn, draft)
+    turn.set_step("change_summary", draft.id)
+    tr = turn.tr
+    text = tr(
+        "change.summary",
+        name=html.escape(view.product_name),
+        old=view.quantity,
+        new=preview.new_quantity,
+        price=tr.money(view.unit_price),
+        old_total=tr.money(view.monthly_total),
+        new_total=tr.money(preview.subscription.monthly_total),
+    )
+    await turn.show(
+        text,
+        [
+            [turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.id))],
+            turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
+        ],
+    )
+
+
+@handler
+async def confirm_change(turn: Turn) -> None:
+    """ "Bestellung ändern": applies only to the version the user saw (R13)."""
+    draft = await pressed_draft(turn, "change")
+    if draft.state != "open" or draft.data.get("quantity") is None:
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        return
+    try:
+        changed = await subscriptions.change_quantity(
+            turn.rt.core,
+            turn.require_actor(),
+            ChangeQuantity(
+                int(draft.data["subscription"]),
+                int(draft.data["quantity"]),
+                expected_version=int(draft.data["version"]),
+            ),
+        )
+    except errors.VersionConflict as conflict:
+        draft.state = "discarded"
+        await save_draft(turn, draft)
+        view = await _view(turn, draft)
+        await show_subscription(turn, view, note=describe(conflict, turn.tr))
+        return
+    draft.state, draft.result_id = "done", changed.subscription.id
+    await save_draft(turn, draft)
+    view = changed.subscription
+    note = turn.tr(
+        "change.done",
+        name=html.escape(view.product_name),
+        new=changed.new_quantity,
+        old=changed.old_quantity,
+        total=turn.tr.money(view.monthly_total),
+    )
+    await show_subscription(turn, view, note=note)
+
+
+@handler
+async def ask_cancel(turn: Turn) -> None:
+    """ "Cancel": name product, quantity, add-ons and end date, then confirm (R20)."""
+    view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
+    if view.status not in (Status.ORDERED, Status.PROVISIONED):
+        raise errors.NotCancellable(view.status.value, view.end_date)
+    draft = await new_draft(
+        turn, "cancel", {"subscription": view.id, "version": view.version}, "cancel_confirm"
+    )
+    running = [a for a in view.addons if a.status in (Status.ORDERED, Status.PROVISIONED)]
+    addons = (
+        turn.tr("cancel_sub.addons", names=", ".join(html.escape(a.name) for a in running))
+        if running
+        else ""
+    )
+    end = last_of_month(turn.rt.core.today())
+    text = turn.tr(
+        "cancel_sub.ask",
+        name=html.escape(view.product_name),
+        quantity=view.quantity,
+        addons=addons,
+        end=turn.tr.date(end),
+    )
+    await turn.show(
+        text,
+        [
+            [turn.button("cancel_sub.confirm", cb.data(cb.CANCEL_CONFIRM, draft.id))],
+            turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
+        ],
+    )
+
+
+@handler
+async def confirm_cancel(turn: Turn) -> None:
+    draft = await pressed_draft(turn, "cancel")
+    sub_id = int(draft.data["subscription"])
+    if draft.state != "open":
+        view = await orders.order_status(turn.rt.core, turn.require_actor(), sub_id)
+        await show_subscription(turn, view)
+        return
+    try:
+        view = await subscriptions.cancel_subscription(
+            turn.rt.core,
+            turn.require_actor(),
+            CancelSubscription(sub_id, expected_version=int(draft.data["version"])),
+        )
+    except errors.VersionConflict as conflict:
+        view = await orders.order_status(turn.rt.core, turn.require_actor(), sub_id)
+        await show_subscription(turn, view, note=describe(conflict, turn.tr))
+        return
+    finally:
+        draft.state = "done"
+        await save_draft(turn, draft)
+    note = turn.tr(
+        "cancel_sub.done", name=html.escape(view.product_name), end=turn.tr.date(view.end_date)
+    )
+    await show_subscription(turn, view, note=note)
+
+
+@handler
+async def withdraw(turn: Turn) -> None:
+    """Take back a cancellation that still runs (R20)."""
+    view = await subscriptions.withdraw_cancellation(
+        turn.rt.core,
+        turn.require_actor(),
+        WithdrawCancellation(turn.press.number(0) or 0, expected_version=turn.press.number(1)),
+    )
+    note = turn.tr("cancel_sub.withdrawn", name=html.escape(view.product_name))
+    await show_subscription(turn, view, note=note)

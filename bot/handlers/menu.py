@@ -1,0 +1,115 @@
+"""Start and linking (R22), main menu, help, language, service desk contact, /cancel."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton
+
+from bot import callbacks as cb
+from bot.turn import Turn, handler
+from domain.commands import LinkUser
+from domain.model import Channel, Role
+from domain.services import accounts
+
+
+async def show_menu(turn: Turn) -> None:
+    actor = turn.require_actor()
+    if actor.customer_id is None:
+        title = turn.tr("menu.title_agent")
+    else:
+        name = await _customer_name(turn, actor.customer_id)
+        title = turn.tr("menu.title", customer=html.escape(name))
+    turn.set_step("idle")
+    await turn.show(title, menu_keyboard(turn))
+
+
+def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
+    b = turn.button
+    return [
+        [b("menu.products", cb.data(cb.PRODUCTS, 0)), b("menu.orders", cb.data(cb.ORDERS, 0))],
+        [b("menu.status", cb.STATUS), b("menu.support", cb.SUPPORT)],
+        [b("menu.help", cb.HELP), b("menu.language", cb.LANGUAGE)],
+    ]
+
+
+async def _customer_name(turn: Turn, customer_id: str) -> str:
+    async with turn.rt.core.uow(write=False) as uow:
+        return (await uow.customers.get(customer_id)).name
+
+
+@handler
+async def start(turn: Turn) -> None:
+    """`/start [code]`: link with an invite (deep link) or show the menu."""
+    args = turn.context.args or []
+    if args:
+        linked = await accounts.link_user(
+            turn.rt.core,
+            Channel.TELEGRAM,
+            LinkUser(str(turn.user.id), args[0], turn.user.full_name, turn.user.language_code),
+        )
+        turn.actor = linked.user.as_actor()
+        name = html.escape(turn.user.first_name)
+        if linked.user.role is Role.AGENT:
+            await turn.send(turn.tr("start.welcome_agent", name=name))
+        else:
+            await turn.send(
+                turn.tr(
+                    "start.welcome",
+                    name=name,
+                    customer=html.escape(linked.customer_name or ""),
+                    role=turn.tr(f"role.{linked.user.role.value}"),
+                )
+            )
+    await show_menu(turn)
+
+
+@handler
+async def menu(turn: Turn) -> None:
+    """`/menu` and the Main menu button."""
+    await show_menu(turn)
+
+
+@handler
+async def help_(turn: Turn) -> None:
+    await turn.show(turn.tr("help.text"), [turn.nav()] if turn.actor else [])
+
+
+@handler
+async def support(turn: Turn) -> None:
+    contact = html.escape(turn.rt.settings.service_desk_contact)
+    await turn.show(turn.tr("support.text", contact=contact), [turn.nav()] if turn.actor else [])
+
+
+@handler
+async def language(turn: Turn) -> None:
+    """`/language` and the button: pick, or store the picked language."""
+    picked = turn.press.text(0) if turn.press.prefix == cb.LANGUAGE else None
+    if picked in ("de", "en"):
+        turn.set_language(picked)
+        await turn.answer(turn.tr("language.saved"))
+        if turn.actor is not None:
+            await show_menu(turn)
+        else:
+            await turn.show(turn.tr("language.saved"))
+        return
+    await turn.show(
+        turn.tr("language.title"),
+        [
+            [
+                turn.button("language.de", cb.data(cb.LANGUAGE, "de")),
+                turn.button("language.en", cb.data(cb.LANGUAGE, "en")),
+            ],
+            *([turn.nav()] if turn.actor else []),
+        ],
+    )
+
+
+@handler
+async def cancel_step(turn: Turn) -> None:
+    """`/cancel`: leave the current step; never cancels a subscription."""
+    left = turn.state.step != "idle"
+    turn.set_step("idle")
+    await turn.send(turn.tr("cancel.left" if left else "cancel.nothing"))
+    if turn.actor is not None:
+        await show_menu(turn)

@@ -1,0 +1,154 @@
+"""My orders (R10), one subscription with its actions, and /status at a glance."""
+
+from __future__ import annotations
+
+import html
+import math
+
+from telegram import InlineKeyboardButton
+
+from bot import callbacks as cb
+from bot.turn import Turn, handler
+from domain.model import Status
+from domain.services import orders
+from domain.views import AddonView, SubscriptionView
+
+PAGE_SIZE = 5
+
+
+def entry(turn: Turn, sub: SubscriptionView) -> str:
+    """One subscription as "Meine Bestellungen" shows it (R10)."""
+    tr = turn.tr
+    none = tr("orders.none")
+    lines = [
+        tr(
+            "orders.entry",
+            name=html.escape(sub.product_name),
+            number=sub.id,
+            quantity=sub.quantity,
+            status=tr(f"status.{sub.status.value}"),
+            provisioned=tr.date(sub.provisioned_on) or none,
+            start=tr.date(sub.start_date),
+            end=tr.date(sub.end_date) or none,
+            price=tr.money(sub.unit_price),
+            total=tr.money(sub.monthly_total),
+        )
+    ]
+    lines += [_addon_line(turn, a) for a in sub.addons]
+    return "\n".join(lines)
+
+
+def _addon_line(turn: Turn, addon: AddonView) -> str:
+    tr = turn.tr
+    return tr(
+        "orders.addon",
+        name=html.escape(addon.name),
+        quantity=addon.quantity,
+        price=tr.money(addon.unit_price),
+        total=tr.money(addon.monthly_total),
+        status=tr(f"status.{addon.status.value}"),
+    )
+
+
+@handler
+async def my_orders(turn: Turn) -> None:
+    """`/orders` and the button: every subscription, paged, with the monthly total."""
+    overview = await orders.list_orders(turn.rt.core, turn.require_actor(), turn.customer_id)
+    header = turn.tr("orders.title", customer=html.escape(overview.customer_name))
+    turn.set_step("idle")
+    if not overview.subscriptions:
+        await turn.show(
+            f"{header}\n\n{turn.tr('orders.empty')}",
+            [[turn.button("menu.products", cb.data(cb.PRODUCTS, 0))], turn.nav()],
+        )
+        return
+    subs = sorted(overview.subscriptions, key=lambda s: (s.status is Status.ENDED, s.id))
+    pages = math.ceil(len(subs) / PAGE_SIZE)
+    page = min(turn.press.number(0) or 0, pages - 1) if turn.press.prefix == cb.ORDERS else 0
+    shown = subs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    parts = [header, *(entry(turn, s) for s in shown)]
+    parts.append(turn.tr("orders.total", total=turn.tr.money(overview.monthly_total)))
+    if pages > 1:
+        parts.append(turn.tr("orders.page", page=page + 1, pages=pages))
+    keyboard = [
+        [
+            turn.button(
+                "orders.button",
+                cb.data(cb.SUBSCRIPTION, s.id),
+                number=s.id,
+                name=s.product_name[:30],
+            )
+        ]
+        for s in shown
+    ]
+    paging: list[InlineKeyboardButton] = []
+    if page > 0:
+        paging.append(turn.button("products.prev", cb.data(cb.ORDERS, page - 1)))
+    if page < pages - 1:
+        paging.append(turn.button("products.next", cb.data(cb.ORDERS, page + 1)))
+    if paging:
+        keyboard.append(paging)
+    keyboard.append(turn.nav())
+    await turn.show("\n\n".join(parts), keyboard)
+
+
+@handler
+async def subscription(turn: Turn) -> None:
+    """One subscription with the actions its status allows."""
+    sub_id = turn.press.number(0)
+    view = await orders.order_status(turn.rt.core, turn.require_actor(), sub_id or 0)
+    await show_subscription(turn, view)
+
+
+async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") -> None:
+    turn.set_step("idle")
+    b = turn.button
+    keyboard: list[list[InlineKeyboardButton]] = []
+    if view.status in (Status.ORDERED, Status.PROVISIONED):
+        keyboard.append(
+            [
+                b("subscription.change", cb.data(cb.CHANGE_NEW, view.id)),
+                b("subscription.addon", cb.data(cb.ADDONS, view.id)),
+            ]
+        )
+        keyboard.append([b("subscription.cancel", cb.data(cb.CANCEL_ASK, view.id))])
+    elif view.status is Status.CANCELLED:
+        keyboard.append([b("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))])
+    keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
+    text = entry(turn, view)
+    await turn.show(f"{note}\n\n{text}" if note else text, keyboard)
+
+
+@handler
+async def status(turn: Turn) -> None:
+    """`/status`: subscriptions, quantities, states and the monthly total in one message."""
+    overview = await orders.list_orders(turn.rt.core, turn.require_actor(), turn.customer_id)
+    tr = turn.tr
+    lines = [tr("status_screen.title", customer=html.escape(overview.customer_name))]
+    running = [s for s in overview.subscriptions if s.status is not Status.ENDED]
+    for sub in running:
+        lines.append(
+            tr(
+                "status_screen.line",
+                name=html.escape(sub.product_name),
+                quantity=sub.quantity,
+                status=tr(f"status.{sub.status.value}"),
+            )
+        )
+        lines += [
+            tr(
+                "status_screen.addon_line",
+                name=html.escape(a.name),
+                quantity=a.quantity,
+                status=tr(f"status.{a.status.value}"),
+            )
+            for a in sub.addons
+            if a.status is not Status.ENDED
+        ]
+    if not running:
+        lines.append(tr("status_screen.none"))
+    lines.append(tr("orders.total", total=tr.money(overview.monthly_total)))
+    if turn.query is None:
+        await turn.send("\n".join(lines))
+    else:
+        await turn.show("\n".join(lines), [turn.nav()])

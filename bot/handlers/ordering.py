@@ -1,0 +1,301 @@
+"""Products → details → quantity → summary with consents → order (R1-R9)."""
+
+from __future__ import annotations
+
+import html
+import math
+
+from telegram import InlineKeyboardButton
+
+from bot import callbacks as cb
+from bot.drafts import new_draft, parse_quantity, pressed_draft, save_draft
+from bot.turn import Keyboard, Turn, handler
+from domain import errors
+from domain.commands import PlaceOrder
+from domain.services import catalog, orders
+from domain.storage.chat_state import Draft
+from domain.views import ProductOffer
+
+PAGE_SIZE = 8
+QUICK_QUANTITIES = (1, 5, 10, 25)
+STEP_QUANTITY = "order_quantity"
+
+
+def _box(ticked: bool) -> str:
+    return "☑" if ticked else "☐"
+
+
+@handler
+async def products(turn: Turn) -> None:
+    """`/products` and the Products button: the catalogue at this customer's prices."""
+    offers = await catalog.browse_catalog(turn.rt.core, turn.require_actor(), turn.customer_id)
+    if not offers:
+        await turn.show(turn.tr("products.empty"), [turn.nav()])
+        return
+    pages = math.ceil(len(offers) / PAGE_SIZE)
+    page = min(turn.press.number(0) or 0, pages - 1) if turn.press.prefix == cb.PRODUCTS else 0
+    shown = offers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    async with turn.rt.core.uow(write=False) as uow:
+        customer = await uow.customers.get(turn.customer_id)
+    lines = [turn.tr("products.title", customer=html.escape(customer.name))]
+    for offer in shown:
+        line = turn.tr(
+            "products.line", name=html.escape(offer.name), price=turn.tr.money(offer.unit_price)
+        )
+        if offer.booked_quantity:
+            line += turn.tr("products.booked", quantity=offer.booked_quantity)
+        lines.append(line)
+    if pages > 1:
+        lines.append(turn.tr("products.page", page=page + 1, pages=pages))
+    keyboard: list[list[InlineKeyboardButton]] = [
+        [InlineKeyboardButton(o.name, callback_data=cb.data(cb.PRODUCT, o.sku))] for o in shown
+    ]
+    paging = []
+    if page > 0:
+        paging.append(turn.button("products.prev", cb.data(cb.PRODUCTS, page - 1)))
+    if page < pages - 1:
+        paging.append(turn.button("products.next", cb.data(cb.PRODUCTS, page + 1)))
+    if paging:
+        keyboard.append(paging)
+    keyboard.append(turn.nav())
+    turn.set_step("idle")
+    await turn.show("\n".join(lines), keyboard)
+
+
+@handler
+async def details(turn: Turn) -> None:
+    """One product: description, this customer's price, add-ons; booked → change (R6)."""
+    sku = turn.press.text(0) or ""
+    offer = await catalog.product_details(turn.rt.core, turn.require_actor(), turn.customer_id, sku)
+    await show_details(turn, offer)
+
+
+async def show_details(turn: Turn, offer: ProductOffer) -> None:
+    lang = turn.tr.language
+    lines = [
+        turn.tr("details.title", name=html.escape(offer.name)),
+        html.escape(offer.description.get(lang) or next(iter(offer.description.values()), "")),
+        "",
+        turn.tr("details.price", price=turn.tr.money(offer.unit_price)),
+    ]
+    if offer.addons:
+        names = ", ".join(html.escape(a.name) for a in offer.addons)
+        lines.append(turn.tr("details.addons", names=names))
+    else:
+        lines.append(turn.tr("details.no_addons"))
+    if offer.booked_subscription_id is not None and offer.booked_status is not None:
+        lines += [
+            "",
+            turn.tr(
+                "details.booked",
+                quantity=offer.booked_quantity,
+                status=turn.tr(f"status.{offer.booked_status.value}"),
+            ),
+        ]
+        action = turn.button("details.change", cb.data(cb.CHANGE_NEW, offer.booked_subscription_id))
+    else:
+        action = turn.button("details.order", cb.data(cb.ORDER_NEW, offer.sku))
+    await turn.show("\n".join(lines), [[action], turn.nav(cb.data(cb.PRODUCTS, 0))])
+
+
+@handler
+async def start_order(turn: Turn) -> None:
+    """ "Order" on a product: a new draft, then ask for the quantity."""
+    sku = turn.press.text(0) or ""
+    offer = await catalog.product_details(turn.rt.core, turn.require_actor(), turn.customer_id, sku)
+    if offer.booked_subscription_id is not None:
+        await show_details(turn, offer)  # R6: leads to "change quantity"
+        return
+    draft = await new_draft(
+        turn,
+        "order",
+        {"sku": sku, "quantity": None, "terms": False, "account": False},
+        STEP_QUANTITY,
+    )
+    await ask_quantity(turn, draft, offer)
+
+
+async def ask_quantity(turn: Turn, draft: Draft, offer: ProductOffer, hint: str = "") -> None:
+    turn.set_step(STEP_QUANTITY, draft.id)
+    text = turn.tr(
+        "order.ask_quantity",
+        name=html.escape(offer.name),
+        price=turn.tr.money(offer.unit_price),
+        maximum=offer.max_quantity,
+    )
+    quick = [
+        InlineKeyboardButton(str(n), callback_data=cb.data(cb.ORDER_QTY, draft.id, n))
+        for n in QUICK_QUANTITIES
+        if n <= offer.max_quantity
+    ]
+    await turn.show(
+        f"{hint}\n\n{text}" if hint else text, [quick, turn.nav(cb.data(cb.PRODUCT, offer.sku))]
+    )
+
+
+@handler
+async def quantity_pressed(turn: Turn) -> None:
+    draft = await pressed_draft(turn, "order")
+    await set_quantity(turn, draft, turn.press.number(1))
+
+
+async def quantity_typed(turn: Turn, text: str) -> None:
+    """Typed text while the order asks for a quantity."""
+    from bot.drafts import current_draft
+
+    draft = await current_draft(turn, "order")
+    quantity = parse_quantity(text)
+    if quantity is None:
+        offer = await _offer(turn, draft)
+        await ask_quantity(turn, draft, offer, hint=turn.tr("order.not_a_number"))
+        return
+    await set_quantity(turn, draft, quantity)
+
+
+async def set_quantity(turn: Turn, draft: Draft, quantity: int | None) -> None:
+    if draft.state != "open":
+        await _closed(turn, draft)
+        return
+    try:
+        await catalog.quote_order(
+            turn.rt.core,
+            turn.require_actor(),
+            turn.customer_id,
+            draft.data["sku"],
+            quantity if quantity is not None else 0,
+        )
+    except (errors.InvalidQuantity, errors.SeatCapExceeded) as refusal:
+        from bot.error_text import describe
+
+        await ask_quantity(turn, draft, await _offer(turn, draft), hint=describe(refusal, turn.tr))
+        return
+    draft.data["quantity"] = quantity
+    await save_draft(turn, draft)
+    turn.set_step("order_summary", draft.id)
+    await show_summary(turn, draft)
+
+
+async def _offer(turn: Turn, draft: Draft) -> ProductOffer:
+    return await catalog.product_details(
+        turn.rt.core, turn.require_actor(), turn.customer_id, draft.data["sku"]
+    )
+
+
+async def show_summary(turn: Turn, draft: Draft) -> None:
+    """The card before the write (docs/ux.md): figures, start date, consent toggles."""
+    quote = await catalog.quote_order(
+        turn.rt.core,
+        turn.require_actor(),
+        turn.customer_id,
+        draft.data["sku"],
+        draft.data["quantity"],
+    )
+    text = turn.tr(
+        "order.summary",
+        name=html.escape(quote.product_name),
+        quantity=quote.quantity,
+        price=turn.tr.money(quote.unit_price),
+        total=turn.tr.money(quote.monthly_total),
+        start=turn.tr.date(quote.start_date),
+        terms_box=_box(draft.data["terms"]),
+        account_box=_box(draft.data["account"]),
+    )
+    keyboard: Keyboard = [
+        [
+            turn.button(
+                "order.terms_button",
+                cb.data(cb.ORDER_TERMS, draft.id),
+                box=_box(draft.data["terms"]),
+            )
+        ],
+        [
+            turn.button(
+                "order.account_button",
+                cb.data(cb.ORDER_ACCOUNT, draft.id),
+                box=_box(draft.data["account"]),
+            )
+        ],
+        [InlineKeyboardButton(turn.tr("order.terms_link"), url=turn.rt.settings.terms_url)],
+        [turn.button("order.confirm", cb.data(cb.ORDER_CONFIRM, draft.id))],
+        turn.nav(cb.data(cb.ORDER_BACK, draft.id)),
+    ]
+    await turn.show(text, keyboard)
+
+
+@handler
+async def toggle_terms(turn: Turn) -> None:
+    await _toggle(turn, "terms")
+
+
+@handler
+async def toggle_account(turn: Turn) -> None:
+    await _toggle(turn, "account")
+
+
+async def _toggle(turn: Turn, consent: str) -> None:
+    draft = await pressed_draft(turn, "order")
+    if draft.state != "open" or draft.data.get("quantity") is None:
+        await _closed(turn, draft)
+        return
+    draft.data[consent] = not draft.data[consent]
+    await save_draft(turn, draft)
+    await show_summary(turn, draft)
+
+
+@handler
+async def back_to_quantity(turn: Turn) -> None:
+    draft = await pressed_draft(turn, "order")
+    if draft.state != "open":
+        await _closed(turn, draft)
+        return
+    await ask_quantity(turn, draft, await _offer(turn, draft))
+
+
+@handler
+async def confirm(turn: Turn) -> None:
+    """ "Order": both consents required (R5); the draft's key makes it idempotent (R9)."""
+    draft = await pressed_draft(turn, "order")
+    if draft.state == "discarded" or draft.data.get("quantity") is None:
+        await _closed(turn, draft)
+        return
+    try:
+        placed = await orders.place_order(
+            turn.rt.core,
+            turn.require_actor(),
+            PlaceOrder(
+                turn.customer_id,
+                draft.data["sku"],
+                draft.data["quantity"],
+                bool(draft.data["terms"]),
+                bool(draft.data["account"]),
+                draft.idempotency_key,
+            ),
+        )
+    except errors.ConsentMissing as missing:
+        names = ", ".join(turn.tr(f"consent.{kind}") for kind in missing.missing)
+        await turn.answer(turn.tr("order.missing", missing=names), alert=True)
+        return
+    sub = placed.subscription
+    if draft.state == "open":
+        draft.state, draft.result_id = "done", sub.id
+        await save_draft(turn, draft)
+    turn.set_step("idle")
+    text = turn.tr(
+        "order.placed" if placed.created else "order.already_placed",
+        number=sub.id,
+        quantity=sub.quantity,
+        name=html.escape(sub.product_name),
+        total=turn.tr.money(sub.monthly_total),
+        start=turn.tr.date(sub.start_date),
+    )
+    await turn.show(text, [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()])
+
+
+async def _closed(turn: Turn, draft: Draft) -> None:
+    if draft.state == "done" and draft.result_id is not None:
+        await turn.show(
+            turn.tr("order.already_placed", number=draft.result_id),
+            [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()],
+        )
+        return
+    await turn.show(turn.tr("order.discarded"), [turn.nav()])

@@ -1,0 +1,61 @@
+"""Cross-cutting handlers: process each update once, private chats only, the error handler."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.i18n import Translator, pick_language
+from bot.runtime import runtime_of
+
+log = logging.getLogger(__name__)
+
+
+async def once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Claim the update id; a re-delivered update stops here (design decision 3)."""
+    rt = runtime_of(context.bot_data)
+    async with rt.core.uow() as uow:
+        first = await uow.chats.claim_update(context.bot.id, update.update_id, rt.core.now())
+        await uow.commit()
+    if not first:
+        log.info("update %s already processed; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The marketplace talks in private chats; groups get one hint (commands only)."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    rt = runtime_of(context.bot_data)
+    if chat.id == rt.settings.service_desk_chat_id:
+        raise ApplicationHandlerStop
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        user = update.effective_user
+        tr = Translator(pick_language(user.language_code if user else None))
+        await message.reply_text(tr("start.private_only"))
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with a reference; tell the user nothing was changed and give the reference."""
+    reference = secrets.token_hex(4).upper()
+    log.error("unhandled error, reference %s", reference, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    user = update.effective_user
+    tr = Translator(pick_language(user.language_code if user else None))
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id, tr("technical", reference=reference)
+        )
+    except TelegramError:
+        log.warning("could not tell chat %s about error %s", update.effective_chat.id, reference)

@@ -1,0 +1,23 @@
+"""What every handler reaches through `context.bot_data`: the domain context and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.services.context import Context
+from domain.settings import Settings
+
+KEY = "licencebot.runtime"
+
+
+@dataclass
+class Runtime:
+    core: Context
+    settings: Settings
+
+
+def runtime_of(bot_data: dict[str, Any]) -> Runtime:
+    found = bot_data[KEY]
+    assert isinstance(found, Runtime)
+    return found
