@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -78,6 +79,21 @@ _COMMANDS: dict[str, PtbCallback] = {
 }
 
 
+class LicenceApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application that knows how many updates it is working on (tests, shutdown)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_flight = 0
+
+    async def process_update(self, update: object) -> None:
+        self.in_flight += 1
+        try:
+            await super().process_update(update)
+        finally:
+            self.in_flight -= 1
+
+
 def file_url(base_url: str) -> str:
     """`…/bot` → `…/file/bot`, as the Bot API serves files."""
     head, _, _ = base_url.rstrip("/").rpartition("/")
@@ -106,12 +122,15 @@ async def set_commands(application: Application) -> None:  # type: ignore[type-a
             await application.bot.set_my_commands(commands)
 
 
-def build_application(settings: Settings, core: Context, *, updater: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, core: Context, *, updater: bool = True
+) -> LicenceApplication:
     """The bot, unchanged in every mode: polling, webhook workers, the local chat."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     builder: ApplicationBuilder = (  # type: ignore[type-arg]
         Application.builder()
+        .application_class(LicenceApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
@@ -122,6 +141,7 @@ def build_application(settings: Settings, core: Context, *, updater: bool = True
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
+    assert isinstance(application, LicenceApplication)
     application.bot_data[KEY] = Runtime(core, settings)
     register(application)
     return application

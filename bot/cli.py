@@ -144,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--json", action="store_true")
 
     sub.add_parser("end-expired", help="end cancelled subscriptions past their end date (R21)")
+
+    run = sub.add_parser("run", help="the Telegram bot (polling; webhook mode with WEBHOOK_URL)")
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="webhook worker processes sharing WEBHOOK_PORT (webhook mode only)",
+    )
+    sub.add_parser("chat", help="talk to the bot in this terminal, no Telegram token needed")
     return parser
 
 
@@ -331,6 +340,30 @@ async def _require_schema(db: Database) -> None:
     await upgrade(db)
 
 
+def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    """`run` and `chat` log to stderr at INFO; never the token (httpx is muted)."""
+    from bot.app import quiet_http_logs
+
+    if args.command == "chat":
+        from bot.chat_cli import chat
+
+        return chat(settings)
+    if settings.telegram_bot_token is None:
+        raise CliError(
+            "TELEGRAM_BOT_TOKEN is not set; for a local try without a token: licencebot chat"
+        )
+    if settings.webhook_url and settings.webhook_secret is None:
+        raise CliError("WEBHOOK_SECRET is mandatory in webhook mode (WEBHOOK_URL is set)")
+    if args.workers > 1 and not settings.webhook_url:
+        raise CliError("--workers needs webhook mode (set WEBHOOK_URL); Telegram allows one poller")
+    from bot.serve import run
+
+    logging.getLogger().setLevel(logging.INFO)
+    quiet_http_logs()
+    run(settings, args.workers)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs with the bot token
@@ -340,9 +373,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]).upper()
-        print(f"licencebot: configuration {field}: {first['msg']}", file=sys.stderr)
+        message = first["msg"].removeprefix("Value error, ")
+        print(f"licencebot: configuration {field}: {message}", file=sys.stderr)
         return 2
     try:
+        if args.command in ("run", "chat"):
+            return _run_bot(args, settings)
         asyncio.run(_dispatch(args, settings))
     except CliError as exc:
         print(f"licencebot: {exc}", file=sys.stderr)

@@ -857,7 +857,8 @@ class BotApiEmulator:
             return 401, ApiError(401, "Unauthorized").body()
         method = match[2]
         polling = method.lower() == "getupdates"
-        self._inflight += 0 if polling else 1
+        counted = not polling  # a long poll waiting for updates does not keep the bot busy
+        self._inflight += counted
         self._touch()
         try:
             params = request_params(request)
@@ -874,7 +875,7 @@ class BotApiEmulator:
         except ApiError as error:
             return error.status, error.body()
         finally:
-            self._inflight -= 0 if polling else 1
+            self._inflight -= counted
             self._touch()
 
     # updates

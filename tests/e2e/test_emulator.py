@@ -17,10 +17,13 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
     Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ZERO_DATE, ParseMode
+from telegram.constants import ZERO_DATE, ChatAction, ParseMode
 from telegram.error import BadRequest, Conflict
 from telegram.ext import (
     AIORateLimiter,
@@ -52,19 +55,21 @@ class Seen:
 
 def echo_bot(emu: BotApiEmulator, seen: Seen, *, rate_limited: bool = False) -> App:
     """A tiny bot: echoes text in bold with a Shout button; Shout edits the echo to capitals."""
-    builder = ApplicationBuilder().token(TOKEN)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = ApplicationBuilder().token(TOKEN)
     builder = builder.base_url(emu.base_url).base_file_url(emu.base_file_url)
     if rate_limited:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: App = builder.build()
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.message is not None and update.effective_user is not None
+        assert update.message is not None
+        assert update.effective_user is not None
         code = " ".join(context.args or [])
         await update.message.reply_text(f"Welcome, {update.effective_user.first_name}! {code}")
 
     async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.message is not None and update.message.text is not None
+        assert update.message is not None
+        assert update.message.text is not None
         seen.update_ids.append(update.update_id)
         text = f"Echo: <b>{html.escape(update.message.text)}</b>"
         await update.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=SHOUT)
@@ -207,6 +212,9 @@ async def test_a_webhook_bot_echoes_and_edits_on_a_button_press(emu: BotApiEmula
 
 
 async def test_get_updates_is_refused_with_409_while_a_webhook_is_set(webhook_app: App) -> None:
+    info = await webhook_app.bot.get_webhook_info()
+    assert info.url.endswith("/hook")
+    assert info.pending_update_count == 0
     with pytest.raises(Conflict, match="webhook is active"):
         await webhook_app.bot.get_updates()
 
@@ -221,6 +229,8 @@ async def test_the_webhook_refuses_posts_without_or_with_a_wrong_secret(
     assert await emu.post_raw_webhook(body, secret=SECRET) == 200
 
 
+# PTB's own rate limiter reads RetryAfter.retry_after, which warns about a future type change.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_two_429s_on_send_message_are_retried_by_the_rate_limiter(
     emu: BotApiEmulator, seen: Seen
 ) -> None:
@@ -241,9 +251,9 @@ async def test_answering_a_callback_query_twice_is_refused_as_too_old(
     await anna.send("hi")
     update = await anna.press(await anna.wait_reply(), "Shout")
     await emu.settle()
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await polling_app.bot.answer_callback_query(update["callback_query"]["id"])
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await polling_app.bot.answer_callback_query("123")
 
 
@@ -252,9 +262,9 @@ async def test_message_text_must_have_1_to_4096_characters_after_parsing(
 ) -> None:
     sent = await bot.send_message(ANNA, "<b>" + "x" * 4096 + "</b>", parse_mode=ParseMode.HTML)
     assert len(sent.text or "") == 4096
-    with pytest.raises(BadRequest, match="(?i)message is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(ANNA, "x" * 4097)
-    with pytest.raises(BadRequest, match="(?i)message text is empty"):
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
         await bot.send_message(ANNA, "<i> </i>", parse_mode=ParseMode.HTML)
     assert len(emu.messages(ANNA)) == 1
 
@@ -287,7 +297,7 @@ async def test_html_is_shown_as_plain_text_with_utf16_entities(
     "markup", ["<b>unclosed", "<b>crossed</i>", "a < b", "<blink>x</blink>", "stray</b>"]
 )
 async def test_malformed_html_is_refused_as_unparsable_entities(bot: Bot, markup: str) -> None:
-    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
         await bot.send_message(ANNA, markup, parse_mode=ParseMode.HTML)
 
 
@@ -296,23 +306,45 @@ async def test_callback_data_must_have_1_to_64_bytes(emu: BotApiEmulator, bot: B
         return InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data=data)]])
 
     await bot.send_message(ANNA, "fits", reply_markup=keyboard("ä" * 32))
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(ANNA, "too long", reply_markup=keyboard("ä" * 32 + "x"))
     assert emu.last_message(ANNA).reply_markup == keyboard("ä" * 32).to_dict()
 
 
+async def test_reply_keyboards_chat_actions_and_link_previews_are_recorded(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    keyboard = ReplyKeyboardMarkup([["Ja", "Nein"]], one_time_keyboard=True)
+    sent = await bot.send_message(ANNA, "Sure?", reply_markup=keyboard)
+    assert sent.reply_markup is None  # Telegram echoes inline keyboards only
+    assert emu.reply_keyboard(ANNA) == keyboard.to_dict()
+    await bot.send_chat_action(ANNA, ChatAction.TYPING)
+    await bot.send_message(
+        ANNA,
+        "Done: https://example.test",
+        reply_markup=ReplyKeyboardRemove(),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+    assert emu.reply_keyboard(ANNA) is None
+    assert emu.chat_actions(ANNA) == ["typing"]
+    assert emu.last_message(ANNA).link_preview_options == {"is_disabled": True}
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.send_message(4242, "nobody there")
+
+
 async def test_edits_must_change_something_and_target_an_existing_message(bot: Bot) -> None:
     sent = await bot.send_message(ANNA, "Same", reply_markup=SHOUT)
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("Same", ANNA, sent.message_id, reply_markup=SHOUT)
     edited = await bot.edit_message_text("Same", ANNA, sent.message_id)  # drops the keyboard
-    assert isinstance(edited, Message) and edited.reply_markup is None
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    assert isinstance(edited, Message)
+    assert edited.reply_markup is None
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_reply_markup(ANNA, sent.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_text("Other", ANNA, 999)
     assert await bot.delete_message(ANNA, sent.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.delete_message(ANNA, sent.message_id)
 
 
@@ -328,11 +360,14 @@ async def test_forged_and_inaccessible_callbacks_arrive_as_ptb_callback_queries(
     await emu.settle()
     assert [query.data for query in seen.callbacks] == ["forged:admin", "shout"]
     forged, inaccessible = (query.message for query in seen.callbacks)
-    assert forged is not None and forged.is_accessible
+    assert forged is not None
+    assert forged.is_accessible
     # PTB 22 parses CallbackQuery.message with Message.de_json, so an inaccessible message
     # arrives as a Message with date ZERO_DATE rather than as an InaccessibleMessage.
-    assert inaccessible is not None and not inaccessible.is_accessible
-    assert inaccessible.date == ZERO_DATE and inaccessible.message_id == reply.message_id
+    assert inaccessible is not None
+    assert not inaccessible.is_accessible
+    assert inaccessible.date == ZERO_DATE
+    assert inaccessible.message_id == reply.message_id
     assert emu.last_message(ANNA).plain_text == "Echo: hi"
     assert len(emu.callback_answers) == 2
 
@@ -399,5 +434,5 @@ async def test_commands_are_kept_per_scope_and_language(emu: BotApiEmulator, bot
     assert [c.command for c in await bot.get_my_commands(language_code="de")] == ["start", "help"]
     assert [c.description for c in await bot.get_my_commands()] == ["Begin"]
     assert emu.commands(language_code="de")[1] == {"command": "help", "description": "Hilfe"}
-    with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([("Not-Valid", "x")])

@@ -1,0 +1,158 @@
+"""Run the bot: prepare the database, then poll or serve webhooks (one or more workers)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+from telegram import Update
+
+from bot.app import LicenceApplication, build_application, quiet_http_logs, set_commands
+from bot.webhook import WebhookServer, webhook_path
+from domain.catalog import read_catalog
+from domain.services import catalog
+from domain.services.accounts import OPERATOR
+from domain.services.context import Context
+from domain.settings import Settings
+from domain.storage.database import Database
+from domain.storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+DEMO_CATALOG = Path(__file__).resolve().parent.parent / "data" / "catalog.yaml"
+
+
+def context_for(settings: Settings) -> Context:
+    return Context(
+        Database(settings.database_url), tz=settings.tz, terms_version=settings.terms_version
+    )
+
+
+async def prepare(core: Context) -> None:
+    """Migrate, and load the demo catalogue when the catalogue is empty."""
+    await upgrade(core.db)
+    async with core.uow(write=False) as uow:
+        empty = await uow.catalog.is_empty()
+    if empty and DEMO_CATALOG.exists():
+        await catalog.load_catalog(core, OPERATOR, read_catalog(DEMO_CATALOG))
+        log.info("loaded the demo catalogue from %s", DEMO_CATALOG)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def poll(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    core: Context | None = None,
+    on_ready: Callable[[LicenceApplication], None] | None = None,
+) -> None:
+    """Long polling (one process per token: Telegram allows only one poller)."""
+    owned, core = core is None, core or context_for(settings)
+    await prepare(core)
+    application = build_application(settings, core)
+    if stop is None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+    async with application:
+        await set_commands(application)
+        await application.bot.delete_webhook()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        log.info("polling for updates")
+        if on_ready is not None:
+            on_ready(application)
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()
+    if owned:
+        await core.db.dispose()
+
+
+async def serve_webhook(
+    settings: Settings,
+    *,
+    register: bool,
+    stop: asyncio.Event | None = None,
+    core: Context | None = None,
+    on_ready: Callable[[LicenceApplication], None] | None = None,
+) -> None:
+    """One webhook worker; `register` sets the webhook and the commands (one worker does)."""
+    assert settings.webhook_url is not None
+    assert settings.webhook_secret is not None
+    owned, core = core is None, core or context_for(settings)
+    application = build_application(settings, core, updater=False)
+    if stop is None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+    secret = settings.webhook_secret.get_secret_value()
+    async with application:
+        if register:
+            await set_commands(application)
+            await application.bot.set_webhook(
+                settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            )
+        await application.start()
+        server = WebhookServer(
+            application,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            path=webhook_path(settings.webhook_url),
+            secret=secret,
+        )
+        log.info("webhook worker listening on %s:%s", settings.webhook_listen, server.port)
+        if on_ready is not None:
+            on_ready(application)
+        await stop.wait()
+        await server.stop()
+        await application.stop()
+    if owned:
+        await core.db.dispose()
+
+
+def _worker(register: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    quiet_http_logs()
+    asyncio.run(serve_webhook(Settings(), register=register))
+
+
+def run(settings: Settings, workers: int) -> None:
+    """`licencebot run`: polling, or webhook mode with `workers` processes on one port."""
+    if settings.webhook_url is None:
+        asyncio.run(poll(settings))
+        return
+    core = context_for(settings)
+    asyncio.run(_prepare_and_dispose(core))
+    if workers == 1:
+        asyncio.run(serve_webhook(settings, register=True))
+        return
+    spawn = multiprocessing.get_context("spawn")
+    processes = [spawn.Process(target=_worker, args=(i == 0,)) for i in range(workers)]
+    for process in processes:
+        process.start()
+    try:
+        for process in processes:
+            process.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(10)
+
+
+async def _prepare_and_dispose(core: Context) -> None:
+    try:
+        await prepare(core)
+    finally:
+        await core.db.dispose()

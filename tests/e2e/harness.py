@@ -1,0 +1,157 @@
+"""The real bot (PTB Application, handlers, database) against the Bot API emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from pydantic import SecretStr
+
+from bot.app import LicenceApplication
+from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
+from bot.serve import poll, prepare
+from domain.clock import FixedClock
+from domain.commands import AddCustomer, CreateInvite
+from domain.model import Role
+from domain.services import accounts, subscriptions
+from domain.services.accounts import OPERATOR
+from domain.services.context import Context
+from domain.settings import Settings
+from domain.storage.database import Database
+
+TOKEN = "123456789:e2e-test-token"
+CONTACT = "Service Desk: +49 30 555-0, desk@example.com"
+
+
+def settings_for(url: str, base_url: str, **extra: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": url,
+        "telegram_bot_token": SecretStr(TOKEN),
+        "telegram_api_base_url": base_url,
+        "service_desk_contact": CONTACT,
+        "terms_url": "https://example.com/agb",
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Bot:
+    """One running bot process (as a task) and what tests need to talk to it."""
+
+    emu: BotApiEmulator
+    core: Context
+    settings: Settings
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = None
+    application: LicenceApplication | None = None
+
+    async def start(self) -> None:
+        self._stop = asyncio.Event()
+        ready = asyncio.Event()
+
+        def on_ready(application: LicenceApplication) -> None:
+            self.application = application
+            ready.set()
+
+        self._task = asyncio.create_task(
+            poll(self.settings, self._stop, core=self.core, on_ready=on_ready)
+        )
+        await asyncio.wait_for(ready.wait(), 20)
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Until every delivered update is fully handled and the bot has gone quiet."""
+        for _ in range(500):
+            await self.emu.settle()
+            if self.application is None or self.application.in_flight == 0:
+                await self.emu.settle()
+                if self.application is None or self.application.in_flight == 0:
+                    return
+            await asyncio.sleep(0.01)
+        raise TimeoutError("the bot did not settle")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def restart(self) -> None:
+        """A new Application with fresh connections, as after a crash or a deploy."""
+        await self.stop()
+        await self.core.db.dispose()
+        self.core = Context(
+            Database(self.core.db.url, schema=self.core.db.schema),
+            clock=self.core.clock,
+            tz=self.core.tz,
+        )
+        await self.start()
+
+    async def invite(self, role: Role = Role.ADMIN, customer: str | None = "acme") -> str:
+        issued = await accounts.create_invite(self.core, OPERATOR, CreateInvite(role, customer))
+        return issued.code
+
+    async def linked_user(
+        self,
+        user_id: int,
+        *,
+        role: Role = Role.ADMIN,
+        customer: str = "acme",
+        language: str = "de",
+        first_name: str = "Anna",
+    ) -> EmulatedUser:
+        user = self.emu.user(user_id, first_name=first_name, language_code=language)
+        await say(self, user, f"/start {await self.invite(role, customer)}")
+        return user
+
+    async def provision(self, subscription_id: int) -> None:
+        await subscriptions.mark_provisioned(self.core, OPERATOR, subscription_id)
+
+
+async def say(bot: Bot, user: EmulatedUser, text: str) -> SentMessage:
+    """Type a message and wait until the bot is done answering; the newest message."""
+    await user.send(text)
+    await bot.settle()
+    return user.last_message()
+
+
+async def press(
+    bot: Bot, user: EmulatedUser, label: str, message: SentMessage | None = None
+) -> SentMessage:
+    """Press a button (by label) on the newest message with buttons, or on `message`."""
+    target = message or screen(user)
+    await user.press(target, label)
+    await bot.settle()
+    return screen(user)
+
+
+def screen(user: EmulatedUser) -> SentMessage:
+    """The newest bot message that has buttons: the current screen."""
+    with_buttons = [m for m in user.messages() if m.inline_keyboard]
+    return with_buttons[-1] if with_buttons else user.last_message()
+
+
+def texts(user: EmulatedUser) -> list[str]:
+    return [m.plain_text for m in user.messages()]
+
+
+@asynccontextmanager
+async def running_bot(
+    url: str, clock: FixedClock, *, schema: str | None = None, **extra: object
+) -> AsyncIterator[Bot]:
+    async with BotApiEmulator(token=TOKEN) as emu:
+        settings = settings_for(url, emu.base_url, **extra)
+        core = Context(Database(url, schema=schema), clock=clock, tz=settings.tz)
+        await prepare(core)
+        await accounts.add_customer(core, OPERATOR, AddCustomer("acme", "ACME GmbH"))
+        await accounts.add_customer(core, OPERATOR, AddCustomer("globex", "Globex AG"))
+        bot = Bot(emu, core, settings)
+        await bot.start()
+        try:
+            yield bot
+        finally:
+            await bot.stop()
+            await bot.core.db.dispose()
