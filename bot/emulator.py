@@ -506,6 +506,21 @@ class _Queued:
         return next(key for key in self.update if key != "update_id")
 
 
+class _Awaiting(NamedTuple):
+    """A delivered update the bot has not visibly answered yet."""
+
+    query_id: str | None  # a callback query is answered by answerCallbackQuery with its id
+    chat_id: int | None  # a message by any successful request to its chat
+    deadline: float  # after which it counts as deliberately ignored
+
+    @classmethod
+    def of(cls, update: JsonDict, deadline: float) -> _Awaiting:
+        if "callback_query" in update:
+            return cls(str(update["callback_query"]["id"]), None, deadline)
+        chat = update.get("message", {}).get("chat", {})
+        return cls(None, chat.get("id"), deadline)
+
+
 # --- simulated users -----------------------------------------------------------------------------
 
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
@@ -629,6 +644,7 @@ class BotApiEmulator:
         first_name: str = "Licencebot",
         username: str = "licencebot_local_bot",
         quiet: float = 0.05,
+        grace: float = 1.0,
     ) -> None:
         self.token = token
         prefix = token.split(":", 1)[0]
@@ -649,6 +665,8 @@ class BotApiEmulator:
         self.webhook_secret: str | None = None
         self._port = port
         self._quiet = quiet
+        self._grace = grace
+        self._awaiting: list[_Awaiting] = []
         self._users: dict[int, EmulatedUser] = {}
         self._chats: dict[int, _Chat] = {}
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
@@ -815,19 +833,26 @@ class BotApiEmulator:
         self._touch()
 
     async def settle(self, timeout: float = 5.0, quiet: float | None = None) -> None:  # noqa: ASYNC109
-        """Wait until every update reached the bot and no request came for `quiet` seconds."""
+        """Wait until the bot fetched and answered every update and was quiet for `quiet` s.
+
+        An update counts as answered after answerCallbackQuery with its id (callback queries)
+        or any successful request to its chat (messages), or once `grace` seconds have passed
+        since its delivery (for updates the bot ignores on purpose).
+        """
         quiet = self._quiet if quiet is None else quiet
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
-            busy = self._inflight > 0 or self._undelivered() > 0
+            self._awaiting = [entry for entry in self._awaiting if entry.deadline > now]
+            busy = self._inflight > 0 or self._undelivered() > 0 or bool(self._awaiting)
             idle = now - self._last_activity
             if not busy and idle >= quiet:
                 return
             if now >= deadline:
                 raise TimeoutError(
                     f"the bot did not settle in {timeout} s: {self._undelivered()} updates not "
-                    f"delivered, {self._inflight} requests in progress"
+                    f"delivered, {len(self._awaiting)} not answered, {self._inflight} requests "
+                    "in progress"
                 )
             await self._wait_change(min(deadline - now, quiet if busy else quiet - idle))
 
@@ -871,7 +896,9 @@ class BotApiEmulator:
             handler = self._methods.get(method.lower())
             if handler is None:
                 raise ApiError(404, "Not Found")
-            return 200, {"ok": True, "result": handler(params)}
+            result = handler(params)
+            self._note_answer(method, params)
+            return 200, {"ok": True, "result": result}
         except ApiError as error:
             return error.status, error.body()
         finally:
@@ -927,6 +954,21 @@ class BotApiEmulator:
                 break
         return batch
 
+    def _mark_delivered(self, entry: _Queued) -> None:
+        if not entry.delivered:
+            entry.delivered = True
+            deadline = time.monotonic() + self._grace
+            self._awaiting.append(_Awaiting.of(entry.update, deadline))
+
+    def _note_answer(self, method: str, params: JsonDict) -> None:
+        """A successful request answers the awaiting updates it concerns."""
+        if method.lower() == "answercallbackquery":
+            query_id = str(params.get("callback_query_id"))
+            self._awaiting = [entry for entry in self._awaiting if entry.query_id != query_id]
+        elif isinstance(params.get("chat_id"), int):
+            chat_id = params["chat_id"]
+            self._awaiting = [entry for entry in self._awaiting if entry.chat_id != chat_id]
+
     def _undelivered(self) -> int:
         if self.webhook_url is not None:
             return len(self._queue)
@@ -955,7 +997,7 @@ class BotApiEmulator:
                 return []
             if batch or remaining <= 0:
                 for entry in batch:
-                    entry.delivered = True
+                    self._mark_delivered(entry)
                 return [entry.update for entry in batch]
             await self._wait_change(remaining)
 
@@ -991,7 +1033,7 @@ class BotApiEmulator:
                 self._inflight -= 1
                 self._touch()
             if error is None:
-                entry.delivered = True
+                self._mark_delivered(entry)
                 with contextlib.suppress(ValueError):
                     self._queue.remove(entry)
                 backoff = 0.0

@@ -76,7 +76,7 @@ async def my_orders(turn: Turn) -> None:
                 "orders.button",
                 cb.data(cb.SUBSCRIPTION, s.id),
                 number=s.id,
-                name=s.product_name[:30],
+                name=s.product_name,
             )
         ]
         for s in shown

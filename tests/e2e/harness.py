@@ -34,7 +34,7 @@ def settings_for(url: str, base_url: str, **extra: object) -> Settings:
         "terms_url": "https://example.com/agb",
     }
     values.update(extra)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.model_validate(values)
 
 
 @dataclass
