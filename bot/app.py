@@ -85,6 +85,7 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.in_flight = 0
+        self.processed = 0
 
     async def process_update(self, update: object) -> None:
         self.in_flight += 1
@@ -92,6 +93,7 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
             await super().process_update(update)
         finally:
             self.in_flight -= 1
+            self.processed += 1
 
 
 def file_url(base_url: str) -> str:
@@ -128,6 +130,7 @@ def build_application(
     """The bot, unchanged in every mode: polling, webhook workers, the local chat."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    quiet_http_logs()
     builder: ApplicationBuilder = (  # type: ignore[type-arg]
         Application.builder()
         .application_class(LicenceApplication)
@@ -148,6 +151,11 @@ def build_application(
 
 
 def quiet_http_logs() -> None:
-    """httpx logs every request URL at INFO, and the URL carries the token."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    """Loggers that print the Bot API URL, which carries the token, stay below that level.
+
+    httpx logs each request URL at INFO; PTB's bot logs its base URL at DEBUG.
+    """
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in ("telegram.Bot", "telegram.ext.ExtBot"):
+        logging.getLogger(name).setLevel(logging.INFO)

@@ -25,8 +25,8 @@ MAX_BODY = 1024 * 1024
 
 
 class _UpdateHandler(tornado.web.RequestHandler):
-    def initialize(self, application: Application, secret: str) -> None:  # type: ignore[type-arg]
-        self.application_ = application
+    def initialize(self, bot_app: Application, secret: str) -> None:  # type: ignore[type-arg]
+        self.bot_app = bot_app
         self.secret = secret
 
     async def post(self) -> None:
@@ -37,11 +37,11 @@ class _UpdateHandler(tornado.web.RequestHandler):
             return
         try:
             data: Any = json.loads(self.request.body)
-            update = Update.de_json(data, self.application_.bot)
+            update = Update.de_json(data, self.bot_app.bot)
         except (ValueError, TypeError, KeyError):
             self.set_status(400)
             return
-        await self.application_.update_queue.put(update)
+        await self.bot_app.update_queue.put(update)
         self.set_status(200)
 
     def get(self) -> None:
@@ -64,7 +64,7 @@ class WebhookServer:
         secret: str,
     ) -> None:
         app = tornado.web.Application(
-            [(path, _UpdateHandler, {"application": application, "secret": secret})]
+            [(path, _UpdateHandler, {"bot_app": application, "secret": secret})]
         )
         self._server = HTTPServer(app, max_body_size=MAX_BODY)
         self._sockets = bind_sockets(port, listen, reuse_port=True)

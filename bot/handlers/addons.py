@@ -12,6 +12,7 @@ from bot.error_text import describe
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
+from domain.access import Action, authorize
 from domain.commands import BookAddon
 from domain.model import Status
 from domain.services import addons, catalog, orders
@@ -23,6 +24,7 @@ STEP_ADDON = "addon_quantity"
 @handler
 async def list_addons(turn: Turn) -> None:
     """The product's add-ons with this customer's prices, once it is provisioned (R14, R15)."""
+    authorize(turn.require_actor(), Action.ADDON, turn.customer_id)
     view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
     back = turn.nav(cb.data(cb.SUBSCRIPTION, view.id))
     if view.status is not Status.PROVISIONED:
@@ -144,7 +146,7 @@ async def toggle_terms(turn: Turn) -> None:
 
 @handler
 async def confirm(turn: Turn) -> None:
-    """ "Book add-on": needs the terms (R17); a finished draft is not booked twice."""
+    """Button "Book add-on": needs the terms (R17); a finished draft is not booked twice."""
     draft = await pressed_draft(turn, "addon")
     if draft.state != "open":
         await _closed(turn, draft)
@@ -185,7 +187,7 @@ async def _closed(turn: Turn, draft: Draft) -> None:
 
 @handler
 async def request_missing(turn: Turn) -> None:
-    """ "My add-on is not listed": a request to the service desk with customer and product."""
+    """Button "My add-on is not listed": a request to the service desk with customer and product."""
     view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
     settings = turn.rt.settings
     back = [turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]

@@ -12,6 +12,7 @@ from bot.error_text import describe
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
+from domain.access import Action, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.dates import last_of_month
 from domain.model import Status
@@ -24,7 +25,8 @@ STEP_CHANGE = "change_quantity"
 
 @handler
 async def start_change(turn: Turn) -> None:
-    """ "Change quantity": show the current quantity and ask for the new total (R11)."""
+    """Button "Change quantity": show the current quantity, ask for the new total (R11)."""
+    authorize(turn.require_actor(), Action.CHANGE, turn.customer_id)
     view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
     if view.status not in (Status.ORDERED, Status.PROVISIONED):
         raise errors.SubscriptionNotActive(view.status.value, view.end_date)
@@ -126,7 +128,7 @@ async def set_total(turn: Turn, draft: Draft, quantity: int | None) -> None:
 
 @handler
 async def confirm_change(turn: Turn) -> None:
-    """ "Bestellung ändern": applies only to the version the user saw (R13)."""
+    """Button "Bestellung ändern": applies only to the version the user saw (R13)."""
     draft = await pressed_draft(turn, "change")
     if draft.state != "open" or draft.data.get("quantity") is None:
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
@@ -162,7 +164,8 @@ async def confirm_change(turn: Turn) -> None:
 
 @handler
 async def ask_cancel(turn: Turn) -> None:
-    """ "Cancel": name product, quantity, add-ons and end date, then confirm (R20)."""
+    """Button "Cancel": name product, quantity, add-ons and end date, then confirm (R20)."""
+    authorize(turn.require_actor(), Action.CANCEL, turn.customer_id)
     view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
     if view.status not in (Status.ORDERED, Status.PROVISIONED):
         raise errors.NotCancellable(view.status.value, view.end_date)

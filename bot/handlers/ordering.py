@@ -11,6 +11,7 @@ from bot import callbacks as cb
 from bot.drafts import new_draft, parse_quantity, pressed_draft, save_draft
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
+from domain.access import Action, authorize
 from domain.commands import PlaceOrder
 from domain.services import catalog, orders
 from domain.storage.chat_state import Draft
@@ -102,6 +103,7 @@ async def show_details(turn: Turn, offer: ProductOffer) -> None:
 async def start_order(turn: Turn) -> None:
     """ "Order" on a product: a new draft, then ask for the quantity."""
     sku = turn.press.text(0) or ""
+    authorize(turn.require_actor(), Action.ORDER, turn.customer_id)  # refuse before the form
     offer = await catalog.product_details(turn.rt.core, turn.require_actor(), turn.customer_id, sku)
     if offer.booked_subscription_id is not None:
         await show_details(turn, offer)  # R6: leads to "change quantity"
@@ -253,7 +255,7 @@ async def back_to_quantity(turn: Turn) -> None:
 
 @handler
 async def confirm(turn: Turn) -> None:
-    """ "Order": both consents required (R5); the draft's key makes it idempotent (R9)."""
+    """Button "Order": both consents required (R5); the draft's key makes it idempotent (R9)."""
     draft = await pressed_draft(turn, "order")
     if draft.state == "discarded" or draft.data.get("quantity") is None:
         await _closed(turn, draft)

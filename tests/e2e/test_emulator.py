@@ -71,6 +71,8 @@ def echo_bot(emu: BotApiEmulator, seen: Seen, *, rate_limited: bool = False) -> 
         assert update.message is not None
         assert update.message.text is not None
         seen.update_ids.append(update.update_id)
+        if update.message.text == "slow":
+            await asyncio.sleep(0.2)  # like a handler busy with the database before replying
         text = f"Echo: <b>{html.escape(update.message.text)}</b>"
         await update.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=SHOUT)
 
@@ -420,6 +422,15 @@ async def test_long_polling_answers_as_soon_as_an_update_arrives(emu: BotApiEmul
         confirm = await client.post(url, json={"offset": update["update_id"] + 1})
     assert answer.json()["result"] == [update]
     assert confirm.json() == {"ok": True, "result": []}
+
+
+@pytest.mark.usefixtures("polling_app")
+async def test_settle_waits_for_a_handler_that_works_before_it_replies(
+    emu: BotApiEmulator,
+) -> None:
+    await emu.user(ANNA).send("slow")
+    await emu.settle()
+    assert emu.last_message(ANNA).plain_text == "Echo: slow"
 
 
 async def test_settle_gives_up_when_nobody_fetches_updates(emu: BotApiEmulator) -> None:
