@@ -14,11 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 chat: $(STAMP)
-	$(BIN)/licencebot db upgrade
-	$(BIN)/licencebot catalog load data/catalog.yaml
-	$(BIN)/licencebot customer add --id demo --name "Demo GmbH" --exist-ok
-	$(BIN)/licencebot catalog show --customer demo
-	$(BIN)/licencebot orders --customer demo
+	$(BIN)/licencebot chat
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from pydantic import SecretStr
 
+from bot.app import LicenceApplication
 from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
 from bot.i18n import Translator, pick_language
 from bot.serve import context_for, poll, prepare
@@ -46,13 +48,31 @@ async def seed_demo(core: Context) -> None:
         )
 
 
+async def settle(emu: BotApiEmulator, applications: Sequence[LicenceApplication]) -> None:
+    """Wait until every delivered update is fully handled and the bot has gone quiet."""
+    for _ in range(1000):
+        await emu.settle(timeout=30)
+        if all(a.in_flight == 0 for a in applications):
+            await emu.settle(timeout=30)
+            if all(a.in_flight == 0 for a in applications):
+                return
+        await asyncio.sleep(0.01)
+    raise TimeoutError("the bot did not settle")
+
+
 class Terminal:
     """Prints what the bot does in the demo chat and turns input into updates."""
 
     def __init__(
-        self, emu: BotApiEmulator, user: EmulatedUser, tr: Translator, out: TextIO
+        self,
+        emu: BotApiEmulator,
+        user: EmulatedUser,
+        tr: Translator,
+        out: TextIO,
+        applications: Sequence[LicenceApplication],
     ) -> None:
         self.emu, self.user, self.tr, self.out = emu, user, tr, out
+        self.applications = applications
         self._seen = 0
         self._buttons: list[tuple[SentMessage, dict[str, str]]] = []
 
@@ -109,7 +129,7 @@ class Terminal:
             await self.user.press_data(screen.message_id, button["callback_data"])
         else:
             await self.user.send(line.removeprefix("'"))
-        await self.emu.settle()
+        await settle(self.emu, self.applications)
         self.show_new()
         return True
 
@@ -141,13 +161,20 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
         user = emu.user(
             DEMO_USER_ID, first_name="Demo", last_name="Admin", language_code=tr.language
         )
-        stop = asyncio.Event()
-        bot = asyncio.create_task(poll(local, stop))
+        stop, ready = asyncio.Event(), asyncio.Event()
+        applications: list[LicenceApplication] = []
+
+        def on_ready(application: LicenceApplication) -> None:
+            applications.append(application)
+            ready.set()
+
+        bot = asyncio.create_task(poll(local, stop, on_ready=on_ready))
         try:
+            await asyncio.wait_for(ready.wait(), 60)
             print(tr("chat_cli.intro", name=DEMO_USER_NAME, customer=DEMO_CUSTOMER_NAME), file=out)
-            terminal = Terminal(emu, user, tr, out)
+            terminal = Terminal(emu, user, tr, out, applications)
             await user.send("/start")
-            await emu.settle(timeout=30)
+            await settle(emu, applications)
             terminal.show_new()
             while (line := await _read_line()) is not None and await terminal.handle(line):
                 pass

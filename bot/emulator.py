@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 MAX_ANSWER_TEXT = 200
+RETRY_MARGIN = 0.3  # seconds a client may take beyond retry_after (PTB's limiter adds 0.1)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -667,6 +668,7 @@ class BotApiEmulator:
         self._quiet = quiet
         self._grace = grace
         self._awaiting: list[_Awaiting] = []
+        self._retry_until = 0.0  # after a 429 the bot is expected back by then
         self._users: dict[int, EmulatedUser] = {}
         self._chats: dict[int, _Chat] = {}
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
@@ -837,14 +839,20 @@ class BotApiEmulator:
 
         An update counts as answered after answerCallbackQuery with its id (callback queries)
         or any successful request to its chat (messages), or once `grace` seconds have passed
-        since its delivery (for updates the bot ignores on purpose).
+        since its delivery (for updates the bot ignores on purpose). After a 429 the bot is
+        given its retry_after to come back.
         """
         quiet = self._quiet if quiet is None else quiet
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
             self._awaiting = [entry for entry in self._awaiting if entry.deadline > now]
-            busy = self._inflight > 0 or self._undelivered() > 0 or bool(self._awaiting)
+            busy = (
+                self._inflight > 0
+                or self._undelivered() > 0
+                or bool(self._awaiting)
+                or now < self._retry_until
+            )
             idle = now - self._last_activity
             if not busy and idle >= quiet:
                 return
@@ -900,6 +908,10 @@ class BotApiEmulator:
             self._note_answer(method, params)
             return 200, {"ok": True, "result": result}
         except ApiError as error:
+            retry_after = (error.parameters or {}).get("retry_after")
+            if isinstance(retry_after, int):
+                expected = time.monotonic() + retry_after + RETRY_MARGIN
+                self._retry_until = max(self._retry_until, expected)
             return error.status, error.body()
         finally:
             self._inflight -= counted

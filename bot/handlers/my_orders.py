@@ -8,6 +8,7 @@ import math
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
+from bot.i18n import Translator
 from bot.turn import Turn, handler
 from domain.model import Status
 from domain.services import orders
@@ -16,9 +17,8 @@ from domain.views import AddonView, SubscriptionView
 PAGE_SIZE = 5
 
 
-def entry(turn: Turn, sub: SubscriptionView) -> str:
+def entry(tr: Translator, sub: SubscriptionView) -> str:
     """One subscription as "Meine Bestellungen" shows it (R10)."""
-    tr = turn.tr
     none = tr("orders.none")
     lines = [
         tr(
@@ -34,12 +34,11 @@ def entry(turn: Turn, sub: SubscriptionView) -> str:
             total=tr.money(sub.monthly_total),
         )
     ]
-    lines += [_addon_line(turn, a) for a in sub.addons]
+    lines += [_addon_line(tr, a) for a in sub.addons]
     return "\n".join(lines)
 
 
-def _addon_line(turn: Turn, addon: AddonView) -> str:
-    tr = turn.tr
+def _addon_line(tr: Translator, addon: AddonView) -> str:
     return tr(
         "orders.addon",
         name=html.escape(addon.name),
@@ -66,7 +65,7 @@ async def my_orders(turn: Turn) -> None:
     pages = math.ceil(len(subs) / PAGE_SIZE)
     page = min(turn.press.number(0) or 0, pages - 1) if turn.press.prefix == cb.ORDERS else 0
     shown = subs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    parts = [header, *(entry(turn, s) for s in shown)]
+    parts = [header, *(entry(turn.tr, s) for s in shown)]
     parts.append(turn.tr("orders.total", total=turn.tr.money(overview.monthly_total)))
     if pages > 1:
         parts.append(turn.tr("orders.page", page=page + 1, pages=pages))
@@ -115,7 +114,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
     elif view.status is Status.CANCELLED:
         keyboard.append([b("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))])
     keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
-    text = entry(turn, view)
+    text = entry(turn.tr, view)
     await turn.show(f"{note}\n\n{text}" if note else text, keyboard)
 
 
