@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import time
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -26,7 +27,13 @@ from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.settings import Settings
 
-LOCAL_TOKEN = "100000001:local-chat-emulator"  # noqa: S105 - only valid against the emulator
+
+def local_token() -> str:
+    """A token only the local emulator accepts. Its bot id differs per start, because each
+    emulator counts update ids from the same number and processed ids are kept per bot."""
+    return f"{time.time_ns() // 1_000_000}:local-chat-emulator"
+
+
 DEMO_CUSTOMER, DEMO_CUSTOMER_NAME = "demo", "Demo GmbH"
 DEMO_USER_ID, DEMO_USER_NAME = 4242, "Demo Admin"
 
@@ -145,10 +152,11 @@ async def _read_line() -> str | None:
 
 
 async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
-    async with BotApiEmulator(token=LOCAL_TOKEN) as emu:
+    token = local_token()
+    async with BotApiEmulator(token=token) as emu:
         local = settings.model_copy(
             update={
-                "telegram_bot_token": SecretStr(LOCAL_TOKEN),
+                "telegram_bot_token": SecretStr(token),
                 "telegram_api_base_url": emu.base_url,
                 "webhook_url": None,
             }
