@@ -835,13 +835,11 @@ class BotApiEmulator:
         self._touch()
 
     async def settle(self, timeout: float = 5.0, quiet: float | None = None) -> None:  # noqa: ASYNC109
-        """Wait until the bot fetched and answered every update and was quiet for `quiet` s.
-
-        An update counts as answered after answerCallbackQuery with its id (callback queries)
-        or any successful request to its chat (messages), or once `grace` seconds have passed
-        since its delivery (for updates the bot ignores on purpose). After a 429 the bot is
-        given its retry_after to come back.
-        """
+        """Wait until the bot fetched and answered every update and was quiet for `quiet` s."""
+        # An update counts as answered after answerCallbackQuery with its id (callback queries)
+        # or any successful request to its chat (messages), or once `grace` seconds have passed
+        # since its delivery (updates the bot ignores on purpose). After a 429 the bot is given
+        # its retry_after to come back.
         quiet = self._quiet if quiet is None else quiet
         deadline = time.monotonic() + timeout
         while True:
@@ -1031,14 +1029,7 @@ class BotApiEmulator:
                 response = await self._http().post(
                     url, content=json.dumps(entry.update), headers=headers
                 )
-                error = (
-                    None
-                    if response.is_success
-                    else (
-                        f"Wrong response from the webhook: {response.status_code} "
-                        f"{_phrase(response.status_code)}"
-                    )
-                )
+                error = None if response.is_success else _wrong_response(response.status_code)
             except httpx.HTTPError as exc:
                 error = f"Connection failed: {exc!r}"
             finally:
@@ -1365,6 +1356,10 @@ def _optional_float(params: JsonDict, name: str) -> float:
         return float(params.get(name) or 0)
     except (TypeError, ValueError):
         raise bad_request(f"invalid {name}") from None
+
+
+def _wrong_response(status: int) -> str:
+    return f"Wrong response from the webhook: {status} {_phrase(status)}"
 
 
 def _phrase(status: int) -> str:

@@ -145,9 +145,10 @@ class Turn:
             log.info("callback answer refused: %s", exc.message)
 
     def _pressed_message(self) -> Message | None:
-        if self.query is None or not isinstance(self.query.message, Message):
-            return None  # no press, or an InaccessibleMessage (too old to edit)
-        return self.query.message
+        message = self.query.message if self.query is not None else None
+        if not isinstance(message, Message) or not message.is_accessible:
+            return None  # no press, or a message too old to edit (date 0)
+        return message
 
     async def show(self, text: str, keyboard: Keyboard = ()) -> None:
         """Show a screen: edit the pressed message in place, else send one and remember it."""
