@@ -116,7 +116,7 @@ def download_wheel(cache_dir: Path = CACHE_DIR) -> Path:
         "20",
     ]
     try:
-        result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
+        result = subprocess.run(
             command, capture_output=True, text=True, timeout=_PIP_TIMEOUT_SECONDS, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -124,10 +124,11 @@ def download_wheel(cache_dir: Path = CACHE_DIR) -> Path:
             f"could not run pip to download rasa=={RASA_VERSION}: {exc}"
         ) from exc
     if result.returncode != 0 or not wheel.is_file():
-        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        output = (result.stderr or result.stdout).strip().splitlines()
+        errors = [line for line in output if line.startswith("ERROR")] or output[-1:]
         raise SchemasUnavailableError(
             f"pip could not download rasa=={RASA_VERSION} into {cache_dir} (offline? put "
-            f"{WHEEL_NAME} there by hand): " + " | ".join(tail)
+            f"{WHEEL_NAME} there by hand): " + " | ".join(errors)
         )
     return wheel
 
