@@ -210,6 +210,15 @@ class Turn:
     def button(self, key: str, data: str, **params: object) -> InlineKeyboardButton:
         return InlineKeyboardButton(self.tr(key, **params), callback_data=data)
 
+    def pager(self, prefix: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+        """‹ Previous / Next › buttons for a paged list (empty on a single page)."""
+        row = []
+        if page > 0:
+            row.append(self.button("products.prev", cb.data(prefix, page - 1)))
+        if page < pages - 1:
+            row.append(self.button("products.next", cb.data(prefix, page + 1)))
+        return row
+
     def nav(self, back: str | None = None) -> list[InlineKeyboardButton]:
         """The way back on every screen: ‹ Back (when there is a previous step) and Main menu."""
         row = []

@@ -62,14 +62,19 @@ async def list_addons(turn: Turn) -> None:
 
 @handler
 async def start_addon(turn: Turn) -> None:
-    sub_id, sku = turn.press.number(0) or 0, turn.press.text(1) or ""
+    await begin_addon(turn, turn.press.number(0) or 0, turn.press.text(1) or "", None)
+
+
+async def begin_addon(turn: Turn, subscription_id: int, sku: str, quantity: int | None) -> None:
+    """An add-on draft (None: the base quantity, R17), straight to its summary."""
+    authorize(turn.require_actor(), Action.ADDON, turn.customer_id)
     draft = await new_draft(
         turn,
         "addon",
-        {"subscription": sub_id, "sku": sku, "quantity": None, "terms": False},
+        {"subscription": subscription_id, "sku": sku, "quantity": None, "terms": False},
         STEP_ADDON,
     )
-    await set_quantity(turn, draft, None)
+    await set_quantity(turn, draft, quantity)
 
 
 async def quantity_typed(turn: Turn, text: str) -> None:

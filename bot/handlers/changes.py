@@ -26,8 +26,13 @@ STEP_CHANGE = "change_quantity"
 @handler
 async def start_change(turn: Turn) -> None:
     """Button "Change quantity": show the current quantity, ask for the new total (R11)."""
+    await begin_change(turn, turn.press.number(0) or 0, None)
+
+
+async def begin_change(turn: Turn, subscription_id: int, quantity: int | None) -> None:
+    """A change draft; with a new total (typed in free text) straight to the summary."""
     authorize(turn.require_actor(), Action.CHANGE, turn.customer_id)
-    view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
+    view = await orders.order_status(turn.rt.core, turn.require_actor(), subscription_id)
     if view.status not in (Status.ORDERED, Status.PROVISIONED):
         raise errors.SubscriptionNotActive(view.status.value, view.end_date)
     draft = await new_draft(
@@ -36,7 +41,10 @@ async def start_change(turn: Turn) -> None:
         {"subscription": view.id, "version": view.version, "quantity": None},
         STEP_CHANGE,
     )
-    await ask_total(turn, draft, view)
+    if quantity is None:
+        await ask_total(turn, draft, view)
+    else:
+        await set_total(turn, draft, quantity)
 
 
 async def ask_total(turn: Turn, draft: Draft, view: SubscriptionView, hint: str = "") -> None:
@@ -165,8 +173,12 @@ async def confirm_change(turn: Turn) -> None:
 @handler
 async def ask_cancel(turn: Turn) -> None:
     """Button "Cancel": name product, quantity, add-ons and end date, then confirm (R20)."""
+    await begin_cancel(turn, turn.press.number(0) or 0)
+
+
+async def begin_cancel(turn: Turn, subscription_id: int) -> None:
     authorize(turn.require_actor(), Action.CANCEL, turn.customer_id)
-    view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
+    view = await orders.order_status(turn.rt.core, turn.require_actor(), subscription_id)
     if view.status not in (Status.ORDERED, Status.PROVISIONED):
         raise errors.NotCancellable(view.status.value, view.end_date)
     draft = await new_draft(

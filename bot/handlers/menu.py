@@ -72,11 +72,19 @@ async def menu(turn: Turn) -> None:
 
 @handler
 async def help_(turn: Turn) -> None:
+    await show_help(turn)
+
+
+async def show_help(turn: Turn) -> None:
     await turn.show(turn.tr("help.text"), [turn.nav()] if turn.actor else [])
 
 
 @handler
 async def support(turn: Turn) -> None:
+    await show_support(turn)
+
+
+async def show_support(turn: Turn) -> None:
     contact = html.escape(turn.rt.settings.service_desk_contact)
     await turn.show(turn.tr("support.text", contact=contact), [turn.nav()] if turn.actor else [])
 

@@ -52,6 +52,10 @@ def _addon_line(tr: Translator, addon: AddonView) -> str:
 @handler
 async def my_orders(turn: Turn) -> None:
     """`/orders` and the button: every subscription, paged, with the monthly total."""
+    await show_orders(turn, turn.press.number(0) or 0 if turn.press.prefix == cb.ORDERS else 0)
+
+
+async def show_orders(turn: Turn, page: int) -> None:
     overview = await orders.list_orders(turn.rt.core, turn.require_actor(), turn.customer_id)
     header = turn.tr("orders.title", customer=html.escape(overview.customer_name))
     turn.set_step("idle")
@@ -63,7 +67,7 @@ async def my_orders(turn: Turn) -> None:
         return
     subs = sorted(overview.subscriptions, key=lambda s: (s.status is Status.ENDED, s.id))
     pages = math.ceil(len(subs) / PAGE_SIZE)
-    page = min(turn.press.number(0) or 0, pages - 1) if turn.press.prefix == cb.ORDERS else 0
+    page = min(page, pages - 1)
     shown = subs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     parts = [header, *(entry(turn.tr, s) for s in shown)]
     parts.append(turn.tr("orders.total", total=turn.tr.money(overview.monthly_total)))
@@ -80,11 +84,7 @@ async def my_orders(turn: Turn) -> None:
         ]
         for s in shown
     ]
-    paging: list[InlineKeyboardButton] = []
-    if page > 0:
-        paging.append(turn.button("products.prev", cb.data(cb.ORDERS, page - 1)))
-    if page < pages - 1:
-        paging.append(turn.button("products.next", cb.data(cb.ORDERS, page + 1)))
+    paging = turn.pager(cb.ORDERS, page, pages)
     if paging:
         keyboard.append(paging)
     keyboard.append(turn.nav())
@@ -121,6 +121,10 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
 @handler
 async def status(turn: Turn) -> None:
     """`/status`: subscriptions, quantities, states and the monthly total in one message."""
+    await show_status(turn)
+
+
+async def show_status(turn: Turn) -> None:
     overview = await orders.list_orders(turn.rt.core, turn.require_actor(), turn.customer_id)
     tr = turn.tr
     lines = [tr("status_screen.title", customer=html.escape(overview.customer_name))]

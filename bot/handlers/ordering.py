@@ -29,12 +29,16 @@ def _box(ticked: bool) -> str:
 @handler
 async def products(turn: Turn) -> None:
     """`/products` and the Products button: the catalogue at this customer's prices."""
+    await show_products(turn, turn.press.number(0) or 0 if turn.press.prefix == cb.PRODUCTS else 0)
+
+
+async def show_products(turn: Turn, page: int) -> None:
     offers = await catalog.browse_catalog(turn.rt.core, turn.require_actor(), turn.customer_id)
     if not offers:
         await turn.show(turn.tr("products.empty"), [turn.nav()])
         return
     pages = math.ceil(len(offers) / PAGE_SIZE)
-    page = min(turn.press.number(0) or 0, pages - 1) if turn.press.prefix == cb.PRODUCTS else 0
+    page = min(page, pages - 1)
     shown = offers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     async with turn.rt.core.uow(write=False) as uow:
         customer = await uow.customers.get(turn.customer_id)
@@ -51,11 +55,7 @@ async def products(turn: Turn) -> None:
     keyboard: list[list[InlineKeyboardButton]] = [
         [InlineKeyboardButton(o.name, callback_data=cb.data(cb.PRODUCT, o.sku))] for o in shown
     ]
-    paging = []
-    if page > 0:
-        paging.append(turn.button("products.prev", cb.data(cb.PRODUCTS, page - 1)))
-    if page < pages - 1:
-        paging.append(turn.button("products.next", cb.data(cb.PRODUCTS, page + 1)))
+    paging = turn.pager(cb.PRODUCTS, page, pages)
     if paging:
         keyboard.append(paging)
     keyboard.append(turn.nav())
@@ -66,7 +66,10 @@ async def products(turn: Turn) -> None:
 @handler
 async def details(turn: Turn) -> None:
     """One product: description, this customer's price, add-ons; booked → change (R6)."""
-    sku = turn.press.text(0) or ""
+    await details_for(turn, turn.press.text(0) or "")
+
+
+async def details_for(turn: Turn, sku: str) -> None:
     offer = await catalog.product_details(turn.rt.core, turn.require_actor(), turn.customer_id, sku)
     await show_details(turn, offer)
 
@@ -101,8 +104,12 @@ async def show_details(turn: Turn, offer: ProductOffer) -> None:
 
 @handler
 async def start_order(turn: Turn) -> None:
-    """ "Order" on a product: a new draft, then ask for the quantity."""
-    sku = turn.press.text(0) or ""
+    """Button "Order" on a product: a new draft, then ask for the quantity."""
+    await begin_order(turn, turn.press.text(0) or "", None)
+
+
+async def begin_order(turn: Turn, sku: str, quantity: int | None) -> None:
+    """A new order draft; with a quantity (typed in free text) straight to the summary."""
     authorize(turn.require_actor(), Action.ORDER, turn.customer_id)  # refuse before the form
     offer = await catalog.product_details(turn.rt.core, turn.require_actor(), turn.customer_id, sku)
     if offer.booked_subscription_id is not None:
@@ -114,7 +121,10 @@ async def start_order(turn: Turn) -> None:
         {"sku": sku, "quantity": None, "terms": False, "account": False},
         STEP_QUANTITY,
     )
-    await ask_quantity(turn, draft, offer)
+    if quantity is None:
+        await ask_quantity(turn, draft, offer)
+    else:
+        await set_quantity(turn, draft, quantity)
 
 
 async def ask_quantity(turn: Turn, draft: Draft, offer: ProductOffer, hint: str = "") -> None:

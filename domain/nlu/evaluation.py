@@ -1,0 +1,148 @@
+"""Judge the parser: a held-out split of data/nlu.yml and a set of realistic messages."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sklearn.model_selection import train_test_split
+
+from domain.nlu.numbers import normalise_numbers
+from domain.nlu.parser import ParseResult, Parser, guess_language
+from domain.nlu.training_data import Example, TrainingData
+
+SEED = 7
+HELD_OUT = 0.2
+
+
+@dataclass
+class Score:
+    right: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.right += ok
+        self.total += 1
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+
+@dataclass
+class Report:
+    name: str
+    intents: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    entities: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    mistakes: list[str] = field(default_factory=list)
+
+    @property
+    def intent_accuracy(self) -> float:
+        return _overall(self.intents.values())
+
+    @property
+    def entity_accuracy(self) -> float:
+        return _overall(self.entities.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "intent_accuracy": round(self.intent_accuracy, 4),
+            "entity_accuracy": round(self.entity_accuracy, 4),
+            "intents": {k: _score_json(v) for k, v in sorted(self.intents.items())},
+            "entities": {k: _score_json(v) for k, v in sorted(self.entities.items())},
+            "mistakes": self.mistakes,
+        }
+
+
+def _score_json(score: Score) -> dict[str, Any]:
+    return {"accuracy": round(score.accuracy, 4), "right": score.right, "total": score.total}
+
+
+def _overall(scores: Iterable[Score]) -> float:
+    scores = list(scores)
+    total = sum(s.total for s in scores)
+    return sum(s.right for s in scores) / total if total else 1.0
+
+
+@dataclass(frozen=True)
+class Expected:
+    text: str
+    intent: str
+    product: str | None = None
+    addon: str | None = None
+    quantity: int | None = None
+    relative: bool | None = None
+
+
+def _quantity_of(text: str) -> int | None:
+    digits = normalise_numbers(text, guess_language(text)).strip()
+    return int(digits) if digits.isdigit() else None
+
+
+def expected_from(example: Example) -> Expected:
+    values: dict[str, str] = {e.entity: e.value for e in example.entities}
+    quantity = _quantity_of(values["quantity"]) if "quantity" in values else None
+    return Expected(
+        example.text, example.intent, values.get("product"), values.get("addon"), quantity
+    )
+
+
+def load_messages(path: Path) -> list[Expected]:
+    entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Expected(
+            str(e["text"]), str(e["intent"]), e.get("product"), e.get("addon"),
+            e.get("quantity"), e.get("relative"),
+        )
+        for e in entries
+    ]
+
+
+def judge(name: str, parse: Callable[[str], ParseResult], cases: Iterable[Expected]) -> Report:
+    report = Report(name)
+    for case in cases:
+        got = parse(case.text)
+        ok = got.intent == case.intent
+        report.intents[case.intent].add(ok)
+        problems = [] if ok else [f"intent {got.intent}≠{case.intent}"]
+        for label, want, have in (
+            ("product", case.product, got.product_sku),
+            ("addon", case.addon, got.addon_sku),
+        ):
+            if want is not None or have is not None:
+                report.entities[label].add(want == have)
+                if want != have:
+                    problems.append(f"{label} {have}≠{want}")
+        if case.quantity is not None:
+            have_qty = abs(got.quantity) if got.quantity is not None else None
+            report.entities["quantity"].add(have_qty == case.quantity)
+            if have_qty != case.quantity:
+                problems.append(f"quantity {got.quantity}≠{case.quantity}")
+            if case.relative is not None:
+                report.entities["relative"].add(got.quantity_relative == case.relative)
+                if got.quantity_relative != case.relative:
+                    problems.append(f"relative {got.quantity_relative}≠{case.relative}")
+        if problems:
+            report.mistakes.append(f"{case.text!r}: {', '.join(problems)}")
+    return report
+
+
+def held_out(
+    data: TrainingData, products: Mapping[str, str], addons: Mapping[str, str]
+) -> Report:
+    """Train on 80 % of data/nlu.yml (stratified by intent), judge the other 20 %."""
+    train, test = train_test_split(
+        data.examples, test_size=HELD_OUT, random_state=SEED,
+        stratify=[e.intent for e in data.examples],
+    )
+    parser = Parser.train(data, products, addons, examples=train)
+    return judge("held-out 20 % of data/nlu.yml", parser.parse, (expected_from(e) for e in test))
+
+
+def intent_counts(data: TrainingData) -> Counter[str]:
+    return Counter(e.intent for e in data.examples)

@@ -1,0 +1,96 @@
+"""Quantities in free text: digits and number words (text2num), relative or new total."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from text_to_num import alpha2digit
+
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,9})(?![\w.,]\d)")
+# "5 weitere", "5 more", "noch 5", "additional 5", "5 zusätzliche"
+_NAME = r"(?:(?:PRODUCT|ADDON)\s+)?(?:lizenzen|licen[cs]es|nutzer|users|seats)?\s*"
+_MORE_AFTER = re.compile(
+    rf"^\s*{_NAME}(?:weitere|weiteren|zusätzliche|zusätzlichen|mehr|more|additional|extra|"
+    r"further|dazu|hinzu)\b",
+    re.IGNORECASE,
+)
+_MORE_BEFORE = re.compile(
+    r"\b(?:noch|plus|additional|another|extra|weitere|zusätzlich|add|um)\s*$", re.IGNORECASE
+)
+# "2 weniger", "reduce by 2", "um 2 reduzieren", "2 fewer", "minus 2"
+_LESS_AFTER = re.compile(
+    rf"^\s*{_NAME}(?:weniger|fewer|less|abziehen|streichen|abbestellen)\b", re.IGNORECASE
+)
+_LESS_BEFORE = re.compile(r"\b(?:minus|by|reduce by|reduzieren um|verringern um)\s*$", re.IGNORECASE)
+_LESS_VERB = re.compile(r"\b(?:reduz|verringer|reduce|decrease|lower|senk|streich|remove)", re.I)
+# "auf 40", "to 40", "insgesamt 40", "total of 40": a new total
+_TOTAL_BEFORE = re.compile(r"\b(?:auf|to|insgesamt|total(?: of)?|gesamt)\s*$", re.IGNORECASE)
+# "40 statt 18", "40 instead of 18": the first number is the new total
+_INSTEAD = re.compile(r"^\s*(?:statt|anstatt|anstelle von|instead of)\b", re.IGNORECASE)
+_FROM = re.compile(r"\b(?:von|from)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: int
+    relative: bool  # True: a change by `value` (negative to reduce); False: a total
+
+
+# text2num leaves a lone "one"/"eine" alone (it is often an article); "one more" is a number.
+_ONE_MORE = re.compile(
+    r"\b(?:one|an?|another|eine[nr]?|ein)(?=\s+(?:more|additional|extra|further|"
+    r"weitere[nr]?|zusätzliche[nr]?)\b)",
+    re.IGNORECASE,
+)
+
+
+_BY_ONE = re.compile(r"\b(by|um)\s+(?:one|eins|einen|eine)\b", re.IGNORECASE)
+
+
+# Cheap test first: most messages hold no number word, and text2num costs ~0.5 ms a call.
+_NUMBER_WORD = re.compile(
+    r"(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zig|ßig|hundert|"
+    r"tausend|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|eine)",
+    re.IGNORECASE,
+)
+
+
+def normalise_numbers(text: str, language: str) -> str:
+    """Number words to digits ("fünf" → "5", "one more" → "1 more")."""
+    if not _NUMBER_WORD.search(text):
+        return text
+    text = _BY_ONE.sub(r"\1 1", _ONE_MORE.sub("1", text))
+    try:
+        return str(alpha2digit(text, "en" if language == "en" else "de", signed=False))
+    except (ValueError, IndexError):
+        return text
+
+
+def find_quantity(text: str) -> Quantity | None:
+    """The quantity a message asks for; numbers inside product names must be masked first."""
+    candidates = list(_NUMBER.finditer(text))
+    if not candidates:
+        return None
+    chosen = candidates[0]
+    for match in candidates:  # a number with a marker ("auf 40", "5 mehr") wins
+        before, after = text[: match.start()], text[match.end() :]
+        if _FROM.search(before):
+            continue  # "von 18 auf 40": 18 is the old total
+        if _INSTEAD.match(after) or _TOTAL_BEFORE.search(before) or _MORE_AFTER.match(after) or (
+            _LESS_AFTER.match(after) or _MORE_BEFORE.search(before)
+        ):
+            chosen = match
+            break
+    value = int(chosen[1])
+    before, after = text[: chosen.start()], text[chosen.end() :]
+    if _INSTEAD.match(after) or _TOTAL_BEFORE.search(before):
+        return Quantity(value, relative=False)
+    if _LESS_AFTER.match(after) or (_LESS_BEFORE.search(before) and _LESS_VERB.search(text)):
+        return Quantity(-value, relative=True)
+    if _MORE_AFTER.match(after) or _MORE_BEFORE.search(before):
+        return Quantity(value, relative=True)
+    if _LESS_VERB.search(before) and re.search(r"\b(?:um|by)\s*$", before, re.IGNORECASE):
+        return Quantity(-value, relative=True)
+    return Quantity(value, relative=False)
