@@ -22,6 +22,7 @@ from bot.handlers import addons, changes, menu, my_orders, ordering, system, tex
 from bot.i18n import Translator
 from bot.runtime import KEY, Runtime
 from bot.turn import PtbCallback, handler, stale
+from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.settings import Settings
 
@@ -125,7 +126,7 @@ async def set_commands(application: Application) -> None:  # type: ignore[type-a
 
 
 def build_application(
-    settings: Settings, core: Context, *, updater: bool = True
+    settings: Settings, core: Context, *, updater: bool = True, parser: Parser | None = None
 ) -> LicenceApplication:
     """The bot, unchanged in every mode: polling, webhook workers, the local chat."""
     if settings.telegram_bot_token is None:
@@ -145,7 +146,7 @@ def build_application(
         builder = builder.updater(None)
     application = builder.build()
     assert isinstance(application, LicenceApplication)
-    application.bot_data[KEY] = Runtime(core, settings)
+    application.bot_data[KEY] = Runtime(core, settings, parser)
     register(application)
     return application
 

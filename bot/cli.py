@@ -153,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="webhook worker processes sharing WEBHOOK_PORT (webhook mode only)",
     )
     sub.add_parser("chat", help="talk to the bot in this terminal, no Telegram token needed")
+
+    nlu = sub.add_parser("nlu", help="free-text understanding")
+    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True, parser_class=_Parser)
+    nlu_parse = nlu_sub.add_parser("parse", help="intent and entities of a message ('-': stdin)")
+    nlu_parse.add_argument("text")
+    nlu_parse.add_argument("--json", action="store_true")
+    nlu_eval = nlu_sub.add_parser("evaluate", help="accuracy on held-out data and test messages")
+    nlu_eval.add_argument("--messages", type=Path, help="YAML of labelled messages")
+    nlu_eval.add_argument("--json", action="store_true")
     return parser
 
 
@@ -295,6 +304,16 @@ async def _provision(ctx: Context, args: argparse.Namespace) -> None:
         print(f"subscription {view.id} ({view.product_name}) provisioned on {view.provisioned_on}")
 
 
+async def _nlu(ctx: Context, args: argparse.Namespace) -> None:
+    from bot import nlu_cli
+
+    parser = await nlu_cli.parser_for(ctx)
+    if args.nlu_command == "parse":
+        nlu_cli.parse(parser, args.text, args.json)
+    else:
+        nlu_cli.evaluate(parser, args.messages or nlu_cli.MESSAGES, args.json)
+
+
 async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:
     ended = await subscriptions.end_expired(ctx)
     print(
@@ -313,6 +332,8 @@ _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("orders", None): _orders,
     ("provision", None): _provision,
     ("end-expired", None): _end_expired,
+    ("nlu", "parse"): _nlu,
+    ("nlu", "evaluate"): _nlu,
 }
 
 

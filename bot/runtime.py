@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.settings import Settings
 
@@ -15,6 +16,7 @@ KEY = "licencebot.runtime"
 class Runtime:
     core: Context
     settings: Settings
+    parser: Parser | None = None  # trained at start-up from data/nlu.yml
 
 
 def runtime_of(bot_data: dict[str, Any]) -> Runtime:

@@ -17,6 +17,7 @@ from domain.catalog import read_catalog
 from domain.services import catalog
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
+from domain.services.understanding import train_parser
 from domain.settings import Settings
 from domain.storage.database import Database
 from domain.storage.migrate import upgrade
@@ -56,7 +57,7 @@ async def poll(
     """Long polling (one process per token: Telegram allows only one poller)."""
     owned, core = core is None, core or context_for(settings)
     await prepare(core)
-    application = build_application(settings, core)
+    application = build_application(settings, core, parser=await train_parser(core))
     if stop is None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
@@ -88,7 +89,7 @@ async def serve_webhook(
     assert settings.webhook_url is not None
     assert settings.webhook_secret is not None
     owned, core = core is None, core or context_for(settings)
-    application = build_application(settings, core, updater=False)
+    application = build_application(settings, core, updater=False, parser=await train_parser(core))
     if stop is None:
         stop = asyncio.Event()
         _stop_on_signals(stop)

@@ -117,6 +117,14 @@ class OrdersOverview:
     subscriptions: tuple[SubscriptionView, ...]
     monthly_total: Decimal  # what runs this month, ended ones left out (R21)
 
+    def running(self, product_sku: str | None = None) -> list[SubscriptionView]:
+        """Subscriptions that have not ended, optionally of one product (R6: at most one)."""
+        return [
+            s
+            for s in self.subscriptions
+            if s.running and (product_sku is None or s.product_sku == product_sku)
+        ]
+
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None

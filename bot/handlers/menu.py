@@ -89,6 +89,26 @@ async def show_support(turn: Turn) -> None:
     await turn.show(turn.tr("support.text", contact=contact), [turn.nav()] if turn.actor else [])
 
 
+async def hand_off(turn: Turn) -> None:
+    """A human, please (R26): the message goes to the service desk chat, with who and for whom."""
+    settings = turn.rt.settings
+    contact = html.escape(settings.service_desk_contact)
+    actor = turn.require_actor()
+    if settings.service_desk_chat_id is None:
+        await turn.show(turn.tr("support.text", contact=contact), [turn.nav()])
+        return
+    message = turn.update.effective_message
+    customer = await _customer_name(turn, actor.customer_id) if actor.customer_id else "–"
+    ticket = turn.tr(
+        "free_text.handoff_ticket",
+        user=html.escape(turn.user.full_name),
+        customer=html.escape(customer),
+        message=html.escape(message.text or "" if message else ""),
+    )
+    await turn.context.bot.send_message(settings.service_desk_chat_id, ticket, parse_mode="HTML")
+    await turn.send(turn.tr("free_text.handoff_sent", contact=contact))
+
+
 @handler
 async def language(turn: Turn) -> None:
     """`/language` and the button: pick, or store the picked language."""

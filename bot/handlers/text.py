@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import addons, changes, ordering
-from bot.handlers.menu import show_menu
+from bot.handlers import addons, changes, free_text, ordering
 from bot.turn import Turn, handler
 
 _STEPS = {
@@ -22,5 +21,4 @@ async def text(turn: Turn) -> None:
         await step(turn, typed)
         return
     turn.require_actor()
-    await turn.send(turn.tr("unknown_text"))
-    await show_menu(turn)
+    await free_text.understand(turn, typed)

@@ -54,8 +54,10 @@ class IntentClassifier:
                             (
                                 "words",
                                 TfidfVectorizer(
-                                    analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                    token_pattern=r"(?u)\b\w+\b",
+                                    analyzer="word",
+                                    ngram_range=(1, 2),
+                                    sublinear_tf=True,
+                                    token_pattern=r"(?u)\b\w+\b",  # noqa: S106 - not a password
                                 ),
                             ),
                         ]

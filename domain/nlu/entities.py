@@ -86,14 +86,16 @@ class CatalogMatcher:
                 chosen.append(match)
         return sorted(chosen, key=lambda m: m.start)
 
-
     def _fuzzy_candidates(self, spans: list[tuple[str, int, int]]) -> list[tuple[int, int, Match]]:
         """Misspelt names: one vectorised comparison of every n-gram with every long form."""
         if not spans or not self._fuzzy_forms:
             return []
         scores = process.cdist(
-            [key for key, _, _ in spans], self._fuzzy_forms, scorer=fuzz.ratio,
-            score_cutoff=FUZZY_CUTOFF, workers=1,
+            [key for key, _, _ in spans],
+            self._fuzzy_forms,
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+            workers=1,
         )
         found = []
         for row, (key, start, end) in enumerate(spans):

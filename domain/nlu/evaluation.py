@@ -12,7 +12,7 @@ import yaml
 from sklearn.model_selection import train_test_split
 
 from domain.nlu.numbers import normalise_numbers
-from domain.nlu.parser import ParseResult, Parser, guess_language
+from domain.nlu.parser import Parser, ParseResult, guess_language
 from domain.nlu.training_data import Example, TrainingData
 
 SEED = 7
@@ -96,8 +96,12 @@ def load_messages(path: Path) -> list[Expected]:
     entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Expected(
-            str(e["text"]), str(e["intent"]), e.get("product"), e.get("addon"),
-            e.get("quantity"), e.get("relative"),
+            str(e["text"]),
+            str(e["intent"]),
+            e.get("product"),
+            e.get("addon"),
+            e.get("quantity"),
+            e.get("relative"),
         )
         for e in entries
     ]
@@ -132,12 +136,12 @@ def judge(name: str, parse: Callable[[str], ParseResult], cases: Iterable[Expect
     return report
 
 
-def held_out(
-    data: TrainingData, products: Mapping[str, str], addons: Mapping[str, str]
-) -> Report:
+def held_out(data: TrainingData, products: Mapping[str, str], addons: Mapping[str, str]) -> Report:
     """Train on 80 % of data/nlu.yml (stratified by intent), judge the other 20 %."""
     train, test = train_test_split(
-        data.examples, test_size=HELD_OUT, random_state=SEED,
+        data.examples,
+        test_size=HELD_OUT,
+        random_state=SEED,
         stratify=[e.intent for e in data.examples],
     )
     parser = Parser.train(data, products, addons, examples=train)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from text_to_num import alpha2digit
+from text_to_num.transforms import alpha2digit
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,9})(?![\w.,]\d)")
 # "5 weitere", "5 more", "noch 5", "additional 5", "5 zusätzliche"
@@ -22,7 +22,9 @@ _MORE_BEFORE = re.compile(
 _LESS_AFTER = re.compile(
     rf"^\s*{_NAME}(?:weniger|fewer|less|abziehen|streichen|abbestellen)\b", re.IGNORECASE
 )
-_LESS_BEFORE = re.compile(r"\b(?:minus|by|reduce by|reduzieren um|verringern um)\s*$", re.IGNORECASE)
+_LESS_BEFORE = re.compile(
+    r"\b(?:minus|by|reduce by|reduzieren um|verringern um)\s*$", re.IGNORECASE
+)
 _LESS_VERB = re.compile(r"\b(?:reduz|verringer|reduce|decrease|lower|senk|streich|remove)", re.I)
 # "auf 40", "to 40", "insgesamt 40", "total of 40": a new total
 _TOTAL_BEFORE = re.compile(r"\b(?:auf|to|insgesamt|total(?: of)?|gesamt)\s*$", re.IGNORECASE)
@@ -68,8 +70,15 @@ def normalise_numbers(text: str, language: str) -> str:
         return text
 
 
+_BRAND = re.compile(r"\b(?:microsoft|office|m|o)\s*365\b", re.IGNORECASE)
+
+
 def find_quantity(text: str) -> Quantity | None:
-    """The quantity a message asks for; numbers inside product names must be masked first."""
+    """The quantity a message asks for; numbers inside product names must be masked first.
+
+    "Microsoft 365" / "Office 365" are brand names even where no product name was matched.
+    """
+    text = _BRAND.sub("BRAND", text)
     candidates = list(_NUMBER.finditer(text))
     if not candidates:
         return None
@@ -78,8 +87,11 @@ def find_quantity(text: str) -> Quantity | None:
         before, after = text[: match.start()], text[match.end() :]
         if _FROM.search(before):
             continue  # "von 18 auf 40": 18 is the old total
-        if _INSTEAD.match(after) or _TOTAL_BEFORE.search(before) or _MORE_AFTER.match(after) or (
-            _LESS_AFTER.match(after) or _MORE_BEFORE.search(before)
+        if (
+            _INSTEAD.match(after)
+            or _TOTAL_BEFORE.search(before)
+            or _MORE_AFTER.match(after)
+            or (_LESS_AFTER.match(after) or _MORE_BEFORE.search(before))
         ):
             chosen = match
             break

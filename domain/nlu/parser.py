@@ -17,8 +17,33 @@ from domain.nlu.training_data import Example, TrainingData
 CONFIDENCE_THRESHOLD = 0.45
 
 _GERMAN_HINTS = frozenset(
-    "ich wir bitte lizenz lizenzen weitere brauchen haben kündige kündigen zeige meine "
-    "möchte möchten statt auf noch und nicht ja nein wie viele welche gibt".split()
+    {
+        "ich",
+        "wir",
+        "bitte",
+        "lizenz",
+        "lizenzen",
+        "weitere",
+        "brauchen",
+        "haben",
+        "kündige",
+        "kündigen",
+        "zeige",
+        "meine",
+        "möchte",
+        "möchten",
+        "statt",
+        "auf",
+        "noch",
+        "und",
+        "nicht",
+        "ja",
+        "nein",
+        "wie",
+        "viele",
+        "welche",
+        "gibt",
+    }
 )
 
 
@@ -30,6 +55,12 @@ class ParseResult:
     addon_sku: str | None
     quantity: int | None
     quantity_relative: bool = False
+
+    def new_total(self, current: int) -> int | None:
+        """The total the user asks for: "5 more" on 18 is 23, "to 40" is 40 (R11)."""
+        if self.quantity is None:
+            return None
+        return current + self.quantity if self.quantity_relative else self.quantity
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -66,7 +97,9 @@ class Parser:
 
     @classmethod
     def from_file(
-        cls, products: Mapping[str, str], addons: Mapping[str, str],
+        cls,
+        products: Mapping[str, str],
+        addons: Mapping[str, str],
         path: Path = training_data.DEFAULT_PATH,
     ) -> Parser:
         return cls.train(training_data.load(path), products, addons)

@@ -7,7 +7,9 @@ from tests.e2e.harness import Bot, press, say, screen, texts
 
 
 async def order(bot: Bot, user: EmulatedUser, product: str, quantity: str, de: bool = True) -> None:
-    await say(bot, user, "/products")
+    listing = await say(bot, user, "/products")
+    if product not in listing.buttons():
+        await press(bot, user, "Nächste ›" if de else "Next ›")
     await press(bot, user, product)
     await press(bot, user, "Bestellen" if de else "Order")
     await say(bot, user, quantity)

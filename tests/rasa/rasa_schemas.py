@@ -214,7 +214,7 @@ def validate_yaml_schema(content: str, schema: Path, schemas: RasaSchemas) -> No
 
     The error's message lists every violation with its path in the document.
     """
-    from pykwalify.core import Core  # type: ignore[import-untyped]
+    from pykwalify.core import Core
 
     # Rasa silences pykwalify's logger the same way; the errors are in the exception.
     logging.getLogger("pykwalify").setLevel(logging.CRITICAL)

@@ -304,7 +304,7 @@ BROKEN_FILES = {
 @pytest.mark.parametrize(("kind", "content"), BROKEN_FILES.values(), ids=BROKEN_FILES.keys())
 def test_schema_check_rejects_broken_files(schemas: RasaSchemas, kind: str, content: str) -> None:
     """The schema checks are not vacuous."""
-    from pykwalify.errors import SchemaError  # type: ignore[import-untyped]
+    from pykwalify.errors import SchemaError
 
     schema: Path = getattr(schemas, kind)
     with pytest.raises(SchemaError):

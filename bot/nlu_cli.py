@@ -1,0 +1,84 @@
+"""`licencebot nlu parse|evaluate`: the free-text parser on the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from domain.catalog import read_catalog
+from domain.nlu import evaluation, training_data
+from domain.nlu.parser import Parser
+from domain.services.context import Context
+from domain.services.understanding import train_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGES = ROOT / "tests" / "nlu" / "messages.yml"
+
+
+async def parser_for(ctx: Context) -> Parser:
+    """Trained with the live catalogue's names (the demo catalogue while the store is empty)."""
+    async with ctx.uow(write=False) as uow:
+        empty = await uow.catalog.is_empty()
+    if not empty:
+        return await train_parser(ctx)
+    catalog = read_catalog(ROOT / "data" / "catalog.yaml").to_catalog()
+    return Parser.from_file(
+        {sku: p.name for sku, p in catalog.products.items()},
+        {sku: a.name for sku, a in catalog.addons.items()},
+    )
+
+
+def parse(parser: Parser, text: str, as_json: bool, out: TextIO = sys.stdout) -> None:
+    texts = (line.rstrip("\n") for line in sys.stdin) if text == "-" else iter([text])
+    for message in texts:
+        result = parser.parse(message)
+        if as_json:
+            print(json.dumps(result.as_json(), ensure_ascii=False), file=out, flush=True)
+        else:
+            print(
+                f"{result.intent} ({result.confidence:.2f}) product={result.product_sku} "
+                f"addon={result.addon_sku} quantity={result.quantity}"
+                f"{' (relative)' if result.quantity_relative else ''}",
+                file=out,
+                flush=True,
+            )
+
+
+def evaluate(parser: Parser, messages: Path, as_json: bool, out: TextIO = sys.stdout) -> None:
+    """Held-out split of data/nlu.yml, then the realistic messages (trained on everything)."""
+    data = training_data.load()
+    products = {
+        sku: name for name, (kind, sku) in parser.matcher.forms.items() if kind == "product"
+    }
+    addons = {sku: name for name, (kind, sku) in parser.matcher.forms.items() if kind == "addon"}
+    reports = [evaluation.held_out(data, products, addons)]
+    if messages.exists():
+        reports.append(
+            evaluation.judge(
+                f"messages in {messages.name}", parser.parse, evaluation.load_messages(messages)
+            )
+        )
+    if as_json:
+        print(json.dumps([r.as_json() for r in reports], ensure_ascii=False, indent=2), file=out)
+        return
+    for report in reports:
+        print(f"\n{report.name}", file=out)
+        print(
+            f"  intent accuracy {report.intent_accuracy:6.1%}   "
+            f"entity accuracy {report.entity_accuracy:6.1%}",
+            file=out,
+        )
+        for name, score in sorted(report.intents.items()):
+            print(
+                f"  intent {name:<16} {score.accuracy:6.1%}  ({score.right}/{score.total})",
+                file=out,
+            )
+        for name, score in sorted(report.entities.items()):
+            print(
+                f"  entity {name:<16} {score.accuracy:6.1%}  ({score.right}/{score.total})",
+                file=out,
+            )
+        for mistake in report.mistakes:
+            print(f"  ✗ {mistake}", file=out)
