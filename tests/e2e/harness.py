@@ -128,6 +128,28 @@ async def press(
     return screen(user)
 
 
+async def order_summary(
+    bot: Bot, user: EmulatedUser, product: str, quantity: str, de: bool = True
+) -> SentMessage:
+    """Products → product → Order → quantity → both consents ticked: the order summary."""
+    listing = await say(bot, user, "/products")
+    if product not in listing.buttons():
+        await press(bot, user, "Nächste ›" if de else "Next ›")
+    await press(bot, user, product)
+    await press(bot, user, "Bestellen" if de else "Order")
+    await say(bot, user, quantity)
+    await press(bot, user, "☐ AGB akzeptieren" if de else "☐ Accept terms")
+    return await press(bot, user, "☐ Microsoft-Konto" if de else "☐ Microsoft account")
+
+
+async def order(
+    bot: Bot, user: EmulatedUser, product: str, quantity: str, de: bool = True
+) -> SentMessage:
+    """The whole order flow through the buttons; the confirmation screen."""
+    await order_summary(bot, user, product, quantity, de)
+    return await press(bot, user, "Bestellen" if de else "Order")
+
+
 def screen(user: EmulatedUser) -> SentMessage:
     """The newest bot message that has buttons: the current screen."""
     with_buttons = [m for m in user.messages() if m.inline_keyboard]

@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 
 from domain.model import Role
 from domain.storage import tables
-from tests.e2e.harness import Bot, press, say, screen, texts
-from tests.e2e.test_subscription_flows import order
+from tests.e2e.harness import Bot, order, press, say, screen, texts
 
 
 async def subscriptions(bot: Bot) -> list[tuple[str, int, str]]:

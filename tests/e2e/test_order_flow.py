@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from domain.storage import tables
-from tests.e2e.harness import Bot, press, say, screen, texts
+from tests.e2e.harness import Bot, order, order_summary, press, say, screen, texts
 
 
 async def count_subscriptions(bot: Bot) -> int:
@@ -75,15 +75,10 @@ async def test_an_admin_links_orders_and_sees_the_confirmation_in_german(bot: Bo
 
 async def test_a_double_tap_on_order_creates_one_order(bot: Bot) -> None:  # R9
     user = await bot.linked_user(1002)
-    await press(bot, user, "Produkte")
-    await press(bot, user, "Microsoft 365 E3")
-    await press(bot, user, "Bestellen")
-    await press(bot, user, "5")
-    await press(bot, user, "☐ AGB akzeptieren")
-    summary = await press(bot, user, "☐ Microsoft-Konto")
-    data = summary.button("Bestellen")["callback_data"]
-    await user.press_data(summary.message_id, data)
-    await user.press_data(summary.message_id, data)
+    card = await order_summary(bot, user, "Microsoft 365 E3", "5")
+    data = card.button("Bestellen")["callback_data"]
+    await user.press_data(card.message_id, data)
+    await user.press_data(card.message_id, data)
     await bot.settle()
     assert await count_subscriptions(bot) == 1
     assert "Nr. 1" in screen(user).plain_text
@@ -91,13 +86,8 @@ async def test_a_double_tap_on_order_creates_one_order(bot: Bot) -> None:  # R9
 
 async def test_a_redelivered_update_is_processed_once(bot: Bot) -> None:  # R9, design 3
     user = await bot.linked_user(1003)
-    await press(bot, user, "Produkte")
-    await press(bot, user, "Microsoft 365 E3")
-    await press(bot, user, "Bestellen")
-    await press(bot, user, "5")
-    await press(bot, user, "☐ AGB akzeptieren")
-    summary = await press(bot, user, "☐ Microsoft-Konto")
-    update = await user.press(summary, "Bestellen")
+    card = await order_summary(bot, user, "Microsoft 365 E3", "5")
+    update = await user.press(card, "Bestellen")
     await bot.settle()
     sent_before = len(bot.emu.calls)
     bot.emu.redeliver(update["update_id"])
@@ -124,13 +114,7 @@ async def test_letters_zero_negative_and_huge_quantities_get_a_reason(bot: Bot) 
 
 async def test_a_booked_product_offers_change_quantity_instead(bot: Bot) -> None:  # R6
     user = await bot.linked_user(1005)
-    await press(bot, user, "Produkte")
-    await press(bot, user, "Microsoft 365 E3")
-    await press(bot, user, "Bestellen")
-    await press(bot, user, "10")
-    await press(bot, user, "☐ AGB akzeptieren")
-    await press(bot, user, "☐ Microsoft-Konto")
-    await press(bot, user, "Bestellen")
+    await order(bot, user, "Microsoft 365 E3", "10")
     await say(bot, user, "/products")
     details = await press(bot, user, "Microsoft 365 E3")
     assert "Sie haben dieses Produkt bereits gebucht: 10 Lizenzen" in details.plain_text

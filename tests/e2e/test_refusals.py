@@ -9,7 +9,7 @@ import pytest
 
 from domain.clock import FixedClock
 from domain.model import Role
-from tests.e2e.harness import CONTACT, Bot, press, say, screen, texts
+from tests.e2e.harness import CONTACT, Bot, order, press, say, screen, texts
 
 
 async def test_an_unknown_user_sees_only_general_help_and_the_service_desk(bot: Bot) -> None:
@@ -55,13 +55,7 @@ async def test_a_forged_button_for_another_customers_order_reveals_nothing(
     bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:  # R24
     acme = await bot.linked_user(3006)
-    await press(bot, acme, "Produkte")
-    await press(bot, acme, "Microsoft 365 E3")
-    await press(bot, acme, "Bestellen")
-    await press(bot, acme, "5")
-    await press(bot, acme, "☐ AGB akzeptieren")
-    await press(bot, acme, "☐ Microsoft-Konto")
-    await press(bot, acme, "Bestellen")
+    await order(bot, acme, "Microsoft 365 E3", "5")
     intruder = await bot.linked_user(3007, customer="globex", first_name="Gus")
     menu = screen(intruder)
     caplog.set_level(logging.WARNING, logger="bot.turn")

@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-from bot.emulator import EmulatedUser
-from tests.e2e.harness import Bot, press, say, screen, texts
-
-
-async def order(bot: Bot, user: EmulatedUser, product: str, quantity: str, de: bool = True) -> None:
-    listing = await say(bot, user, "/products")
-    if product not in listing.buttons():
-        await press(bot, user, "Nächste ›" if de else "Next ›")
-    await press(bot, user, product)
-    await press(bot, user, "Bestellen" if de else "Order")
-    await say(bot, user, quantity)
-    await press(bot, user, "☐ AGB akzeptieren" if de else "☐ Accept terms")
-    await press(bot, user, "☐ Microsoft-Konto" if de else "☐ Microsoft account")
-    await press(bot, user, "Bestellen" if de else "Order")
+from tests.e2e.harness import Bot, order, press, say, screen, texts
 
 
 async def test_my_orders_change_add_on_cancel_and_withdraw_in_german(bot: Bot) -> None:
