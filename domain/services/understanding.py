@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 
 from domain.nlu import training_data
 from domain.nlu.parser import Parser
 from domain.services.context import Context
+
+# Trained parsers by (training data, catalogue names): a worker or test that starts the bot
+# again with the same inputs reuses the model instead of training for another second.
+_TRAINED: dict[str, Parser] = {}
 
 
 async def train_parser(ctx: Context, path: Path = training_data.DEFAULT_PATH) -> Parser:
@@ -16,4 +21,9 @@ async def train_parser(ctx: Context, path: Path = training_data.DEFAULT_PATH) ->
         catalog = await uow.catalog.load()
     products = {sku: p.name for sku, p in catalog.products.items()}
     addons = {sku: a.name for sku, a in catalog.addons.items()}
-    return await asyncio.to_thread(Parser.from_file, products, addons, path)
+    key = hashlib.sha256(
+        path.read_bytes() + repr(sorted(products.items()) + sorted(addons.items())).encode()
+    ).hexdigest()
+    if key not in _TRAINED:
+        _TRAINED[key] = await asyncio.to_thread(Parser.from_file, products, addons, path)
+    return _TRAINED[key]
