@@ -21,9 +21,9 @@ async def train_parser(ctx: Context, path: Path = training_data.DEFAULT_PATH) ->
         catalog = await uow.catalog.load()
     products = {sku: p.name for sku, p in catalog.products.items()}
     addons = {sku: a.name for sku, a in catalog.addons.items()}
-    key = hashlib.sha256(
-        path.read_bytes() + repr(sorted(products.items()) + sorted(addons.items())).encode()
-    ).hexdigest()
+    data = await asyncio.to_thread(path.read_bytes)
+    names = repr(sorted(products.items()) + sorted(addons.items())).encode()
+    key = hashlib.sha256(data + names).hexdigest()
     if key not in _TRAINED:
         _TRAINED[key] = await asyncio.to_thread(Parser.from_file, products, addons, path)
     return _TRAINED[key]
