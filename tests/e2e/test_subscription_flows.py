@@ -143,3 +143,50 @@ async def test_the_bot_registers_its_commands_in_german_and_english(bot: Bot) ->
     assert german[8]["description"] == "Aktuellen Schritt verlassen"
     assert english[8]["description"] == "Leave the current step"
     assert bot.emu.commands() == german  # German is the default
+
+
+async def test_change_add_on_withdraw_and_status_read_in_english(bot: Bot) -> None:
+    user = await bot.linked_user(2004, language="en", first_name="John")
+    await order(bot, user, "Microsoft 365 Business Standard", "18", de=False)
+    await say(bot, user, "/orders")
+    await press(bot, user, "No. 1 · Microsoft 365 Business Standard")
+    ask = await press(bot, user, "Change quantity")
+    assert "Currently booked: 18 licences." in ask.plain_text
+    summary = await say(bot, user, "40")
+    assert "Quantity: 18 → 40 users" in summary.plain_text
+    assert "Monthly total: €250.56 → €556.80 net" in summary.plain_text
+    done = await press(bot, user, "Change order")
+    assert (
+        "✅ The quantity of Microsoft 365 Business Standard is now 40 (was 18)." in done.plain_text
+    )
+    wait = await press(bot, user, "Book add-on")
+    assert "You can book add-ons as soon as Microsoft 365 Business Standard is provisioned." in (
+        wait.plain_text
+    )
+    await bot.provision(1)
+    await say(bot, user, "/orders")
+    await press(bot, user, "No. 1 · Microsoft 365 Business Standard")
+    addons = await press(bot, user, "Book add-on")
+    assert "• Microsoft 365 Copilot: €30.91" in addons.plain_text
+    summary = await press(bot, user, "Microsoft 365 Copilot")
+    assert "Quantity: 40 users" in summary.plain_text
+    assert "Start date: 1 Nov 2026" in summary.plain_text
+    await press(bot, user, "☐ Accept terms")
+    booked = await press(bot, user, "Book add-on")
+    assert "✅ Add-on Microsoft 365 Copilot is booked: 40 users, €1,236.40 net per month." in (
+        booked.plain_text
+    )
+    await press(bot, user, "Cancel")
+    cancelled = await press(bot, user, "Yes, cancel")
+    assert "Status: cancelled" in cancelled.plain_text
+    back = await press(bot, user, "Withdraw cancellation")
+    assert "✅ The cancellation of Microsoft 365 Business Standard has been withdrawn" in (
+        back.plain_text
+    )
+    status = await say(bot, user, "/status")
+    assert status.plain_text.splitlines() == [
+        "Status · ACME GmbH",
+        "• Microsoft 365 Business Standard: 40 · ✅ provisioned",
+        "   + Microsoft 365 Copilot: 40 · ⏳ ordered, being provisioned",
+        "Monthly total: €1,793.20 net",
+    ]
