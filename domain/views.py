@@ -58,6 +58,11 @@ class AddonView:
     unit_price: Decimal
     monthly_total: Decimal
 
+    @property
+    def running(self) -> bool:
+        """Ordered or provisioned and not cancelled: counts as booked (R17)."""
+        return self.status in (Status.ORDERED, Status.PROVISIONED)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -92,7 +97,26 @@ class SubscriptionView:
 
     @property
     def running(self) -> bool:
+        """Not ended: still in the monthly total and the one subscription of its product."""
         return self.status is not Status.ENDED
+
+    @property
+    def changeable(self) -> bool:
+        """Quantity, add-ons and cancellation are possible (R12, R20)."""
+        return self.status in (Status.ORDERED, Status.PROVISIONED)
+
+    @property
+    def addons_bookable(self) -> bool:
+        """Add-ons only once provisioned (R14)."""
+        return self.status is Status.PROVISIONED
+
+    @property
+    def withdrawable(self) -> bool:
+        """A cancellation that still runs can be taken back (R20)."""
+        return self.status is Status.CANCELLED
+
+    def running_addons(self) -> list[AddonView]:
+        return [a for a in self.addons if a.running]
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -27,14 +27,12 @@ async def list_addons(turn: Turn) -> None:
     authorize(turn.require_actor(), Action.ADDON, turn.customer_id)
     view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
     back = turn.nav(cb.data(cb.SUBSCRIPTION, view.id))
-    if view.status is not Status.PROVISIONED:
+    if not view.addons_bookable:
         raise errors.AddonRequiresProvisioned(view.status.value, view.product_name)
     offer = await catalog.product_details(
         turn.rt.core, turn.require_actor(), turn.customer_id, view.product_sku
     )
-    running = {
-        a.sku: a.quantity for a in view.addons if a.status in (Status.ORDERED, Status.PROVISIONED)
-    }
+    running = {a.sku: a.quantity for a in view.running_addons()}
     lines = [turn.tr("addons.title", name=html.escape(view.product_name), quantity=view.quantity)]
     keyboard: list[list[InlineKeyboardButton]] = []
     for addon in offer.addons:

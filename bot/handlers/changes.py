@@ -14,8 +14,6 @@ from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
-from domain.dates import last_of_month
-from domain.model import Status
 from domain.services import orders, subscriptions
 from domain.storage.chat_state import Draft
 from domain.views import SubscriptionView
@@ -33,7 +31,7 @@ async def begin_change(turn: Turn, subscription_id: int, quantity: int | None) -
     """A change draft; with a new total (typed in free text) straight to the summary."""
     authorize(turn.require_actor(), Action.CHANGE, turn.customer_id)
     view = await orders.order_status(turn.rt.core, turn.require_actor(), subscription_id)
-    if view.status not in (Status.ORDERED, Status.PROVISIONED):
+    if not view.changeable:
         raise errors.SubscriptionNotActive(view.status.value, view.end_date)
     draft = await new_draft(
         turn,
@@ -179,24 +177,24 @@ async def ask_cancel(turn: Turn) -> None:
 async def begin_cancel(turn: Turn, subscription_id: int) -> None:
     authorize(turn.require_actor(), Action.CANCEL, turn.customer_id)
     view = await orders.order_status(turn.rt.core, turn.require_actor(), subscription_id)
-    if view.status not in (Status.ORDERED, Status.PROVISIONED):
-        raise errors.NotCancellable(view.status.value, view.end_date)
+    preview = await subscriptions.cancel_subscription(
+        turn.rt.core, turn.require_actor(), CancelSubscription(view.id), dry_run=True
+    )
     draft = await new_draft(
         turn, "cancel", {"subscription": view.id, "version": view.version}, "cancel_confirm"
     )
-    running = [a for a in view.addons if a.status in (Status.ORDERED, Status.PROVISIONED)]
+    running = view.running_addons()
     addons = (
         turn.tr("cancel_sub.addons", names=", ".join(html.escape(a.name) for a in running))
         if running
         else ""
     )
-    end = last_of_month(turn.rt.core.today())
     text = turn.tr(
         "cancel_sub.ask",
         name=html.escape(view.product_name),
         quantity=view.quantity,
         addons=addons,
-        end=turn.tr.date(end),
+        end=turn.tr.date(preview.end_date),
     )
     await turn.show(
         text,

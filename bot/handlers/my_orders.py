@@ -65,7 +65,7 @@ async def show_orders(turn: Turn, page: int) -> None:
             [[turn.button("menu.products", cb.data(cb.PRODUCTS, 0))], turn.nav()],
         )
         return
-    subs = sorted(overview.subscriptions, key=lambda s: (s.status is Status.ENDED, s.id))
+    subs = sorted(overview.subscriptions, key=lambda s: (not s.running, s.id))
     pages = math.ceil(len(subs) / PAGE_SIZE)
     page = min(page, pages - 1)
     shown = subs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -103,7 +103,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
     turn.set_step("idle")
     b = turn.button
     keyboard: list[list[InlineKeyboardButton]] = []
-    if view.status in (Status.ORDERED, Status.PROVISIONED):
+    if view.changeable:
         keyboard.append(
             [
                 b("subscription.change", cb.data(cb.CHANGE_NEW, view.id)),
@@ -111,7 +111,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
             ]
         )
         keyboard.append([b("subscription.cancel", cb.data(cb.CANCEL_ASK, view.id))])
-    elif view.status is Status.CANCELLED:
+    elif view.withdrawable:
         keyboard.append([b("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))])
     keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
     text = entry(turn.tr, view)
@@ -128,7 +128,7 @@ async def show_status(turn: Turn) -> None:
     overview = await orders.list_orders(turn.rt.core, turn.require_actor(), turn.customer_id)
     tr = turn.tr
     lines = [tr("status_screen.title", customer=html.escape(overview.customer_name))]
-    running = [s for s in overview.subscriptions if s.status is not Status.ENDED]
+    running = overview.running()
     for sub in running:
         lines.append(
             tr(

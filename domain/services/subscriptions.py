@@ -59,14 +59,20 @@ async def change_quantity(
 
 
 async def cancel_subscription(
-    ctx: Context, actor: Actor, cmd: CancelSubscription
+    ctx: Context, actor: Actor, cmd: CancelSubscription, *, dry_run: bool = False
 ) -> SubscriptionView:
-    """Cancel the product with all add-ons to the last day of this month (R18, R19)."""
+    """Cancel the product with all add-ons to the last day of this month (R18, R19).
+
+    `dry_run` returns the cancelled subscription without saving it: the confirmation screen
+    names product, quantity, add-ons and end date from it (R20).
+    """
     async with ctx.uow() as uow:
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.CANCEL, cmd.subscription_id, cmd.expected_version
         )
         addons = sub.cancel(ctx.today(), ctx.now())
+        if dry_run:
+            return subscription_view(sub, ctx.today())
         bump(sub)
         await uow.records.audit(
             ctx.audit(
