@@ -1,0 +1,45 @@
+"""Link the Rasa sender to a customer with a one-time invite code (R22)."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+
+from actions.base import Events, LicenceAction
+from actions.conversation import Conversation
+from domain.commands import LinkUser
+from domain.model import Channel
+from domain.services import accounts
+
+MAX_SENDER_ID_LENGTH = 128  # what the users table stores as a channel's own id
+
+
+class LinkAccount(LicenceAction):
+    """The code from slot `invite_code`, else the latest message; greets by customer name."""
+
+    identify = False
+    requires_link = False
+
+    def name(self) -> str:
+        return "action_link_account"
+
+    def when_refused(self) -> Events:
+        return [SlotSet("invite_code", None)]
+
+    async def act(self, conv: Conversation) -> Events:
+        code = conv.slot("invite_code")
+        if not isinstance(code, str) or not code.strip():
+            code = conv.latest_text
+        if len(conv.sender_id) > MAX_SENDER_ID_LENGTH:
+            conv.say("errors.error")
+            return self.when_refused()
+        linked = await accounts.link_user(
+            conv.ctx,
+            Channel.RASA,
+            LinkUser(conv.sender_id, code, display_name="", language=conv.texts.language),
+        )
+        if linked.customer_name is None:
+            conv.say("rasa.welcome_agent")
+        else:
+            role = conv.texts(f"role.{linked.user.role.value}")
+            conv.say("rasa.welcome", customer=linked.customer_name, role=role)
+        return [SlotSet("invite_code", None)]  # the code is spent; do not keep it

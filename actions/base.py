@@ -1,0 +1,163 @@
+"""Abstract bases of every action and form validation (the SDK registers only concrete ones).
+
+`LicenceAction`: opens the conversation, requires a linked sender unless told otherwise, and
+turns any domain refusal into its sentence. `LicenceFormValidation`: refuses calls for a form
+that is not running, checks the sender's right for the whole form once, clears values left
+over from an earlier run, and lets the `validate_<slot>` methods reach the conversation.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from contextvars import ContextVar
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.forms import REQUESTED_SLOT
+from rasa_sdk.interfaces import ActionExecutionRejection
+
+from actions import history, lookups, parsing
+from actions.conversation import Conversation
+from domain import errors
+from domain.access import Action as Right
+from domain.access import authorize
+
+Events = list[dict[str, Any]]
+Slots = dict[str, Any]
+
+# Refusals that concern the chosen subscription itself: ask for the subscription again.
+SUBSCRIPTION_REFUSALS = (
+    errors.SubscriptionNotFound,
+    errors.SubscriptionNotActive,
+    errors.AddonRequiresProvisioned,
+    errors.VersionConflict,
+)
+
+_CONVERSATION: ContextVar[Conversation] = ContextVar("licencebot_conversation")
+
+
+def reset(slots: Iterable[str]) -> Events:
+    """Events that empty `slots`, so that the next form run starts clean."""
+    return [SlotSet(slot, None) for slot in slots]
+
+
+class LicenceAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk has no type information
+    """An action of this assistant: thin, one use case, answers from the catalogues."""
+
+    identify: ClassVar[bool] = True  # resolve the sender before `act`
+    requires_link: ClassVar[bool] = True  # NotLinked unless the sender redeemed an invite
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    async def act(self, conv: Conversation) -> Events:
+        """Do the work and say the result; raise a DomainError to refuse."""
+
+    def when_refused(self) -> Events:
+        """Events to return after a refusal was said."""
+        return []
+
+    async def run(self, dispatcher: Any, tracker: Any, domain: dict[str, Any]) -> Events:
+        conv = await Conversation.open(dispatcher, tracker, identify=self.identify)
+        try:
+            if self.requires_link:
+                conv.require_actor()
+            return await self.act(conv)
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return self.when_refused()
+
+
+class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  # no type info
+    """`validate_<form>`: one `validate_<slot>` per slot; refusals are explained, not raised."""
+
+    right: ClassVar[Right]  # what the sender must be allowed to do with this form (R23)
+    extra_slots: ClassVar[tuple[str, ...]] = ()  # asked in addition to the domain's slots
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @property
+    def conv(self) -> Conversation:
+        """The conversation of the call being validated."""
+        return _CONVERSATION.get()
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> list[str]:
+        return [*domain_slots, *(s for s in self.extra_slots if s not in domain_slots)]
+
+    async def run(self, dispatcher: Any, tracker: Any, domain: dict[str, Any]) -> Events:
+        form = self.form_name()
+        active = (tracker.active_loop or {}).get("name")
+        if not history.called_for_form(tracker.events, active, form):
+            raise ActionExecutionRejection(self.name(), f"{form} is not running")
+        conv = await Conversation.open(dispatcher, tracker)
+        slots = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        try:
+            actor = conv.require_actor()
+            authorize(actor, self.right, actor.customer_id)
+            _ = conv.customer_id  # a service desk agent has no customer here
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return self._abort(slots)
+        tracker.add_slots(reset(history.leftovers(tracker.events, tracker.slots, form, slots)))
+        token = _CONVERSATION.set(conv)
+        try:
+            events: Events = await super().run(dispatcher, tracker, domain)
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return self._abort(slots)
+        finally:
+            _CONVERSATION.reset(token)
+        return events
+
+    @staticmethod
+    def _abort(slots: Iterable[str]) -> Events:
+        """End the form: nothing of it can be done for this sender."""
+        return [*reset(slots), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+
+    # -- helpers for the validate_<slot> methods
+    def confirmed(self, slot: str, value: Any, missing_text: str) -> Slots:
+        """A yes/no slot: True is kept; False says what is missing and leaves it unset."""
+        answer = parsing.yes_no(value)
+        if answer is False:
+            self.conv.say_text(missing_text)
+        return {slot: True if answer else None}
+
+    def quantity_or_none(self, value: Any) -> int | None:
+        """The typed quantity as an int; says `order.not_a_number` when it is none."""
+        quantity = parsing.quantity(value, self.conv.texts.language)
+        if quantity is None:
+            self.conv.say("order.not_a_number")
+        return quantity
+
+
+class SubscriptionFormValidation(LicenceFormValidation, ABC):
+    """The forms that work on one of the customer's subscriptions."""
+
+    async def validate_subscription(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """An order number or a booked product's name/SKU → the subscription id as text.
+
+        Another customer's number is refused exactly like an unknown one (R24).
+        """
+        if value is None:
+            return {"subscription": None}
+        conv = self.conv
+        try:
+            view = await lookups.subscription(conv, value)
+        except lookups.NotBooked as not_booked:
+            conv.say("free_text.not_booked", name=not_booked.name)
+            return {"subscription": None}
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return {"subscription": None}
+        return {"subscription": str(view.id)}
+
+    def subscription_id(self) -> int | None:
+        return parsing.subscription_id(self.conv.slot("subscription"))

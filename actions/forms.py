@@ -1,0 +1,237 @@
+"""`validate_<form>` for the four forms: each slot checked by the use case a write would run.
+
+A rejected value is set back to None with one sentence why, so the form asks again. Ranges,
+seat caps, R6, add-on rules and the like are decided by the domain (`quote_order` and the
+`dry_run` of the write use cases); these classes only translate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions import parsing
+from actions.base import SUBSCRIPTION_REFUSALS as SUBSCRIPTION
+from actions.base import LicenceFormValidation, Slots, SubscriptionFormValidation
+from actions.names import CatalogueNames
+from domain import errors
+from domain.access import Action as Right
+from domain.commands import BookAddon, ChangeQuantity
+from domain.services import addons, catalog, orders, subscriptions
+
+# Refusals that concern the chosen product or add-on rather than the quantity.
+_PRODUCT = (errors.AlreadySubscribed, errors.ProductRetired, errors.ProductNotFound)
+_ADDON = (errors.AddonNotOffered, errors.AddonAlreadyBooked)
+
+
+class ValidateOrderForm(LicenceFormValidation):
+    """order_form: product, quantity, terms_accepted, account_consent (R3-R6)."""
+
+    right = Right.ORDER
+
+    def name(self) -> str:
+        return "validate_order_form"
+
+    async def validate_product(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """A SKU or a name → the SKU; unknown → close matches; booked already → R6."""
+        if value is None:
+            return {"product": None}
+        conv = self.conv
+        names = await CatalogueNames.load(conv.ctx)
+        sku = names.product(value)
+        if sku is None:
+            suggestions = ", ".join(names.close_products(value))
+            conv.say("rasa.unknown_product", value=value, suggestions=suggestions)
+            return {"product": None}
+        try:
+            await catalog.quote_order(conv.ctx, conv.require_actor(), conv.customer_id, sku, 1)
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return {"product": None}
+        return {"product": sku}
+
+    async def validate_quantity(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """A whole number the domain accepts for this product (R4), checked by a quote."""
+        if value is None:
+            return {"quantity": None}
+        quantity = self.quantity_or_none(value)
+        conv = self.conv
+        sku = conv.slot("product")
+        if quantity is None or not isinstance(sku, str):
+            return {"quantity": None}
+        try:
+            await catalog.quote_order(
+                conv.ctx, conv.require_actor(), conv.customer_id, sku, quantity
+            )
+        except _PRODUCT as refusal:
+            conv.refuse(refusal)
+            return {"quantity": None, "product": None}
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return {"quantity": None}
+        return {"quantity": quantity}
+
+    async def validate_terms_accepted(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        return self._consent("terms_accepted", value, "consent.terms")
+
+    async def validate_account_consent(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        return self._consent("account_consent", value, "consent.microsoft_account")
+
+    def _consent(self, slot: str, value: Any, consent_key: str) -> Slots:
+        texts = self.conv.texts
+        missing = texts("errors.consent_missing", missing=texts(consent_key))
+        return self.confirmed(slot, value, missing)
+
+
+class ValidateChangeQuantityForm(SubscriptionFormValidation):
+    """change_quantity_form: subscription, quantity as the new total (R11, R12)."""
+
+    right = Right.CHANGE
+
+    def name(self) -> str:
+        return "validate_change_quantity_form"
+
+    async def validate_quantity(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """The new total; "5 weitere" / "5 more" in the latest message adds to the current."""
+        if value is None:
+            return {"quantity": None}
+        quantity = self.quantity_or_none(value)
+        number = self.subscription_id()
+        if quantity is None or number is None:
+            return {"quantity": None}
+        conv = self.conv
+        actor = conv.require_actor()
+        try:
+            current = await orders.order_status(conv.ctx, actor, number)
+            total = await self._total(quantity, current.quantity)
+            await subscriptions.change_quantity(
+                conv.ctx, actor, ChangeQuantity(number, total), dry_run=True
+            )
+        except SUBSCRIPTION as refusal:
+            conv.refuse(refusal)
+            return {"quantity": None, "subscription": None}
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return {"quantity": None}
+        return {"quantity": total}
+
+    async def _total(self, quantity: int, current: int) -> int:
+        conv = self.conv
+        names = await CatalogueNames.load(conv.ctx)
+        change = parsing.relative_change(conv.latest_text, conv.texts.language, names.mask)
+        if change is not None and abs(change) == abs(quantity):
+            return current + change
+        return quantity
+
+
+class ValidateAddonForm(SubscriptionFormValidation):
+    """addon_form: subscription, addon, quantity, and the terms for the add-on (R14-R17).
+
+    The terms (R17) are asked as an extra slot, `terms_accepted`, which this action also
+    reads from a yes/no answer while it is the requested slot.
+    """
+
+    right = Right.ADDON
+    extra_slots = ("terms_accepted",)
+
+    def name(self) -> str:
+        return "validate_addon_form"
+
+    async def validate_addon(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """A SKU or a name → the SKU, offered for the subscription's product (R15)."""
+        if value is None:
+            return {"addon": None}
+        conv = self.conv
+        names = await CatalogueNames.load(conv.ctx)
+        sku = names.addon(value)
+        number = self.subscription_id()
+        if sku is None:
+            suggestions = ", ".join(names.close_addons(value))
+            conv.say("rasa.unknown_addon", value=value, suggestions=suggestions)
+            return {"addon": None}
+        if number is None:
+            return {"addon": sku}
+        try:
+            await addons.book_addon(
+                conv.ctx, conv.require_actor(), BookAddon(number, sku, False), dry_run=True
+            )
+        except SUBSCRIPTION as refusal:
+            conv.refuse(refusal)
+            return {"addon": sku, "subscription": None}
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return {"addon": None}
+        return {"addon": sku}
+
+    async def validate_quantity(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """Users for the add-on: at most the base quantity (R17), as the domain checks."""
+        if value is None:
+            return {"quantity": None}
+        quantity = self.quantity_or_none(value)
+        conv = self.conv
+        number, sku = self.subscription_id(), conv.slot("addon")
+        if quantity is None or number is None or not isinstance(sku, str):
+            return {"quantity": None}
+        try:
+            await addons.book_addon(
+                conv.ctx,
+                conv.require_actor(),
+                BookAddon(number, sku, False, quantity),
+                dry_run=True,
+            )
+        except SUBSCRIPTION as refusal:
+            conv.refuse(refusal)
+            return {"quantity": None, "subscription": None}
+        except _ADDON as refusal:
+            conv.refuse(refusal)
+            return {"quantity": None, "addon": None}
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return {"quantity": None}
+        return {"quantity": quantity}
+
+    async def extract_terms_accepted(
+        self, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """ "Ja" / "Nein" while the terms are asked (the domain maps it for order_form only)."""
+        if tracker.get_slot("requested_slot") != "terms_accepted":
+            return {}
+        if (tracker.active_loop or {}).get("name") != self.form_name():
+            return {}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        answers = {"affirm": True, "deny": False}
+        return {"terms_accepted": answers[intent]} if intent in answers else {}
+
+    async def validate_terms_accepted(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        missing = self.conv.texts("rasa.addon_terms_missing")
+        return self.confirmed("terms_accepted", value, missing)
+
+
+class ValidateCancelForm(SubscriptionFormValidation):
+    """cancel_form: subscription and an explicit confirmation (R18-R20)."""
+
+    right = Right.CANCEL
+
+    def name(self) -> str:
+        return "validate_cancel_form"
+
+    async def validate_confirm_cancel(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        missing = self.conv.texts("rasa.cancel_not_confirmed")
+        return self.confirmed("confirm_cancel", value, missing)

@@ -1,0 +1,59 @@
+"""Finding what the user refers to, through the use cases: a subscription, a product."""
+
+from __future__ import annotations
+
+from actions import history, parsing
+from actions.conversation import Conversation
+from actions.names import CatalogueNames
+from domain import errors
+from domain.services import orders
+from domain.views import SubscriptionView
+
+
+class NotBooked(Exception):
+    """The user named a product the customer has no running subscription of."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+async def subscription(conv: Conversation, value: object) -> SubscriptionView:
+    """The subscription meant by an order number or by a booked product's name or SKU.
+
+    Unknown numbers and other customers' numbers both end in SubscriptionNotFound (R24);
+    R6 makes a product name unambiguous: at most one running subscription per product.
+    """
+    number = parsing.subscription_id(value)
+    if number is not None:
+        return await orders.order_status(conv.ctx, conv.require_actor(), number)
+    names = await CatalogueNames.load(conv.ctx)
+    sku = names.product(value)
+    if sku is None:
+        raise errors.SubscriptionNotFound(value)
+    overview = await orders.list_orders(conv.ctx, conv.require_actor(), conv.customer_id)
+    running = overview.running(sku)
+    if not running:
+        raise NotBooked(names.products[sku])
+    return running[0]
+
+
+async def subscription_in_slot(conv: Conversation) -> SubscriptionView | None:
+    """The subscription of the (validated) `subscription` slot, if there is one."""
+    number = parsing.subscription_id(conv.slot("subscription"))
+    if number is None:
+        return None
+    return await orders.order_status(conv.ctx, conv.require_actor(), number)
+
+
+def mentioned_product(conv: Conversation) -> object:
+    """The product named in the latest message: its entity, or the slot it set this turn.
+
+    An older `product` slot value is not a mention: "status" alone means all products.
+    """
+    entity = conv.latest_entity("product")
+    if entity is not None:
+        return entity
+    if history.set_this_turn(conv.events, "product"):
+        return conv.slot("product")
+    return None

@@ -1,0 +1,73 @@
+"""Products and add-ons by the names users type: the live catalogue plus the NLU synonyms."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import process
+
+from domain.nlu import training_data
+from domain.nlu.entities import CatalogMatcher, first, mask
+from domain.services.context import Context
+
+CLOSE_MATCHES = 3
+
+
+@functools.cache
+def _synonyms() -> Mapping[str, str]:
+    """Surface forms → SKU from data/nlu.yml, read once per process."""
+    return dict(training_data.load().synonyms)
+
+
+@dataclass(frozen=True)
+class CatalogueNames:
+    products: Mapping[str, str]  # SKU → name, retired ones included (the domain refuses them)
+    orderable: tuple[str, ...]  # names of the products on offer, for suggestions
+    addons: Mapping[str, str]  # SKU → name
+    matcher: CatalogMatcher
+
+    @classmethod
+    async def load(cls, ctx: Context) -> CatalogueNames:
+        async with ctx.uow(write=False) as uow:
+            catalog = await uow.catalog.load()
+        products = {sku: p.name for sku, p in catalog.products.items()}
+        addons = {sku: a.name for sku, a in catalog.addons.items()}
+        return cls(
+            products=products,
+            orderable=tuple(p.name for p in catalog.listed()),
+            addons=addons,
+            matcher=CatalogMatcher(products, addons, _synonyms()),
+        )
+
+    def product(self, text: object) -> str | None:
+        """The SKU of the product named in `text` (SKU, name, synonym, close spelling)."""
+        return self._find(text, "product")
+
+    def addon(self, text: object) -> str | None:
+        return self._find(text, "addon")
+
+    def _find(self, text: object, kind: str) -> str | None:
+        if not isinstance(text, str) or not text.strip():
+            return None
+        return first(self.matcher.find(text), kind)
+
+    def close_products(self, text: object) -> list[str]:
+        return _close(text, self.orderable)
+
+    def close_addons(self, text: object, among: Iterable[str] | None = None) -> list[str]:
+        """Add-on names like `text`, from `among` (SKUs) or every add-on."""
+        skus = self.addons.keys() if among is None else among
+        return _close(text, [self.addons[sku] for sku in skus if sku in self.addons])
+
+    def mask(self, text: str) -> str:
+        """`text` with every catalogue name replaced by PRODUCT / ADDON."""
+        return mask(text, self.matcher.find(text))
+
+
+def _close(text: object, names: Iterable[str]) -> list[str]:
+    choices = list(names)
+    if not isinstance(text, str) or not choices:
+        return choices[:CLOSE_MATCHES]
+    return [name for name, _, _ in process.extract(text, choices, limit=CLOSE_MATCHES)]

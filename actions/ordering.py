@@ -1,0 +1,91 @@
+"""The catalogue with the customer's prices, one product's details, and placing an order."""
+
+from __future__ import annotations
+
+from actions import history, lookups, parsing, render
+from actions.base import Events, LicenceAction, reset
+from actions.conversation import Conversation
+from actions.names import CatalogueNames
+from domain.commands import PlaceOrder
+from domain.services import catalog, orders
+
+ORDER_FORM = "order_form"
+ORDER_SLOTS = ("product", "quantity", "terms_accepted", "account_consent")
+
+
+class ListProducts(LicenceAction):
+    """Every orderable product at this customer's price, with what is booked (R1, R2)."""
+
+    def name(self) -> str:
+        return "action_list_products"
+
+    async def act(self, conv: Conversation) -> Events:
+        actor, customer_id = conv.require_actor(), conv.customer_id
+        offers = await catalog.browse_catalog(conv.ctx, actor, customer_id)
+        overview = await orders.list_orders(conv.ctx, actor, customer_id)
+        conv.say_text(render.products(conv.texts, overview.customer_name, offers))
+        return []
+
+
+class ProductDetails(LicenceAction):
+    """The product named now (entity or slot); without one, the catalogue."""
+
+    def name(self) -> str:
+        return "action_product_details"
+
+    async def act(self, conv: Conversation) -> Events:
+        actor, customer_id = conv.require_actor(), conv.customer_id
+        mentioned = lookups.mentioned_product(conv)
+        if mentioned is None:
+            return await ListProducts().act(conv)
+        names = await CatalogueNames.load(conv.ctx)
+        sku = names.product(mentioned)
+        if sku is None:
+            suggestions = ", ".join(names.close_products(mentioned))
+            conv.say("rasa.unknown_product", value=mentioned, suggestions=suggestions)
+            return []
+        offer = await catalog.product_details(conv.ctx, actor, customer_id, sku)
+        conv.say_text(render.details(conv.texts, offer))
+        return []
+
+
+class PlaceOrderAction(LicenceAction):
+    """The completed order_form as one order; a retried call returns the same order (R9)."""
+
+    requires_link = False  # the form's slots are checked first: an aborted form says no more
+
+    def name(self) -> str:
+        return "action_place_order"
+
+    def when_refused(self) -> Events:
+        return reset(ORDER_SLOTS)
+
+    async def act(self, conv: Conversation) -> Events:
+        sku = conv.slot("product")
+        quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
+        key = history.order_key(conv.sender_id, conv.events, ORDER_FORM)
+        if not isinstance(sku, str) or quantity is None or key is None:
+            conv.say("rasa.nothing_done")
+            return reset(ORDER_SLOTS)
+        placed = await orders.place_order(
+            conv.ctx,
+            conv.require_actor(),
+            PlaceOrder(
+                conv.customer_id,
+                sku,
+                quantity,
+                terms_accepted=conv.slot("terms_accepted") is True,
+                account_consent=conv.slot("account_consent") is True,
+                idempotency_key=key,
+            ),
+        )
+        sub = placed.subscription
+        conv.say(
+            "order.placed" if placed.created else "order.already_placed",
+            number=sub.id,
+            quantity=sub.quantity,
+            name=sub.product_name,
+            total=conv.texts.money(sub.monthly_total),
+            start=conv.texts.date(sub.start_date),
+        )
+        return reset(ORDER_SLOTS)

@@ -1,0 +1,196 @@
+"""`action_ask_<slot>`: the form questions (the domain has no `utter_ask_*` responses).
+
+Each question names the facts the answer depends on: the price before the quantity, the
+figures before the consent (R3, R5), the end date before a cancellation (R19, R20).
+"""
+
+from __future__ import annotations
+
+from actions import lookups, render
+from actions.base import Events, LicenceAction
+from actions.conversation import Conversation
+from actions.names import CatalogueNames
+from domain.commands import BookAddon
+from domain.dates import last_of_month
+from domain.model import Status
+from domain.services import addons, catalog, orders
+
+_RUNNING = (Status.ORDERED, Status.PROVISIONED)
+_WHICH_SUBSCRIPTION = {
+    "change_quantity_form": "rasa.ask.subscription_change",
+    "addon_form": "rasa.ask.subscription_addon",
+    "cancel_form": "rasa.ask.subscription_cancel",
+}
+
+
+class AskProduct(LicenceAction):
+    def name(self) -> str:
+        return "action_ask_product"
+
+    async def act(self, conv: Conversation) -> Events:
+        offers = await catalog.browse_catalog(conv.ctx, conv.require_actor(), conv.customer_id)
+        names = [o.name for o in offers if o.booked_subscription_id is None]
+        if not names:
+            conv.say("products.empty")
+        else:
+            conv.say("rasa.ask.product", names=", ".join(names))
+        return []
+
+
+class AskQuantity(LicenceAction):
+    """Asked by three forms: a new order, a new total, an add-on's users."""
+
+    def name(self) -> str:
+        return "action_ask_quantity"
+
+    async def act(self, conv: Conversation) -> Events:
+        form, actor = conv.active_form, conv.require_actor()
+        sku = conv.slot("product")
+        if form == "order_form" and isinstance(sku, str):
+            offer = await catalog.product_details(conv.ctx, actor, conv.customer_id, sku)
+            conv.say(
+                "rasa.ask.order_quantity",
+                name=offer.name,
+                price=conv.texts.money(offer.unit_price),
+                maximum=offer.max_quantity,
+            )
+            return []
+        view = await lookups.subscription_in_slot(conv)
+        if form == "change_quantity_form" and view is not None:
+            conv.say("rasa.ask.change_quantity", name=view.product_name, quantity=view.quantity)
+            return []
+        addon = conv.slot("addon")
+        if form == "addon_form" and view is not None and isinstance(addon, str):
+            names = await CatalogueNames.load(conv.ctx)
+            conv.say(
+                "rasa.ask.addon_quantity",
+                name=names.addons.get(addon, addon),
+                product=view.product_name,
+                maximum=view.quantity,
+            )
+            return []
+        conv.say("rasa.ask.quantity")
+        return []
+
+
+class AskTermsAccepted(LicenceAction):
+    """The summary of what is agreed to, then the question (R3, R5, R17)."""
+
+    def name(self) -> str:
+        return "action_ask_terms_accepted"
+
+    async def act(self, conv: Conversation) -> Events:
+        url = conv.settings.terms_url
+        texts, actor = conv.texts, conv.require_actor()
+        sku, quantity = conv.slot("product"), conv.slot("quantity")
+        if conv.active_form == "order_form" and isinstance(sku, str) and isinstance(quantity, int):
+            quote = await catalog.quote_order(conv.ctx, actor, conv.customer_id, sku, quantity)
+            conv.say(
+                "rasa.ask.terms_order",
+                name=quote.product_name,
+                quantity=quote.quantity,
+                price=texts.money(quote.unit_price),
+                total=texts.money(quote.monthly_total),
+                start=texts.date(quote.start_date),
+                url=url,
+            )
+            return []
+        view = await lookups.subscription_in_slot(conv)
+        addon = conv.slot("addon")
+        if conv.active_form == "addon_form" and view is not None and isinstance(addon, str):
+            preview = await addons.book_addon(
+                conv.ctx,
+                actor,
+                BookAddon(view.id, addon, False, quantity if isinstance(quantity, int) else None),
+                dry_run=True,
+            )
+            pending = preview.addons[0]
+            conv.say(
+                "rasa.ask.terms_addon",
+                name=pending.name,
+                product=preview.product_name,
+                quantity=pending.quantity,
+                price=texts.money(pending.unit_price),
+                total=texts.money(pending.monthly_total),
+                start=texts.date(pending.start_date),
+                url=url,
+            )
+            return []
+        conv.say("rasa.ask.terms", url=url)
+        return []
+
+
+class AskAccountConsent(LicenceAction):
+    def name(self) -> str:
+        return "action_ask_account_consent"
+
+    async def act(self, conv: Conversation) -> Events:
+        conv.say("rasa.ask.account_consent")
+        return []
+
+
+class AskSubscription(LicenceAction):
+    """Which subscription: the running ones, by number and product."""
+
+    def name(self) -> str:
+        return "action_ask_subscription"
+
+    async def act(self, conv: Conversation) -> Events:
+        overview = await orders.list_orders(conv.ctx, conv.require_actor(), conv.customer_id)
+        running = overview.running()
+        if not running:
+            conv.say("rasa.ask.no_subscriptions")
+            return []
+        question = _WHICH_SUBSCRIPTION.get(conv.active_form or "", "rasa.ask.subscription")
+        conv.say(question, orders=render.order_lines(conv.texts, running))
+        return []
+
+
+class AskAddon(LicenceAction):
+    """The add-ons offered for the subscription's product, at this customer's prices (R15)."""
+
+    def name(self) -> str:
+        return "action_ask_addon"
+
+    async def act(self, conv: Conversation) -> Events:
+        view = await lookups.subscription_in_slot(conv)
+        if view is None:
+            conv.say("rasa.ask.subscription_addon", orders="")
+            return []
+        offer = await catalog.product_details(
+            conv.ctx, conv.require_actor(), conv.customer_id, view.product_sku
+        )
+        booked = {a.sku for a in view.addons if a.status in _RUNNING}
+        lines = [
+            conv.texts("rasa.addon_line", name=a.name, price=conv.texts.money(a.unit_price))
+            for a in offer.addons
+            if a.sku not in booked
+        ]
+        if not lines:
+            conv.say("addons.none", name=view.product_name)
+        else:
+            conv.say("rasa.ask.addon", product=view.product_name, addons="\n".join(lines))
+        return []
+
+
+class AskConfirmCancel(LicenceAction):
+    """What a cancellation takes along and when it ends, then yes or no (R18-R20)."""
+
+    def name(self) -> str:
+        return "action_ask_confirm_cancel"
+
+    async def act(self, conv: Conversation) -> Events:
+        view = await lookups.subscription_in_slot(conv)
+        if view is None:
+            conv.say("rasa.ask.subscription_cancel", orders="")
+            return []
+        running = [a.name for a in view.addons if a.status in _RUNNING]
+        along = conv.texts("cancel_sub.addons", names=", ".join(running)) if running else ""
+        conv.say(
+            "rasa.ask.confirm_cancel",
+            name=view.product_name,
+            quantity=view.quantity,
+            addons=along,
+            end=conv.texts.date(last_of_month(conv.ctx.today())),
+        )
+        return []

@@ -1,0 +1,325 @@
+"""The whole way through the action server: link, order, change, add-on, cancel (R5-R24)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from actions.conversation import Texts
+from domain.commands import PlaceOrder
+from domain.model import Role
+from domain.services import orders, subscriptions
+from domain.services.accounts import OPERATOR
+from domain.services.context import Context
+from tests.conftest import Seed
+from tests.rasa.action_server import (
+    QUIET,
+    ActionServer,
+    Dialogue,
+    linked,
+    serve,
+    stop_serving,
+)
+
+pytestmark = QUIET
+DE = Texts("de")
+NBSP = "\xa0"
+
+
+@pytest.fixture
+async def server(ctx: Context, seed: Seed) -> AsyncIterator[ActionServer]:
+    yield serve(ctx)
+    stop_serving()
+
+
+async def order(dialogue: Dialogue, sku: str, quantity: int) -> None:
+    """Through order_form: product and quantity in one sentence, then both consents."""
+    dialogue.user(
+        f"Ich möchte {quantity} {sku} bestellen",
+        "order_product",
+        entities={"product": sku, "quantity": str(quantity)},
+        sets={"product": sku, "quantity": str(quantity)},
+    )
+    await dialogue.activate("order_form")
+    await dialogue.answer("ja", "affirm", {"terms_accepted": True})
+    await dialogue.answer("ja", "affirm", {"account_consent": True})
+    assert dialogue.active_loop is None
+    reply = await dialogue.run("action_place_order")
+    assert "ist eingegangen" in reply.text, reply.texts
+
+
+async def test_link_order_change_provision_addon_cancel(
+    server: ActionServer, ctx: Context, seed: Seed
+) -> None:
+    dialogue = await linked(server, ctx, Role.ADMIN, "acme", "rasa-anna")
+
+    # order: "5 E3", then the summary with the consents
+    dialogue.user(
+        "Ich möchte fünf E3 bestellen",
+        "order_product",
+        entities={"product": "M365-E3", "quantity": "fünf"},
+        sets={"product": "M365-E3", "quantity": "fünf"},
+    )
+    reply = await dialogue.activate("order_form")
+    assert reply.slots() == {"product": "M365-E3", "quantity": 5}
+    assert dialogue.requested_slot == "terms_accepted"
+    question = await dialogue.run("action_ask_terms_accepted")
+    assert "Microsoft 365 E3: 5 Nutzer × 46,77\xa0€ = 233,85\xa0€" in question.text
+    assert "Startdatum 01.11.2026" in question.text
+    await dialogue.answer("ja", "affirm", {"terms_accepted": True})
+    assert dialogue.requested_slot == "account_consent"
+    await dialogue.run("action_ask_account_consent")
+    await dialogue.answer("ja", "affirm", {"account_consent": True})
+    assert dialogue.active_loop is None
+    placed = await dialogue.run("action_place_order")
+    (sub,) = (await orders.list_orders(ctx, seed.acme_admin, "acme")).subscriptions
+    assert placed.texts == [
+        f"✅ Bestellung Nr. {sub.id} ist eingegangen: 5 × Microsoft 365 E3, monatlich "
+        "233,85\xa0€ netto, Startdatum 01.11.2026.\nWir stellen die Lizenzen bereit und melden "
+        "uns hier, sobald sie bereitstehen."
+    ]
+    assert placed.slots() == dict.fromkeys(
+        ("product", "quantity", "terms_accepted", "account_consent")
+    )
+
+    # change: "5 weitere E3" is a new total of 10 (R11)
+    dialogue.user(
+        "5 weitere E3",
+        "change_quantity",
+        entities={"product": "M365-E3", "quantity": "5"},
+        sets={"subscription": "M365-E3", "quantity": "5"},
+    )
+    reply = await dialogue.activate("change_quantity_form")
+    assert reply.slots() == {"subscription": str(sub.id), "quantity": 10}
+    changed = await dialogue.run("action_change_quantity")
+    assert changed.texts == [
+        "✅ Die Menge von Microsoft 365 E3 ist jetzt 10 (vorher 5). Monatlich: 467,70\xa0€ netto."
+    ]
+
+    # the service desk provisions (R14), then an add-on is asked for step by step
+    await subscriptions.mark_provisioned(ctx, OPERATOR, sub.id)
+    dialogue.user(
+        "Copilot buchen", "book_addon", entities={"addon": "COPILOT"}, sets={"addon": "COPILOT"}
+    )
+    reply = await dialogue.activate("addon_form")
+    assert reply.slots()["addon"] == "COPILOT"
+    assert dialogue.requested_slot == "subscription"
+    question = await dialogue.run("action_ask_subscription")
+    assert f"Nr. {sub.id}: Microsoft 365 E3 (10 Lizenzen" in question.text
+    await dialogue.answer("E3", "inform", {"subscription": "E3"})
+    assert dialogue.slots["subscription"] == str(sub.id)
+    question = await dialogue.run("action_ask_quantity")
+    assert "Microsoft 365 Copilot für Microsoft 365 E3" in question.text
+    assert "Höchstens 10" in question.text
+    await dialogue.answer("acht", "inform", {"quantity": "acht"})
+    assert dialogue.slots["quantity"] == 8
+    assert dialogue.requested_slot == "terms_accepted"  # R17: the add-on's terms
+    question = await dialogue.run("action_ask_terms_accepted")
+    assert "Add-On Microsoft 365 Copilot für Microsoft 365 E3: 8 Nutzer" in question.text
+    reply = await dialogue.answer("ja", "affirm")  # Rasa maps "ja" for order_form only
+    assert reply.slots()["terms_accepted"] is True
+    assert dialogue.active_loop is None
+    booked = await dialogue.run("action_book_addon")
+    assert booked.texts[0].startswith("✅ Add-On Microsoft 365 Copilot ist gebucht: 8 Nutzer")
+
+    # cancel with the explicit confirmation (R18-R20)
+    dialogue.user(
+        "E3 kündigen",
+        "cancel_product",
+        entities={"product": "M365-E3"},
+        sets={"product": "M365-E3", "subscription": "M365-E3"},
+    )
+    await dialogue.activate("cancel_form")
+    question = await dialogue.run("action_ask_confirm_cancel")
+    assert question.texts == [
+        "Möchten Sie Microsoft 365 E3 wirklich kündigen? Damit kündigen Sie alle 10 Lizenzen "
+        "und die Add-Ons Microsoft 365 Copilot zum 30.11.2026. Bis dahin laufen sie weiter. "
+        "Bitte antworten Sie mit Ja oder Nein."
+    ]
+    await dialogue.answer("ja", "affirm", {"confirm_cancel": True})
+    cancelled = await dialogue.run("action_cancel_subscription")
+    assert cancelled.texts == [
+        "Die Kündigung von Microsoft 365 E3 ist eingegangen. Enddatum: 30.11.2026."
+    ]
+
+    # what `licencebot orders --customer acme --json` prints
+    overview = await orders.list_orders(ctx, seed.acme_admin, "acme")
+    (result,) = [s.as_json() for s in overview.subscriptions]
+    addon: dict[str, Any] = result.pop("addons")[0]
+    assert result == {
+        "id": sub.id,
+        "product_sku": "M365-E3",
+        "product_name": "Microsoft 365 E3",
+        "quantity": 10,
+        "status": "cancelled",
+        "provisioned_on": "2026-11-24",
+        "start_date": "2026-11-01",
+        "end_date": "2026-11-30",
+        "unit_price": "46.77",
+        "monthly_total": "467.70",
+    }
+    assert {k: v for k, v in addon.items() if k != "id"} == {
+        "sku": "COPILOT",
+        "name": "Microsoft 365 Copilot",
+        "quantity": 8,
+        "status": "cancelled",
+        "start_date": "2026-11-01",
+        "end_date": "2026-11-30",
+        "unit_price": "30.91",
+        "monthly_total": "247.28",
+    }
+
+
+@pytest.fixture
+async def anna(server: ActionServer, ctx: Context) -> Dialogue:
+    return await linked(server, ctx, Role.ADMIN, "acme", "rasa-anna")
+
+
+async def place(ctx: Context, seed: Seed, customer: str, sku: str, quantity: int) -> int:
+    actor = seed.acme_admin if customer == "acme" else seed.globex_admin
+    placed = await orders.place_order(ctx, actor, PlaceOrder(customer, sku, quantity, True, True))
+    return placed.subscription.id
+
+
+async def test_another_customers_subscription_is_refused_like_an_unknown_one(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:  # R24
+    theirs = await place(ctx, seed, "globex", "M365-E5", 7)
+    answers = []
+    for form in ("change_quantity_form", "addon_form", "cancel_form"):
+        for typed in (str(theirs), "99999", f"Nr. {theirs}", theirs):
+            anna.user(str(typed), "inform", sets={"subscription": typed})
+            reply = await anna.activate(form)
+            assert reply.slot("subscription") is None
+            answers.append(reply.texts)
+            anna.events.append({"event": "active_loop", "timestamp": 1.0, "name": None})
+            anna.active_loop = None
+    assert all(texts == [DE("errors.subscription_not_found")] for texts in answers)
+
+    anna.user("E5", "inform", sets={"subscription": "M365-E5"})  # theirs, not ours
+    reply = await anna.activate("cancel_form")
+    assert reply.texts == [DE("free_text.not_booked", name="Microsoft 365 E5")]
+    question = await anna.run("action_ask_subscription")
+    assert question.texts == [DE("rasa.ask.no_subscriptions")]
+
+
+async def test_orders_and_status_show_the_customers_subscriptions(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:
+    await place(ctx, seed, "globex", "M365-E5", 7)
+    anna.user("Meine Bestellungen", "show_orders")
+    assert (await anna.run("action_show_orders")).texts == [
+        "Meine Bestellungen · ACME GmbH\n\n" + DE("orders.empty")
+    ]
+    e3 = await place(ctx, seed, "acme", "M365-E3", 18)
+    await subscriptions.mark_provisioned(ctx, OPERATOR, e3)
+    await place(ctx, seed, "acme", "O365-E1", 2)
+
+    shown = (await anna.run("action_show_orders")).text
+    assert shown.startswith(f"Meine Bestellungen · ACME GmbH\n\nMicrosoft 365 E3 (Nr. {e3})\n")
+    assert "Menge: 18 · Status: ✅ bereitgestellt" in shown
+    assert "Bereitstellung: 24.11.2026 · Start: 01.11.2026 · Ende: –" in shown
+    assert shown.endswith(f"Monatlich gesamt: 861,30{NBSP}€ netto")
+    assert "Globex" not in shown and "E5" not in shown
+
+    anna.user("Wie viele E3 haben wir?", "order_status", {"product": "M365-E3"})
+    reply = await anna.run("action_order_status")
+    assert reply.texts == ["Sie haben 18 Lizenzen Microsoft 365 E3 (Status: ✅ bereitgestellt)."]
+    anna.user("Und E5?", "order_status", {"product": "M365-E5"})
+    reply = await anna.run("action_order_status")
+    assert reply.texts == [DE("free_text.have_none", name="Microsoft 365 E5")]
+    anna.user("Status", "order_status")
+    reply = await anna.run("action_order_status")
+    assert reply.texts == [
+        "Status · ACME GmbH\n"
+        "• Microsoft 365 E3: 18 · ✅ bereitgestellt\n"
+        "• Office 365 E1: 2 · ⏳ bestellt, wird bereitgestellt\n"
+        f"Monatlich gesamt: 861,30{NBSP}€ netto"
+    ]
+
+
+async def test_a_change_is_checked_by_the_domain_and_not_applied_twice(
+    server: ActionServer, anna: Dialogue, ctx: Context, seed: Seed
+) -> None:
+    e3 = await place(ctx, seed, "acme", "M365-E3", 18)
+    anna.user("Menge ändern", "change_quantity")
+    await anna.activate("change_quantity_form")
+    assert anna.requested_slot == "subscription"
+    question = await anna.run("action_ask_subscription")
+    assert question.texts == [
+        "Bei welcher Bestellung möchten Sie die Menge ändern? Bitte nennen Sie das Produkt oder "
+        f"die Nummer:\n• Nr. {e3}: Microsoft 365 E3 (18 Lizenzen, ⏳ bestellt, wird bereitgestellt)"
+    ]
+    await anna.answer(f"Nr. {e3}", "inform", {"subscription": f"Nr. {e3}"})
+    question = await anna.run("action_ask_quantity")
+    assert question.texts[0].startswith("Microsoft 365 E3: Aktuell sind 18 Lizenzen gebucht.")
+    for typed, expected in (
+        ("18", DE("errors.quantity_unchanged", quantity=18)),
+        ("zwei Dutzend", DE("order.not_a_number")),
+        ("0", DE("errors.invalid_quantity", minimum=1, maximum=100_000)),
+    ):
+        reply = await anna.answer(typed, "inform", {"quantity": typed})
+        assert reply.texts == [expected], typed
+    reply = await anna.answer("2 weniger", "change_quantity", {"quantity": "2"})
+    assert reply.slot("quantity") == 16
+
+    call = anna.body("action_change_quantity")
+    done, again = await server.post(call), await server.post(call)
+    assert done.texts == [
+        "✅ Die Menge von Microsoft 365 E3 ist jetzt 16 (vorher 18). "
+        f"Monatlich: 748,32{NBSP}€ netto."
+    ]
+    assert again.texts == [DE("rasa.change_already", name="Microsoft 365 E3", quantity=16)]
+    assert again.slots() == {"subscription": None, "quantity": None}
+
+
+async def test_addon_refusals_name_the_reason(anna: Dialogue, ctx: Context, seed: Seed) -> None:
+    e1 = await place(ctx, seed, "acme", "O365-E1", 4)
+    anna.user("Copilot für E1", "book_addon", {"addon": "COPILOT"}, {"addon": "COPILOT"})
+    anna.slots["subscription"] = None
+    anna.user("E1", "inform", sets={"subscription": "O365-E1", "addon": "COPILOT"})
+    reply = await anna.activate("addon_form")
+    assert reply.texts == [DE("errors.addon_requires_provisioned", product_name="Office 365 E1")]
+    assert reply.slots()["subscription"] is None
+
+    await subscriptions.mark_provisioned(ctx, OPERATOR, e1)
+    await anna.answer("E1", "inform", {"subscription": "E1"})
+    question = await anna.run("action_ask_quantity")
+    assert question.texts[0].startswith("Microsoft 365 Copilot für Office 365 E1")
+    reply = await anna.answer("5", "inform", {"quantity": "5"})
+    assert reply.texts == [DE("errors.addon_exceeds_base", base_quantity=4)]
+    reply = await anna.answer("Intune", "inform", {"addon": "Intune Suite", "quantity": 2})
+    assert reply.texts == [
+        DE("errors.addon_not_offered", addon_sku="INTUNE-SUITE", product_name="Office 365 E1")
+    ]
+    reply = await anna.answer("Frobnicator", "inform", {"addon": "Frobnicator"})
+    assert reply.texts[0].startswith("Das Add-On „Frobnicator“ habe ich nicht gefunden.")
+    question = await anna.run("action_ask_addon")
+    assert question.texts[0].startswith(
+        "Welches Add-On möchten Sie für Office 365 E1 buchen? Im Angebot"
+    )
+    assert f"• Microsoft 365 Copilot: 30,91{NBSP}€" in question.text
+    reply = await anna.answer("Copilot", "inform", {"addon": "Copilot", "quantity": 4})
+    assert reply.slots() == {"addon": "COPILOT", "quantity": 4, "requested_slot": "terms_accepted"}
+    reply = await anna.answer("nein", "deny")
+    assert reply.texts == [DE("rasa.addon_terms_missing")]
+    assert anna.requested_slot == "terms_accepted"
+
+
+async def test_a_cancellation_needs_an_explicit_yes(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:
+    await place(ctx, seed, "acme", "M365-E3", 3)
+    anna.user("E3 kündigen", "cancel_product", sets={"subscription": "M365-E3"})
+    await anna.activate("cancel_form")
+    reply = await anna.answer("nein", "deny", {"confirm_cancel": False})
+    assert reply.texts == [DE("rasa.cancel_not_confirmed")]
+    assert reply.slot("confirm_cancel") is None
+    assert anna.requested_slot == "confirm_cancel"
+    anna.slots["confirm_cancel"] = False
+    reply = await anna.run("action_cancel_subscription")
+    assert reply.texts == [DE("rasa.cancel_not_confirmed")]
+    (sub,) = (await orders.list_orders(ctx, seed.acme_admin, "acme")).subscriptions
+    assert sub.status.value == "ordered"
