@@ -11,6 +11,7 @@ from pathlib import Path
 
 from telegram import Update
 
+from bot import notifier
 from bot.app import LicenceApplication, build_application, quiet_http_logs, set_commands
 from bot.webhook import WebhookServer, webhook_path
 from domain.catalog import read_catalog
@@ -42,6 +43,17 @@ async def prepare(core: Context) -> None:
         log.info("loaded the demo catalogue from %s", DEMO_CATALOG)
 
 
+def _notify(
+    application: LicenceApplication, core: Context, settings: Settings, stop: asyncio.Event
+) -> asyncio.Task[None]:
+    """The outbox delivery loop beside the bot (every worker; each message goes out once)."""
+    return asyncio.create_task(
+        notifier.run(
+            application, core, settings.default_language, settings.notify_interval_seconds, stop
+        )
+    )
+
+
 def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -68,9 +80,11 @@ async def poll(
         assert application.updater is not None
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         log.info("polling for updates")
+        notifying = _notify(application, core, settings, stop)
         if on_ready is not None:
             on_ready(application)
         await stop.wait()
+        await notifying
         await application.updater.stop()
         await application.stop()
     if owned:
@@ -109,9 +123,11 @@ async def serve_webhook(
             secret=secret,
         )
         log.info("webhook worker listening on %s:%s", settings.webhook_listen, server.port)
+        notifying = _notify(application, core, settings, stop)
         if on_ready is not None:
             on_ready(application)
         await stop.wait()
+        await notifying
         await server.stop()
         await application.stop()
     if owned:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     terms_version: str = "1"
     timezone: str = "Europe/Berlin"
     default_language: str = "de"
+    notify_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
 
     @field_validator("database_url")
     @classmethod

@@ -116,6 +116,18 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
         )
         addons = sub.provision(ctx.today())
         bump(sub)
+        await uow.outbox.add(
+            customer.id,
+            "provisioned",
+            {
+                "subscription_id": sub.id,
+                "product_name": sub.product_name,
+                "quantity": sub.quantity,
+                "addons": [a.addon_name for a in addons],
+                "provisioned_on": sub.provisioned_on.isoformat() if sub.provisioned_on else None,
+            },
+            ctx.now(),
+        )
         await uow.records.audit(
             ctx.audit(
                 actor,

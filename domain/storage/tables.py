@@ -262,3 +262,15 @@ processed_updates = Table(
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("processed_at", UTCDateTime, nullable=False, index=True),
 )
+
+# --- outbox: work that must happen once across workers (design decision 4) ----------------
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True, index=True),
+)

@@ -7,6 +7,7 @@ from typing import Self
 
 from domain.storage.chat_state import ChatStateRepository
 from domain.storage.database import Database
+from domain.storage.outbox import OutboxRepository
 from domain.storage.repositories import (
     CatalogRepository,
     CustomerRepository,
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.invites = InviteRepository(self.session)
         self.records = RecordRepository(self.session)
         self.chats = ChatStateRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     async def __aexit__(

@@ -32,6 +32,8 @@ def settings_for(url: str, base_url: str, **extra: object) -> Settings:
         "telegram_api_base_url": base_url,
         "service_desk_contact": CONTACT,
         "terms_url": "https://example.com/agb",
+        # Tests deliver notifications themselves (deliver_once) so replies stay predictable.
+        "notify_interval_seconds": 3600,
     }
     values.update(extra)
     return Settings.model_validate(values)

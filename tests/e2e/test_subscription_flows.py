@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.notifier import deliver_once
+from domain.model import Role
 from tests.e2e.harness import Bot, order, press, say, screen, texts
 
 
@@ -190,3 +192,23 @@ async def test_change_add_on_withdraw_and_status_read_in_english(bot: Bot) -> No
         "   + Microsoft 365 Copilot: 40 · ⏳ ordered, being provisioned",
         "Monthly total: €1,793.20 net",
     ]
+
+
+async def test_provisioning_is_announced_in_the_chat_once(bot: Bot) -> None:
+    admin = await bot.linked_user(2010)
+    english = await bot.linked_user(2011, role=Role.MEMBER, language="en", first_name="Max")
+    stranger = await bot.linked_user(2012, customer="globex", first_name="Gus")
+    await order(bot, admin, "Microsoft 365 E3", "7")
+    await bot.provision(1)
+    assert bot.application is not None
+    for _ in range(2):  # a second round finds nothing left: each notice goes out once
+        await deliver_once(bot.application, bot.core, "de")
+    await bot.settle()
+    german = [t for t in texts(admin) if "bereitgestellt:" in t]
+    assert german == [
+        "✅ Microsoft 365 E3 ist bereitgestellt: 7 Lizenzen (Bestellung Nr. 1), "
+        "Bereitstellungsdatum 24.11.2026. Add-Ons können Sie jetzt unter „Meine Bestellungen“ "
+        "buchen."
+    ]
+    assert any("Microsoft 365 E3 is provisioned: 7 licences" in t for t in texts(english))
+    assert not any("Microsoft 365 E3" in t for t in texts(stranger))  # R24

@@ -14,8 +14,12 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from domain.commands import ChangeQuantity, PlaceOrder
-from domain.services import orders
+from domain.model import Channel
+from domain.services import orders, subscriptions
+from domain.services.accounts import OPERATOR
 from domain.services.context import Context
+from domain.services.notifications import claim_deliveries
+from domain.storage.database import Database
 from tests.conftest import NOW, Seed
 from tests.integration import race
 
@@ -83,3 +87,27 @@ async def test_two_racing_changes_of_the_same_version_one_applies_one_conflicts(
     async with ctx.uow(write=False) as uow:
         history = await uow.records.history(sub.id)
     assert [(h["from_quantity"], h["to_quantity"]) for h in history] == [(18, winner)]
+
+
+async def test_each_notification_is_claimed_by_one_worker_only(ctx: Context, seed: Seed) -> None:
+    # design decision 4: an outbox claimed with FOR UPDATE SKIP LOCKED on PostgreSQL
+    for sku in ("M365-E3", "M365-E5", "EXO-P1"):
+        placed = await orders.place_order(
+            ctx, seed.acme_admin, PlaceOrder("acme", sku, 2, True, True)
+        )
+        await subscriptions.mark_provisioned(ctx, OPERATOR, placed.subscription.id)
+    workers = [
+        Context(Database(ctx.db.url, schema=ctx.db.schema), clock=ctx.clock) for _ in range(4)
+    ]
+    try:
+        rounds = await asyncio.gather(
+            *(claim_deliveries(w, Channel.TELEGRAM, limit=2) for w in workers for _ in range(2))
+        )
+    finally:
+        for worker in workers:
+            await worker.db.dispose()
+    claimed = [d.notification.id for deliveries in rounds for d in deliveries]
+    assert len(claimed) == len(set(claimed)) == 3
+    recipients = {r.external_id for deliveries in rounds for d in deliveries for r in d.recipients}
+    assert recipients == {"100", "101"}  # acme's admin and member, nobody from globex (R24)
+    assert await claim_deliveries(ctx, Channel.TELEGRAM) == []

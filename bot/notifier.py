@@ -1,0 +1,80 @@
+"""Deliver the outbox to Telegram: "your licences are provisioned", in each person's language.
+
+Every worker runs this loop; the database hands each notification to exactly one of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from datetime import date
+
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.i18n import Translator, pick_language
+from domain.model import Channel
+from domain.services.context import Context
+from domain.services.notifications import Delivery, claim_deliveries
+
+log = logging.getLogger(__name__)
+
+
+def _text(tr: Translator, delivery: Delivery) -> str:
+    payload = delivery.notification.payload
+    on = payload.get("provisioned_on")
+    text = tr(
+        "notify.provisioned",
+        name=html.escape(str(payload.get("product_name", ""))),
+        quantity=payload.get("quantity", ""),
+        number=payload.get("subscription_id", ""),
+        date=tr.date(date.fromisoformat(on)) if on else "",
+    )
+    addons = payload.get("addons") or []
+    if addons:
+        text += "\n" + tr("notify.addons", names=html.escape(", ".join(map(str, addons))))
+    return text
+
+
+async def deliver_once(application: Application, core: Context, default_language: str) -> int:  # type: ignore[type-arg]
+    """One round: claim what is due and send it; returns the number of messages sent."""
+    sent = 0
+    for delivery in await claim_deliveries(core, Channel.TELEGRAM):
+        if delivery.notification.kind != "provisioned":
+            log.warning("unknown notification kind %s", delivery.notification.kind)
+            continue
+        for recipient in delivery.recipients:
+            chat_id = int(recipient.external_id)
+            async with core.uow(write=False) as uow:
+                chosen = (await uow.chats.get(chat_id)).language
+            tr = Translator(pick_language(chosen, recipient.language, default_language))
+            try:
+                await application.bot.send_message(
+                    chat_id, _text(tr, delivery), parse_mode=ParseMode.HTML
+                )
+                sent += 1
+            except TelegramError as exc:  # blocked the bot, chat gone: the others still get it
+                log.warning(
+                    "notification %s to chat %s failed: %s", delivery.notification.id, chat_id, exc
+                )
+    return sent
+
+
+async def run(
+    application: Application,  # type: ignore[type-arg]
+    core: Context,
+    default_language: str,
+    interval: float,
+    stop: asyncio.Event,
+) -> None:
+    """Deliver every `interval` seconds until `stop` is set; a failed round is retried."""
+    while not stop.is_set():
+        try:
+            await deliver_once(application, core, default_language)
+        except Exception:
+            log.exception("notification round failed; retrying in %s s", interval)
+        with contextlib.suppress(TimeoutError):  # the interval passed without a stop
+            await asyncio.wait_for(stop.wait(), interval)
