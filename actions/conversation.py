@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,8 @@ _MARKUP = re.compile(r"</?(?:b|i|u|s|code|pre)>")
 
 
 def plain(text: str) -> str:
-    return _MARKUP.sub("", text)
+    """The bot's HTML message as plain text: tags removed, entities (&amp; …) decoded."""
+    return html.unescape(_MARKUP.sub("", text))
 
 
 class Texts:

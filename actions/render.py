@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from actions.conversation import Texts
+from actions.conversation import Texts, plain
+from bot.texts import entry
 from domain.model import Status
-from domain.views import AddonView, OrdersOverview, ProductOffer, SubscriptionView
+from domain.views import OrdersOverview, ProductOffer, SubscriptionView
 
 
 def products(texts: Texts, customer_name: str, offers: list[ProductOffer]) -> str:
@@ -43,34 +44,8 @@ def details(texts: Texts, offer: ProductOffer) -> str:
 
 
 def _entry(texts: Texts, sub: SubscriptionView) -> str:
-    none = texts("orders.none")
-    lines = [
-        texts(
-            "orders.entry",
-            name=sub.product_name,
-            number=sub.id,
-            quantity=sub.quantity,
-            status=texts(f"status.{sub.status.value}"),
-            provisioned=texts.date(sub.provisioned_on) or none,
-            start=texts.date(sub.start_date),
-            end=texts.date(sub.end_date) or none,
-            price=texts.money(sub.unit_price),
-            total=texts.money(sub.monthly_total),
-        )
-    ]
-    lines += [_addon(texts, addon) for addon in sub.addons]
-    return "\n".join(lines)
-
-
-def _addon(texts: Texts, addon: AddonView) -> str:
-    return texts(
-        "orders.addon",
-        name=addon.name,
-        quantity=addon.quantity,
-        price=texts.money(addon.unit_price),
-        total=texts.money(addon.monthly_total),
-        status=texts(f"status.{addon.status.value}"),
-    )
+    """One subscription exactly as the Telegram bot's "Meine Bestellungen" shows it (R10)."""
+    return plain(entry(texts.tr, sub))
 
 
 def orders(texts: Texts, overview: OrdersOverview) -> str:

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.handlers.my_orders import entry
 from bot.i18n import Translator
+from bot.texts import entry
 from domain.model import Status
 from domain.views import AddonView, SubscriptionView
 
