@@ -11,31 +11,15 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.contract import CONTRACT_ENTITIES, CONTRACT_INTENTS
+
 ROOT = Path(__file__).resolve().parents[2]
 NLU_FILE = ROOT / "data" / "nlu.yml"
 CATALOG_FILE = ROOT / "data" / "catalog.yaml"
 MESSAGES_FILE = Path(__file__).resolve().parent / "messages.yml"
 
-INTENTS = frozenset(
-    {
-        "greet",
-        "goodbye",
-        "help",
-        "list_products",
-        "product_details",
-        "order_product",
-        "change_quantity",
-        "book_addon",
-        "cancel_product",
-        "show_orders",
-        "order_status",
-        "handoff",
-        "affirm",
-        "deny",
-        "out_of_scope",
-    }
-)
-ENTITIES = frozenset({"product", "addon", "quantity"})
+INTENTS = frozenset(CONTRACT_INTENTS)
+ENTITIES = frozenset(CONTRACT_ENTITIES)
 MIN_EXAMPLES = 25
 MIN_PER_LANGUAGE = 5
 MIN_MESSAGES = 100

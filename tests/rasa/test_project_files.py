@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.contract import CONTRACT_ENTITIES, CONTRACT_INTENTS
 from tests.rasa.rasa_schemas import (
     ROOT,
     RasaSchemas,
@@ -86,24 +87,6 @@ MAPPING_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
 ASSISTANT_ID_PLACEHOLDER = "placeholder_default"
 
 # --- the stable contract (docs/interfaces.md) and the agreed design ----------------------------
-CONTRACT_INTENTS = (
-    "greet",
-    "goodbye",
-    "help",
-    "list_products",
-    "product_details",
-    "order_product",
-    "change_quantity",
-    "book_addon",
-    "cancel_product",
-    "show_orders",
-    "order_status",
-    "handoff",
-    "affirm",
-    "deny",
-    "out_of_scope",
-)
-CONTRACT_ENTITIES = ("product", "addon", "quantity")
 CONTRACT_ACTIONS = (
     "action_link_account",
     "action_list_products",
