@@ -150,8 +150,12 @@ class Turn:
             return None  # no press, or a message too old to edit (date 0)
         return message
 
-    async def show(self, text: str, keyboard: Keyboard = ()) -> None:
-        """Show a screen: edit the pressed message in place, else send one and remember it."""
+    async def show(self, text: str, keyboard: Keyboard = (), *, note: str = "") -> None:
+        """Show a screen: edit the pressed message in place, else send one and remember it.
+
+        `note` (a refusal, a result) stands above the screen, separated by a blank line.
+        """
+        text = f"{note}\n\n{text}" if note else text
         markup = InlineKeyboardMarkup(keyboard) if keyboard else None
         pressed = self._pressed_message()
         if pressed is not None:

@@ -127,12 +127,13 @@ async def show_summary(turn: Turn, draft: Draft, hint: str = "") -> None:
     text += "\n\n" + tr("addon_hint")
     turn.set_step(STEP_ADDON, draft.id)
     await turn.show(
-        f"{hint}\n\n{text}" if hint else text,
+        text,
         [
             [turn.button("addons.terms_button", cb.data(cb.ADDON_TERMS, draft.id), box=box)],
             [turn.button("addons.confirm", cb.data(cb.ADDON_CONFIRM, draft.id))],
             turn.nav(cb.data(cb.ADDONS, view.id)),
         ],
+        note=hint,
     )
 
 

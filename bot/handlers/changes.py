@@ -59,9 +59,7 @@ async def ask_total(turn: Turn, draft: Draft, view: SubscriptionView, hint: str 
         InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.id, n))
         for n in options
     ]
-    await turn.show(
-        f"{hint}\n\n{text}" if hint else text, [quick, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
-    )
+    await turn.show(text, [quick, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))], note=hint)
 
 
 @handler

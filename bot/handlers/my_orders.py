@@ -83,7 +83,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
         keyboard.append([b("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))])
     keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
     text = entry(turn.tr, view)
-    await turn.show(f"{note}\n\n{text}" if note else text, keyboard)
+    await turn.show(text, keyboard, note=note)
 
 
 @handler

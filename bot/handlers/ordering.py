@@ -8,7 +8,8 @@ import math
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import new_draft, parse_quantity, pressed_draft, save_draft
+from bot.drafts import current_draft, new_draft, parse_quantity, pressed_draft, save_draft
+from bot.error_text import describe
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.access import Action, authorize
@@ -140,9 +141,7 @@ async def ask_quantity(turn: Turn, draft: Draft, offer: ProductOffer, hint: str 
         for n in QUICK_QUANTITIES
         if n <= offer.max_quantity
     ]
-    await turn.show(
-        f"{hint}\n\n{text}" if hint else text, [quick, turn.nav(cb.data(cb.PRODUCT, offer.sku))]
-    )
+    await turn.show(text, [quick, turn.nav(cb.data(cb.PRODUCT, offer.sku))], note=hint)
 
 
 @handler
@@ -153,8 +152,6 @@ async def quantity_pressed(turn: Turn) -> None:
 
 async def quantity_typed(turn: Turn, text: str) -> None:
     """Typed text while the order asks for a quantity."""
-    from bot.drafts import current_draft
-
     draft = await current_draft(turn, "order")
     quantity = parse_quantity(text)
     if quantity is None:
@@ -177,8 +174,6 @@ async def set_quantity(turn: Turn, draft: Draft, quantity: int | None) -> None:
             quantity if quantity is not None else 0,
         )
     except (errors.InvalidQuantity, errors.SeatCapExceeded) as refusal:
-        from bot.error_text import describe
-
         await ask_quantity(turn, draft, await _offer(turn, draft), hint=describe(refusal, turn.tr))
         return
     draft.data["quantity"] = quantity
