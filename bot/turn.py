@@ -144,6 +144,11 @@ class Turn:
         except BadRequest as exc:  # too old to answer: the user sees the screen anyway
             log.info("callback answer refused: %s", exc.message)
 
+    async def alert_missing(self, refusal: errors.ConsentMissing) -> None:
+        """The summary stays; an alert names the consents still to tick (R5, R17)."""
+        names = ", ".join(self.tr(f"consent.{kind}") for kind in refusal.missing)
+        await self.answer(self.tr("order.missing", missing=names), alert=True)
+
     def _pressed_message(self) -> Message | None:
         message = self.query.message if self.query is not None else None
         if not isinstance(message, Message) or not message.is_accessible:

@@ -155,19 +155,20 @@ async def confirm(turn: Turn) -> None:
     if draft.state != "open":
         await _closed(turn, draft)
         return
-    if not draft.data["terms"]:
-        await turn.answer(turn.tr("order.missing", missing=turn.tr("consent.terms")), alert=True)
+    try:
+        view = await addons.book_addon(
+            turn.rt.core,
+            turn.require_actor(),
+            BookAddon(
+                int(draft.data["subscription"]),
+                str(draft.data["sku"]),
+                bool(draft.data["terms"]),
+                draft.data.get("quantity"),
+            ),
+        )
+    except errors.ConsentMissing as missing:  # the domain decides (R17)
+        await turn.alert_missing(missing)
         return
-    view = await addons.book_addon(
-        turn.rt.core,
-        turn.require_actor(),
-        BookAddon(
-            int(draft.data["subscription"]),
-            str(draft.data["sku"]),
-            True,
-            draft.data.get("quantity"),
-        ),
-    )
     draft.state, draft.result_id = "done", view.id
     await save_draft(turn, draft)
     booked = next(

@@ -278,9 +278,8 @@ async def confirm(turn: Turn) -> None:
                 draft.idempotency_key,
             ),
         )
-    except errors.ConsentMissing as missing:
-        names = ", ".join(turn.tr(f"consent.{kind}") for kind in missing.missing)
-        await turn.answer(turn.tr("order.missing", missing=names), alert=True)
+    except errors.ConsentMissing as missing:  # the domain decides (R5)
+        await turn.alert_missing(missing)
         return
     sub = placed.subscription
     if draft.state == "open":
