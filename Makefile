@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: chat test lint format bench clean
+.PHONY: chat test lint format bench clean messages messages-update messages-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,21 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Message catalogues (gettext through Babel): msgid = message key, German first, English complete.
+LOCALES := domain/texts/locales
+EXTRACT := $(BIN)/pybabel extract --no-location --omit-header --sort-output \
+	-k tr -k say -k button -k N_ -k texts -o $(LOCALES)/messages.pot bot actions domain
+
+messages: $(STAMP)  ## the template of every key the code uses
+	$(EXTRACT)
+
+messages-update: messages  ## new keys into de and en (empty until translated)
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i $(LOCALES)/messages.pot -d $(LOCALES)
+
+messages-check: $(STAMP)  ## both catalogues compile (into a scratch folder)
+	@tmp=$$(mktemp -d) && cp -r $(LOCALES)/. $$tmp && \
+	$(BIN)/pybabel compile --statistics -d $$tmp && rm -rf $$tmp
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

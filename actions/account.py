@@ -40,6 +40,6 @@ class LinkAccount(LicenceAction):
         if linked.customer_name is None:
             conv.say("rasa.welcome_agent")
         else:
-            role = conv.texts(f"role.{linked.user.role.value}")
+            role = conv.texts.tr.role(linked.user.role)
             conv.say("rasa.welcome", customer=linked.customer_name, role=role)
         return [SlotSet("invite_code", None)]  # the code is spent; do not keep it

@@ -10,13 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from actions import runtime
-from bot.error_text import describe
-from bot.i18n import Translator, pick_language
 from domain import errors
 from domain.model import Actor, Channel
 from domain.services import accounts
 from domain.services.context import Context
 from domain.settings import Settings
+from domain.texts.i18n import Translator, pick_language
+from domain.texts.refusals import describe
 
 # The catalogues are written for Telegram's HTML; a Rasa channel gets plain text.
 _MARKUP = re.compile(r"</?(?:b|i|u|s|code|pre)>")

@@ -20,7 +20,7 @@ class Greet(LicenceAction):
         if actor is None:
             conv.say("start.unknown", contact=conv.settings.service_desk_contact)
         elif actor.customer_id is None:
-            conv.say("free_text.greet", name=conv.texts(f"role.{actor.role.value}"))
+            conv.say("free_text.greet", name=conv.texts.tr.role(actor.role))
         else:
             overview = await orders.list_orders(conv.ctx, actor, actor.customer_id)
             conv.say("free_text.greet", name=overview.customer_name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from actions.conversation import Texts, plain
-from bot.texts import entry
 from domain.model import Status
+from domain.texts.orders import entry
 from domain.views import OrdersOverview, ProductOffer, SubscriptionView
 
 
@@ -38,7 +38,7 @@ def details(texts: Texts, offer: ProductOffer) -> str:
     else:
         lines.append(texts("details.no_addons"))
     if offer.booked_subscription_id is not None and offer.booked_status is not None:
-        status = texts(f"status.{offer.booked_status.value}")
+        status = texts.tr.status(offer.booked_status)
         lines.append(texts("details.booked", quantity=offer.booked_quantity, status=status))
     return "\n".join(line for line in lines if line)
 
@@ -69,7 +69,7 @@ def status(texts: Texts, overview: OrdersOverview) -> str:
                 "status_screen.line",
                 name=sub.product_name,
                 quantity=sub.quantity,
-                status=texts(f"status.{sub.status.value}"),
+                status=texts.tr.status(sub.status),
             )
         )
         lines += [
@@ -77,7 +77,7 @@ def status(texts: Texts, overview: OrdersOverview) -> str:
                 "status_screen.addon_line",
                 name=a.name,
                 quantity=a.quantity,
-                status=texts(f"status.{a.status.value}"),
+                status=texts.tr.status(a.status),
             )
             for a in sub.addons
             if a.status is not Status.ENDED
@@ -96,7 +96,7 @@ def order_lines(texts: Texts, subs: Iterable[SubscriptionView]) -> str:
             number=sub.id,
             name=sub.product_name,
             quantity=sub.quantity,
-            status=texts(f"status.{sub.status.value}"),
+            status=texts.tr.status(sub.status),
         )
         for sub in subs
     )

@@ -55,7 +55,7 @@ class OrderStatus(LicenceAction):
             conv.say("free_text.have_none", name=names.products[sku])
             return []
         sub = running[0]
-        status = conv.texts(f"status.{sub.status.value}")
+        status = conv.texts.tr.status(sub.status)
         conv.say("free_text.have", quantity=sub.quantity, name=sub.product_name, status=status)
         return []
 

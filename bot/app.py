@@ -19,12 +19,12 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.handlers import addons, changes, menu, my_orders, ordering, system, text
-from bot.i18n import Translator
 from bot.runtime import KEY, Runtime
 from bot.turn import PtbCallback, handler, stale
 from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.settings import Settings
+from domain.texts.i18n import Translator
 
 COMMANDS = (
     "start",

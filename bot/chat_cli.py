@@ -17,7 +17,6 @@ from pydantic import SecretStr
 
 from bot.app import LicenceApplication
 from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
-from bot.i18n import Translator, pick_language
 from bot.serve import context_for, poll, prepare
 from domain import errors
 from domain.commands import AddCustomer, CreateInvite, LinkUser
@@ -26,6 +25,7 @@ from domain.services import accounts
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.settings import Settings
+from domain.texts.i18n import Translator, pick_language
 
 
 def local_token() -> str:

@@ -19,8 +19,6 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.error_text import describe
-from bot.i18n import Translator
 from domain import errors
 from domain.catalog import CatalogFileError, read_catalog
 from domain.commands import AddCustomer, CreateInvite
@@ -31,6 +29,8 @@ from domain.services.context import Context
 from domain.settings import Settings
 from domain.storage.database import Database
 from domain.storage.migrate import upgrade
+from domain.texts.i18n import Translator
+from domain.texts.refusals import describe
 
 log = logging.getLogger("licencebot")
 

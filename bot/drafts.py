@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot.turn import StaleButton, Turn
-from domain.storage.chat_state import Draft
+from domain.conversation import Draft
 
 _WHOLE = re.compile(r"^\s*[+-]?\d{1,15}\s*$")
 

@@ -15,10 +15,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.i18n import Translator, pick_language
 from domain.model import Channel
 from domain.services.context import Context
 from domain.services.notifications import Delivery, claim_deliveries
+from domain.texts.i18n import Translator, pick_language
 
 log = logging.getLogger(__name__)
 

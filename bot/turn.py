@@ -27,13 +27,13 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
-from bot.error_text import describe
-from bot.i18n import Translator, pick_language
 from bot.runtime import Runtime, runtime_of
 from domain import errors
+from domain.conversation import ChatState
 from domain.model import Actor, Channel
 from domain.services import accounts
-from domain.storage.chat_state import ChatState
+from domain.texts.i18n import Translator, pick_language
+from domain.texts.refusals import consent_names, describe
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class Turn:
 
     async def alert_missing(self, refusal: errors.ConsentMissing) -> None:
         """The summary stays; an alert names the consents still to tick (R5, R17)."""
-        names = ", ".join(self.tr(f"consent.{kind}") for kind in refusal.missing)
+        names = consent_names(self.tr, refusal.missing)
         await self.answer(self.tr("order.missing", missing=names), alert=True)
 
     def _pressed_message(self) -> Message | None:

@@ -249,3 +249,16 @@ class AddonExceedsBase(DomainError):
 
     def __init__(self, base_quantity: int) -> None:
         self.base_quantity = base_quantity
+
+
+# --- what storage reports to the use cases (not refusals: they decide what it means) ---------
+class StorageConflict(Exception):
+    """Base of what the unit of work reports instead of a database driver's exception."""
+
+
+class Duplicate(StorageConflict):
+    """A unique key (an idempotency key, a customer id) was taken by another transaction."""
+
+
+class StaleWrite(StorageConflict):
+    """An aggregate was changed by another writer since it was read (R13)."""

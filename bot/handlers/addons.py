@@ -8,15 +8,15 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import current_draft, new_draft, parse_quantity, pressed_draft, save_draft
-from bot.error_text import describe
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import BookAddon
+from domain.conversation import Draft
 from domain.model import Status
 from domain.services import addons, catalog, orders
-from domain.storage.chat_state import Draft
+from domain.texts.refusals import describe
 
 STEP_ADDON = "addon_quantity"
 

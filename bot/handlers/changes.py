@@ -8,14 +8,14 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import current_draft, new_draft, parse_quantity, pressed_draft, save_draft
-from bot.error_text import describe
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
+from domain.conversation import Draft
 from domain.services import orders, subscriptions
-from domain.storage.chat_state import Draft
+from domain.texts.refusals import describe
 from domain.views import SubscriptionView
 
 STEP_CHANGE = "change_quantity"

@@ -164,7 +164,7 @@ async def _status(turn: Turn, result: ParseResult) -> None:
             "free_text.have",
             quantity=sub.quantity,
             name=name,
-            status=turn.tr(f"status.{sub.status.value}"),
+            status=turn.tr.status(sub.status),
         )
     )
 

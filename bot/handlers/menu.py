@@ -58,7 +58,7 @@ async def start(turn: Turn) -> None:
                     "start.welcome",
                     name=name,
                     customer=html.escape(linked.customer_name or ""),
-                    role=turn.tr(f"role.{linked.user.role.value}"),
+                    role=turn.tr.role(linked.user.role),
                 )
             )
     await show_menu(turn)

@@ -8,10 +8,10 @@ import math
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.texts import entry
 from bot.turn import Turn, handler
 from domain.model import Status
 from domain.services import orders
+from domain.texts.orders import entry
 from domain.views import SubscriptionView
 
 PAGE_SIZE = 5
@@ -103,7 +103,7 @@ async def show_status(turn: Turn) -> None:
                 "status_screen.line",
                 name=html.escape(sub.product_name),
                 quantity=sub.quantity,
-                status=tr(f"status.{sub.status.value}"),
+                status=tr.status(sub.status),
             )
         )
         lines += [
@@ -111,7 +111,7 @@ async def show_status(turn: Turn) -> None:
                 "status_screen.addon_line",
                 name=html.escape(a.name),
                 quantity=a.quantity,
-                status=tr(f"status.{a.status.value}"),
+                status=tr.status(a.status),
             )
             for a in sub.addons
             if a.status is not Status.ENDED

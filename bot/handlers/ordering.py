@@ -9,13 +9,13 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import current_draft, new_draft, parse_quantity, pressed_draft, save_draft
-from bot.error_text import describe
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import PlaceOrder
+from domain.conversation import Draft
 from domain.services import catalog, orders
-from domain.storage.chat_state import Draft
+from domain.texts.refusals import describe
 from domain.views import ProductOffer
 
 PAGE_SIZE = 8
@@ -94,7 +94,7 @@ async def show_details(turn: Turn, offer: ProductOffer) -> None:
             turn.tr(
                 "details.booked",
                 quantity=offer.booked_quantity,
-                status=turn.tr(f"status.{offer.booked_status.value}"),
+                status=turn.tr.status(offer.booked_status),
             ),
         ]
         action = turn.button("details.change", cb.data(cb.CHANGE_NEW, offer.booked_subscription_id))

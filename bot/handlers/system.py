@@ -10,8 +10,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.i18n import Translator, pick_language
 from bot.runtime import runtime_of
+from domain.texts.i18n import Translator, pick_language
 
 log = logging.getLogger(__name__)
 

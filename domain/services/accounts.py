@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
-
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import AddCustomer, CreateInvite, LinkUser
@@ -38,7 +36,7 @@ async def add_customer(ctx: Context, actor: Actor, cmd: AddCustomer) -> Customer
         )
         try:
             await uow.commit()
-        except IntegrityError:
+        except errors.Duplicate:
             raise errors.CustomerExists(cmd.customer_id) from None
     return customer
 

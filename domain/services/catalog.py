@@ -6,8 +6,8 @@ from domain.access import Action, authorize
 from domain.catalog import CatalogSpec
 from domain.dates import first_of_month
 from domain.model import Actor, Status, Subscription, check_orderable
+from domain.ports import CatalogChanges
 from domain.services.context import Context
-from domain.storage.repositories import CatalogChanges
 from domain.views import ProductOffer, Quote, product_offer, quote
 
 

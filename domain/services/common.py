@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from domain import errors
 from domain.access import Action, authorize
 from domain.model import Actor, Customer, Subscription
+from domain.ports import UnitOfWork
 from domain.services.context import Context
-from domain.storage.uow import SqlUnitOfWork
 
 
 async def load_for_write(
     ctx: Context,
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     action: Action,
     subscription_id: int,
@@ -47,12 +45,12 @@ def bump(sub: Subscription) -> None:
     sub.version += 1
 
 
-async def commit_write(ctx: Context, uow: SqlUnitOfWork, sub: Subscription) -> None:
+async def commit_write(ctx: Context, uow: UnitOfWork, sub: Subscription) -> None:
     """Commit; a racing writer that got there first becomes a VersionConflict (R13)."""
     subscription_id = sub.id or 0
     try:
         await uow.commit()
-    except StaleDataError:
+    except errors.StaleWrite:
         await uow.rollback()
         async with ctx.uow(write=False) as fresh:
             current = await fresh.subscriptions.get(subscription_id)

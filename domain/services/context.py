@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,19 +10,27 @@ from zoneinfo import ZoneInfo
 from domain.clock import Clock, SystemClock
 from domain.dates import DEFAULT_TIMEZONE, local_today
 from domain.model import Actor, AuditEntry
-from domain.storage.database import Database
-from domain.storage.uow import SqlUnitOfWork
+from domain.ports import Store, UnitOfWork
 
 
 @dataclass
 class Context:
-    db: Database
+    db: Store
     clock: Clock = field(default_factory=SystemClock)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     terms_version: str = "1"
+    within: UnitOfWork | None = None  # the front end's open unit of work, see `bound`
 
-    def uow(self, *, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, write=write)
+    def uow(self, *, write: bool = True) -> UnitOfWork:
+        """The unit of work a use case runs in: its own, or its share of the update's."""
+        if self.within is not None:
+            return self.within.part(write=write)
+        return self.db.unit_of_work(write=write)
+
+    def bound(self, uow: UnitOfWork) -> Context:
+        """This context inside one open unit of work: every use case called with it shares
+        that transaction, and the caller (one update, one action call) commits it once."""
+        return dataclasses.replace(self, within=uow)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.model import Channel
+from domain.ports import Notification, Recipient
 from domain.services.context import Context
-from domain.storage.outbox import Notification, Recipient
 
 
 @dataclass(frozen=True)

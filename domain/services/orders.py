@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import PlaceOrder
@@ -35,7 +33,7 @@ async def place_order(ctx: Context, actor: Actor, cmd: PlaceOrder) -> OrderPlace
         raise errors.ConsentMissing(missing)
     try:
         return await _place(ctx, actor, cmd)
-    except IntegrityError:
+    except errors.Duplicate:
         # A concurrent twin won the race past the lock (only possible without row locks).
         if cmd.idempotency_key:
             async with ctx.uow(write=False) as uow:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,29 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.conversation import ChatState, Draft
 from domain.storage import tables as t
-
-
-@dataclass
-class ChatState:
-    chat_id: int
-    language: str | None = None
-    step: str = "idle"
-    draft_id: int | None = None
-    screen_message_id: int | None = None
-
-
-@dataclass
-class Draft:
-    """A half-finished write (order, change, add-on, cancel) and its idempotency key (R9)."""
-
-    id: int
-    chat_id: int
-    kind: str
-    idempotency_key: str
-    data: dict[str, Any] = field(default_factory=dict)
-    state: str = "open"  # open | done | discarded
-    result_id: int | None = None
 
 
 def _draft(row: Any) -> Draft:

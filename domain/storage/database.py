@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from domain.storage.mapping import start_mappers
+from domain.storage.uow import SqlUnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -74,6 +75,10 @@ class Database:
 
     def session(self, *, write: bool) -> AsyncSession:
         return (self._writer if write else self._reader)()
+
+    def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
+        """A new unit of work; `write=False` reads without taking SQLite's write lock."""
+        return SqlUnitOfWork(self.session(write=write))
 
     async def dispose(self) -> None:
         await self._write_engine.dispose()

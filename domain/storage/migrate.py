@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
+from domain.ports import Store
 from domain.storage.database import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -30,8 +31,15 @@ def _upgrade(connection: Connection, cfg: Config) -> None:
     command.upgrade(cfg, "head")
 
 
-async def upgrade(db: Database) -> None:
+def _sql(store: Store) -> Database:
+    if not isinstance(store, Database):
+        raise TypeError(f"migrations need the SQL database, not {type(store).__name__}")
+    return store
+
+
+async def upgrade(store: Store) -> None:
     """Bring the schema to the newest revision; safe to call on every start."""
+    db = _sql(store)
     cfg = alembic_config()
     async with db.engine.begin() as conn:
         await conn.run_sync(_upgrade, cfg)
@@ -41,7 +49,8 @@ def _current(connection: Connection) -> Any:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-async def is_current(db: Database) -> bool:
+async def is_current(store: Store) -> bool:
+    db = _sql(store)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     async with db.engine.connect() as conn:
         return bool(await conn.run_sync(_current) == head)

@@ -3,30 +3,15 @@ claimed once by whichever worker gets there first (`FOR UPDATE SKIP LOCKED` on P
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.model import Channel, Role
+from domain.model import Role
+from domain.ports import Notification, Recipient
 from domain.storage import tables as t
-
-
-@dataclass(frozen=True)
-class Notification:
-    id: int
-    customer_id: str
-    kind: str
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    channel: Channel
-    external_id: str
-    language: str | None
 
 
 class OutboxRepository:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,6 +28,7 @@ from domain.model import (
     Status,
     Subscription,
 )
+from domain.ports import CatalogChanges
 from domain.pricing import PriceList
 from domain.storage import tables as t
 
@@ -37,14 +37,6 @@ def _rowcount(result: Result[Any]) -> int:
     """Rows matched by an UPDATE/DELETE (a CursorResult at run time)."""
     assert isinstance(result, CursorResult)
     return int(result.rowcount)
-
-
-@dataclass(frozen=True)
-class CatalogChanges:
-    added: tuple[str, ...]
-    updated: tuple[str, ...]
-    retired: tuple[str, ...]
-    removed: tuple[str, ...]
 
 
 class CatalogRepository:

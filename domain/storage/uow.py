@@ -1,12 +1,22 @@
-"""The unit of work: one session, one transaction, rolled back unless committed."""
+"""The unit of work: one session, one transaction, rolled back unless committed.
+
+It translates what the driver raises into the domain's words (`errors.Duplicate`,
+`errors.StaleWrite`), so the use cases import no SQLAlchemy.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
+from sqlalchemy.orm.exc import StaleDataError
+
+from domain import errors
 from domain.storage.chat_state import ChatStateRepository
-from domain.storage.database import Database
 from domain.storage.outbox import OutboxRepository
 from domain.storage.repositories import (
     CatalogRepository,
@@ -18,21 +28,30 @@ from domain.storage.repositories import (
 )
 
 
+@asynccontextmanager
+async def _translated() -> AsyncIterator[None]:
+    try:
+        yield
+    except StaleDataError:
+        raise errors.StaleWrite() from None
+    except IntegrityError as exc:
+        raise errors.Duplicate(type(exc.orig).__name__) from None
+
+
 class SqlUnitOfWork:
-    def __init__(self, db: Database, *, write: bool = True) -> None:
-        self._db = db
-        self._write = write
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.catalog = CatalogRepository(session)
+        self.customers = CustomerRepository(session)
+        self.subscriptions = SubscriptionRepository(session)
+        self.users = UserRepository(session)
+        self.invites = InviteRepository(session)
+        self.records = RecordRepository(session)
+        self.chats = ChatStateRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.transactions = 0  # commits, for tests that count them
 
     async def __aenter__(self) -> Self:
-        self.session = self._db.session(write=self._write)
-        self.catalog = CatalogRepository(self.session)
-        self.customers = CustomerRepository(self.session)
-        self.subscriptions = SubscriptionRepository(self.session)
-        self.users = UserRepository(self.session)
-        self.invites = InviteRepository(self.session)
-        self.records = RecordRepository(self.session)
-        self.chats = ChatStateRepository(self.session)
-        self.outbox = OutboxRepository(self.session)
         return self
 
     async def __aexit__(
@@ -46,10 +65,68 @@ class SqlUnitOfWork:
         await self.session.close()
 
     async def flush(self) -> None:
-        await self.session.flush()
+        async with _translated():
+            await self.session.flush()
 
     async def commit(self) -> None:
-        await self.session.commit()
+        async with _translated():
+            await self.session.commit()
+        self.transactions += 1
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+    def part(self, *, write: bool) -> PartOfWork:
+        return PartOfWork(self, write=write)
+
+
+class PartOfWork:
+    """A use case's share of an open unit of work: a savepoint when it writes."""
+
+    def __init__(self, owner: SqlUnitOfWork, *, write: bool) -> None:
+        self._owner = owner
+        self._write = write
+        self._savepoint: AsyncSessionTransaction | None = None
+        self.session = owner.session
+        self.catalog = owner.catalog
+        self.customers = owner.customers
+        self.subscriptions = owner.subscriptions
+        self.users = owner.users
+        self.invites = owner.invites
+        self.records = owner.records
+        self.chats = owner.chats
+        self.outbox = owner.outbox
+
+    async def __aenter__(self) -> Self:
+        if self._write:
+            async with _translated():
+                self._savepoint = await self.session.begin_nested()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()  # whatever the use case did not commit
+
+    async def flush(self) -> None:
+        await self._owner.flush()
+
+    async def commit(self) -> None:
+        """Final within the transaction; the owner commits it (once, for the whole update)."""
+        savepoint, self._savepoint = self._savepoint, None
+        async with _translated():
+            if savepoint is not None and savepoint.is_active:
+                await savepoint.commit()
+            else:
+                await self.session.flush()
+
+    async def rollback(self) -> None:
+        savepoint, self._savepoint = self._savepoint, None
+        if savepoint is not None and savepoint.is_active:
+            await savepoint.rollback()
+
+    def part(self, *, write: bool) -> PartOfWork:
+        return PartOfWork(self._owner, write=write)

@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 from domain.model import Role
 from domain.storage import tables
 from tests.e2e.harness import Bot, order, press, say, screen, texts
+from tests.storage import read
 
 
 async def subscriptions(bot: Bot) -> list[tuple[str, int, str]]:
-    async with bot.core.uow(write=False) as uow:
+    async with read(bot.core.db) as uow:
         rows = await uow.session.execute(
             select(
                 tables.subscriptions.c.product_sku,
@@ -95,7 +96,7 @@ async def test_a_member_typing_an_order_is_refused_before_any_form(bot: Bot) -> 
     member = await bot.linked_user(7009, role=Role.MEMBER)
     reply = await say(bot, member, "bestelle 5 E3")
     assert "Als Mitglied können Sie das nicht selbst tun." in reply.plain_text
-    async with bot.core.uow(write=False) as uow:
+    async with read(bot.core.db) as uow:
         drafts = await uow.session.scalar(select(func.count()).select_from(tables.drafts))
     assert drafts == 0
 

@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 
 from domain.storage import tables
 from tests.e2e.harness import Bot, order, order_summary, press, say, screen, texts
+from tests.storage import read
 
 
 async def count_subscriptions(bot: Bot) -> int:
-    async with bot.core.uow(write=False) as uow:
+    async with read(bot.core.db) as uow:
         return int(
             await uow.session.scalar(select(func.count()).select_from(tables.subscriptions)) or 0
         )

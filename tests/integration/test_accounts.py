@@ -17,6 +17,7 @@ from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.storage import tables
 from tests.conftest import Seed
+from tests.storage import read
 
 
 async def invite(ctx: Context, role: Role = Role.ADMIN, customer: str | None = "acme") -> str:
@@ -58,7 +59,7 @@ async def test_unknown_or_malformed_codes_are_invalid(ctx: Context, seed: Seed, 
 
 async def test_invite_codes_are_stored_only_as_hashes(ctx: Context, seed: Seed) -> None:  # R22
     code = await invite(ctx)
-    async with ctx.uow(write=False) as uow:
+    async with read(ctx.db) as uow:
         stored: list[str] = list(
             (await uow.session.execute(select(tables.invites.c.code_hash))).scalars().all()
         )

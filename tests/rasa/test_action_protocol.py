@@ -22,6 +22,7 @@ from tests.rasa.action_server import (
     Dialogue,
     domain,
 )
+from tests.storage import sql
 
 pytestmark = QUIET
 
@@ -113,7 +114,7 @@ async def test_the_context_is_created_and_migrated_on_first_use(tmp_path: Path) 
         assert reply.texts == [Texts("de")("start.unknown", contact="Service Desk: 0800 1")]
         ctx = await runtime.context()
         assert ctx is await runtime.context()
-        async with ctx.db.engine.connect() as conn:
+        async with sql(ctx.db).engine.connect() as conn:
             tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
         assert {"subscriptions", "users", "alembic_version"} <= set(tables)
         await ctx.db.dispose()

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.i18n import Translator
-from bot.texts import entry
 from domain.model import Status
+from domain.texts.i18n import Translator
+from domain.texts.orders import entry
 from domain.views import AddonView, SubscriptionView
 
 NBSP = "\u00a0"

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.error_text import describe
-from bot.i18n import LANGUAGES, Translator, catalogue, pick_language
 from domain import errors
+from domain.texts.i18n import LANGUAGES, Translator, catalogue, pick_language
+from domain.texts.refusals import describe
 
 NBSP = "\u00a0"
 
@@ -89,12 +89,24 @@ def test_unsupported_language_falls_back_to_german() -> None:
 
 # --- catalogues -----------------------------------------------------------------------------------
 def test_german_and_english_catalogues_have_the_same_keys() -> None:
-    assert set(catalogue("de")) == set(catalogue("en"))
+    assert catalogue("de").keys == catalogue("en").keys
 
 
-@pytest.mark.parametrize("key", sorted(catalogue("de")))
-def test_each_message_has_the_same_placeholders_in_both_languages(key: str) -> None:
-    assert placeholders(catalogue("de")[key]) == placeholders(catalogue("en").get(key, ""))
+@pytest.mark.parametrize("key", sorted(catalogue("de").keys))
+def test_each_message_has_the_same_placeholders_in_every_form_and_language(key: str) -> None:
+    forms = catalogue("de").forms[key] + catalogue("en").forms.get(key, ())
+    assert all(form for form in forms), "an empty translation"
+    assert len({frozenset(placeholders(form)) for form in forms}) == 1
+
+
+@pytest.mark.parametrize("key", sorted(catalogue("de").counts))
+def test_plural_messages_count_the_same_placeholder_in_both_languages(key: str) -> None:
+    count = catalogue("de").counts[key]
+    assert catalogue("en").counts.get(key) == count
+    for language in LANGUAGES:
+        forms = catalogue(language).forms[key]
+        assert len(forms) == 2  # German and English: singular, plural
+        assert all(count in placeholders(form) for form in forms)
 
 
 @pytest.mark.parametrize("cls", domain_error_classes(), ids=lambda c: c.__name__)
@@ -102,7 +114,7 @@ def test_each_message_has_the_same_placeholders_in_both_languages(key: str) -> N
 def test_every_domain_error_has_a_message_in_both_languages(
     cls: type[errors.DomainError], language: str
 ) -> None:
-    assert f"errors.{cls.code}" in catalogue(language)
+    assert f"errors.{cls.code}" in catalogue(language).keys
 
 
 def test_every_domain_error_has_its_own_code() -> None:
@@ -112,7 +124,7 @@ def test_every_domain_error_has_its_own_code() -> None:
 
 def test_status_consent_and_role_names_exist_in_both_languages() -> None:
     for language in LANGUAGES:
-        messages = catalogue(language)
+        messages = catalogue(language).keys
         for status in ("ordered", "provisioned", "cancelled", "ended"):
             assert f"status.{status}" in messages
         for consent in ("terms", "microsoft_account"):
@@ -234,8 +246,10 @@ def test_permission_denied_for_a_member_offers_to_ask_an_admin() -> None:  # R23
     error = errors.PermissionDenied("order", "member", can_request=True)
     de = describe(error, Translator("de"))
     en = describe(error, Translator("en"))
-    assert de == catalogue("de")["errors.permission_denied_request"].format(role="Mitglied")
-    assert en == catalogue("en")["errors.permission_denied_request"].format(role="member")
+    assert de == catalogue("de").forms["errors.permission_denied_request"][0].format(
+        role="Mitglied"
+    )
+    assert en == catalogue("en").forms["errors.permission_denied_request"][0].format(role="member")
     assert "Administrator" in de
     assert "administrator" in en
 
@@ -243,10 +257,54 @@ def test_permission_denied_for_a_member_offers_to_ask_an_admin() -> None:  # R23
 def test_permission_denied_without_request_does_not_offer_to_ask() -> None:  # R23
     error = errors.PermissionDenied("administer", "agent", can_request=False)
     de = describe(error, Translator("de"))
-    assert de == catalogue("de")["errors.permission_denied"].format(role="Service Desk")
+    assert de == catalogue("de").forms["errors.permission_denied"][0].format(role="Service Desk")
     assert "anfragen" not in de
 
 
 def test_translator_refuses_an_unknown_key() -> None:
     with pytest.raises(KeyError, match=r"no\.such\.key"):
         Translator("en")("no.such.key")
+
+
+# --- plural forms ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("de", "1 Lizenz", "2 Lizenzen"),
+        ("en", "1 licence", "2 licences"),
+    ],
+)
+def test_counted_licences_read_right_in_singular_and_plural(
+    language: str, one: str, two: str
+) -> None:
+    tr = Translator(language)
+    for key in ("free_text.have", "change.ask", "details.booked", "notify.provisioned"):
+        single = tr(key, name="E3", quantity=1, status="", number=1, date="")
+        plural = tr(key, name="E3", quantity=2, status="", number=1, date="")
+        assert one in single and two not in single, (key, single)
+        assert two in plural, (key, plural)
+
+
+def test_cancelling_one_licence_does_not_say_all_1_licences() -> None:  # R20
+    de = Translator("de")("cancel_sub.ask", name="E3", quantity=1, addons="", end="30.11.2026")
+    en = Translator("en")("cancel_sub.ask", name="E3", quantity=1, addons="", end="30 Nov 2026")
+    assert "alle" not in de and "1 Lizenz</b>" in de and "läuft sie weiter" in de
+    assert "all " not in en and "1 licence</b>" in en
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_english_users_and_german_nutzer_follow_the_number(language: str) -> None:
+    tr = Translator(language)
+    one = tr("addons.done", name="Copilot", quantity=1, total="€1.00")
+    many = tr("addons.done", name="Copilot", quantity=3, total="€3.00")
+    if language == "en":
+        assert "1 user," in one and "3 users," in many
+    else:
+        assert "1 Nutzer," in one and "3 Nutzer," in many
+
+
+def test_a_plural_message_needs_its_count_as_a_whole_number() -> None:
+    with pytest.raises(KeyError):
+        Translator("de")("free_text.have", name="E3", status="")
+    with pytest.raises(TypeError):
+        Translator("de")("free_text.have", name="E3", quantity="2", status="")

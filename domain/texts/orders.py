@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.i18n import Translator
+from domain.texts.i18n import Translator
 from domain.views import AddonView, SubscriptionView
 
 
@@ -17,7 +17,7 @@ def entry(tr: Translator, sub: SubscriptionView) -> str:
             name=html.escape(sub.product_name),
             number=sub.id,
             quantity=sub.quantity,
-            status=tr(f"status.{sub.status.value}"),
+            status=tr.status(sub.status),
             provisioned=tr.date(sub.provisioned_on) or none,
             start=tr.date(sub.start_date),
             end=tr.date(sub.end_date) or none,
@@ -36,5 +36,5 @@ def _addon_line(tr: Translator, addon: AddonView) -> str:
         quantity=addon.quantity,
         price=tr.money(addon.unit_price),
         total=tr.money(addon.monthly_total),
-        status=tr(f"status.{addon.status.value}"),
+        status=tr.status(addon.status),
     )

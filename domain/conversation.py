@@ -1,0 +1,28 @@
+"""A front end's conversation state, kept in the database (design.md, decision 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ChatState:
+    chat_id: int
+    language: str | None = None
+    step: str = "idle"
+    draft_id: int | None = None
+    screen_message_id: int | None = None
+
+
+@dataclass
+class Draft:
+    """A half-finished write (order, change, add-on, cancel) and its idempotency key (R9)."""
+
+    id: int
+    chat_id: int
+    kind: str
+    idempotency_key: str
+    data: dict[str, Any] = field(default_factory=dict)
+    state: str = "open"  # open | done | discarded
+    result_id: int | None = None

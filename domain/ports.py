@@ -1,0 +1,186 @@
+"""What the use cases need from the outside world, as Protocols (design.md, decision 2).
+
+The SQL adapter in `domain/storage` implements them; `tests/fakes.py` implements them in
+memory for use-case tests without a database. Nothing here imports a framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from domain.catalog import CatalogSpec
+from domain.conversation import ChatState, Draft
+from domain.model import (
+    AuditEntry,
+    Catalog,
+    Channel,
+    ChatUser,
+    Consent,
+    Customer,
+    Invite,
+    QuantityChange,
+    Role,
+    Subscription,
+)
+
+
+@dataclass(frozen=True)
+class CatalogChanges:
+    """What loading a catalogue file changed; products in use are retired, not removed."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    retired: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Something a customer's people must be told once (e.g. "provisioned")."""
+
+    id: int
+    customer_id: str
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: Channel
+    external_id: str
+    language: str | None
+
+
+class CatalogRepository(Protocol):
+    async def load(self) -> Catalog: ...
+    async def replace(self, spec: CatalogSpec) -> CatalogChanges: ...
+    async def is_empty(self) -> bool: ...
+
+
+class CustomerRepository(Protocol):
+    async def get(self, customer_id: str, *, lock: bool = False) -> Customer: ...
+    async def exists(self, customer_id: str) -> bool: ...
+    async def add(self, customer: Customer, at: datetime) -> None: ...
+    async def set_price(self, customer_id: str, sku: str, price: Decimal | None) -> None: ...
+
+
+class SubscriptionRepository(Protocol):
+    def add(self, subscription: Subscription) -> None: ...
+    async def get(self, subscription_id: int) -> Subscription | None: ...
+    async def customer_of(self, subscription_id: int) -> str | None: ...
+    async def by_key(self, customer_id: str, key: str) -> Subscription | None: ...
+    async def for_customer(self, customer_id: str) -> Sequence[Subscription]: ...
+    async def past_end_date(self, today: date) -> Sequence[Subscription]: ...
+
+
+class UserRepository(Protocol):
+    async def by_external(self, channel: Channel, external_id: str) -> ChatUser | None: ...
+    def add(self, user: ChatUser) -> None: ...
+
+
+class InviteRepository(Protocol):
+    async def add(
+        self,
+        code_hash: str,
+        customer_id: str | None,
+        role: Role,
+        at: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+    async def by_hash(self, code_hash: str) -> Invite | None: ...
+    async def claim(self, invite_id: int, user_id: int, at: datetime) -> bool: ...
+
+
+class RecordRepository(Protocol):
+    """Append-only records: quantity history (R11), consents (R5), audit trail (R25)."""
+
+    async def quantity_change(self, change: QuantityChange) -> None: ...
+    async def consent(self, consent: Consent) -> None: ...
+    async def audit(self, entry: AuditEntry) -> None: ...
+    async def audit_for(self, customer_id: str | None = None) -> list[dict[str, Any]]: ...
+    async def history(self, subscription_id: int) -> list[dict[str, Any]]: ...
+    async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]: ...
+
+
+class ChatRepository(Protocol):
+    """A front end's conversation state: chats, drafts, processed update ids."""
+
+    async def claim_update(self, bot_id: int, update_id: int, at: datetime) -> bool: ...
+    async def forget_updates(self, before: datetime) -> None: ...
+    async def get(self, chat_id: int) -> ChatState: ...
+    async def save(self, state: ChatState, at: datetime) -> None: ...
+    async def new_draft(
+        self, chat_id: int, kind: str, data: dict[str, Any], at: datetime
+    ) -> Draft: ...
+    async def draft(self, draft_id: int) -> Draft | None: ...
+    async def save_draft(self, draft: Draft, at: datetime) -> None: ...
+
+
+class OutboxRepository(Protocol):
+    async def add(
+        self, customer_id: str, kind: str, payload: dict[str, Any], at: datetime
+    ) -> None: ...
+    async def claim(self, limit: int, at: datetime) -> list[Notification]: ...
+    async def recipients(self, customer_id: str) -> list[Recipient]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: rolled back unless committed.
+
+    `commit` raises `errors.Duplicate` for a unique key taken meanwhile and
+    `errors.StaleWrite` for an aggregate another writer changed first (R13).
+    """
+
+    @property
+    def catalog(self) -> CatalogRepository: ...
+    @property
+    def customers(self) -> CustomerRepository: ...
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def invites(self) -> InviteRepository: ...
+    @property
+    def records(self) -> RecordRepository: ...
+    @property
+    def chats(self) -> ChatRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def flush(self) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+    def part(self, *, write: bool) -> UnitOfWork:
+        """A use case's share of this open unit of work (see `Context.bound`).
+
+        Entering it opens nothing; its `commit` makes the use case's writes final within the
+        transaction (a savepoint), which the owner of the unit of work commits once; leaving
+        it without a commit undoes the use case's writes and nothing else.
+        """
+        ...
+
+
+class Store(Protocol):
+    """Where units of work come from (the database)."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def schema(self) -> str | None: ...
+
+    def unit_of_work(self, *, write: bool = True) -> UnitOfWork: ...
+    async def dispose(self) -> None: ...
