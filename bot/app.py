@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -24,19 +26,20 @@ from bot.turn import PtbCallback, handler, stale
 from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.settings import Settings
-from domain.texts.i18n import Translator
+from domain.texts.i18n import N_, Translator
 
-COMMANDS = (
-    "start",
-    "menu",
-    "products",
-    "orders",
-    "status",
-    "support",
-    "language",
-    "help",
-    "cancel",
-)
+COMMANDS = {
+    "start": N_("commands.start"),
+    "menu": N_("commands.menu"),
+    "products": N_("commands.products"),
+    "orders": N_("commands.orders"),
+    "status": N_("commands.status"),
+    "support": N_("commands.support"),
+    "language": N_("commands.language"),
+    "help": N_("commands.help"),
+    "cancel": N_("commands.cancel"),
+}
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 _CALLBACKS: dict[str, PtbCallback] = {
     cb.MENU: menu.menu,
@@ -105,7 +108,6 @@ def file_url(base_url: str) -> str:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(TypeHandler(Update, system.private_only), group=-2)
-    application.add_handler(TypeHandler(Update, system.once), group=-1)
     for name, callback in _COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
     for prefix, callback in _CALLBACKS.items():
@@ -116,10 +118,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 
 
 async def set_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """Register /start … /cancel in German (default) and English."""
+    """Register /start … /cancel in German (default) and English (by `poll`, and by the
+    webhook worker that registers the webhook)."""
     for language in ("de", "en"):
         tr = Translator(language)
-        commands = [BotCommand(name, tr(f"commands.{name}")) for name in COMMANDS]
+        commands = [BotCommand(name, tr(key)) for name, key in COMMANDS.items()]
         await application.bot.set_my_commands(commands, language_code=language)
         if language == "de":
             await application.bot.set_my_commands(commands)
@@ -139,7 +142,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
         .rate_limiter(AIORateLimiter(max_retries=5))
-        .post_init(set_commands)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(True)
     )
     if not updater:

@@ -1,12 +1,123 @@
-"""Drafts of writes kept in the database, addressed by buttons and checked on every press."""
+"""The chat's steps and the typed drafts of its writes, kept in the database between updates.
+
+A draft is what a flow has collected so far (product, quantity, consents) and the
+idempotency key of its confirmation (R9); buttons name a draft by id, and every press is
+checked against it (`Turn.pressed_draft`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Any
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from bot.turn import StaleButton, Turn
 from domain.conversation import Draft
+
+
+class Step(StrEnum):
+    """Where a chat stands: what typed text means next."""
+
+    IDLE = "idle"
+    ORDER_QUANTITY = "order_quantity"
+    ORDER_SUMMARY = "order_summary"
+    CHANGE_QUANTITY = "change_quantity"
+    CHANGE_SUMMARY = "change_summary"
+    CANCEL_CONFIRM = "cancel_confirm"
+    ADDON_QUANTITY = "addon_quantity"
+
+
+class DraftState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DISCARDED = "discarded"
+
+
+@dataclass
+class Form:
+    """Base of the typed drafts; stored as a JSON object of its fields."""
+
+    kind: ClassVar[str]
+
+    def as_data(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Self | None:
+        """The form stored in `data`; None when it does not fit (a forged or very old row)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        try:
+            return cls(**{k: v for k, v in data.items() if k in names})
+        except TypeError:
+            return None
+
+
+@dataclass
+class OrderForm(Form):
+    kind: ClassVar[str] = "order"
+    sku: str
+    quantity: int | None = None
+    terms: bool = False
+    account: bool = False
+
+
+@dataclass
+class ChangeForm(Form):
+    kind: ClassVar[str] = "change"
+    subscription: int
+    version: int  # the version the user saw: a change made meanwhile is a conflict (R13)
+    quantity: int | None = None
+
+
+@dataclass
+class CancelForm(Form):
+    kind: ClassVar[str] = "cancel"
+    subscription: int
+    version: int
+
+
+@dataclass
+class AddonForm(Form):
+    kind: ClassVar[str] = "addon"
+    subscription: int
+    sku: str
+    quantity: int | None = None  # None: the base quantity (R17)
+    terms: bool = False
+
+
+F = TypeVar("F", bound=Form)
+
+
+@dataclass
+class Drafted(Generic[F]):
+    """A stored draft with its typed form."""
+
+    draft: Draft
+    form: F
+
+    @property
+    def id(self) -> int:
+        return self.draft.id
+
+    @property
+    def state(self) -> DraftState:
+        return DraftState(self.draft.state)
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.draft.idempotency_key
+
+    @property
+    def result_id(self) -> int | None:
+        return self.draft.result_id
+
+    def finish(self, result_id: int | None) -> None:
+        self.draft.state, self.draft.result_id = DraftState.DONE, result_id
+
+    def discard(self) -> None:
+        self.draft.state = DraftState.DISCARDED
+
 
 _WHOLE = re.compile(r"^\s*[+-]?\d{1,15}\s*$")
 
@@ -16,37 +127,3 @@ def parse_quantity(text: str) -> int | None:
     if not _WHOLE.match(text):
         return None
     return int(text)
-
-
-async def new_draft(turn: Turn, kind: str, data: dict[str, Any], step: str) -> Draft:
-    async with turn.rt.core.uow() as uow:
-        draft = await uow.chats.new_draft(turn.chat_id, kind, data, turn.rt.core.now())
-        await uow.commit()
-    turn.set_step(step, draft.id)
-    return draft
-
-
-async def pressed_draft(turn: Turn, kind: str) -> Draft:
-    """The draft a button names (first argument), if it belongs to this chat; else StaleButton."""
-    return await load_draft(turn, kind, turn.press.number(0))
-
-
-async def current_draft(turn: Turn, kind: str) -> Draft:
-    """The draft the chat's current step works on (typed text)."""
-    return await load_draft(turn, kind, turn.state.draft_id)
-
-
-async def load_draft(turn: Turn, kind: str, draft_id: int | None) -> Draft:
-    if draft_id is None:
-        raise StaleButton()
-    async with turn.rt.core.uow(write=False) as uow:
-        draft = await uow.chats.draft(draft_id)
-    if draft is None or draft.chat_id != turn.chat_id or draft.kind != kind:
-        raise StaleButton()
-    return draft
-
-
-async def save_draft(turn: Turn, draft: Draft) -> None:
-    async with turn.rt.core.uow() as uow:
-        await uow.chats.save_draft(draft, turn.rt.core.now())
-        await uow.commit()

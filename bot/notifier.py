@@ -11,7 +11,6 @@ import html
 import logging
 from datetime import date
 
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -52,9 +51,7 @@ async def deliver_once(application: Application, core: Context, default_language
                 chosen = (await uow.chats.get(chat_id)).language
             tr = Translator(pick_language(chosen, recipient.language, default_language))
             try:
-                await application.bot.send_message(
-                    chat_id, _text(tr, delivery), parse_mode=ParseMode.HTML
-                )
+                await application.bot.send_message(chat_id, _text(tr, delivery))
                 sent += 1
             except TelegramError as exc:  # blocked the bot, chat gone: the others still get it
                 log.warning(

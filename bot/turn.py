@@ -1,8 +1,12 @@
 """One update being served: who, in which language, the chat's state, and how to answer.
 
-Handlers are written as `async def f(turn: Turn) -> None` and wrapped with `@handler`, which
-loads the chat state from the database, answers the callback query, turns a domain refusal into
-a friendly screen and saves the state again — so any worker can serve the next update.
+Handlers are written as `async def f(turn: Turn) -> None` and wrapped with `@handler`, the one
+boundary of every update: it opens ONE unit of work, claims the update id (a re-delivery stops
+there), loads the chat state and the actor, runs the handler with a context bound to that unit
+of work (every use case shares its transaction), turns a domain refusal into a friendly screen,
+saves state and drafts and commits once. Only then does it talk to Telegram: the callback is
+always answered and the screens go out, so no database lock is held during a Bot API request
+and no user is told about a write that was not committed.
 """
 
 from __future__ import annotations
@@ -11,31 +15,34 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
     Update,
     User,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
+from bot.drafts import Drafted, Form, Step
 from bot.runtime import Runtime, runtime_of
 from domain import errors
 from domain.conversation import ChatState
 from domain.model import Actor, Channel
+from domain.ports import UnitOfWork
 from domain.services import accounts
+from domain.services.context import Context
 from domain.texts.i18n import Translator, pick_language
 from domain.texts.refusals import consent_names, describe
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Form)
 
 
 class StaleButton(Exception):
@@ -46,20 +53,35 @@ Row = Sequence[InlineKeyboardButton]
 Keyboard = Sequence[Row]
 
 
+@dataclass(frozen=True)
+class _Screen:
+    """A message to show after the commit: edit the pressed one (`edit`) or send a new one."""
+
+    chat_id: int
+    text: str
+    keyboard: Keyboard
+    edit: bool
+    screen: bool  # the chat's current screen (its buttons are retired by the next one)
+
+
 class Turn:
     def __init__(
         self,
         update: Update,
         context: ContextTypes.DEFAULT_TYPE,
         rt: Runtime,
+        uow: UnitOfWork,
         state: ChatState,
-        actor: Actor | None,
+        identity: accounts.Identity | None,
     ) -> None:
         self.update = update
         self.context = context
         self.rt = rt
+        self.uow = uow
+        self.core: Context = rt.core.bound(uow)  # use cases run in this update's transaction
         self.state = state
-        self.actor = actor
+        self.actor: Actor | None = identity.actor if identity else None
+        self.customer_name = identity.customer_name if identity else None
         self.query: CallbackQuery | None = update.callback_query
         self.press = cb.parse(self.query.data if self.query else None)
         user = update.effective_user
@@ -70,26 +92,21 @@ class Turn:
                 rt.settings.default_language,
             )
         )
-        self._answered = False
+        self._answer: tuple[str | None, bool] | None = None
+        self._screens: list[_Screen] = []
         self._dirty = False
 
     # -- set-up
     @classmethod
-    async def begin(cls, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn:
-        rt = runtime_of(context.bot_data)
-        chat = update.effective_chat
+    async def begin(
+        cls, update: Update, context: ContextTypes.DEFAULT_TYPE, rt: Runtime, uow: UnitOfWork
+    ) -> Turn:
+        chat, user = update.effective_chat, update.effective_user
         assert chat is not None
-        async with rt.core.uow(write=False) as uow:
-            state = await uow.chats.get(chat.id)
-        actor: Actor | None = None
-        if update.effective_user is not None:
-            try:
-                actor = await accounts.resolve_actor(
-                    rt.core, Channel.TELEGRAM, str(update.effective_user.id)
-                )
-            except errors.NotLinked:
-                actor = None
-        return cls(update, context, rt, state, actor)
+        assert user is not None
+        state = await uow.chats.get(chat.id)
+        identity = await accounts.identify(rt.core.bound(uow), Channel.TELEGRAM, str(user.id))
+        return cls(update, context, rt, uow, state, identity)
 
     @property
     def user(self) -> User:
@@ -115,45 +132,70 @@ class Turn:
             raise errors.NotLinked()
         return actor.customer_id
 
-    # -- state
-    def set_step(self, step: str, draft_id: int | None = None) -> None:
-        self.state.step, self.state.draft_id = step, draft_id
-        self._dirty = True
+    # -- state and drafts, written in this update's unit of work
+    def set_step(self, step: Step, draft_id: int | None = None) -> None:
+        if (self.state.step, self.state.draft_id) != (step, draft_id):
+            self.state.step, self.state.draft_id = step, draft_id
+            self._dirty = True
+
+    @property
+    def step(self) -> Step | None:
+        """The chat's current step; None for a value this version does not know."""
+        try:
+            return Step(self.state.step)
+        except ValueError:
+            return None
 
     def set_language(self, language: str) -> None:
         self.state.language = language
         self.tr = Translator(language)
         self._dirty = True
 
-    async def save(self) -> None:
-        if not self._dirty:
-            return
-        async with self.rt.core.uow() as uow:
-            await uow.chats.save(self.state, self.rt.core.now())
-            await uow.commit()
-        self._dirty = False
+    async def new_draft(self, form: F, step: Step) -> Drafted[F]:
+        draft = await self.uow.chats.new_draft(
+            self.chat_id, form.kind, form.as_data(), self.rt.core.now()
+        )
+        self.set_step(step, draft.id)
+        return Drafted(draft, form)
 
-    # -- answering
+    async def pressed_draft(self, kind: type[F]) -> Drafted[F]:
+        """The draft a button names (first argument), if it belongs to this chat; else stale."""
+        return await self._load_draft(kind, self.press.number(0))
+
+    async def current_draft(self, kind: type[F]) -> Drafted[F]:
+        """The draft the chat's current step works on (typed text)."""
+        return await self._load_draft(kind, self.state.draft_id)
+
+    async def _load_draft(self, kind: type[F], draft_id: int | None) -> Drafted[F]:
+        if draft_id is None:
+            raise StaleButton()
+        draft = await self.uow.chats.draft(draft_id)
+        if draft is None or draft.chat_id != self.chat_id or draft.kind != kind.kind:
+            raise StaleButton()
+        form = kind.from_data(draft.data)
+        if form is None:
+            raise StaleButton()
+        return Drafted(draft, form)
+
+    async def save_draft(self, drafted: Drafted[Any]) -> None:
+        drafted.draft.data = drafted.form.as_data()
+        await self.uow.chats.save_draft(drafted.draft, self.rt.core.now())
+
+    async def save_state(self) -> None:
+        if self._dirty:
+            await self.uow.chats.save(self.state, self.rt.core.now())
+            self._dirty = False
+
+    # -- answering (collected now, sent after the commit)
     async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer the callback query once (Telegram shows a spinner until we do)."""
-        if self.query is None or self._answered:
-            return
-        self._answered = True
-        try:
-            await self.query.answer(text, show_alert=alert)
-        except BadRequest as exc:  # too old to answer: the user sees the screen anyway
-            log.info("callback answer refused: %s", exc.message)
+        if self.query is not None and self._answer is None:
+            self._answer = (text, alert)
 
     async def alert_missing(self, refusal: errors.ConsentMissing) -> None:
         """The summary stays; an alert names the consents still to tick (R5, R17)."""
         names = consent_names(self.tr, refusal.missing)
         await self.answer(self.tr("order.missing", missing=names), alert=True)
-
-    def _pressed_message(self) -> Message | None:
-        message = self.query.message if self.query is not None else None
-        if not isinstance(message, Message) or not message.is_accessible:
-            return None  # no press, or a message too old to edit (date 0)
-        return message
 
     async def show(self, text: str, keyboard: Keyboard = (), *, note: str = "") -> None:
         """Show a screen: edit the pressed message in place, else send one and remember it.
@@ -161,59 +203,78 @@ class Turn:
         `note` (a refusal, a result) stands above the screen, separated by a blank line.
         """
         text = f"{note}\n\n{text}" if note else text
-        markup = InlineKeyboardMarkup(keyboard) if keyboard else None
         pressed = self._pressed_message()
         if pressed is not None:
-            try:
-                await pressed.edit_text(
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    link_preview_options=_NO_PREVIEW,
-                )
-            except BadRequest as exc:
-                if "not modified" in exc.message:
-                    return
-                log.info("edit refused, sending instead: %s", exc.message)
-            else:
-                self._remember_screen(pressed.message_id)
-                return
-        await self._retire_old_screen()
-        sent = await self.context.bot.send_message(
-            self.chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            link_preview_options=_NO_PREVIEW,
+            self._remember_screen(pressed.message_id)
+        self._screens.append(
+            _Screen(self.chat_id, text, keyboard, edit=pressed is not None, screen=True)
         )
-        self._remember_screen(sent.message_id)
 
     async def send(self, text: str, keyboard: Keyboard = ()) -> None:
         """A message worth keeping (confirmation, answer): new, not edited."""
-        markup = InlineKeyboardMarkup(keyboard) if keyboard else None
-        await self.context.bot.send_message(
-            self.chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            link_preview_options=_NO_PREVIEW,
-        )
+        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=False, screen=False))
+
+    async def send_to(self, chat_id: int, text: str) -> None:
+        """A message to another chat (the service desk group)."""
+        self._screens.append(_Screen(chat_id, text, (), edit=False, screen=False))
+
+    def _pressed_message(self) -> Message | None:
+        message = self.query.message if self.query is not None else None
+        if not isinstance(message, Message) or not message.is_accessible:
+            return None  # no press, or a message too old to edit (date 0)
+        return message
 
     def _remember_screen(self, message_id: int) -> None:
         if self.state.screen_message_id != message_id:
             self.state.screen_message_id = message_id
             self._dirty = True
 
-    async def _retire_old_screen(self) -> None:
-        """Take the buttons off the previous screen so old buttons do not pile up."""
+    async def deliver(self) -> None:
+        """After the commit: answer the callback, then edit or send the screens in order."""
+        if self.query is not None:
+            text, alert = self._answer or (None, False)
+            try:
+                await self.query.answer(text, show_alert=alert)
+            except BadRequest as exc:  # too old to answer: the user sees the screen anyway
+                log.info("callback answer refused: %s", exc.message)
+        new_screen: int | None = None
+        for screen in self._screens:
+            sent = await self._put(screen)
+            if sent is not None and screen.screen:
+                new_screen = sent
+        if new_screen is not None:
+            await self._retire_old_screen(new_screen)
+
+    async def _put(self, screen: _Screen) -> int | None:
+        """Edit in place or send; the id of a newly sent message."""
+        markup = InlineKeyboardMarkup(screen.keyboard) if screen.keyboard else None
+        pressed = self._pressed_message() if screen.edit else None
+        if pressed is not None:
+            try:
+                await pressed.edit_text(screen.text, reply_markup=markup)
+            except BadRequest as exc:
+                if "not modified" in exc.message:
+                    return None
+                log.info("edit refused, sending instead: %s", exc.message)
+            else:
+                return None
+        sent = await self.context.bot.send_message(screen.chat_id, screen.text, reply_markup=markup)
+        return sent.message_id
+
+    async def _retire_old_screen(self, new_screen: int) -> None:
+        """Take the buttons off the previous screen, remember the new one (a second, small
+        transaction: its id is known only now)."""
         old = self.state.screen_message_id
-        if old is None:
-            return
-        # Already without buttons, deleted or too old: then there is nothing to retire.
-        with contextlib.suppress(BadRequest):
-            await self.context.bot.edit_message_reply_markup(self.chat_id, old, reply_markup=None)
-        self.state.screen_message_id = None
-        self._dirty = True
+        if old is not None and old != new_screen:
+            # Already without buttons, deleted or too old: then there is nothing to retire.
+            with contextlib.suppress(BadRequest):
+                await self.context.bot.edit_message_reply_markup(
+                    self.chat_id, old, reply_markup=None
+                )
+        async with self.rt.core.uow() as uow:
+            self.state.screen_message_id = new_screen
+            await uow.chats.save(self.state, self.rt.core.now())
+            await uow.commit()
 
     # -- buttons
     def button(self, key: str, data: str, **params: object) -> InlineKeyboardButton:
@@ -237,29 +298,33 @@ class Turn:
         return row
 
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
 HandlerFn = Callable[[Turn], Awaitable[None]]
 PtbCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def handler(fn: HandlerFn) -> PtbCallback:
-    """Wrap a turn handler: state in, refusals explained, callback answered, state out."""
+    """Wrap a turn handler: one unit of work in, refusals explained, state saved, one commit,
+    then the answers out (see the module's docstring)."""
 
     @functools.wraps(fn)
     async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat is None or update.effective_user is None:
             return
-        turn = await Turn.begin(update, context)
-        try:
-            await fn(turn)
-        except errors.DomainError as refusal:
-            await refuse(turn, refusal)
-        except StaleButton:
-            await stale(turn)
-        finally:
-            await turn.answer()
-            await turn.save()
+        rt = runtime_of(context.bot_data)
+        async with rt.core.uow() as uow:
+            if not await uow.chats.claim_update(context.bot.id, update.update_id, rt.core.now()):
+                log.info("update %s already processed; skipped", update.update_id)
+                return
+            turn = await Turn.begin(update, context, rt, uow)
+            try:
+                await fn(turn)
+            except errors.DomainError as refusal:
+                await refuse(turn, refusal)
+            except StaleButton:
+                await stale(turn)
+            await turn.save_state()
+            await uow.commit()
+        await turn.deliver()
 
     return wrapped
 
@@ -273,7 +338,7 @@ async def stale(turn: Turn) -> None:
         return
     from bot.handlers.menu import show_menu
 
-    turn.set_step("idle")
+    turn.set_step(Step.IDLE)
     await show_menu(turn)
 
 

@@ -271,14 +271,20 @@ class Subscription:
                 return booking
         raise errors.AddonNotFound(booking_id)
 
-    def _require_changeable(self) -> None:
+    def check_changeable(self) -> None:
+        """Quantity, add-ons and cancellation can change only while it runs (R12)."""
         if self.status not in (Status.ORDERED, Status.PROVISIONED):
             raise errors.SubscriptionNotActive(self.status.value, self.end_date)
+
+    def check_addons_bookable(self) -> None:
+        """Add-ons once the licences are provisioned (R14), saying when that will be."""
+        if self.status is not Status.PROVISIONED:
+            raise errors.AddonRequiresProvisioned(self.status.value, self.product_name)
 
     # -- writing
     def change_quantity(self, new_quantity: int, product: Product, seats_elsewhere: int) -> int:
         """Set a new total (R11) after the checks of R12; returns the old quantity."""
-        self._require_changeable()
+        self.check_changeable()
         check_quantity(new_quantity, product.quantity_limit)
         if new_quantity == self.quantity:
             raise errors.QuantityUnchanged(self.quantity)
@@ -355,8 +361,7 @@ class Subscription:
     def book_addon(
         self, addon: Addon, unit_price: Decimal, quantity: int | None, today: date, at: datetime
     ) -> AddonBooking:
-        if self.status is not Status.PROVISIONED:
-            raise errors.AddonRequiresProvisioned(self.status.value, self.product_name)
+        self.check_addons_bookable()
         for booking in self.running_addons():
             if booking.addon_sku == addon.sku:
                 raise errors.AddonAlreadyBooked(booking.id or 0, booking.quantity)
@@ -377,7 +382,7 @@ class Subscription:
 
     def change_addon(self, booking_id: int, quantity: int) -> int:
         """New total for one add-on; returns the old quantity."""
-        self._require_changeable()
+        self.check_changeable()
         booking = self.booking(booking_id)
         if not booking.running:
             raise errors.SubscriptionNotActive(booking.status.value, booking.end_date)

@@ -7,35 +7,26 @@ import html
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import current_draft, new_draft, parse_quantity, pressed_draft, save_draft
+from bot.drafts import AddonForm, Drafted, DraftState, Step, parse_quantity
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import BookAddon
-from domain.conversation import Draft
 from domain.model import Status
-from domain.services import addons, catalog, orders
+from domain.services import addons, orders
 from domain.texts.refusals import describe
-
-STEP_ADDON = "addon_quantity"
 
 
 @handler
 async def list_addons(turn: Turn) -> None:
     """The product's add-ons with this customer's prices, once it is provisioned (R14, R15)."""
-    authorize(turn.require_actor(), Action.ADDON, turn.customer_id)
-    view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
+    choices = await addons.addon_choices(turn.core, turn.require_actor(), turn.press.number(0) or 0)
+    view, running = choices.subscription, choices.booked
     back = turn.nav(cb.data(cb.SUBSCRIPTION, view.id))
-    if not view.addons_bookable:
-        raise errors.AddonRequiresProvisioned(view.status.value, view.product_name)
-    offer = await catalog.product_details(
-        turn.rt.core, turn.require_actor(), turn.customer_id, view.product_sku
-    )
-    running = {a.sku: a.quantity for a in view.running_addons()}
     lines = [turn.tr("addons.title", name=html.escape(view.product_name), quantity=view.quantity)]
     keyboard: list[list[InlineKeyboardButton]] = []
-    for addon in offer.addons:
+    for addon in choices.offers:
         line = turn.tr(
             "addons.line", name=html.escape(addon.name), price=turn.tr.money(addon.unit_price)
         )
@@ -50,11 +41,11 @@ async def list_addons(turn: Turn) -> None:
                 ]
             )
         lines.append(line)
-    if not offer.addons:
+    if not choices.offers:
         lines = [turn.tr("addons.none", name=html.escape(view.product_name))]
     keyboard.append([turn.button("addons.missing", cb.data(cb.ADDON_REQUEST, view.id))])
     keyboard.append(back)
-    turn.set_step("idle")
+    turn.set_step(Step.IDLE)
     await turn.show("\n".join(lines), keyboard)
 
 
@@ -65,18 +56,13 @@ async def start_addon(turn: Turn) -> None:
 
 async def begin_addon(turn: Turn, subscription_id: int, sku: str, quantity: int | None) -> None:
     """An add-on draft (None: the base quantity, R17), straight to its summary."""
-    authorize(turn.require_actor(), Action.ADDON, turn.customer_id)
-    draft = await new_draft(
-        turn,
-        "addon",
-        {"subscription": subscription_id, "sku": sku, "quantity": None, "terms": False},
-        STEP_ADDON,
-    )
+    authorize(turn.require_actor(), Action.ADDON, turn.customer_id)  # before the form
+    draft = await turn.new_draft(AddonForm(subscription_id, sku), Step.ADDON_QUANTITY)
     await set_quantity(turn, draft, quantity)
 
 
 async def quantity_typed(turn: Turn, text: str) -> None:
-    draft = await current_draft(turn, "addon")
+    draft = await turn.current_draft(AddonForm)
     quantity = parse_quantity(text)
     if quantity is None:
         await show_summary(turn, draft, hint=turn.tr("order.not_a_number"))
@@ -84,35 +70,30 @@ async def quantity_typed(turn: Turn, text: str) -> None:
     await set_quantity(turn, draft, quantity)
 
 
-async def set_quantity(turn: Turn, draft: Draft, quantity: int | None) -> None:
+async def set_quantity(turn: Turn, draft: Drafted[AddonForm], quantity: int | None) -> None:
     """Check the quantity as a real booking would (None: the base quantity, R17)."""
-    if draft.state != "open":
+    if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
-    previous, draft.data["quantity"] = draft.data["quantity"], quantity
+    previous, draft.form.quantity = draft.form.quantity, quantity
     try:
         await show_summary(turn, draft)
     except (errors.InvalidQuantity, errors.AddonExceedsBase) as refusal:
-        draft.data["quantity"] = previous
+        draft.form.quantity = previous
         await show_summary(turn, draft, hint=describe(refusal, turn.tr))
         return
-    await save_draft(turn, draft)
+    await turn.save_draft(draft)
 
 
-async def show_summary(turn: Turn, draft: Draft, hint: str = "") -> None:
+async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") -> None:
     view = await addons.book_addon(
-        turn.rt.core,
+        turn.core,
         turn.require_actor(),
-        BookAddon(
-            int(draft.data["subscription"]),
-            str(draft.data["sku"]),
-            False,
-            draft.data.get("quantity"),
-        ),
+        BookAddon(draft.form.subscription, draft.form.sku, False, draft.form.quantity),
         dry_run=True,
     )
     pending = view.addons[0]
-    box = "☑" if draft.data["terms"] else "☐"
+    box = "☑" if draft.form.terms else "☐"
     tr = turn.tr
     text = tr(
         "addons.summary",
@@ -125,7 +106,7 @@ async def show_summary(turn: Turn, draft: Draft, hint: str = "") -> None:
         terms_box=box,
     )
     text += "\n\n" + tr("addon_hint")
-    turn.set_step(STEP_ADDON, draft.id)
+    turn.set_step(Step.ADDON_QUANTITY, draft.id)
     await turn.show(
         text,
         [
@@ -139,41 +120,36 @@ async def show_summary(turn: Turn, draft: Draft, hint: str = "") -> None:
 
 @handler
 async def toggle_terms(turn: Turn) -> None:
-    draft = await pressed_draft(turn, "addon")
-    if draft.state != "open":
+    draft = await turn.pressed_draft(AddonForm)
+    if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
-    draft.data["terms"] = not draft.data["terms"]
-    await save_draft(turn, draft)
+    draft.form.terms = not draft.form.terms
+    await turn.save_draft(draft)
     await show_summary(turn, draft)
 
 
 @handler
 async def confirm(turn: Turn) -> None:
     """Button "Book add-on": needs the terms (R17); a finished draft is not booked twice."""
-    draft = await pressed_draft(turn, "addon")
-    if draft.state != "open":
+    draft = await turn.pressed_draft(AddonForm)
+    if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
     try:
         view = await addons.book_addon(
-            turn.rt.core,
+            turn.core,
             turn.require_actor(),
             BookAddon(
-                int(draft.data["subscription"]),
-                str(draft.data["sku"]),
-                bool(draft.data["terms"]),
-                draft.data.get("quantity"),
+                draft.form.subscription, draft.form.sku, draft.form.terms, draft.form.quantity
             ),
         )
     except errors.ConsentMissing as missing:  # the domain decides (R17)
         await turn.alert_missing(missing)
         return
-    draft.state, draft.result_id = "done", view.id
-    await save_draft(turn, draft)
-    booked = next(
-        a for a in view.addons if a.sku == draft.data["sku"] and a.status is Status.ORDERED
-    )
+    draft.finish(view.id)
+    await turn.save_draft(draft)
+    booked = next(a for a in view.addons if a.sku == draft.form.sku and a.status is Status.ORDERED)
     note = turn.tr(
         "addons.done",
         name=html.escape(booked.name),
@@ -183,17 +159,15 @@ async def confirm(turn: Turn) -> None:
     await show_subscription(turn, view, note=note)
 
 
-async def _closed(turn: Turn, draft: Draft) -> None:
-    view = await orders.order_status(
-        turn.rt.core, turn.require_actor(), int(draft.data["subscription"])
-    )
+async def _closed(turn: Turn, draft: Drafted[AddonForm]) -> None:
+    view = await orders.order_status(turn.core, turn.require_actor(), draft.form.subscription)
     await show_subscription(turn, view)
 
 
 @handler
 async def request_missing(turn: Turn) -> None:
     """Button "My add-on is not listed": a request to the service desk with customer and product."""
-    view = await orders.order_status(turn.rt.core, turn.require_actor(), turn.press.number(0) or 0)
+    view = await orders.order_status(turn.core, turn.require_actor(), turn.press.number(0) or 0)
     settings = turn.rt.settings
     back = [turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
     if settings.service_desk_chat_id is None:
@@ -206,14 +180,12 @@ async def request_missing(turn: Turn) -> None:
             back,
         )
         return
-    async with turn.rt.core.uow(write=False) as uow:
-        customer = await uow.customers.get(turn.customer_id)
     ticket = turn.tr(
         "addons.request_ticket",
         user=html.escape(turn.user.full_name),
-        customer=html.escape(customer.name),
+        customer=html.escape(turn.customer_name or ""),
         product=html.escape(view.product_name),
         number=view.id,
     )
-    await turn.context.bot.send_message(settings.service_desk_chat_id, ticket, parse_mode="HTML")
+    await turn.send_to(settings.service_desk_chat_id, ticket)
     await turn.show(turn.tr("addons.requested", name=html.escape(view.product_name)), back)

@@ -7,18 +7,14 @@ import html
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import current_draft, new_draft, parse_quantity, pressed_draft, save_draft
+from bot.drafts import CancelForm, ChangeForm, Drafted, DraftState, Step, parse_quantity
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
-from domain.access import Action, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
-from domain.conversation import Draft
 from domain.services import orders, subscriptions
 from domain.texts.refusals import describe
 from domain.views import SubscriptionView
-
-STEP_CHANGE = "change_quantity"
 
 
 @handler
@@ -29,24 +25,18 @@ async def start_change(turn: Turn) -> None:
 
 async def begin_change(turn: Turn, subscription_id: int, quantity: int | None) -> None:
     """A change draft; with a new total (typed in free text) straight to the summary."""
-    authorize(turn.require_actor(), Action.CHANGE, turn.customer_id)
-    view = await orders.order_status(turn.rt.core, turn.require_actor(), subscription_id)
-    if not view.changeable:
-        raise errors.SubscriptionNotActive(view.status.value, view.end_date)
-    draft = await new_draft(
-        turn,
-        "change",
-        {"subscription": view.id, "version": view.version, "quantity": None},
-        STEP_CHANGE,
-    )
+    view = await subscriptions.prepare_change(turn.core, turn.require_actor(), subscription_id)
+    draft = await turn.new_draft(ChangeForm(view.id, view.version), Step.CHANGE_QUANTITY)
     if quantity is None:
         await ask_total(turn, draft, view)
     else:
         await set_total(turn, draft, quantity)
 
 
-async def ask_total(turn: Turn, draft: Draft, view: SubscriptionView, hint: str = "") -> None:
-    turn.set_step(STEP_CHANGE, draft.id)
+async def ask_total(
+    turn: Turn, draft: Drafted[ChangeForm], view: SubscriptionView, hint: str = ""
+) -> None:
+    turn.set_step(Step.CHANGE_QUANTITY, draft.id)
     text = turn.tr("change.ask", name=html.escape(view.product_name), quantity=view.quantity)
     options = sorted(
         {
@@ -64,12 +54,12 @@ async def ask_total(turn: Turn, draft: Draft, view: SubscriptionView, hint: str 
 
 @handler
 async def total_pressed(turn: Turn) -> None:
-    draft = await pressed_draft(turn, "change")
+    draft = await turn.pressed_draft(ChangeForm)
     await set_total(turn, draft, turn.press.number(1))
 
 
 async def total_typed(turn: Turn, text: str) -> None:
-    draft = await current_draft(turn, "change")
+    draft = await turn.current_draft(ChangeForm)
     quantity = parse_quantity(text)
     if quantity is None:
         view = await _view(turn, draft)
@@ -78,25 +68,23 @@ async def total_typed(turn: Turn, text: str) -> None:
     await set_total(turn, draft, quantity)
 
 
-async def _view(turn: Turn, draft: Draft) -> SubscriptionView:
-    return await orders.order_status(
-        turn.rt.core, turn.require_actor(), int(draft.data["subscription"])
-    )
+async def _view(turn: Turn, draft: Drafted[ChangeForm] | Drafted[CancelForm]) -> SubscriptionView:
+    return await orders.order_status(turn.core, turn.require_actor(), draft.form.subscription)
 
 
-async def set_total(turn: Turn, draft: Draft, quantity: int | None) -> None:
-    if draft.state != "open":
+async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None) -> None:
+    if draft.state is not DraftState.OPEN:
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
         return
     view = await _view(turn, draft)
     try:
         preview = await subscriptions.change_quantity(
-            turn.rt.core,
+            turn.core,
             turn.require_actor(),
             ChangeQuantity(
                 view.id,
                 quantity if quantity is not None else 0,
-                expected_version=int(draft.data["version"]),
+                expected_version=draft.form.version,
             ),
             dry_run=True,
         )
@@ -108,9 +96,9 @@ async def set_total(turn: Turn, draft: Draft, quantity: int | None) -> None:
     ) as refusal:
         await ask_total(turn, draft, view, hint=describe(refusal, turn.tr))
         return
-    draft.data["quantity"] = quantity
-    await save_draft(turn, draft)
-    turn.set_step("change_summary", draft.id)
+    draft.form.quantity = quantity
+    await turn.save_draft(draft)
+    turn.set_step(Step.CHANGE_SUMMARY, draft.id)
     tr = turn.tr
     text = tr(
         "change.summary",
@@ -133,28 +121,26 @@ async def set_total(turn: Turn, draft: Draft, quantity: int | None) -> None:
 @handler
 async def confirm_change(turn: Turn) -> None:
     """Button "Bestellung ändern": applies only to the version the user saw (R13)."""
-    draft = await pressed_draft(turn, "change")
-    if draft.state != "open" or draft.data.get("quantity") is None:
+    draft = await turn.pressed_draft(ChangeForm)
+    if draft.state is not DraftState.OPEN or draft.form.quantity is None:
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
         return
     try:
         changed = await subscriptions.change_quantity(
-            turn.rt.core,
+            turn.core,
             turn.require_actor(),
             ChangeQuantity(
-                int(draft.data["subscription"]),
-                int(draft.data["quantity"]),
-                expected_version=int(draft.data["version"]),
+                draft.form.subscription, draft.form.quantity, expected_version=draft.form.version
             ),
         )
     except errors.VersionConflict as conflict:
-        draft.state = "discarded"
-        await save_draft(turn, draft)
+        draft.discard()
+        await turn.save_draft(draft)
         view = await _view(turn, draft)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
         return
-    draft.state, draft.result_id = "done", changed.subscription.id
-    await save_draft(turn, draft)
+    draft.finish(changed.subscription.id)
+    await turn.save_draft(draft)
     view = changed.subscription
     note = turn.tr(
         "change.done",
@@ -173,14 +159,11 @@ async def ask_cancel(turn: Turn) -> None:
 
 
 async def begin_cancel(turn: Turn, subscription_id: int) -> None:
-    authorize(turn.require_actor(), Action.CANCEL, turn.customer_id)
-    view = await orders.order_status(turn.rt.core, turn.require_actor(), subscription_id)
+    view = await orders.order_status(turn.core, turn.require_actor(), subscription_id)
     preview = await subscriptions.cancel_subscription(
-        turn.rt.core, turn.require_actor(), CancelSubscription(view.id), dry_run=True
+        turn.core, turn.require_actor(), CancelSubscription(view.id), dry_run=True
     )
-    draft = await new_draft(
-        turn, "cancel", {"subscription": view.id, "version": view.version}, "cancel_confirm"
-    )
+    draft = await turn.new_draft(CancelForm(view.id, view.version), Step.CANCEL_CONFIRM)
     running = view.running_addons()
     addons = (
         turn.tr("cancel_sub.addons", names=", ".join(html.escape(a.name) for a in running))
@@ -205,25 +188,25 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
 
 @handler
 async def confirm_cancel(turn: Turn) -> None:
-    draft = await pressed_draft(turn, "cancel")
-    sub_id = int(draft.data["subscription"])
-    if draft.state != "open":
-        view = await orders.order_status(turn.rt.core, turn.require_actor(), sub_id)
+    draft = await turn.pressed_draft(CancelForm)
+    sub_id = draft.form.subscription
+    if draft.state is not DraftState.OPEN:
+        view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
         await show_subscription(turn, view)
         return
     try:
         view = await subscriptions.cancel_subscription(
-            turn.rt.core,
+            turn.core,
             turn.require_actor(),
-            CancelSubscription(sub_id, expected_version=int(draft.data["version"])),
+            CancelSubscription(sub_id, expected_version=draft.form.version),
         )
     except errors.VersionConflict as conflict:
-        view = await orders.order_status(turn.rt.core, turn.require_actor(), sub_id)
+        view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
         return
     finally:
-        draft.state = "done"
-        await save_draft(turn, draft)
+        draft.finish(sub_id)
+        await turn.save_draft(draft)
     note = turn.tr(
         "cancel_sub.done", name=html.escape(view.product_name), end=turn.tr.date(view.end_date)
     )
@@ -234,7 +217,7 @@ async def confirm_cancel(turn: Turn) -> None:
 async def withdraw(turn: Turn) -> None:
     """Take back a cancellation that still runs (R20)."""
     view = await subscriptions.withdraw_cancellation(
-        turn.rt.core,
+        turn.core,
         turn.require_actor(),
         WithdrawCancellation(turn.press.number(0) or 0, expected_version=turn.press.number(1)),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 
+from bot.drafts import Step
 from bot.handlers import addons, changes, menu, my_orders, ordering
 from bot.turn import Turn
 from domain.nlu.parser import CONFIDENCE_THRESHOLD, ParseResult
@@ -59,12 +60,12 @@ async def _details(turn: Turn, result: ParseResult) -> None:
 
 
 async def _running(turn: Turn, sku: str | None) -> list[SubscriptionView]:
-    overview = await orders.list_orders(turn.rt.core, turn.require_actor(), turn.customer_id)
+    overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
     return overview.running(sku)
 
 
 async def _product_name(turn: Turn, sku: str) -> str:
-    offer = await catalog.product_details(turn.rt.core, turn.require_actor(), turn.customer_id, sku)
+    offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     return offer.name
 
 
@@ -112,7 +113,7 @@ async def _addon(turn: Turn, result: ParseResult) -> None:
     candidates = []
     for sub in running:
         offer = await catalog.product_details(
-            turn.rt.core, turn.require_actor(), turn.customer_id, sub.product_sku
+            turn.core, turn.require_actor(), turn.customer_id, sub.product_sku
         )
         if any(a.sku == result.addon_sku for a in offer.addons):
             candidates.append(sub)
@@ -126,7 +127,7 @@ async def _addon(turn: Turn, result: ParseResult) -> None:
 
 
 async def _addon_name(turn: Turn, sku: str) -> str:
-    offers = await catalog.browse_catalog(turn.rt.core, turn.require_actor(), turn.customer_id)
+    offers = await catalog.browse_catalog(turn.core, turn.require_actor(), turn.customer_id)
     return next((a.name for o in offers for a in o.addons if a.sku == sku), sku)
 
 
@@ -175,7 +176,7 @@ async def _handoff(turn: Turn, _: ParseResult) -> None:
 
 async def _affirm_or_deny(turn: Turn, _: ParseResult) -> None:
     """ "Ja" never confirms a write: the button does (docs/ux.md, issue on free text)."""
-    if turn.state.step != "idle":
+    if turn.step is not Step.IDLE:
         await turn.send(turn.tr("free_text.confirm_with_button"))
         return
     await menu.show_menu(turn)

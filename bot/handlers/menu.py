@@ -7,6 +7,7 @@ import html
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
+from bot.drafts import Step
 from bot.turn import Turn, handler
 from domain.commands import LinkUser
 from domain.model import Channel, Role
@@ -18,9 +19,8 @@ async def show_menu(turn: Turn) -> None:
     if actor.customer_id is None:
         title = turn.tr("menu.title_agent")
     else:
-        name = await _customer_name(turn, actor.customer_id)
-        title = turn.tr("menu.title", customer=html.escape(name))
-    turn.set_step("idle")
+        title = turn.tr("menu.title", customer=html.escape(turn.customer_name or ""))
+    turn.set_step(Step.IDLE)
     await turn.show(title, menu_keyboard(turn))
 
 
@@ -33,22 +33,17 @@ def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
     ]
 
 
-async def _customer_name(turn: Turn, customer_id: str) -> str:
-    async with turn.rt.core.uow(write=False) as uow:
-        return (await uow.customers.get(customer_id)).name
-
-
 @handler
 async def start(turn: Turn) -> None:
     """`/start [code]`: link with an invite (deep link) or show the menu."""
     args = turn.context.args or []
     if args:
         linked = await accounts.link_user(
-            turn.rt.core,
+            turn.core,
             Channel.TELEGRAM,
             LinkUser(str(turn.user.id), args[0], turn.user.full_name, turn.user.language_code),
         )
-        turn.actor = linked.user.as_actor()
+        turn.actor, turn.customer_name = linked.user.as_actor(), linked.customer_name
         name = html.escape(turn.user.first_name)
         if linked.user.role is Role.AGENT:
             await turn.send(turn.tr("start.welcome_agent", name=name))
@@ -98,14 +93,14 @@ async def hand_off(turn: Turn) -> None:
         await turn.show(turn.tr("support.text", contact=contact), [turn.nav()])
         return
     message = turn.update.effective_message
-    customer = await _customer_name(turn, actor.customer_id) if actor.customer_id else "–"
+    customer = turn.customer_name if actor.customer_id else "–"
     ticket = turn.tr(
         "free_text.handoff_ticket",
         user=html.escape(turn.user.full_name),
-        customer=html.escape(customer),
+        customer=html.escape(customer or ""),
         message=html.escape(message.text or "" if message else ""),
     )
-    await turn.context.bot.send_message(settings.service_desk_chat_id, ticket, parse_mode="HTML")
+    await turn.send_to(settings.service_desk_chat_id, ticket)
     await turn.send(turn.tr("free_text.handoff_sent", contact=contact))
 
 
@@ -136,8 +131,8 @@ async def language(turn: Turn) -> None:
 @handler
 async def cancel_step(turn: Turn) -> None:
     """`/cancel`: leave the current step; never cancels a subscription."""
-    left = turn.state.step != "idle"
-    turn.set_step("idle")
+    left = turn.step is not Step.IDLE
+    turn.set_step(Step.IDLE)
     await turn.send(turn.tr("cancel.left" if left else "cancel.nothing"))
     if turn.actor is not None:
         await show_menu(turn)

@@ -8,6 +8,7 @@ import math
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
+from bot.drafts import Step
 from bot.turn import Turn, handler
 from domain.model import Status
 from domain.services import orders
@@ -24,9 +25,9 @@ async def my_orders(turn: Turn) -> None:
 
 
 async def show_orders(turn: Turn, page: int) -> None:
-    overview = await orders.list_orders(turn.rt.core, turn.require_actor(), turn.customer_id)
+    overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
     header = turn.tr("orders.title", customer=html.escape(overview.customer_name))
-    turn.set_step("idle")
+    turn.set_step(Step.IDLE)
     if not overview.subscriptions:
         await turn.show(
             f"{header}\n\n{turn.tr('orders.empty')}",
@@ -63,12 +64,12 @@ async def show_orders(turn: Turn, page: int) -> None:
 async def subscription(turn: Turn) -> None:
     """One subscription with the actions its status allows."""
     sub_id = turn.press.number(0)
-    view = await orders.order_status(turn.rt.core, turn.require_actor(), sub_id or 0)
+    view = await orders.order_status(turn.core, turn.require_actor(), sub_id or 0)
     await show_subscription(turn, view)
 
 
 async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") -> None:
-    turn.set_step("idle")
+    turn.set_step(Step.IDLE)
     b = turn.button
     keyboard: list[list[InlineKeyboardButton]] = []
     if view.changeable:
@@ -93,7 +94,7 @@ async def status(turn: Turn) -> None:
 
 
 async def show_status(turn: Turn) -> None:
-    overview = await orders.list_orders(turn.rt.core, turn.require_actor(), turn.customer_id)
+    overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
     tr = turn.tr
     lines = [tr("status_screen.title", customer=html.escape(overview.customer_name))]
     running = overview.running()

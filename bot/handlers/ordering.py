@@ -8,19 +8,17 @@ import math
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import current_draft, new_draft, parse_quantity, pressed_draft, save_draft
+from bot.drafts import Drafted, DraftState, OrderForm, Step, parse_quantity
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import PlaceOrder
-from domain.conversation import Draft
 from domain.services import catalog, orders
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
 
 PAGE_SIZE = 8
 QUICK_QUANTITIES = (1, 5, 10, 25)
-STEP_QUANTITY = "order_quantity"
 
 
 def _box(ticked: bool) -> str:
@@ -34,16 +32,14 @@ async def products(turn: Turn) -> None:
 
 
 async def show_products(turn: Turn, page: int) -> None:
-    offers = await catalog.browse_catalog(turn.rt.core, turn.require_actor(), turn.customer_id)
+    offers = await catalog.browse_catalog(turn.core, turn.require_actor(), turn.customer_id)
     if not offers:
         await turn.show(turn.tr("products.empty"), [turn.nav()])
         return
     pages = math.ceil(len(offers) / PAGE_SIZE)
     page = min(page, pages - 1)
     shown = offers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    async with turn.rt.core.uow(write=False) as uow:
-        customer = await uow.customers.get(turn.customer_id)
-    lines = [turn.tr("products.title", customer=html.escape(customer.name))]
+    lines = [turn.tr("products.title", customer=html.escape(turn.customer_name or ""))]
     for offer in shown:
         line = turn.tr(
             "products.line", name=html.escape(offer.name), price=turn.tr.money(offer.unit_price)
@@ -60,7 +56,7 @@ async def show_products(turn: Turn, page: int) -> None:
     if paging:
         keyboard.append(paging)
     keyboard.append(turn.nav())
-    turn.set_step("idle")
+    turn.set_step(Step.IDLE)
     await turn.show("\n".join(lines), keyboard)
 
 
@@ -71,7 +67,7 @@ async def details(turn: Turn) -> None:
 
 
 async def details_for(turn: Turn, sku: str) -> None:
-    offer = await catalog.product_details(turn.rt.core, turn.require_actor(), turn.customer_id, sku)
+    offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     await show_details(turn, offer)
 
 
@@ -112,24 +108,21 @@ async def start_order(turn: Turn) -> None:
 async def begin_order(turn: Turn, sku: str, quantity: int | None) -> None:
     """A new order draft; with a quantity (typed in free text) straight to the summary."""
     authorize(turn.require_actor(), Action.ORDER, turn.customer_id)  # refuse before the form
-    offer = await catalog.product_details(turn.rt.core, turn.require_actor(), turn.customer_id, sku)
+    offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     if offer.booked_subscription_id is not None:
         await show_details(turn, offer)  # R6: leads to "change quantity"
         return
-    draft = await new_draft(
-        turn,
-        "order",
-        {"sku": sku, "quantity": None, "terms": False, "account": False},
-        STEP_QUANTITY,
-    )
+    draft = await turn.new_draft(OrderForm(sku), Step.ORDER_QUANTITY)
     if quantity is None:
         await ask_quantity(turn, draft, offer)
     else:
         await set_quantity(turn, draft, quantity)
 
 
-async def ask_quantity(turn: Turn, draft: Draft, offer: ProductOffer, hint: str = "") -> None:
-    turn.set_step(STEP_QUANTITY, draft.id)
+async def ask_quantity(
+    turn: Turn, draft: Drafted[OrderForm], offer: ProductOffer, hint: str = ""
+) -> None:
+    turn.set_step(Step.ORDER_QUANTITY, draft.id)
     text = turn.tr(
         "order.ask_quantity",
         name=html.escape(offer.name),
@@ -146,13 +139,13 @@ async def ask_quantity(turn: Turn, draft: Draft, offer: ProductOffer, hint: str 
 
 @handler
 async def quantity_pressed(turn: Turn) -> None:
-    draft = await pressed_draft(turn, "order")
+    draft = await turn.pressed_draft(OrderForm)
     await set_quantity(turn, draft, turn.press.number(1))
 
 
 async def quantity_typed(turn: Turn, text: str) -> None:
     """Typed text while the order asks for a quantity."""
-    draft = await current_draft(turn, "order")
+    draft = await turn.current_draft(OrderForm)
     quantity = parse_quantity(text)
     if quantity is None:
         offer = await _offer(turn, draft)
@@ -161,41 +154,41 @@ async def quantity_typed(turn: Turn, text: str) -> None:
     await set_quantity(turn, draft, quantity)
 
 
-async def set_quantity(turn: Turn, draft: Draft, quantity: int | None) -> None:
-    if draft.state != "open":
+async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | None) -> None:
+    if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
     try:
         await catalog.quote_order(
-            turn.rt.core,
+            turn.core,
             turn.require_actor(),
             turn.customer_id,
-            draft.data["sku"],
+            draft.form.sku,
             quantity if quantity is not None else 0,
         )
     except (errors.InvalidQuantity, errors.SeatCapExceeded) as refusal:
         await ask_quantity(turn, draft, await _offer(turn, draft), hint=describe(refusal, turn.tr))
         return
-    draft.data["quantity"] = quantity
-    await save_draft(turn, draft)
-    turn.set_step("order_summary", draft.id)
+    draft.form.quantity = quantity
+    await turn.save_draft(draft)
+    turn.set_step(Step.ORDER_SUMMARY, draft.id)
     await show_summary(turn, draft)
 
 
-async def _offer(turn: Turn, draft: Draft) -> ProductOffer:
+async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
     return await catalog.product_details(
-        turn.rt.core, turn.require_actor(), turn.customer_id, draft.data["sku"]
+        turn.core, turn.require_actor(), turn.customer_id, draft.form.sku
     )
 
 
-async def show_summary(turn: Turn, draft: Draft) -> None:
+async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     """The card before the write (docs/ux.md): figures, start date, consent toggles."""
     quote = await catalog.quote_order(
-        turn.rt.core,
+        turn.core,
         turn.require_actor(),
         turn.customer_id,
-        draft.data["sku"],
-        draft.data["quantity"],
+        draft.form.sku,
+        draft.form.quantity or 0,
     )
     text = turn.tr(
         "order.summary",
@@ -204,22 +197,22 @@ async def show_summary(turn: Turn, draft: Draft) -> None:
         price=turn.tr.money(quote.unit_price),
         total=turn.tr.money(quote.monthly_total),
         start=turn.tr.date(quote.start_date),
-        terms_box=_box(draft.data["terms"]),
-        account_box=_box(draft.data["account"]),
+        terms_box=_box(draft.form.terms),
+        account_box=_box(draft.form.account),
     )
     keyboard: Keyboard = [
         [
             turn.button(
                 "order.terms_button",
                 cb.data(cb.ORDER_TERMS, draft.id),
-                box=_box(draft.data["terms"]),
+                box=_box(draft.form.terms),
             )
         ],
         [
             turn.button(
                 "order.account_button",
                 cb.data(cb.ORDER_ACCOUNT, draft.id),
-                box=_box(draft.data["account"]),
+                box=_box(draft.form.account),
             )
         ],
         [InlineKeyboardButton(turn.tr("order.terms_link"), url=turn.rt.settings.terms_url)],
@@ -240,19 +233,22 @@ async def toggle_account(turn: Turn) -> None:
 
 
 async def _toggle(turn: Turn, consent: str) -> None:
-    draft = await pressed_draft(turn, "order")
-    if draft.state != "open" or draft.data.get("quantity") is None:
+    draft = await turn.pressed_draft(OrderForm)
+    if draft.state is not DraftState.OPEN or draft.form.quantity is None:
         await _closed(turn, draft)
         return
-    draft.data[consent] = not draft.data[consent]
-    await save_draft(turn, draft)
+    if consent == "terms":
+        draft.form.terms = not draft.form.terms
+    else:
+        draft.form.account = not draft.form.account
+    await turn.save_draft(draft)
     await show_summary(turn, draft)
 
 
 @handler
 async def back_to_quantity(turn: Turn) -> None:
-    draft = await pressed_draft(turn, "order")
-    if draft.state != "open":
+    draft = await turn.pressed_draft(OrderForm)
+    if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
     await ask_quantity(turn, draft, await _offer(turn, draft))
@@ -261,20 +257,20 @@ async def back_to_quantity(turn: Turn) -> None:
 @handler
 async def confirm(turn: Turn) -> None:
     """Button "Order": both consents required (R5); the draft's key makes it idempotent (R9)."""
-    draft = await pressed_draft(turn, "order")
-    if draft.state == "discarded" or draft.data.get("quantity") is None:
+    draft = await turn.pressed_draft(OrderForm)
+    if draft.state is DraftState.DISCARDED or draft.form.quantity is None:
         await _closed(turn, draft)
         return
     try:
         placed = await orders.place_order(
-            turn.rt.core,
+            turn.core,
             turn.require_actor(),
             PlaceOrder(
                 turn.customer_id,
-                draft.data["sku"],
-                draft.data["quantity"],
-                bool(draft.data["terms"]),
-                bool(draft.data["account"]),
+                draft.form.sku,
+                draft.form.quantity,
+                draft.form.terms,
+                draft.form.account,
                 draft.idempotency_key,
             ),
         )
@@ -282,10 +278,10 @@ async def confirm(turn: Turn) -> None:
         await turn.alert_missing(missing)
         return
     sub = placed.subscription
-    if draft.state == "open":
-        draft.state, draft.result_id = "done", sub.id
-        await save_draft(turn, draft)
-    turn.set_step("idle")
+    if draft.state is DraftState.OPEN:
+        draft.finish(sub.id)
+        await turn.save_draft(draft)
+    turn.set_step(Step.IDLE)
     text = turn.tr(
         "order.placed" if placed.created else "order.already_placed",
         number=sub.id,
@@ -297,8 +293,8 @@ async def confirm(turn: Turn) -> None:
     await turn.show(text, [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()])
 
 
-async def _closed(turn: Turn, draft: Draft) -> None:
-    if draft.state == "done" and draft.result_id is not None:
+async def _closed(turn: Turn, draft: Drafted[OrderForm]) -> None:
+    if draft.state is DraftState.DONE and draft.result_id is not None:
         await turn.show(
             turn.tr("order.already_placed", number=draft.result_id),
             [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()],

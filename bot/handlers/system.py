@@ -1,4 +1,4 @@
-"""Cross-cutting handlers: process each update once, private chats only, the error handler."""
+"""Cross-cutting handlers: private chats only, and the error handler."""
 
 from __future__ import annotations
 
@@ -14,17 +14,6 @@ from bot.runtime import runtime_of
 from domain.texts.i18n import Translator, pick_language
 
 log = logging.getLogger(__name__)
-
-
-async def once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Claim the update id; a re-delivered update stops here (design decision 3)."""
-    rt = runtime_of(context.bot_data)
-    async with rt.core.uow() as uow:
-        first = await uow.chats.claim_update(context.bot.id, update.update_id, rt.core.now())
-        await uow.commit()
-    if not first:
-        log.info("update %s already processed; skipped", update.update_id)
-        raise ApplicationHandlerStop
 
 
 async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

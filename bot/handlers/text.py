@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from bot.drafts import Step
 from bot.handlers import addons, changes, free_text, ordering
 from bot.turn import Turn, handler
 
-_STEPS = {
-    ordering.STEP_QUANTITY: ordering.quantity_typed,
-    changes.STEP_CHANGE: changes.total_typed,
-    addons.STEP_ADDON: addons.quantity_typed,
+_STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
+    Step.ORDER_QUANTITY: ordering.quantity_typed,
+    Step.CHANGE_QUANTITY: changes.total_typed,
+    Step.ADDON_QUANTITY: addons.quantity_typed,
 }
 
 
@@ -16,7 +19,7 @@ _STEPS = {
 async def text(turn: Turn) -> None:
     message = turn.update.effective_message
     typed = (message.text if message else None) or ""
-    step = _STEPS.get(turn.state.step)
+    step = _STEPS.get(turn.step)
     if step is not None and turn.actor is not None:
         await step(turn, typed)
         return

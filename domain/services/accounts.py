@@ -144,6 +144,26 @@ async def link_user(ctx: Context, channel: Channel, cmd: LinkUser) -> Linked:
     return Linked(user, customer_name)
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who is writing: the actor, and the name of the customer it acts for (screen titles)."""
+
+    actor: Actor
+    customer_name: str | None
+
+
+async def identify(ctx: Context, channel: Channel, channel_user: str) -> Identity | None:
+    """The linked person behind a chat identity with its customer's name; None if unknown."""
+    async with ctx.uow(write=False) as uow:
+        user = await uow.users.by_external(channel, channel_user)
+        if user is None:
+            return None
+        name = None
+        if user.customer_id is not None:
+            name = (await uow.customers.get(user.customer_id)).name
+    return Identity(user.as_actor(), name)
+
+
 async def resolve_actor(ctx: Context, channel: Channel, channel_user: str) -> Actor:
     """The actor behind a chat identity, or NotLinked (R22)."""
     async with ctx.uow(write=False) as uow:

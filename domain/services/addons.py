@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from domain import errors
 from domain.access import Action
 from domain.commands import BookAddon, CancelAddon, ChangeAddon
 from domain.model import Actor, Consent, ConsentKind, QuantityChange
-from domain.services.common import bump, commit_write, load_for_write
+from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
-from domain.views import SubscriptionView, subscription_view
+from domain.views import AddonOffer, SubscriptionView, product_offer, subscription_view
+
+
+@dataclass(frozen=True)
+class AddonChoices:
+    """What can be booked for a subscription: the product's add-ons at this customer's prices
+    (R2, R15) and the quantities of those already running (R17)."""
+
+    subscription: SubscriptionView
+    offers: tuple[AddonOffer, ...]
+    booked: dict[str, int]
+
+
+async def addon_choices(ctx: Context, actor: Actor, subscription_id: int) -> AddonChoices:
+    """The add-ons to choose from, once the subscription is provisioned (R14)."""
+    async with ctx.uow(write=False) as uow:
+        sub = await load_for_reading(uow, actor, Action.ADDON, subscription_id)
+        sub.check_addons_bookable()
+        customer = await uow.customers.get(sub.customer_id)
+        catalog = await uow.catalog.load()
+    product = catalog.product(sub.product_sku)
+    offers = product_offer(catalog, product, customer, None, ctx.today()).addons
+    view = subscription_view(sub, ctx.today())
+    return AddonChoices(view, offers, {a.sku: a.quantity for a in view.running_addons()})
 
 
 async def book_addon(

@@ -40,6 +40,20 @@ async def load_for_write(
     return customer, sub
 
 
+async def load_for_reading(
+    uow: UnitOfWork, actor: Actor, action: Action, subscription_id: int
+) -> Subscription:
+    """The subscription if the actor may `action` on it (R24); another customer's is missing."""
+    sub = await uow.subscriptions.get(subscription_id)
+    if sub is None:
+        raise errors.SubscriptionNotFound(subscription_id)
+    try:
+        authorize(actor, action, sub.customer_id)
+    except errors.CustomerNotFound:
+        raise errors.SubscriptionNotFound(subscription_id) from None
+    return sub
+
+
 def bump(sub: Subscription) -> None:
     """Mark the aggregate changed: the optimistic lock compares the old version (R13)."""
     sub.version += 1

@@ -11,11 +11,11 @@ from domain.model import (
     Actor,
     Consent,
     ConsentKind,
-    Subscription,
     check_orderable,
     missing_consents,
     new_subscription,
 )
+from domain.services.common import load_for_reading
 from domain.services.context import Context
 from domain.views import OrdersOverview, SubscriptionView, overview, subscription_view
 
@@ -91,11 +91,5 @@ async def list_orders(ctx: Context, actor: Actor, customer_id: str) -> OrdersOve
 
 async def order_status(ctx: Context, actor: Actor, subscription_id: int) -> SubscriptionView:
     async with ctx.uow(write=False) as uow:
-        sub: Subscription | None = await uow.subscriptions.get(subscription_id)
-    if sub is None:
-        raise errors.SubscriptionNotFound(subscription_id)
-    try:
-        authorize(actor, Action.VIEW, sub.customer_id)
-    except errors.CustomerNotFound:
-        raise errors.SubscriptionNotFound(subscription_id) from None
+        sub = await load_for_reading(uow, actor, Action.VIEW, subscription_id)
     return subscription_view(sub, ctx.today())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from domain.access import Action, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.model import Actor, Channel, QuantityChange, Role, seats_in_cap
-from domain.services.common import bump, commit_write, load_for_write
+from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
 from domain.views import SubscriptionView, subscription_view
 
@@ -19,6 +19,15 @@ class QuantityChanged:
     subscription: SubscriptionView
     old_quantity: int
     new_quantity: int
+
+
+async def prepare_change(ctx: Context, actor: Actor, subscription_id: int) -> SubscriptionView:
+    """The subscription a change of quantity starts from, if the actor may change it (R23)
+    and it still runs (R12); its version is what the confirmation must still find (R13)."""
+    async with ctx.uow(write=False) as uow:
+        sub = await load_for_reading(uow, actor, Action.CHANGE, subscription_id)
+        sub.check_changeable()
+    return subscription_view(sub, ctx.today())
 
 
 async def change_quantity(
