@@ -23,6 +23,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot domain actions tests
+	$(BIN)/lint-imports --no-cache
+	$(MAKE) --no-print-directory messages-check
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -15,6 +15,7 @@ from domain.access import Action, authorize
 from domain.commands import BookAddon
 from domain.model import Status
 from domain.services import addons, orders
+from domain.texts import results
 from domain.texts.refusals import describe
 
 
@@ -150,13 +151,7 @@ async def confirm(turn: Turn) -> None:
     draft.finish(view.id)
     await turn.save_draft(draft)
     booked = next(a for a in view.addons if a.sku == draft.form.sku and a.status is Status.ORDERED)
-    note = turn.tr(
-        "addons.done",
-        name=html.escape(booked.name),
-        quantity=booked.quantity,
-        total=turn.tr.money(booked.monthly_total),
-    )
-    await show_subscription(turn, view, note=note)
+    await show_subscription(turn, view, note=results.addon_booked(turn.tr, booked))
 
 
 async def _closed(turn: Turn, draft: Drafted[AddonForm]) -> None:

@@ -13,6 +13,7 @@ from bot.turn import Turn, handler
 from domain import errors
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.services import orders, subscriptions
+from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import SubscriptionView
 
@@ -141,15 +142,8 @@ async def confirm_change(turn: Turn) -> None:
         return
     draft.finish(changed.subscription.id)
     await turn.save_draft(draft)
-    view = changed.subscription
-    note = turn.tr(
-        "change.done",
-        name=html.escape(view.product_name),
-        new=changed.new_quantity,
-        old=changed.old_quantity,
-        total=turn.tr.money(view.monthly_total),
-    )
-    await show_subscription(turn, view, note=note)
+    note = results.quantity_changed(turn.tr, changed)
+    await show_subscription(turn, changed.subscription, note=note)
 
 
 @handler
@@ -207,10 +201,7 @@ async def confirm_cancel(turn: Turn) -> None:
     finally:
         draft.finish(sub_id)
         await turn.save_draft(draft)
-    note = turn.tr(
-        "cancel_sub.done", name=html.escape(view.product_name), end=turn.tr.date(view.end_date)
-    )
-    await show_subscription(turn, view, note=note)
+    await show_subscription(turn, view, note=results.cancelled(turn.tr, view))
 
 
 @handler
@@ -221,5 +212,4 @@ async def withdraw(turn: Turn) -> None:
         turn.require_actor(),
         WithdrawCancellation(turn.press.number(0) or 0, expected_version=turn.press.number(1)),
     )
-    note = turn.tr("cancel_sub.withdrawn", name=html.escape(view.product_name))
-    await show_subscription(turn, view, note=note)
+    await show_subscription(turn, view, note=results.cancellation_withdrawn(turn.tr, view))

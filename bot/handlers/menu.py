@@ -25,11 +25,13 @@ async def show_menu(turn: Turn) -> None:
 
 
 def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
-    b = turn.button
     return [
-        [b("menu.products", cb.data(cb.PRODUCTS, 0)), b("menu.orders", cb.data(cb.ORDERS, 0))],
-        [b("menu.status", cb.STATUS), b("menu.support", cb.SUPPORT)],
-        [b("menu.help", cb.HELP), b("menu.language", cb.LANGUAGE)],
+        [
+            turn.button("menu.products", cb.data(cb.PRODUCTS, 0)),
+            turn.button("menu.orders", cb.data(cb.ORDERS, 0)),
+        ],
+        [turn.button("menu.status", cb.STATUS), turn.button("menu.support", cb.SUPPORT)],
+        [turn.button("menu.help", cb.HELP), turn.button("menu.language", cb.LANGUAGE)],
     ]
 
 
@@ -133,6 +135,6 @@ async def cancel_step(turn: Turn) -> None:
     """`/cancel`: leave the current step; never cancels a subscription."""
     left = turn.step is not Step.IDLE
     turn.set_step(Step.IDLE)
-    await turn.send(turn.tr("cancel.left" if left else "cancel.nothing"))
+    await turn.send(turn.tr("cancel.left") if left else turn.tr("cancel.nothing"))
     if turn.actor is not None:
         await show_menu(turn)

@@ -70,18 +70,19 @@ async def subscription(turn: Turn) -> None:
 
 async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") -> None:
     turn.set_step(Step.IDLE)
-    b = turn.button
     keyboard: list[list[InlineKeyboardButton]] = []
     if view.changeable:
         keyboard.append(
             [
-                b("subscription.change", cb.data(cb.CHANGE_NEW, view.id)),
-                b("subscription.addon", cb.data(cb.ADDONS, view.id)),
+                turn.button("subscription.change", cb.data(cb.CHANGE_NEW, view.id)),
+                turn.button("subscription.addon", cb.data(cb.ADDONS, view.id)),
             ]
         )
-        keyboard.append([b("subscription.cancel", cb.data(cb.CANCEL_ASK, view.id))])
+        keyboard.append([turn.button("subscription.cancel", cb.data(cb.CANCEL_ASK, view.id))])
     elif view.withdrawable:
-        keyboard.append([b("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))])
+        keyboard.append(
+            [turn.button("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))]
+        )
     keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
     text = entry(turn.tr, view)
     await turn.show(text, keyboard, note=note)

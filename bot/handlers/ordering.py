@@ -14,6 +14,7 @@ from domain import errors
 from domain.access import Action, authorize
 from domain.commands import PlaceOrder
 from domain.services import catalog, orders
+from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
 
@@ -282,14 +283,7 @@ async def confirm(turn: Turn) -> None:
         draft.finish(sub.id)
         await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
-    text = turn.tr(
-        "order.placed" if placed.created else "order.already_placed",
-        number=sub.id,
-        quantity=sub.quantity,
-        name=html.escape(sub.product_name),
-        total=turn.tr.money(sub.monthly_total),
-        start=turn.tr.date(sub.start_date),
-    )
+    text = results.order_placed(turn.tr, placed)
     await turn.show(text, [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()])
 
 

@@ -1,0 +1,58 @@
+"""What happened, said the same way in every channel: the results of the writes (docs/ux.md).
+
+Each function takes what the use case returned and gives Telegram HTML; the Rasa actions
+show it as plain text (`markup.plain`).
+"""
+
+from __future__ import annotations
+
+from domain.services.orders import OrderPlaced
+from domain.services.subscriptions import QuantityChanged
+from domain.texts.i18n import Translator
+from domain.texts.markup import escape
+from domain.views import AddonView, SubscriptionView
+
+
+def order_placed(tr: Translator, placed: OrderPlaced) -> str:
+    """The order number and what happens next (R9); a repeated confirmation says so."""
+    sub = placed.subscription
+    if not placed.created:
+        return tr("order.already_placed", number=sub.id)
+    return tr(
+        "order.placed",
+        number=sub.id,
+        quantity=sub.quantity,
+        name=escape(sub.product_name),
+        total=tr.money(sub.monthly_total),
+        start=tr.date(sub.start_date),
+    )
+
+
+def quantity_changed(tr: Translator, changed: QuantityChanged) -> str:
+    """Old and new quantity and the new monthly total (R11)."""
+    view = changed.subscription
+    return tr(
+        "change.done",
+        name=escape(view.product_name),
+        new=changed.new_quantity,
+        old=changed.old_quantity,
+        total=tr.money(view.monthly_total),
+    )
+
+
+def addon_booked(tr: Translator, addon: AddonView) -> str:
+    return tr(
+        "addons.done",
+        name=escape(addon.name),
+        quantity=addon.quantity,
+        total=tr.money(addon.monthly_total),
+    )
+
+
+def cancelled(tr: Translator, view: SubscriptionView) -> str:
+    """The cancellation and its end date (R19)."""
+    return tr("cancel_sub.done", name=escape(view.product_name), end=tr.date(view.end_date))
+
+
+def cancellation_withdrawn(tr: Translator, view: SubscriptionView) -> str:
+    return tr("cancel_sub.withdrawn", name=escape(view.product_name))
