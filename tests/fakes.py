@@ -1,0 +1,354 @@
+"""An in-memory store behind the ports (domain/ports.py): use-case tests without a database.
+
+Hand-written, not mocks (cosmicpython): each unit of work works on a copy of the stored state
+and writes it back on commit, so "rolled back unless committed" holds; a subscription changed
+by another unit of work since it was read makes the commit fail with `errors.StaleWrite`.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Self
+
+from domain import errors
+from domain.catalog import CatalogSpec
+from domain.conversation import ChatState, Draft
+from domain.model import (
+    AuditEntry,
+    Catalog,
+    Channel,
+    ChatUser,
+    Consent,
+    Customer,
+    Invite,
+    QuantityChange,
+    Role,
+    Status,
+    Subscription,
+)
+from domain.ports import CatalogChanges, Notification, Recipient
+
+
+@dataclass
+class State:
+    """Everything stored, as plain objects."""
+
+    catalog: Catalog = field(default_factory=lambda: Catalog({}, {}))
+    customers: dict[str, Customer] = field(default_factory=dict)
+    subscriptions: dict[int, Subscription] = field(default_factory=dict)
+    users: list[ChatUser] = field(default_factory=list)
+    invites: dict[str, Invite] = field(default_factory=dict)
+    invite_hashes: dict[int, str] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
+    changes: list[QuantityChange] = field(default_factory=list)
+    chats: dict[int, ChatState] = field(default_factory=dict)
+    drafts: dict[int, Draft] = field(default_factory=dict)
+    updates: set[tuple[int, int]] = field(default_factory=set)
+    notifications: list[Notification] = field(default_factory=list)
+    sent: set[int] = field(default_factory=set)
+    next_id: int = 1
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class _Repos:
+    """The repositories over one working copy of the state."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def s(self) -> State:
+        return self._uow.working
+
+
+class _Catalog(_Repos):
+    async def load(self) -> Catalog:
+        return self.s.catalog
+
+    async def replace(self, spec: CatalogSpec) -> CatalogChanges:
+        raise NotImplementedError("catalogue files are tested against the SQL adapter")
+
+    async def is_empty(self) -> bool:
+        return not self.s.catalog.products
+
+
+class _Customers(_Repos):
+    async def get(self, customer_id: str, *, lock: bool = False) -> Customer:
+        try:
+            return self.s.customers[customer_id]
+        except KeyError:
+            raise errors.CustomerNotFound(customer_id) from None
+
+    async def exists(self, customer_id: str) -> bool:
+        return customer_id in self.s.customers
+
+    async def add(self, customer: Customer, at: datetime) -> None:
+        self.s.customers[customer.id] = customer
+
+    async def set_price(self, customer_id: str, sku: str, price: Decimal | None) -> None:
+        explicit = self.s.customers[customer_id].price_list.explicit
+        if price is None:
+            explicit.pop(sku, None)
+        else:
+            explicit[sku] = price
+
+
+class _Subscriptions(_Repos):
+    def add(self, subscription: Subscription) -> None:
+        subscription.id = self.s.new_id()
+        self.s.subscriptions[subscription.id] = subscription
+        self._uow.seen[subscription.id] = subscription.version
+
+    def _seen(self, sub: Subscription) -> Subscription:
+        self._uow.seen.setdefault(sub.id or 0, sub.version)
+        return sub
+
+    async def get(self, subscription_id: int) -> Subscription | None:
+        sub = self.s.subscriptions.get(subscription_id)
+        return None if sub is None else self._seen(sub)
+
+    async def customer_of(self, subscription_id: int) -> str | None:
+        sub = self.s.subscriptions.get(subscription_id)
+        return None if sub is None else sub.customer_id
+
+    async def by_key(self, customer_id: str, key: str) -> Subscription | None:
+        for sub in self.s.subscriptions.values():
+            if sub.customer_id == customer_id and sub.idempotency_key == key:
+                return self._seen(sub)
+        return None
+
+    async def for_customer(self, customer_id: str) -> Sequence[Subscription]:
+        subs = [s for s in self.s.subscriptions.values() if s.customer_id == customer_id]
+        return [self._seen(s) for s in sorted(subs, key=lambda s: s.id or 0)]
+
+    async def past_end_date(self, today: date) -> Sequence[Subscription]:
+        return [
+            self._seen(s)
+            for s in self.s.subscriptions.values()
+            if s.status is Status.CANCELLED and s.end_date is not None and s.end_date < today
+        ]
+
+
+class _Users(_Repos):
+    async def by_external(self, channel: Channel, external_id: str) -> ChatUser | None:
+        return next(
+            (u for u in self.s.users if (u.channel, u.external_id) == (channel, external_id)),
+            None,
+        )
+
+    def add(self, user: ChatUser) -> None:
+        user.id = self.s.new_id()
+        self.s.users.append(user)
+
+
+class _Invites(_Repos):
+    async def add(
+        self,
+        code_hash: str,
+        customer_id: str | None,
+        role: Role,
+        at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        invite = Invite(self.s.new_id(), customer_id, role, expires_at, None)
+        self.s.invites[code_hash] = invite
+
+    async def by_hash(self, code_hash: str) -> Invite | None:
+        return self.s.invites.get(code_hash)
+
+    async def claim(self, invite_id: int, user_id: int, at: datetime) -> bool:
+        for code_hash, invite in self.s.invites.items():
+            if invite.id == invite_id and invite.used_at is None:
+                self.s.invites[code_hash] = dataclasses.replace(invite, used_at=at)
+                return True
+        return False
+
+
+class _Records(_Repos):
+    async def quantity_change(self, change: QuantityChange) -> None:
+        self.s.changes.append(change)
+
+    async def consent(self, consent: Consent) -> None:
+        self.s.consents.append(consent)
+
+    async def audit(self, entry: AuditEntry) -> None:
+        self.s.audit.append(entry)
+
+    async def audit_for(self, customer_id: str | None = None) -> list[dict[str, Any]]:
+        return [
+            {"action": e.action, "customer_id": e.customer_id, "target": e.target}
+            for e in self.s.audit
+            if customer_id is None or e.customer_id == customer_id
+        ]
+
+    async def history(self, subscription_id: int) -> list[dict[str, Any]]:
+        return [
+            {"from_quantity": c.from_quantity, "to_quantity": c.to_quantity}
+            for c in self.s.changes
+            if c.subscription_id == subscription_id
+        ]
+
+    async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]:
+        return [
+            {"kind": c.kind.value, "terms_version": c.terms_version}
+            for c in self.s.consents
+            if c.subscription_id == subscription_id
+        ]
+
+
+class _Chats(_Repos):
+    async def claim_update(self, bot_id: int, update_id: int, at: datetime) -> bool:
+        if (bot_id, update_id) in self.s.updates:
+            return False
+        self.s.updates.add((bot_id, update_id))
+        return True
+
+    async def forget_updates(self, before: datetime) -> None:
+        return None
+
+    async def get(self, chat_id: int) -> ChatState:
+        return copy.copy(self.s.chats.get(chat_id) or ChatState(chat_id))
+
+    async def save(self, state: ChatState, at: datetime) -> None:
+        self.s.chats[state.chat_id] = copy.copy(state)
+
+    async def new_draft(self, chat_id: int, kind: str, data: dict[str, Any], at: datetime) -> Draft:
+        draft = Draft(self.s.new_id(), chat_id, kind, uuid.uuid4().hex, dict(data))
+        self.s.drafts[draft.id] = copy.deepcopy(draft)
+        return draft
+
+    async def draft(self, draft_id: int) -> Draft | None:
+        found = self.s.drafts.get(draft_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save_draft(self, draft: Draft, at: datetime) -> None:
+        self.s.drafts[draft.id] = copy.deepcopy(draft)
+
+
+class _Outbox(_Repos):
+    async def add(self, customer_id: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
+        self.s.notifications.append(Notification(self.s.new_id(), customer_id, kind, payload))
+
+    async def claim(self, limit: int, at: datetime) -> list[Notification]:
+        due = [n for n in self.s.notifications if n.id not in self.s.sent][:limit]
+        self.s.sent.update(n.id for n in due)
+        return due
+
+    async def recipients(self, customer_id: str) -> list[Recipient]:
+        return [
+            Recipient(u.channel, u.external_id, u.language)
+            for u in self.s.users
+            if u.customer_id == customer_id and u.role in (Role.ADMIN, Role.MEMBER)
+        ]
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+        self.working = copy.deepcopy(store.state)
+        self.seen: dict[int, int] = {}  # subscription id -> version when first read
+        self.committed = 0
+        self.catalog = _Catalog(self)
+        self.customers = _Customers(self)
+        self.subscriptions = _Subscriptions(self)
+        self.users = _Users(self)
+        self.invites = _Invites(self)
+        self.records = _Records(self)
+        self.chats = _Chats(self)
+        self.outbox = _Outbox(self)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None  # what was not committed stays in `working` and is forgotten
+
+    async def flush(self) -> None:
+        return None
+
+    async def commit(self) -> None:
+        stored = self._store.state.subscriptions
+        for sub_id, version in self.seen.items():
+            current = stored.get(sub_id)
+            mine = self.working.subscriptions.get(sub_id)
+            changed = mine is not None and mine.version != version
+            if changed and current is not None and current.version != version:
+                raise errors.StaleWrite()
+        self._store.state = copy.deepcopy(self.working)
+        self.seen = {i: s.version for i, s in self.working.subscriptions.items()}
+        self.committed += 1
+        self._store.commits += 1
+
+    async def rollback(self) -> None:
+        self.working = copy.deepcopy(self._store.state)
+        self.seen.clear()
+
+    def part(self, *, write: bool) -> FakePart:
+        return FakePart(self)
+
+
+class FakePart:
+    """A use case's share of an open fake unit of work; undone unless committed."""
+
+    def __init__(self, owner: FakeUnitOfWork) -> None:
+        self._owner = owner
+        self._before: State | None = None
+        self.catalog, self.customers = owner.catalog, owner.customers
+        self.subscriptions, self.users = owner.subscriptions, owner.users
+        self.invites, self.records = owner.invites, owner.records
+        self.chats, self.outbox = owner.chats, owner.outbox
+
+    async def __aenter__(self) -> Self:
+        self._before = copy.deepcopy(self._owner.working)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    async def flush(self) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self._before = None
+
+    async def rollback(self) -> None:
+        if self._before is not None:
+            self._owner.working, self._before = self._before, None
+
+    def part(self, *, write: bool) -> FakePart:
+        return FakePart(self._owner)
+
+
+@dataclass
+class FakeStore:
+    state: State = field(default_factory=State)
+    commits: int = 0
+    url: str = "memory://"
+    schema: str | None = None
+
+    def unit_of_work(self, *, write: bool = True) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+    async def dispose(self) -> None:
+        return None
