@@ -7,10 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+# The checkout under test: the installed `licencebot` script may import another (editable) one.
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def run_chat(tmp_path: Path, lines: list[str], language: str = "de") -> str:
     env = {
         "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
         "DEFAULT_LANGUAGE": language,
