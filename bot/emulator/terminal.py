@@ -1,7 +1,8 @@
 """The terminal client of `licencebot chat`: one emulated user's chat with the bot, as text.
 
-It prints the bot's new and edited messages and the buttons of the newest screen, numbered. A typed
-number presses a button, any other line is sent as a message.
+It prints the bot's new and edited messages, the buttons of the newest screen numbered, and the
+text of the bot's callback answers as Telegram shows it (an alert or a toast). A typed number
+presses a button, any other line is sent as a message.
 """
 
 from __future__ import annotations
@@ -51,19 +52,16 @@ class Terminal:
             return True
         if line in ("/quit", "/exit"):
             return False
+        query_id: str | None = None
         if line.isdigit():
-            index = int(line)
-            if (
-                not 1 <= index <= len(self._buttons)
-                or "callback_data" not in self._buttons[index - 1][1]
-            ):
-                print(self.tr("chat_cli.no_button", count=len(self._buttons)), file=self.out)
+            query_id = await self._press(int(line))
+            if query_id is None:
                 return True
-            screen, button = self._buttons[index - 1]
-            await self.user.press_data(screen.message_id, button["callback_data"])
         else:
             await self.user.send(line.removeprefix("'"))
         await self._settle()
+        if query_id is not None:
+            self._show_answer(query_id)
         self.show_new()
         return True
 
@@ -84,6 +82,26 @@ class Terminal:
             marker = f" {self.tr('chat_cli.edited')}" if event.kind == "edited" else ""
             print(f"\n\N{ROBOT FACE}{marker}\n{message.plain_text}", file=self.out)
         self._list_buttons()
+
+    async def _press(self, number: int) -> str | None:
+        """Press the button with this number; the callback query's id, None without a button."""
+        if (
+            not 1 <= number <= len(self._buttons)
+            or "callback_data" not in self._buttons[number - 1][1]
+        ):
+            print(self.tr("chat_cli.no_button", count=len(self._buttons)), file=self.out)
+            return None
+        screen, button = self._buttons[number - 1]
+        update = await self.user.press_data(screen.message_id, button["callback_data"])
+        return str(update["callback_query"]["id"])
+
+    def _show_answer(self, query_id: str) -> None:
+        """Print the text of the bot's answer to a press, as an alert (⚠) or a toast (ℹ)."""
+        answer = self.emu.callback_answers.get(query_id)
+        if answer is None or not answer.text:
+            return
+        sign = "\N{WARNING SIGN}" if answer.show_alert else "\N{INFORMATION SOURCE}"
+        print(f"  {sign} {answer.text}", file=self.out)
 
     def _list_buttons(self) -> None:
         with_buttons = [m for m in self.emu.messages(self.user.id) if m.inline_keyboard]
