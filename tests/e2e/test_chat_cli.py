@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.emulator.terminal import Terminal
+from domain.texts.i18n import Translator
+from tests.e2e.harness import Bot
+
+# The checkout under test: the installed `licencebot` script may import another (editable) one.
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def run_chat(tmp_path: Path, lines: list[str], language: str = "de") -> str:
     env = {
         "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
         "DEFAULT_LANGUAGE": language,
@@ -32,10 +41,11 @@ def run_chat(tmp_path: Path, lines: list[str], language: str = "de") -> str:
 def test_a_new_user_orders_in_the_terminal(tmp_path: Path) -> None:
     # menu: [1] Produkte; list: [5] Microsoft 365 E3; details: [1] Bestellen;
     # summary: [1] AGB [2] Microsoft-Konto [3] AGB lesen (link) [4] Bestellen
-    out = run_chat(tmp_path, ["1", "5", "1", "'3", "1", "2", "4", "/quit"])
+    out = run_chat(tmp_path, ["1", "5", "1", "'3", "4", "1", "2", "4", "/quit"])
     assert "Hauptmenü · Demo GmbH" in out
     assert "[1] Produkte  [2] Meine Bestellungen" in out
     assert "Menge: 3 Nutzer" in out
+    assert "\n  ⚠ Bitte haken Sie noch an: AGB und Lizenzbedingungen" in out
     assert "✅ Bestellung Nr. 1 ist eingegangen: 3 × Microsoft 365 E3" in out
     assert "Auf Wiedersehen." in out
 
@@ -46,3 +56,33 @@ def test_the_demo_is_ready_again_on_a_second_start(tmp_path: Path) -> None:
     assert "Main menu · Demo GmbH" in out
     assert "My orders · Demo GmbH" in out
     assert "There is no such button" not in out
+
+
+async def typed(terminal: Terminal, out: io.StringIO, line: str) -> str:
+    """Type one line into the terminal; what it printed in answer."""
+    start = len(out.getvalue())
+    assert await terminal.handle(line)
+    return out.getvalue()[start:]
+
+
+async def test_the_terminal_shows_alerts_and_toasts(bot: Bot) -> None:
+    user = await bot.linked_user(1001)
+    assert bot.application is not None
+    out = io.StringIO()
+    terminal = Terminal(bot.emu, user, Translator("de"), out, [bot.application])
+    terminal.show_new()
+    # list: [5] Microsoft 365 E3; details: [1] Bestellen; summary: [1] AGB ... [4] Bestellen
+    for line in ["/products", "5", "1", "'3"]:
+        await typed(terminal, out, line)
+
+    alert = await typed(terminal, out, "4")
+    assert alert.startswith(
+        "  ⚠ Bitte haken Sie noch an: AGB und Lizenzbedingungen, Anlage eines Microsoft-Kontos."
+        "\n[1] ☐ AGB akzeptieren\n"
+    )
+    ticked = await typed(terminal, out, "1")  # answered without a text: nothing to show
+    assert ticked.startswith("\n🤖 (aktualisiert)\n")
+
+    await typed(terminal, out, "/language")
+    toast = await typed(terminal, out, "2")  # English
+    assert toast.startswith("  ℹ The language is now English.\n\n🤖 (aktualisiert)\nMain menu")

@@ -1,0 +1,259 @@
+"""The private chats with the bot and the Bot API methods that act in them.
+
+sendMessage, editMessageText, editMessageReplyMarkup, deleteMessage, answerCallbackQuery and
+sendChatAction check their input as Telegram does and record what the bot did in each chat.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from bot.emulator.activity import Activity
+from bot.emulator.errors import ApiError, JsonDict, bad_request
+from bot.emulator.formatting import render_text
+from bot.emulator.markup import check_reply_markup, inline_part
+from bot.emulator.model import CallbackAnswer, Chat, ChatEvent, SentMessage
+from bot.emulator.transport import optional_int
+
+if TYPE_CHECKING:
+    from bot.emulator.users import EmulatedUser
+
+MAX_ANSWER_TEXT = 200
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly the "
+    "same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+
+
+class Chats:
+    """Every user's private chat with the bot, the open callback queries and their answers."""
+
+    def __init__(self, activity: Activity, bot_info: JsonDict) -> None:
+        self.callback_answers: dict[str, CallbackAnswer] = {}
+        self.event_seq = 0  # of the newest ChatEvent in any chat
+        self._activity = activity
+        self._bot_info = bot_info
+        self._chats: dict[int, Chat] = {}
+        self._next_query = 0
+        self._open_queries: set[str] = set()
+
+    # users and their chats
+
+    def add(self, user: EmulatedUser) -> None:
+        """Open the private chat of a new user."""
+        self._chats[user.id] = Chat(user)
+
+    def user(self, user_id: int) -> EmulatedUser | None:
+        """The user with this id, None if there is none yet."""
+        chat = self._chats.get(user_id)
+        return None if chat is None else chat.user
+
+    def chat(self, chat_id: int) -> Chat:
+        """The chat with this id; a LookupError if there is no such user."""
+        if chat_id not in self._chats:
+            raise LookupError(f"no user {chat_id}; create one with emu.user({chat_id})")
+        return self._chats[chat_id]
+
+    def messages(self, chat_id: int) -> list[SentMessage]:
+        """The bot's current (not deleted) messages in a chat, oldest first."""
+        return [m for m in self.chat(chat_id).messages.values() if not m.deleted]
+
+    def last_message(self, chat_id: int) -> SentMessage:
+        """The bot's newest current message in a chat."""
+        messages = self.messages(chat_id)
+        if not messages:
+            raise LookupError(f"the bot has no message in chat {chat_id}")
+        return messages[-1]
+
+    def bot_message(self, chat_id: int, message_id: int) -> SentMessage:
+        """A current message of the bot; a LookupError for a deleted or unknown one."""
+        message = self.chat(chat_id).messages.get(message_id)
+        if message is None or message.deleted:
+            raise LookupError(f"the bot has no message {message_id} in chat {chat_id}")
+        return message
+
+    def message_json(self, message: SentMessage) -> JsonDict:
+        """A bot message as a Bot API Message object."""
+        bot = {key: self._bot_info[key] for key in ("id", "is_bot", "first_name", "username")}
+        body: JsonDict = {
+            "message_id": message.message_id,
+            "from": bot,
+            "chat": self.chat(message.chat_id).user.chat_api(),
+            "date": message.date,
+            "text": message.plain_text,
+        }
+        if message.entities:
+            body["entities"] = [dict(entity) for entity in message.entities]
+        if message.edit_date is not None:
+            body["edit_date"] = message.edit_date
+        if message.inline_keyboard is not None:
+            body["reply_markup"] = message.inline_keyboard
+        return body
+
+    def open_query(self) -> str:
+        """The id of a new callback query, open until the bot answers it."""
+        self._next_query += 1
+        query_id = str(4_000_000_000_000_000 + self._next_query)
+        self._open_queries.add(query_id)
+        return query_id
+
+    async def next_event(self, chat_id: int, after: int, timeout: float) -> ChatEvent:  # noqa: ASYNC109
+        """The first message sent or edited in a chat after event `after`, waiting for it."""
+        deadline = time.monotonic() + timeout
+        chat = self.chat(chat_id)
+        while True:
+            event = next((e for e in chat.events if e.seq > after and e.kind != "deleted"), None)
+            if event is not None:
+                return event
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"the bot did not reply to user {chat_id} in {timeout} s")
+            await self._activity.wait_change(remaining)
+
+    # Bot API methods
+
+    def send_message(self, params: JsonDict) -> JsonDict:
+        """sendMessage: a text with entities and reply markup as Telegram checks them."""
+        chat = self._target_chat(params)
+        text = params.get("text")
+        if not isinstance(text, str):
+            raise bad_request("message text is empty")
+        parse_mode = params.get("parse_mode") or None
+        plain, entities = render_text(text, parse_mode)
+        markup = check_reply_markup(params.get("reply_markup"))
+        preview = params.get("link_preview_options")
+        if preview is None and params.get("disable_web_page_preview"):
+            preview = {"is_disabled": True}
+        message = SentMessage(
+            message_id=chat.take_message_id(),
+            chat_id=chat.user.id,
+            text=text,
+            parse_mode=parse_mode,
+            plain_text=plain,
+            entities=entities,
+            reply_markup=markup,
+            link_preview_options=preview,
+            date=int(time.time()),
+        )
+        chat.messages[message.message_id] = message
+        if markup is not None and "keyboard" in markup:
+            chat.reply_keyboard = markup
+        elif markup is not None and markup.get("remove_keyboard"):
+            chat.reply_keyboard = None
+        self._record(chat, "sent", message.message_id)
+        return self.message_json(message)
+
+    def edit_message_text(self, params: JsonDict) -> JsonDict:
+        """editMessageText, refused when nothing the user sees would change."""
+        chat, message = self._edit_target(params)
+        text = params.get("text")
+        if not isinstance(text, str):
+            raise bad_request("text must be non-empty")
+        parse_mode = params.get("parse_mode") or None
+        plain, entities = render_text(text, parse_mode)
+        markup = check_reply_markup(params.get("reply_markup"), inline_only=True)
+        unchanged = (message.plain_text, message.entities, message.inline_keyboard)
+        if (plain, entities, inline_part(markup)) == unchanged:
+            raise bad_request(NOT_MODIFIED)
+        message.history.append(message.version())
+        message.text, message.parse_mode, message.plain_text = text, parse_mode, plain
+        message.entities, message.reply_markup = entities, markup
+        if "link_preview_options" in params:
+            message.link_preview_options = params["link_preview_options"]
+        return self._edited(chat, message)
+
+    def edit_message_reply_markup(self, params: JsonDict) -> JsonDict:
+        """editMessageReplyMarkup, refused when the inline keyboard would stay the same."""
+        chat, message = self._edit_target(params)
+        markup = check_reply_markup(params.get("reply_markup"), inline_only=True)
+        if inline_part(markup) == message.inline_keyboard:
+            raise bad_request(NOT_MODIFIED)
+        message.history.append(message.version())
+        message.reply_markup = markup
+        return self._edited(chat, message)
+
+    def delete_message(self, params: JsonDict) -> bool:
+        """deleteMessage of a current bot message."""
+        chat = self._target_chat(params)
+        message = chat.messages.get(optional_int(params, "message_id") or 0)
+        if message is None or message.deleted:
+            raise bad_request("message to delete not found")
+        message.deleted = True
+        self._record(chat, "deleted", message.message_id)
+        return True
+
+    def answer_callback_query(self, params: JsonDict) -> bool:
+        """answerCallbackQuery: once per open query, a text of at most 200 characters."""
+        query_id = str(params.get("callback_query_id") or "")
+        if query_id not in self._open_queries:
+            raise bad_request(QUERY_TOO_OLD)
+        text = params.get("text")
+        if text is not None and len(str(text)) > MAX_ANSWER_TEXT:
+            raise bad_request("MESSAGE_TOO_LONG")
+        self._open_queries.discard(query_id)
+        self.callback_answers[query_id] = CallbackAnswer(
+            query_id=query_id,
+            text=None if text is None else str(text),
+            show_alert=params.get("show_alert") is True,
+            url=params.get("url"),
+            cache_time=optional_int(params, "cache_time"),
+        )
+        return True
+
+    def send_chat_action(self, params: JsonDict) -> bool:
+        """sendChatAction with one of Telegram's actions."""
+        chat = self._target_chat(params)
+        action = params.get("action")
+        if action not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        chat.actions.append(str(action))
+        return True
+
+    # helpers
+
+    def _target_chat(self, params: JsonDict) -> Chat:
+        chat_id = params.get("chat_id")
+        if chat_id is None or chat_id == "":
+            raise bad_request("chat_id is empty")
+        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None:
+            raise bad_request("chat not found")
+        if chat.user.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return chat
+
+    def _edit_target(self, params: JsonDict) -> tuple[Chat, SentMessage]:
+        if params.get("inline_message_id"):
+            raise bad_request("inline messages are not supported by the emulator")
+        chat = self._target_chat(params)
+        message = chat.messages.get(optional_int(params, "message_id") or 0)
+        if message is None or message.deleted:
+            raise bad_request("message to edit not found")
+        return chat, message
+
+    def _edited(self, chat: Chat, message: SentMessage) -> JsonDict:
+        message.edit_date = int(time.time())
+        self._record(chat, "edited", message.message_id)
+        return self.message_json(message)
+
+    def _record(self, chat: Chat, kind: str, message_id: int) -> None:
+        self.event_seq += 1
+        chat.events.append(ChatEvent(self.event_seq, kind, message_id))
+        self._activity.notify()

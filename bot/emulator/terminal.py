@@ -1,0 +1,142 @@
+"""The terminal client of `licencebot chat`: one emulated user's chat with the bot, as text.
+
+It prints the bot's new and edited messages, the buttons of the newest screen numbered, and the
+text of the bot's callback answers as Telegram shows it (an alert or a toast). A typed number
+presses a button, any other line is sent as a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Protocol, TextIO
+
+from bot.emulator.model import SentMessage
+from bot.emulator.server import BotApiEmulator
+from bot.emulator.users import EmulatedUser
+from domain.texts.i18n import Translator
+
+
+class Busy(Protocol):
+    """A bot application that counts the updates its handlers are still working on."""
+
+    @property
+    def in_flight(self) -> int: ...
+
+
+class Terminal:
+    """Prints what the bot does in the demo chat and turns input into updates."""
+
+    def __init__(
+        self,
+        emu: BotApiEmulator,
+        user: EmulatedUser,
+        tr: Translator,
+        out: TextIO,
+        applications: Sequence[Busy],
+    ) -> None:
+        self.emu, self.user, self.tr, self.out = emu, user, tr, out
+        self.applications = applications
+        self._seen = 0
+        self._buttons: list[tuple[SentMessage, dict[str, str]]] = []
+
+    async def run(self, source: TextIO) -> None:
+        """Handle the lines of `source` until it ends or the user leaves."""
+        while (line := await _read_line(source)) is not None and await self.handle(line):
+            pass
+
+    async def handle(self, line: str) -> bool:
+        """One line of input; False when the user wants to leave."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in ("/quit", "/exit"):
+            return False
+        query_id: str | None = None
+        if line.isdigit():
+            query_id = await self._press(int(line))
+            if query_id is None:
+                return True
+        else:
+            await self.user.send(line.removeprefix("'"))
+        await self._settle()
+        if query_id is not None:
+            self._show_answer(query_id)
+        self.show_new()
+        return True
+
+    def show_new(self) -> None:
+        """Print the bot's messages sent or edited since the last call, then the buttons."""
+        for event in self.emu.events(self.user.id)[self._seen :]:
+            self._seen += 1
+            if event.kind == "deleted":
+                continue
+            message = next(
+                (m for m in self.emu.messages(self.user.id) if m.message_id == event.message_id),
+                None,
+            )
+            if message is None:
+                continue
+            if event.kind == "edited" and _only_buttons_changed(message):
+                continue
+            marker = f" {self.tr('chat_cli.edited')}" if event.kind == "edited" else ""
+            print(f"\n\N{ROBOT FACE}{marker}\n{message.plain_text}", file=self.out)
+        self._list_buttons()
+
+    async def _press(self, number: int) -> str | None:
+        """Press the button with this number; the callback query's id, None without a button."""
+        if (
+            not 1 <= number <= len(self._buttons)
+            or "callback_data" not in self._buttons[number - 1][1]
+        ):
+            print(self.tr("chat_cli.no_button", count=len(self._buttons)), file=self.out)
+            return None
+        screen, button = self._buttons[number - 1]
+        update = await self.user.press_data(screen.message_id, button["callback_data"])
+        return str(update["callback_query"]["id"])
+
+    def _show_answer(self, query_id: str) -> None:
+        """Print the text of the bot's answer to a press, as an alert (⚠) or a toast (ℹ)."""
+        answer = self.emu.callback_answers.get(query_id)
+        if answer is None or not answer.text:
+            return
+        sign = "\N{WARNING SIGN}" if answer.show_alert else "\N{INFORMATION SOURCE}"
+        print(f"  {sign} {answer.text}", file=self.out)
+
+    def _list_buttons(self) -> None:
+        with_buttons = [m for m in self.emu.messages(self.user.id) if m.inline_keyboard]
+        self._buttons = []
+        if not with_buttons:
+            return
+        screen = with_buttons[-1]
+        keyboard = screen.inline_keyboard or {}
+        for row in keyboard.get("inline_keyboard", []):
+            cells = []
+            for button in row:
+                self._buttons.append((screen, button))
+                label = button["text"]
+                if "url" in button:
+                    label += f" ({self.tr('chat_cli.link')}: {button['url']})"
+                cells.append(f"[{len(self._buttons)}] {label}")
+            print("  ".join(cells), file=self.out)
+
+    async def _settle(self) -> None:
+        """Wait until every delivered update is fully handled and the bot has gone quiet."""
+        for _ in range(1000):
+            await self.emu.settle(timeout=30)
+            if all(a.in_flight == 0 for a in self.applications):
+                await self.emu.settle(timeout=30)
+                if all(a.in_flight == 0 for a in self.applications):
+                    return
+            await asyncio.sleep(0.01)
+        raise TimeoutError("the bot did not settle")
+
+
+def _only_buttons_changed(message: SentMessage) -> bool:
+    """An edit that only took the buttons off an old screen is not worth printing again."""
+    return bool(message.history) and message.history[-1].plain_text == message.plain_text
+
+
+async def _read_line(source: TextIO) -> str | None:
+    line = await asyncio.get_running_loop().run_in_executor(None, source.readline)
+    return line if line else None
