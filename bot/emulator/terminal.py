@@ -79,7 +79,7 @@ class Terminal:
                 continue
             if event.kind == "edited" and _only_buttons_changed(message):
                 continue
-            marker = f" {self.tr('chat_cli.edited')}" if event.kind == "edited" else ""
+            marker = " " + self.tr("chat_cli.edited") if event.kind == "edited" else ""
             print(f"\n\N{ROBOT FACE}{marker}\n{message.plain_text}", file=self.out)
         self._list_buttons()
 
@@ -91,8 +91,8 @@ class Terminal:
         ):
             print(self.tr("chat_cli.no_button", count=len(self._buttons)), file=self.out)
             return None
-        screen, button = self._buttons[number - 1]
-        update = await self.user.press_data(screen.message_id, button["callback_data"])
+        screen, pressed = self._buttons[number - 1]
+        update = await self.user.press_data(screen.message_id, pressed["callback_data"])
         return str(update["callback_query"]["id"])
 
     def _show_answer(self, query_id: str) -> None:
@@ -112,11 +112,12 @@ class Terminal:
         keyboard = screen.inline_keyboard or {}
         for row in keyboard.get("inline_keyboard", []):
             cells = []
-            for button in row:
-                self._buttons.append((screen, button))
-                label = button["text"]
-                if "url" in button:
-                    label += f" ({self.tr('chat_cli.link')}: {button['url']})"
+            for cell in row:
+                self._buttons.append((screen, cell))
+                label = cell["text"]
+                if "url" in cell:
+                    link = self.tr("chat_cli.link")
+                    label += f" ({link}: {cell['url']})"
                 cells.append(f"[{len(self._buttons)}] {label}")
             print("  ".join(cells), file=self.out)
 
