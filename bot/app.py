@@ -8,7 +8,6 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -21,6 +20,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.handlers import addons, changes, menu, my_orders, ordering, system, text
+from bot.limiter import PatientRateLimiter
 from bot.runtime import KEY, Runtime
 from bot.turn import PtbCallback, handler, stale
 from domain.nlu.parser import Parser
@@ -141,7 +141,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(PatientRateLimiter())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(True)
     )

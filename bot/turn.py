@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
@@ -235,8 +236,8 @@ class Turn:
             text, alert = self._answer or (None, False)
             try:
                 await self.query.answer(text, show_alert=alert)
-            except BadRequest as exc:  # too old to answer: the user sees the screen anyway
-                log.info("callback answer refused: %s", exc.message)
+            except TelegramError as exc:  # too old, or Telegram failing: the screens still go
+                log.info("callback answer failed: %s", exc.message)
         new_screen: int | None = None
         for screen in self._screens:
             sent = await self._put(screen)
@@ -324,9 +325,25 @@ def handler(fn: HandlerFn) -> PtbCallback:
                 await stale(turn)
             await turn.save_state()
             await uow.commit()
-        await turn.deliver()
+        try:
+            await turn.deliver()
+        except TelegramError:  # retried already; what was committed stays committed
+            await undelivered(turn)
 
     return wrapped
+
+
+async def undelivered(turn: Turn) -> None:
+    """The answer did not reach Telegram after the commit: never claim that nothing changed;
+    point to where the current state can be seen, with a reference for the service desk."""
+    reference = secrets.token_hex(4).upper()
+    log.exception(
+        "answer to update %s not delivered, reference %s", turn.update.update_id, reference
+    )
+    with contextlib.suppress(TelegramError):
+        await turn.context.bot.send_message(
+            turn.chat_id, turn.tr("undelivered", reference=reference)
+        )
 
 
 async def stale(turn: Turn) -> None:

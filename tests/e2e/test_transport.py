@@ -17,12 +17,12 @@ from bot.emulator import BotApiEmulator
 from bot.serve import prepare, serve_webhook
 from domain.clock import FixedClock
 from domain.commands import AddCustomer
-from domain.services import accounts
+from domain.services import accounts, orders
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.storage.database import Database
 from tests.conftest import PgSchema
-from tests.e2e.harness import TOKEN, Bot, press, say, screen, settings_for
+from tests.e2e.harness import TOKEN, Bot, order_summary, press, say, screen, settings_for, texts
 
 SECRET = "s3cret-webhook-token"
 
@@ -188,3 +188,35 @@ async def test_the_token_never_reaches_the_logs(
     secret_part = TOKEN.split(":", 1)[1]
     assert caplog.records
     assert not any(secret_part in r.getMessage() for r in caplog.records)
+
+
+async def test_passing_server_errors_of_the_bot_api_are_retried(bot: Bot) -> None:
+    # A 500 on the callback answer or on the screen must not cost the user the screen.
+    user = await bot.linked_user(5005)
+    bot.emu.fail_next("answerCallbackQuery", count=2, status=500)
+    bot.emu.fail_next("editMessageText", count=2, status=502)
+    reply = await press(bot, user, "Produkte")
+    assert "Produktübersicht" in reply.plain_text
+    assert not any("technisch" in text for text in texts(user))
+
+
+async def test_an_order_whose_confirmation_cannot_be_shown_is_never_called_undone(
+    bot: Bot,
+) -> None:  # R9: committed is committed, and the user is told where to look
+    user = await bot.linked_user(5006)
+    await order_summary(bot, user, "Microsoft 365 E3", "3")
+    attempts = 5  # the limiter's first try and its four retries
+    bot.emu.fail_next("editMessageText", count=attempts, status=500)
+    await user.press(screen(user), "Bestellen")
+    for _ in range(300):  # the back-off takes a few seconds
+        if any("Referenz" in text for text in texts(user)):
+            break
+        await asyncio.sleep(0.1)
+    await bot.settle()
+    overview = await orders.list_orders(bot.core, OPERATOR, "acme")
+    assert [s.quantity for s in overview.subscriptions] == [3]
+    said = texts(user)[-1]
+    assert "ist gespeichert" in said and "/orders" in said
+    assert "nichts bestellt" not in " ".join(texts(user))
+    reply = await say(bot, user, "/orders")
+    assert "Microsoft 365 E3" in reply.plain_text

@@ -1,0 +1,54 @@
+"""Every Bot API request goes through here: Telegram's limits and its passing failures.
+
+PTB's `AIORateLimiter` keeps to the per-token limits and waits out a 429 `retry_after`; it
+lets a 5xx, a timeout or a broken connection through at once, so one passing fault of
+Telegram would cost a user their screen. This limiter also retries those, with exponential
+back-off. A `BadRequest` (4xx) is final and not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+Answer = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class PatientRateLimiter(AIORateLimiter):
+    def __init__(
+        self, *, max_retries: int = 5, transient_retries: int = 4, backoff: float = 0.25
+    ) -> None:
+        super().__init__(max_retries=max_retries)
+        self._transient_retries = transient_retries
+        self._backoff = backoff
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Answer:
+        for attempt in range(self._transient_retries + 1):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # 5xx, timeouts, connection errors
+                if attempt == self._transient_retries:
+                    raise
+                delay = self._backoff * 2**attempt
+                log.info("Bot API %s failed (%s); retry in %.2f s", endpoint, exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # the loop returns or raises
