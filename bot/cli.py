@@ -23,7 +23,7 @@ from domain import errors
 from domain.catalog import CatalogFileError, read_catalog
 from domain.commands import AddCustomer, CreateInvite
 from domain.model import Role
-from domain.services import accounts, catalog, orders, subscriptions
+from domain.services import accounts, catalog, orders, subscriptions, tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.settings import Settings
@@ -31,6 +31,7 @@ from domain.storage.database import Database
 from domain.storage.migrate import upgrade
 from domain.texts.i18n import Translator
 from domain.texts.refusals import describe
+from domain.tickets import TicketStatus
 
 log = logging.getLogger("licencebot")
 
@@ -144,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--json", action="store_true")
 
     sub.add_parser("end-expired", help="end cancelled subscriptions past their end date (R21)")
+
+    tick = sub.add_parser("tickets", help="service desk tickets, newest first")
+    tick.add_argument("--customer", type=_customer_id)
+    tick.add_argument("--status", choices=[s.value for s in TicketStatus])
+    tick.add_argument("--json", action="store_true")
 
     run = sub.add_parser("run", help="the Telegram bot (polling; webhook mode with WEBHOOK_URL)")
     run.add_argument(
@@ -304,6 +310,19 @@ async def _provision(ctx: Context, args: argparse.Namespace) -> None:
         print(f"subscription {view.id} ({view.product_name}) provisioned on {view.provisioned_on}")
 
 
+async def _tickets(ctx: Context, args: argparse.Namespace) -> None:
+    status = TicketStatus(args.status) if args.status else None
+    found = await tickets.list_tickets(ctx, OPERATOR, args.customer, status)
+    if args.json:
+        _print_json([t.as_json() for t in found])
+        return
+    for t in found:
+        print(
+            f"#{t.id:<5} {t.status.value:<9} {t.customer_id or '-':<16} "
+            f"{t.created_at:%Y-%m-%d %H:%M}  {t.subject}"
+        )
+
+
 async def _nlu(ctx: Context, args: argparse.Namespace) -> None:
     from bot import nlu_cli
 
@@ -332,6 +351,7 @@ _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("orders", None): _orders,
     ("provision", None): _provision,
     ("end-expired", None): _end_expired,
+    ("tickets", None): _tickets,
     ("nlu", "parse"): _nlu,
     ("nlu", "evaluate"): _nlu,
 }

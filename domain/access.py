@@ -16,16 +16,20 @@ class Action(StrEnum):
     CANCEL = "cancel"
     PROVISION = "provision"
     ADMINISTER = "administer"  # customers, invites, price lists
+    TICKET = "ticket"  # ask the service desk (R26)
+    HANDLE_TICKETS = "handle_tickets"  # answer, take over and resolve tickets
 
 
 _CUSTOMER_WRITES = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.ADMIN: frozenset({Action.VIEW}) | _CUSTOMER_WRITES,
-    Role.MEMBER: frozenset({Action.VIEW}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.TICKET}) | _CUSTOMER_WRITES,
+    Role.MEMBER: frozenset({Action.VIEW, Action.TICKET}),
     # The service desk looks up any customer and provisions; the customer's admin orders.
-    Role.AGENT: frozenset({Action.VIEW, Action.PROVISION}),
-    Role.OPERATOR: frozenset({Action.VIEW, Action.PROVISION, Action.ADMINISTER}),
+    Role.AGENT: frozenset({Action.VIEW, Action.PROVISION, Action.HANDLE_TICKETS}),
+    Role.OPERATOR: frozenset(
+        {Action.VIEW, Action.PROVISION, Action.ADMINISTER, Action.HANDLE_TICKETS}
+    ),
 }
 
 _CROSS_CUSTOMER = frozenset({Role.AGENT, Role.OPERATOR})

@@ -251,6 +251,47 @@ class AddonExceedsBase(DomainError):
         self.base_quantity = base_quantity
 
 
+# --- service desk tickets (R26) -------------------------------------------------------------
+class TicketNotFound(DomainError):
+    """Unknown ticket, or one of another person (never told apart, R24)."""
+
+    code = "ticket_not_found"
+
+    def __init__(self, ticket_id: object) -> None:
+        self.ticket_id = ticket_id
+
+
+class TicketClosed(DomainError):
+    """A resolved ticket takes no more messages; a new concern opens a new ticket."""
+
+    code = "ticket_closed"
+
+    def __init__(self, ticket_id: int) -> None:
+        self.ticket_id = ticket_id
+
+
+class TicketTaken(DomainError):
+    """Another agent handles this ticket already."""
+
+    code = "ticket_taken"
+
+    def __init__(self, ticket_id: int, taken_by: str) -> None:
+        self.ticket_id = ticket_id
+        self.taken_by = taken_by
+
+
+class TicketTextEmpty(DomainError):
+    code = "ticket_text_empty"
+
+
+class TicketTextTooLong(DomainError):
+    code = "ticket_text_too_long"
+
+    def __init__(self, length: int, maximum: int) -> None:
+        self.length = length
+        self.maximum = maximum
+
+
 # --- what storage reports to the use cases (not refusals: they decide what it means) ---------
 class StorageConflict(Exception):
     """Base of what the unit of work reports instead of a database driver's exception."""

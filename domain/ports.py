@@ -27,6 +27,7 @@ from domain.model import (
     Role,
     Subscription,
 )
+from domain.tickets import Ticket, TicketStatus
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class SubscriptionRepository(Protocol):
 
 class UserRepository(Protocol):
     async def by_external(self, channel: Channel, external_id: str) -> ChatUser | None: ...
+    async def by_id(self, user_id: int) -> ChatUser | None: ...
     def add(self, user: ChatUser) -> None: ...
 
 
@@ -129,6 +131,24 @@ class OutboxRepository(Protocol):
     async def recipients(self, customer_id: str) -> list[Recipient]: ...
 
 
+class TicketRepository(Protocol):
+    """Service desk tickets (R26)."""
+
+    async def add(self, ticket: Ticket) -> None: ...
+    async def get(self, ticket_id: int) -> Ticket | None: ...
+    async def save(self, ticket: Ticket) -> None: ...
+    async def at_desk(self, message_id: int | None, topic_id: int | None) -> Ticket | None: ...
+    async def open_of_user(self, user_id: int) -> Ticket | None: ...
+    async def find(
+        self,
+        *,
+        user_id: int | None = None,
+        customer_id: str | None = None,
+        status: TicketStatus | None = None,
+        limit: int = 1000,
+    ) -> Sequence[Ticket]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back unless committed.
 
@@ -152,6 +172,8 @@ class UnitOfWork(Protocol):
     def chats(self) -> ChatRepository: ...
     @property
     def outbox(self) -> OutboxRepository: ...
+    @property
+    def tickets(self) -> TicketRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -34,6 +34,7 @@ from domain.model import (
     Subscription,
 )
 from domain.ports import CatalogChanges, Notification, Recipient
+from domain.tickets import Ticket, TicketStatus
 
 
 @dataclass
@@ -54,6 +55,7 @@ class State:
     updates: set[tuple[int, int]] = field(default_factory=set)
     notifications: list[Notification] = field(default_factory=list)
     sent: set[int] = field(default_factory=set)
+    tickets: dict[int, Ticket] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -146,6 +148,9 @@ class _Users(_Repos):
             (u for u in self.s.users if (u.channel, u.external_id) == (channel, external_id)),
             None,
         )
+
+    async def by_id(self, user_id: int) -> ChatUser | None:
+        return next((u for u in self.s.users if u.id == user_id), None)
 
     def add(self, user: ChatUser) -> None:
         user.id = self.s.new_id()
@@ -253,6 +258,48 @@ class _Outbox(_Repos):
         ]
 
 
+class _Tickets(_Repos):
+    async def add(self, ticket: Ticket) -> None:
+        ticket.id = self.s.new_id()
+        self.s.tickets[ticket.id] = ticket
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        return self.s.tickets.get(ticket_id)
+
+    async def save(self, ticket: Ticket) -> None:
+        ticket.version += 1
+        self.s.tickets[ticket.id or 0] = ticket
+
+    async def at_desk(self, message_id: int | None, topic_id: int | None) -> Ticket | None:
+        for ticket in self.s.tickets.values():
+            if topic_id is not None and ticket.desk_topic_id == topic_id:
+                return ticket
+            if topic_id is None and message_id is not None and ticket.desk_message_id == message_id:
+                return ticket
+        return None
+
+    async def open_of_user(self, user_id: int) -> Ticket | None:
+        mine = [t for t in self.s.tickets.values() if t.user_id == user_id and t.is_open]
+        return max(mine, key=lambda t: t.id or 0) if mine else None
+
+    async def find(
+        self,
+        *,
+        user_id: int | None = None,
+        customer_id: str | None = None,
+        status: TicketStatus | None = None,
+        limit: int = 1000,
+    ) -> Sequence[Ticket]:
+        found = [
+            t
+            for t in self.s.tickets.values()
+            if (user_id is None or t.user_id == user_id)
+            and (customer_id is None or t.customer_id == customer_id)
+            and (status is None or t.status is status)
+        ]
+        return sorted(found, key=lambda t: -(t.id or 0))[:limit]
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
@@ -267,6 +314,7 @@ class FakeUnitOfWork:
         self.records = _Records(self)
         self.chats = _Chats(self)
         self.outbox = _Outbox(self)
+        self.tickets = _Tickets(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -313,6 +361,7 @@ class FakePart:
         self.subscriptions, self.users = owner.subscriptions, owner.users
         self.invites, self.records = owner.invites, owner.records
         self.chats, self.outbox = owner.chats, owner.outbox
+        self.tickets = owner.tickets
 
     async def __aenter__(self) -> Self:
         self._before = copy.deepcopy(self._owner.working)

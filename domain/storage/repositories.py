@@ -270,6 +270,9 @@ class UserRepository:
         )
         return result.scalars().one_or_none()
 
+    async def by_id(self, user_id: int) -> ChatUser | None:
+        return await self.session.get(ChatUser, user_id)
+
     def add(self, user: ChatUser) -> None:
         self.session.add(user)
 

@@ -274,3 +274,34 @@ notifications = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True, index=True),
 )
+
+# --- service desk tickets (R26) ---------------------------------------------------------------
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=True, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("context", String(500), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("taken_by", String(200), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("desk_message_id", BigInteger, nullable=True, index=True),
+    Column("desk_topic_id", BigInteger, nullable=True, index=True),
+    Column("version", Integer, nullable=False),
+)
+
+ticket_messages = Table(
+    "ticket_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("author", String(16), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("text", String(4096), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)

@@ -26,6 +26,7 @@ from domain.storage.repositories import (
     SubscriptionRepository,
     UserRepository,
 )
+from domain.storage.tickets import TicketRepository
 
 
 @asynccontextmanager
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
         self.records = RecordRepository(session)
         self.chats = ChatStateRepository(session)
         self.outbox = OutboxRepository(session)
+        self.tickets = TicketRepository(session)
         self.transactions = 0  # commits, for tests that count them
 
     async def __aenter__(self) -> Self:
@@ -96,6 +98,7 @@ class PartOfWork:
         self.records = owner.records
         self.chats = owner.chats
         self.outbox = owner.outbox
+        self.tickets = owner.tickets
 
     async def __aenter__(self) -> Self:
         if self._write:

@@ -1,0 +1,86 @@
+"""service desk tickets
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-30 19:40:19.671068
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+
+    op.create_table(
+        "tickets",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("customer_id", sa.String(length=64), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("external_id", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("context", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("taken_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("desk_message_id", sa.BigInteger(), nullable=True),
+        sa.Column("desk_topic_id", sa.BigInteger(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name=op.f("fk_tickets_customer_id_customers")
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_tickets_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
+    )
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tickets_customer_id"), ["customer_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_tickets_desk_message_id"), ["desk_message_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_tickets_desk_topic_id"), ["desk_topic_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_tickets_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tickets_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "ticket_messages",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("author", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("text", sa.String(length=4096), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"], ["tickets.id"], name=op.f("fk_ticket_messages_ticket_id_tickets")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_messages")),
+    )
+    with op.batch_alter_table("ticket_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ticket_messages_ticket_id"), ["ticket_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+
+    with op.batch_alter_table("ticket_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ticket_messages_ticket_id"))
+
+    op.drop_table("ticket_messages")
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tickets_user_id"))
+        batch_op.drop_index(batch_op.f("ix_tickets_status"))
+        batch_op.drop_index(batch_op.f("ix_tickets_desk_topic_id"))
+        batch_op.drop_index(batch_op.f("ix_tickets_desk_message_id"))
+        batch_op.drop_index(batch_op.f("ix_tickets_customer_id"))
+
+    op.drop_table("tickets")

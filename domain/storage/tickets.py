@@ -1,0 +1,155 @@
+"""Tickets and their messages (R26): rows to `domain.tickets.Ticket` and back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import errors
+from domain.model import Channel
+from domain.storage import tables as t
+from domain.tickets import Author, Ticket, TicketMessage, TicketStatus
+
+_TICKET = t.tickets.c
+
+
+class TicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, ticket: Ticket) -> None:
+        result = await self.session.execute(
+            insert(t.tickets).values(**_columns(ticket)).returning(_TICKET.id)
+        )
+        ticket.id = int(result.scalar_one())
+        await self._insert_messages(ticket, ticket.messages)
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        row = (await self.session.execute(select(t.tickets).where(_TICKET.id == ticket_id))).first()
+        return None if row is None else (await self._with_messages([row]))[0]
+
+    async def save(self, ticket: Ticket) -> None:
+        """Write status and new messages; another writer since it was read → StaleWrite."""
+        result = await self.session.execute(
+            update(t.tickets)
+            .where(_TICKET.id == ticket.id, _TICKET.version == ticket.version)
+            .values({**_columns(ticket), "version": ticket.version + 1})
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise errors.StaleWrite()
+        ticket.version += 1
+        stored = await self.session.scalar(
+            select(func.count()).where(t.ticket_messages.c.ticket_id == ticket.id)
+        )
+        await self._insert_messages(ticket, ticket.messages[int(stored or 0) :])
+
+    async def at_desk(self, message_id: int | None, topic_id: int | None) -> Ticket | None:
+        """The ticket whose desk message (or forum topic) this is."""
+        if topic_id is not None:
+            where = _TICKET.desk_topic_id == topic_id
+        elif message_id is not None:
+            where = _TICKET.desk_message_id == message_id
+        else:
+            return None
+        row = (await self.session.execute(select(t.tickets).where(where))).first()
+        return None if row is None else (await self._with_messages([row]))[0]
+
+    async def open_of_user(self, user_id: int) -> Ticket | None:
+        """The user's newest ticket that is not resolved."""
+        row = (
+            await self.session.execute(
+                select(t.tickets)
+                .where(_TICKET.user_id == user_id, _TICKET.status != TicketStatus.RESOLVED.value)
+                .order_by(_TICKET.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else (await self._with_messages([row]))[0]
+
+    async def find(
+        self,
+        *,
+        user_id: int | None = None,
+        customer_id: str | None = None,
+        status: TicketStatus | None = None,
+        limit: int = 1000,
+    ) -> Sequence[Ticket]:
+        query = select(t.tickets).order_by(_TICKET.id.desc()).limit(limit)
+        if user_id is not None:
+            query = query.where(_TICKET.user_id == user_id)
+        if customer_id is not None:
+            query = query.where(_TICKET.customer_id == customer_id)
+        if status is not None:
+            query = query.where(_TICKET.status == status.value)
+        rows = (await self.session.execute(query)).all()
+        return await self._with_messages(rows)
+
+    async def _with_messages(self, rows: Sequence[Any]) -> list[Ticket]:
+        ids = [row.id for row in rows]
+        messages: dict[int, list[TicketMessage]] = {i: [] for i in ids}
+        if ids:
+            found = await self.session.execute(
+                select(t.ticket_messages)
+                .where(t.ticket_messages.c.ticket_id.in_(ids))
+                .order_by(t.ticket_messages.c.id)
+            )
+            for m in found:
+                messages[m.ticket_id].append(TicketMessage(Author(m.author), m.text, m.at, m.name))
+        return [_ticket(row, messages[row.id]) for row in rows]
+
+    async def _insert_messages(self, ticket: Ticket, messages: Sequence[TicketMessage]) -> None:
+        if messages:
+            await self.session.execute(
+                insert(t.ticket_messages),
+                [
+                    {
+                        "ticket_id": ticket.id,
+                        "author": m.author.value,
+                        "name": m.name,
+                        "text": m.text,
+                        "at": m.at,
+                    }
+                    for m in messages
+                ],
+            )
+
+
+def _columns(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "customer_id": ticket.customer_id,
+        "user_id": ticket.user_id,
+        "channel": ticket.channel.value,
+        "external_id": ticket.external_id,
+        "language": ticket.language,
+        "context": ticket.context[:500],
+        "status": ticket.status.value,
+        "taken_by": ticket.taken_by,
+        "created_at": ticket.created_at,
+        "resolved_at": ticket.resolved_at,
+        "desk_message_id": ticket.desk_message_id,
+        "desk_topic_id": ticket.desk_topic_id,
+        "version": ticket.version,
+    }
+
+
+def _ticket(row: Any, messages: list[TicketMessage]) -> Ticket:
+    return Ticket(
+        id=row.id,
+        customer_id=row.customer_id,
+        user_id=row.user_id,
+        channel=Channel(row.channel),
+        external_id=row.external_id,
+        language=row.language,
+        context=row.context,
+        created_at=row.created_at,
+        status=TicketStatus(row.status),
+        taken_by=row.taken_by,
+        resolved_at=row.resolved_at,
+        desk_message_id=row.desk_message_id,
+        desk_topic_id=row.desk_topic_id,
+        messages=messages,
+        version=row.version,
+    )
