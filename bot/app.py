@@ -19,7 +19,8 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot.handlers import addons, changes, menu, my_orders, ordering, system, text
+from bot.handlers import addons, changes, menu, my_orders, ordering, support, system, text
+from bot.handlers import desk as desk_handlers
 from bot.limiter import PatientRateLimiter
 from bot.runtime import KEY, Runtime
 from bot.turn import PtbCallback, handler, stale
@@ -35,6 +36,7 @@ COMMANDS = {
     "orders": N_("commands.orders"),
     "status": N_("commands.status"),
     "support": N_("commands.support"),
+    "tickets": N_("commands.tickets"),
     "language": N_("commands.language"),
     "help": N_("commands.help"),
     "cancel": N_("commands.cancel"),
@@ -45,7 +47,8 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.MENU: menu.menu,
     cb.HELP: menu.help_,
     cb.LANGUAGE: menu.language,
-    cb.SUPPORT: menu.support,
+    cb.SUPPORT: support.support,
+    cb.TICKETS: support.my_tickets,
     cb.PRODUCTS: ordering.products,
     cb.PRODUCT: ordering.details,
     cb.ORDER_NEW: ordering.start_order,
@@ -76,7 +79,8 @@ _COMMANDS: dict[str, PtbCallback] = {
     "products": ordering.products,
     "orders": my_orders.my_orders,
     "status": my_orders.status,
-    "support": menu.support,
+    "support": support.support,
+    "tickets": support.my_tickets,
     "language": menu.language,
     "help": menu.help_,
     "cancel": menu.cancel_step,
@@ -106,8 +110,15 @@ def file_url(base_url: str) -> str:
     return f"{head}/file/bot"
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application, desk: int | None = None) -> None:  # type: ignore[type-arg]
+    """Every handler; `desk`: the service desk group, whose updates only the desk handles."""
     application.add_handler(TypeHandler(Update, system.private_only), group=-2)
+    application.add_handler(CallbackQueryHandler(desk_handlers.take, pattern=f"^{cb.TICKET_TAKE}:"))
+    application.add_handler(
+        CallbackQueryHandler(desk_handlers.resolve, pattern=f"^{cb.TICKET_RESOLVE}:")
+    )
+    if desk is not None:
+        application.add_handler(MessageHandler(filters.Chat(desk), desk_handlers.agent_message))
     for name, callback in _COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
     for prefix, callback in _CALLBACKS.items():
@@ -150,7 +161,7 @@ def build_application(
     application = builder.build()
     assert isinstance(application, LicenceApplication)
     application.bot_data[KEY] = Runtime(core, settings, parser)
-    register(application)
+    register(application, settings.service_desk_chat_id)
     return application
 
 

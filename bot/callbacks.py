@@ -70,3 +70,6 @@ CANCEL_ASK = "ka"  # ka:<subscription>
 CANCEL_CONFIRM = "kc"  # kc:<draft>
 WITHDRAW = "kw"  # kw:<subscription>:<version>
 STATUS = "st"
+TICKETS = "tl"  # the user's tickets
+TICKET_TAKE = "tt"  # tt:<ticket>  (service desk group)
+TICKET_RESOLVE = "tr"  # tr:<ticket>  (service desk group)

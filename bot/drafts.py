@@ -26,6 +26,7 @@ class Step(StrEnum):
     CHANGE_SUMMARY = "change_summary"
     CANCEL_CONFIRM = "cancel_confirm"
     ADDON_QUANTITY = "addon_quantity"
+    TICKET_WRITE = "ticket_write"  # the next typed text is the concern of a new ticket
 
 
 class DraftState(StrEnum):
@@ -84,6 +85,12 @@ class AddonForm(Form):
     sku: str
     quantity: int | None = None  # None: the base quantity (R17)
     terms: bool = False
+
+
+@dataclass
+class TicketForm(Form):
+    kind: ClassVar[str] = "ticket"
+    context: str  # what the user was doing when they asked for the service desk (R26)
 
 
 F = TypeVar("F", bound=Form)

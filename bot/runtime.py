@@ -17,6 +17,7 @@ class Runtime:
     core: Context
     settings: Settings
     parser: Parser | None = None  # trained at start-up from data/nlu.yml
+    desk_is_forum: bool | None = None  # the service desk group has topics (asked once)
 
 
 def runtime_of(bot_data: dict[str, Any]) -> Runtime:

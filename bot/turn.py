@@ -24,10 +24,11 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReplyParameters,
     Update,
     User,
 )
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
@@ -63,6 +64,9 @@ class _Screen:
     keyboard: Keyboard
     edit: bool
     screen: bool  # the chat's current screen (its buttons are retired by the next one)
+    thread: int | None = None  # a forum topic of a group
+    reply_to: int | None = None
+    blocked_note: str = ""  # said in this chat when another chat cannot be reached
 
 
 class Turn:
@@ -95,6 +99,7 @@ class Turn:
         )
         self._answer: tuple[str | None, bool] | None = None
         self._screens: list[_Screen] = []
+        self._later: list[Callable[[], Awaitable[None]]] = []
         self._dirty = False
 
     # -- set-up
@@ -146,6 +151,12 @@ class Turn:
             return Step(self.state.step)
         except ValueError:
             return None
+
+    def attach_ticket(self, ticket_id: int | None) -> None:
+        """Typed text of this chat goes to this ticket from now on (None: no longer)."""
+        if self.state.ticket_id != ticket_id:
+            self.state.ticket_id = ticket_id
+            self._dirty = True
 
     def set_language(self, language: str) -> None:
         self.state.language = language
@@ -215,9 +226,25 @@ class Turn:
         """A message worth keeping (confirmation, answer): new, not edited."""
         self._screens.append(_Screen(self.chat_id, text, keyboard, edit=False, screen=False))
 
-    async def send_to(self, chat_id: int, text: str) -> None:
-        """A message to another chat (the service desk group)."""
-        self._screens.append(_Screen(chat_id, text, (), edit=False, screen=False))
+    async def send_to(
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard = (),
+        *,
+        thread: int | None = None,
+        reply_to: int | None = None,
+        blocked_note: str = "",
+    ) -> None:
+        """A message to another chat (a customer, the service desk group); `blocked_note` is
+        said here when that chat does not take messages from the bot (blocked, deleted)."""
+        self._screens.append(
+            _Screen(chat_id, text, keyboard, False, False, thread, reply_to, blocked_note)
+        )
+
+    def later(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Bot API work after the commit and the screens (e.g. posting a ticket to the desk)."""
+        self._later.append(work)
 
     def _pressed_message(self) -> Message | None:
         message = self.query.message if self.query is not None else None
@@ -245,6 +272,8 @@ class Turn:
                 new_screen = sent
         if new_screen is not None:
             await self._retire_old_screen(new_screen)
+        for work in self._later:
+            await work()
 
     async def _put(self, screen: _Screen) -> int | None:
         """Edit in place or send; the id of a newly sent message."""
@@ -259,8 +288,25 @@ class Turn:
                 log.info("edit refused, sending instead: %s", exc.message)
             else:
                 return None
-        sent = await self.context.bot.send_message(screen.chat_id, screen.text, reply_markup=markup)
-        return sent.message_id
+        try:
+            sent_id: int | None = None
+            parts = split_message(screen.text)
+            for number, part in enumerate(parts, 1):
+                sent = await self.context.bot.send_message(
+                    screen.chat_id,
+                    part,
+                    reply_markup=markup if number == len(parts) else None,
+                    message_thread_id=screen.thread,
+                    reply_parameters=_reply(screen.reply_to),
+                )
+                sent_id = sent.message_id
+        except Forbidden:
+            if screen.chat_id == self.chat_id or not screen.blocked_note:
+                raise
+            log.info("chat %s does not take messages from the bot", screen.chat_id)
+            await self.context.bot.send_message(self.chat_id, screen.blocked_note)
+            return None
+        return sent_id
 
     async def _retire_old_screen(self, new_screen: int) -> None:
         """Take the buttons off the previous screen, remember the new one (a second, small
@@ -297,6 +343,53 @@ class Turn:
             row.append(self.button("nav.back", back))
         row.append(self.button("nav.menu", cb.MENU))
         return row
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id, allow_sending_without_reply=True)
+
+
+TELEGRAM_LIMIT = 4096  # characters of one message, counted in UTF-16 code units
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """One message, or several of at most `limit` UTF-16 units, cut at a line break or a
+    space outside HTML tags and entities (a 4,096-character ticket message behind a header)."""
+    parts: list[str] = []
+    while _utf16(text) > limit:
+        cut = _cut(text, limit)
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*parts, text]
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, limit: int) -> int:
+    """The last good place to cut within `limit`: a line break, else a space, else any
+    place outside a tag or an entity."""
+    units, inside, newline, space, anywhere = 0, "", 0, 0, 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            break
+        if inside:
+            if (inside == "<" and char == ">") or (inside == "&" and char == ";"):
+                inside = ""
+            continue
+        if char in "<&":
+            inside = char
+            continue
+        anywhere = index + 1
+        if char == "\n":
+            newline = index + 1
+        elif char == " ":
+            space = index + 1
+    return newline or space or anywhere or limit
 
 
 HandlerFn = Callable[[Turn], Awaitable[None]]

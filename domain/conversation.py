@@ -13,6 +13,7 @@ class ChatState:
     step: str = "idle"
     draft_id: int | None = None
     screen_message_id: int | None = None
+    ticket_id: int | None = None  # the open ticket this chat writes to (R26)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import AddonForm, Drafted, DraftState, Step, parse_quantity
+from bot.handlers import support
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
@@ -161,26 +162,5 @@ async def _closed(turn: Turn, draft: Drafted[AddonForm]) -> None:
 
 @handler
 async def request_missing(turn: Turn) -> None:
-    """Button "My add-on is not listed": a request to the service desk with customer and product."""
-    view = await orders.order_status(turn.core, turn.require_actor(), turn.press.number(0) or 0)
-    settings = turn.rt.settings
-    back = [turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
-    if settings.service_desk_chat_id is None:
-        await turn.show(
-            turn.tr(
-                "addons.request_contact",
-                name=html.escape(view.product_name),
-                contact=html.escape(settings.service_desk_contact),
-            ),
-            back,
-        )
-        return
-    ticket = turn.tr(
-        "addons.request_ticket",
-        user=html.escape(turn.user.full_name),
-        customer=html.escape(turn.customer_name or ""),
-        product=html.escape(view.product_name),
-        number=view.id,
-    )
-    await turn.send_to(settings.service_desk_chat_id, ticket)
-    await turn.show(turn.tr("addons.requested", name=html.escape(view.product_name)), back)
+    """Button "My add-on is not listed" (R16): a ticket with the customer and the product."""
+    await support.addon_wish(turn, turn.press.number(0) or 0)

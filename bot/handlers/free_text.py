@@ -10,7 +10,7 @@ import html
 from collections.abc import Awaitable, Callable
 
 from bot.drafts import Step
-from bot.handlers import addons, changes, menu, my_orders, ordering
+from bot.handlers import addons, changes, menu, my_orders, ordering, support
 from bot.turn import Turn
 from domain.nlu.parser import CONFIDENCE_THRESHOLD, ParseResult
 from domain.services import catalog, orders
@@ -171,7 +171,7 @@ async def _status(turn: Turn, result: ParseResult) -> None:
 
 
 async def _handoff(turn: Turn, _: ParseResult) -> None:
-    await menu.hand_off(turn)
+    await support.ask_concern(turn, await support.doing(turn))
 
 
 async def _affirm_or_deny(turn: Turn, _: ParseResult) -> None:

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import Step
+from bot.handlers import support
 from bot.turn import Turn, handler
 from domain.commands import LinkUser
 from domain.model import Channel, Role
@@ -77,36 +78,6 @@ async def show_help(turn: Turn) -> None:
 
 
 @handler
-async def support(turn: Turn) -> None:
-    await show_support(turn)
-
-
-async def show_support(turn: Turn) -> None:
-    contact = html.escape(turn.rt.settings.service_desk_contact)
-    await turn.show(turn.tr("support.text", contact=contact), [turn.nav()] if turn.actor else [])
-
-
-async def hand_off(turn: Turn) -> None:
-    """A human, please (R26): the message goes to the service desk chat, with who and for whom."""
-    settings = turn.rt.settings
-    contact = html.escape(settings.service_desk_contact)
-    actor = turn.require_actor()
-    if settings.service_desk_chat_id is None:
-        await turn.show(turn.tr("support.text", contact=contact), [turn.nav()])
-        return
-    message = turn.update.effective_message
-    customer = turn.customer_name if actor.customer_id else "–"
-    ticket = turn.tr(
-        "free_text.handoff_ticket",
-        user=html.escape(turn.user.full_name),
-        customer=html.escape(customer or ""),
-        message=html.escape(message.text or "" if message else ""),
-    )
-    await turn.send_to(settings.service_desk_chat_id, ticket)
-    await turn.send(turn.tr("free_text.handoff_sent", contact=contact))
-
-
-@handler
 async def language(turn: Turn) -> None:
     """`/language` and the button: pick, or store the picked language."""
     picked = turn.press.text(0) if turn.press.prefix == cb.LANGUAGE else None
@@ -133,6 +104,9 @@ async def language(turn: Turn) -> None:
 @handler
 async def cancel_step(turn: Turn) -> None:
     """`/cancel`: leave the current step; never cancels a subscription."""
+    if await support.leave_ticket(turn):
+        await show_menu(turn)
+        return
     left = turn.step is not Step.IDLE
     turn.set_step(Step.IDLE)
     await turn.send(turn.tr("cancel.left") if left else turn.tr("cancel.nothing"))

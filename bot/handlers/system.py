@@ -23,7 +23,7 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     rt = runtime_of(context.bot_data)
     if chat.id == rt.settings.service_desk_chat_id:
-        raise ApplicationHandlerStop
+        return  # the service desk group: bot/handlers/desk.py
     message = update.effective_message
     if message is not None and message.text and message.text.startswith("/"):
         user = update.effective_user

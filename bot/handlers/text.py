@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.drafts import Step
-from bot.handlers import addons, changes, free_text, ordering
+from bot.handlers import addons, changes, free_text, ordering, support
 from bot.turn import Turn, handler
 
 _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.ORDER_QUANTITY: ordering.quantity_typed,
     Step.CHANGE_QUANTITY: changes.total_typed,
     Step.ADDON_QUANTITY: addons.quantity_typed,
+    Step.TICKET_WRITE: support.concern_typed,
 }
 
 
@@ -24,4 +25,6 @@ async def text(turn: Turn) -> None:
         await step(turn, typed)
         return
     turn.require_actor()
+    if await support.to_ticket(turn, typed):
+        return
     await free_text.understand(turn, typed)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain import errors
 from domain.access import Action, authorize
-from domain.model import Actor
+from domain.model import Actor, Role
 from domain.ports import UnitOfWork
 from domain.services.context import Context
 from domain.tickets import Author, Ticket, TicketMessage, TicketStatus
@@ -21,6 +21,7 @@ class TicketView:
     customer_id: str | None
     customer_name: str
     user_name: str
+    user_role: Role | None
     channel: str
     external_id: str
     language: str
@@ -70,6 +71,7 @@ async def _view(uow: UnitOfWork, ticket: Ticket) -> TicketView:
         customer_id=ticket.customer_id,
         customer_name=customer,
         user_name=user.display_name if user else "",
+        user_role=user.role if user else None,
         channel=ticket.channel.value,
         external_id=ticket.external_id,
         language=ticket.language,
@@ -192,6 +194,12 @@ async def at_desk(ctx: Context, ticket_id: int, message_id: int, topic_id: int |
         ticket.desk_message_id, ticket.desk_topic_id = message_id, topic_id
         await uow.tickets.save(ticket)
         await uow.commit()
+
+
+async def ticket_for_desk(ctx: Context, agent: Actor, ticket_id: int) -> TicketView:
+    """Any ticket, for the service desk."""
+    async with ctx.uow(write=False) as uow:
+        return await _view(uow, await _handled(uow, agent, ticket_id))
 
 
 async def find_at_desk(

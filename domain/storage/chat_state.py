@@ -51,7 +51,9 @@ class ChatStateRepository:
         ).one_or_none()
         if row is None:
             return ChatState(chat_id)
-        return ChatState(row.chat_id, row.language, row.step, row.draft_id, row.screen_message_id)
+        return ChatState(
+            row.chat_id, row.language, row.step, row.draft_id, row.screen_message_id, row.ticket_id
+        )
 
     async def save(self, state: ChatState, at: datetime) -> None:
         values = {
@@ -59,6 +61,7 @@ class ChatStateRepository:
             "step": state.step,
             "draft_id": state.draft_id,
             "screen_message_id": state.screen_message_id,
+            "ticket_id": state.ticket_id,
             "updated_at": at,
         }
         result = await self.session.execute(

@@ -41,6 +41,11 @@ _MESSAGES = {
         N_("errors.addon_already_booked"),
         N_("errors.addon_not_found"),
         N_("errors.addon_exceeds_base"),
+        N_("errors.ticket_not_found"),
+        N_("errors.ticket_closed"),
+        N_("errors.ticket_taken"),
+        N_("errors.ticket_text_empty"),
+        N_("errors.ticket_text_too_long"),
     )
 }
 

@@ -164,6 +164,9 @@ SAMPLE_ARGS: dict[str, object] = {
     "current_version": 3,
     "booking_id": 11,
     "base_quantity": 18,
+    "ticket_id": 12,
+    "taken_by": "Bernd Berger",
+    "length": 5000,
 }
 
 

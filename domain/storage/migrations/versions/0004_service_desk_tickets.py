@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("chats", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("ticket_id", sa.Integer(), nullable=True))
 
     op.create_table(
         "tickets",
@@ -84,3 +86,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_tickets_customer_id"))
 
     op.drop_table("tickets")
+    with op.batch_alter_table("chats", schema=None) as batch_op:
+        batch_op.drop_column("ticket_id")

@@ -1,0 +1,131 @@
+"""The service desk for customers (R26): a ticket from any point, its conversation, /tickets.
+
+The customer writes their concern; the ticket is stored with who, for whom and what they were
+doing, and posted to the service desk group (`bot/handlers/desk.py` handles the group's side).
+Until it is resolved, or they leave it with /cancel, the customer's typed messages go to it;
+buttons keep working meanwhile.
+"""
+
+from __future__ import annotations
+
+from bot import callbacks as cb
+from bot.drafts import (
+    AddonForm,
+    CancelForm,
+    ChangeForm,
+    OrderForm,
+    Step,
+    TicketForm,
+)
+from bot.handlers import desk
+from bot.turn import StaleButton, Turn, handler
+from domain import errors
+from domain.services import catalog, orders, tickets
+from domain.services.tickets import OpenTicket
+from domain.texts import tickets as ticket_texts
+from domain.texts.i18n import Translator
+from domain.texts.markup import escape
+
+
+@handler
+async def support(turn: Turn) -> None:
+    """`/support` and the "Service Desk" button: write your concern, get a ticket number."""
+    await ask_concern(turn, await doing(turn))
+
+
+async def ask_concern(turn: Turn, context: str) -> None:
+    """Ask for the concern; unknown users and the service desk itself get the contact only."""
+    contact = escape(turn.rt.settings.service_desk_contact)
+    if turn.actor is None or turn.actor.customer_id is None:
+        await turn.show(
+            turn.tr("support.text", contact=contact), [turn.nav()] if turn.actor else []
+        )
+        return
+    await turn.new_draft(TicketForm(context), Step.TICKET_WRITE)
+    keyboard = [[turn.button("support.my_tickets", cb.TICKETS)], turn.nav()]
+    await turn.show(turn.tr("support.ask", contact=contact), keyboard)
+
+
+async def concern_typed(turn: Turn, text: str) -> None:
+    """The concern: a ticket, posted to the service desk group, and this chat attached to it."""
+    draft = await turn.current_draft(TicketForm)
+    view = await tickets.open_ticket(
+        turn.core, turn.require_actor(), OpenTicket(text, draft.form.context, turn.tr.language)
+    )
+    draft.finish(view.id)
+    await turn.save_draft(draft)
+    turn.set_step(Step.IDLE)
+    settings = turn.rt.settings
+    if settings.service_desk_chat_id is None:
+        await turn.send(ticket_texts.opened(turn.tr, view, settings.service_desk_contact))
+        return
+    turn.attach_ticket(view.id)
+    await turn.send(ticket_texts.opened(turn.tr, view))
+    turn.later(lambda: desk.post_ticket(turn, view))
+
+
+async def to_ticket(turn: Turn, text: str) -> bool:
+    """Typed text while attached to a ticket goes to it; False when it was resolved meanwhile
+    (the chat is detached and the text is understood as usual)."""
+    ticket_id = turn.state.ticket_id
+    if ticket_id is None:
+        return False
+    try:
+        view = await tickets.write(turn.core, turn.require_actor(), ticket_id, text)
+    except (errors.TicketClosed, errors.TicketNotFound):
+        turn.attach_ticket(None)
+        return False
+    await turn.send(turn.tr("ticket.added", number=view.id))
+    await desk.forward_customer_message(turn, view)
+    return True
+
+
+async def leave_ticket(turn: Turn) -> bool:
+    """/cancel while attached: the ticket stays open, typed text is no longer sent to it."""
+    ticket_id = turn.state.ticket_id
+    if ticket_id is None:
+        return False
+    turn.attach_ticket(None)
+    await turn.send(turn.tr("ticket.left", number=ticket_id))
+    return True
+
+
+@handler
+async def my_tickets(turn: Turn) -> None:
+    """`/tickets` and the button: the user's tickets with their status."""
+    found = await tickets.my_tickets(turn.core, turn.require_actor())
+    await turn.show(ticket_texts.listing(turn.tr, found), [turn.nav()])
+
+
+async def doing(turn: Turn) -> str:
+    """What the user was doing, for the service desk (in the desk's language)."""
+    tr = Translator(turn.rt.settings.default_language)
+    try:
+        match turn.step:
+            case Step.ORDER_QUANTITY | Step.ORDER_SUMMARY:
+                order = (await turn.current_draft(OrderForm)).form
+                offer = await catalog.product_details(
+                    turn.core, turn.require_actor(), turn.customer_id, order.sku
+                )
+                return tr("context.order", name=offer.name, quantity=order.quantity or "–")
+            case Step.CHANGE_QUANTITY | Step.CHANGE_SUMMARY:
+                change = (await turn.current_draft(ChangeForm)).form
+                return tr(
+                    "context.change", number=change.subscription, quantity=change.quantity or "–"
+                )
+            case Step.ADDON_QUANTITY:
+                addon = (await turn.current_draft(AddonForm)).form
+                return tr("context.addon", addon=addon.sku, number=addon.subscription)
+            case Step.CANCEL_CONFIRM:
+                cancel = (await turn.current_draft(CancelForm)).form
+                return tr("context.cancel", number=cancel.subscription)
+    except (StaleButton, errors.DomainError):
+        pass
+    return tr("context.none")
+
+
+async def addon_wish(turn: Turn, subscription_id: int) -> None:
+    """R16: the wanted add-on is not offered — a ticket with the customer and the product."""
+    view = await orders.order_status(turn.core, turn.require_actor(), subscription_id)
+    tr = Translator(turn.rt.settings.default_language)
+    await ask_concern(turn, tr("context.addon_wish", product=view.product_name, number=view.id))
