@@ -23,7 +23,7 @@ from domain import errors
 from domain.catalog import CatalogFileError, read_catalog
 from domain.commands import AddCustomer, CreateInvite
 from domain.model import Role
-from domain.services import accounts, catalog, orders, subscriptions, tickets
+from domain.services import accounts, catalog, orders, requests, subscriptions, tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.settings import Settings
@@ -145,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--json", action="store_true")
 
     sub.add_parser("end-expired", help="end cancelled subscriptions past their end date (R21)")
+
+    reqs = sub.add_parser("requests", help="licence requests of members and the service desk")
+    reqs.add_argument("--customer", type=_customer_id)
+    reqs.add_argument("--json", action="store_true")
 
     tick = sub.add_parser("tickets", help="service desk tickets, newest first")
     tick.add_argument("--customer", type=_customer_id)
@@ -310,6 +314,19 @@ async def _provision(ctx: Context, args: argparse.Namespace) -> None:
         print(f"subscription {view.id} ({view.product_name}) provisioned on {view.provisioned_on}")
 
 
+async def _requests(ctx: Context, args: argparse.Namespace) -> None:
+    found = await requests.list_requests(ctx, OPERATOR, args.customer)
+    if args.json:
+        _print_json([r.as_json() for r in found])
+        return
+    for r in found:
+        amount = "" if r.quantity is None else f" {r.quantity}"
+        print(
+            f"#{r.id:<5} {r.status.value:<9} {r.customer_id:<16} {r.kind.value:<7} "
+            f"{r.product_sku}{amount}  by {r.requested_by_name}"
+        )
+
+
 async def _tickets(ctx: Context, args: argparse.Namespace) -> None:
     status = TicketStatus(args.status) if args.status else None
     found = await tickets.list_tickets(ctx, OPERATOR, args.customer, status)
@@ -352,6 +369,7 @@ _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("provision", None): _provision,
     ("end-expired", None): _end_expired,
     ("tickets", None): _tickets,
+    ("requests", None): _requests,
     ("nlu", "parse"): _nlu,
     ("nlu", "evaluate"): _nlu,
 }

@@ -18,15 +18,19 @@ class Action(StrEnum):
     ADMINISTER = "administer"  # customers, invites, price lists
     TICKET = "ticket"  # ask the service desk (R26)
     HANDLE_TICKETS = "handle_tickets"  # answer, take over and resolve tickets
+    REQUEST = "request"  # ask the customer's admins for an order, change or add-on (R23)
+    PREPARE = "prepare_request"  # the service desk prepares a request for a customer (R23)
+    DECIDE = "decide_request"  # approve (with the consents) or decline a request
 
 
 _CUSTOMER_WRITES = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.ADMIN: frozenset({Action.VIEW, Action.TICKET}) | _CUSTOMER_WRITES,
-    Role.MEMBER: frozenset({Action.VIEW, Action.TICKET}),
-    # The service desk looks up any customer and provisions; the customer's admin orders.
-    Role.AGENT: frozenset({Action.VIEW, Action.PROVISION, Action.HANDLE_TICKETS}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.TICKET, Action.DECIDE}) | _CUSTOMER_WRITES,
+    Role.MEMBER: frozenset({Action.VIEW, Action.TICKET, Action.REQUEST}),
+    # The service desk looks up any customer, provisions and prepares requests; the customer's
+    # admin orders (R23).
+    Role.AGENT: frozenset({Action.VIEW, Action.PROVISION, Action.HANDLE_TICKETS, Action.PREPARE}),
     Role.OPERATOR: frozenset(
         {Action.VIEW, Action.PROVISION, Action.ADMINISTER, Action.HANDLE_TICKETS}
     ),

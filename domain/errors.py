@@ -292,6 +292,41 @@ class TicketTextTooLong(DomainError):
         self.maximum = maximum
 
 
+# --- licence requests (R23) -----------------------------------------------------------------
+class RequestNotFound(DomainError):
+    """Unknown request, or one of another customer (never told apart, R24)."""
+
+    code = "request_not_found"
+
+    def __init__(self, request_id: object) -> None:
+        self.request_id = request_id
+
+
+class RequestDecided(DomainError):
+    """Somebody decided first: the first decision wins (R23)."""
+
+    code = "request_decided"
+
+    def __init__(self, request_id: int, status: str, decided_by: str) -> None:
+        self.request_id = request_id
+        self.status = status
+        self.decided_by = decided_by
+
+
+class ReasonMissing(DomainError):
+    """Declining needs a reason, for the one who asked."""
+
+    code = "reason_missing"
+
+
+class ReasonTooLong(DomainError):
+    code = "reason_too_long"
+
+    def __init__(self, length: int, maximum: int) -> None:
+        self.length = length
+        self.maximum = maximum
+
+
 # --- what storage reports to the use cases (not refusals: they decide what it means) ---------
 class StorageConflict(Exception):
     """Base of what the unit of work reports instead of a database driver's exception."""

@@ -27,6 +27,7 @@ from domain.model import (
     Role,
     Subscription,
 )
+from domain.requests import LicenceRequest, RequestStatus
 from domain.tickets import Ticket, TicketStatus
 
 
@@ -82,6 +83,7 @@ class SubscriptionRepository(Protocol):
 class UserRepository(Protocol):
     async def by_external(self, channel: Channel, external_id: str) -> ChatUser | None: ...
     async def by_id(self, user_id: int) -> ChatUser | None: ...
+    async def of_customer(self, customer_id: str, role: Role) -> Sequence[ChatUser]: ...
     def add(self, user: ChatUser) -> None: ...
 
 
@@ -149,6 +151,22 @@ class TicketRepository(Protocol):
     ) -> Sequence[Ticket]: ...
 
 
+class RequestRepository(Protocol):
+    """Licence requests of members and the service desk (R23)."""
+
+    async def add(self, request: LicenceRequest) -> None: ...
+    async def get(self, request_id: int) -> LicenceRequest | None: ...
+    async def save(self, request: LicenceRequest) -> None: ...
+    async def find(
+        self,
+        *,
+        customer_id: str | None = None,
+        requested_by: int | None = None,
+        status: RequestStatus | None = None,
+        limit: int = 1000,
+    ) -> Sequence[LicenceRequest]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back unless committed.
 
@@ -174,6 +192,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def tickets(self) -> TicketRepository: ...
+    @property
+    def requests(self) -> RequestRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

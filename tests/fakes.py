@@ -34,6 +34,7 @@ from domain.model import (
     Subscription,
 )
 from domain.ports import CatalogChanges, Notification, Recipient
+from domain.requests import LicenceRequest, RequestStatus
 from domain.tickets import Ticket, TicketStatus
 
 
@@ -56,6 +57,7 @@ class State:
     notifications: list[Notification] = field(default_factory=list)
     sent: set[int] = field(default_factory=set)
     tickets: dict[int, Ticket] = field(default_factory=dict)
+    requests: dict[int, LicenceRequest] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -151,6 +153,9 @@ class _Users(_Repos):
 
     async def by_id(self, user_id: int) -> ChatUser | None:
         return next((u for u in self.s.users if u.id == user_id), None)
+
+    async def of_customer(self, customer_id: str, role: Role) -> Sequence[ChatUser]:
+        return [u for u in self.s.users if (u.customer_id, u.role) == (customer_id, role)]
 
     def add(self, user: ChatUser) -> None:
         user.id = self.s.new_id()
@@ -300,6 +305,36 @@ class _Tickets(_Repos):
         return sorted(found, key=lambda t: -(t.id or 0))[:limit]
 
 
+class _Requests(_Repos):
+    async def add(self, request: LicenceRequest) -> None:
+        request.id = self.s.new_id()
+        self.s.requests[request.id] = request
+
+    async def get(self, request_id: int) -> LicenceRequest | None:
+        return self.s.requests.get(request_id)
+
+    async def save(self, request: LicenceRequest) -> None:
+        request.version += 1
+        self.s.requests[request.id or 0] = request
+
+    async def find(
+        self,
+        *,
+        customer_id: str | None = None,
+        requested_by: int | None = None,
+        status: RequestStatus | None = None,
+        limit: int = 1000,
+    ) -> Sequence[LicenceRequest]:
+        found = [
+            r
+            for r in self.s.requests.values()
+            if (customer_id is None or r.customer_id == customer_id)
+            and (requested_by is None or r.requested_by == requested_by)
+            and (status is None or r.status is status)
+        ]
+        return sorted(found, key=lambda r: -(r.id or 0))[:limit]
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
@@ -315,6 +350,7 @@ class FakeUnitOfWork:
         self.chats = _Chats(self)
         self.outbox = _Outbox(self)
         self.tickets = _Tickets(self)
+        self.requests = _Requests(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -362,6 +398,7 @@ class FakePart:
         self.invites, self.records = owner.invites, owner.records
         self.chats, self.outbox = owner.chats, owner.outbox
         self.tickets = owner.tickets
+        self.requests = owner.requests
 
     async def __aenter__(self) -> Self:
         self._before = copy.deepcopy(self._owner.working)

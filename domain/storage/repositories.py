@@ -273,6 +273,15 @@ class UserRepository:
     async def by_id(self, user_id: int) -> ChatUser | None:
         return await self.session.get(ChatUser, user_id)
 
+    async def of_customer(self, customer_id: str, role: Role) -> Sequence[ChatUser]:
+        """The customer's linked people with this role, e.g. the admins who decide (R23)."""
+        result = await self.session.execute(
+            select(ChatUser)
+            .where(t.users.c.customer_id == customer_id, t.users.c.role == role)
+            .order_by(t.users.c.id)
+        )
+        return result.scalars().all()
+
     def add(self, user: ChatUser) -> None:
         self.session.add(user)
 

@@ -306,3 +306,27 @@ ticket_messages = Table(
     Column("text", String(4096), nullable=False),
     Column("at", UTCDateTime, nullable=False),
 )
+
+# --- licence requests (R23) -------------------------------------------------------------------
+licence_requests = Table(
+    "licence_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("origin", String(16), nullable=False),
+    Column("product_sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id"), nullable=True),
+    Column("addon_sku", String(64), nullable=True),
+    Column("requested_by", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("requested_by_name", String(200), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("decided_by", Integer, nullable=True),
+    Column("decided_by_name", String(200), nullable=False, default=""),
+    Column("reason", String(500), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("result_id", Integer, nullable=True),
+    Column("version", Integer, nullable=False),
+)

@@ -26,6 +26,7 @@ from domain.storage.repositories import (
     SubscriptionRepository,
     UserRepository,
 )
+from domain.storage.requests import RequestRepository
 from domain.storage.tickets import TicketRepository
 
 
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.chats = ChatStateRepository(session)
         self.outbox = OutboxRepository(session)
         self.tickets = TicketRepository(session)
+        self.requests = RequestRepository(session)
         self.transactions = 0  # commits, for tests that count them
 
     async def __aenter__(self) -> Self:
@@ -99,6 +101,7 @@ class PartOfWork:
         self.chats = owner.chats
         self.outbox = owner.outbox
         self.tickets = owner.tickets
+        self.requests = owner.requests
 
     async def __aenter__(self) -> Self:
         if self._write:

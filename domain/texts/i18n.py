@@ -24,6 +24,7 @@ from babel.numbers import format_currency
 from babel.support import Translations
 
 from domain.model import ConsentKind, Role, Status
+from domain.requests import RequestStatus
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
@@ -136,6 +137,9 @@ class Translator:
     def consent(self, kind: ConsentKind) -> str:
         return self(_CONSENT[kind])
 
+    def request_status(self, status: RequestStatus) -> str:
+        return self(_REQUEST_STATUS[status])
+
 
 def N_(key: str) -> str:  # gettext's name for "a key to extract, used later"
     """Marks a message key for `pybabel extract` where it is chosen at run time."""
@@ -153,6 +157,12 @@ _ROLE = {
     Role.MEMBER: N_("role.member"),
     Role.AGENT: N_("role.agent"),
     Role.OPERATOR: N_("role.operator"),
+}
+_REQUEST_STATUS = {
+    RequestStatus.PENDING: N_("request_status.pending"),
+    RequestStatus.APPROVED: N_("request_status.approved"),
+    RequestStatus.DECLINED: N_("request_status.declined"),
+    RequestStatus.WITHDRAWN: N_("request_status.withdrawn"),
 }
 _CONSENT = {
     ConsentKind.TERMS: N_("consent.terms"),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from domain import errors
 from domain.model import ConsentKind, Role, Status
+from domain.requests import RequestStatus
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 
@@ -46,6 +47,10 @@ _MESSAGES = {
         N_("errors.ticket_taken"),
         N_("errors.ticket_text_empty"),
         N_("errors.ticket_text_too_long"),
+        N_("errors.request_not_found"),
+        N_("errors.request_decided"),
+        N_("errors.reason_missing"),
+        N_("errors.reason_too_long"),
     )
 }
 
@@ -57,6 +62,8 @@ def _render(tr: Translator, key: str, value: object) -> object:
         return tr.money(value)
     if key == "status" and isinstance(value, str) and value in Status._value2member_map_:
         return tr.status(Status(value))
+    if key == "status" and isinstance(value, str) and value in RequestStatus._value2member_map_:
+        return tr.request_status(RequestStatus(value))
     if key == "role" and isinstance(value, str) and value in Role._value2member_map_:
         return tr.role(Role(value))
     if key == "missing" and isinstance(value, tuple):

@@ -167,6 +167,8 @@ SAMPLE_ARGS: dict[str, object] = {
     "ticket_id": 12,
     "taken_by": "Bernd Berger",
     "length": 5000,
+    "request_id": 4,
+    "decided_by": "Anna Admin",
 }
 
 

@@ -1,4 +1,4 @@
-"""service desk tickets
+"""service desk: tickets, licence requests
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +17,49 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "licence_requests",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("customer_id", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("origin", sa.String(length=16), nullable=False),
+        sa.Column("product_sku", sa.String(length=64), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=True),
+        sa.Column("subscription_id", sa.Integer(), nullable=True),
+        sa.Column("addon_sku", sa.String(length=64), nullable=True),
+        sa.Column("requested_by", sa.Integer(), nullable=False),
+        sa.Column("requested_by_name", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_by_name", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("result_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_licence_requests_customer_id_customers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by"], ["users.id"], name=op.f("fk_licence_requests_requested_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["subscriptions.id"],
+            name=op.f("fk_licence_requests_subscription_id_subscriptions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_licence_requests")),
+    )
+    with op.batch_alter_table("licence_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_licence_requests_customer_id"), ["customer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_licence_requests_requested_by"), ["requested_by"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_licence_requests_status"), ["status"], unique=False)
     with op.batch_alter_table("chats", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ticket_id", sa.Integer(), nullable=True))
 
@@ -86,5 +129,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_tickets_customer_id"))
 
     op.drop_table("tickets")
+    op.drop_table("licence_requests")
     with op.batch_alter_table("chats", schema=None) as batch_op:
         batch_op.drop_column("ticket_id")

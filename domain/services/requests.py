@@ -1,0 +1,283 @@
+"""Licence requests (R23): members ask and the service desk prepares; admins decide.
+
+A request passes the checks the write itself would pass (R4, R6, R12, R14, R17) when it is
+made, so an admin is never asked to approve what cannot be done; approving runs that write
+with the admin's own consents (R5, R17), in the same transaction as the decision, so the
+first decision wins and a request is never carried out twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain import errors
+from domain.access import Action, authorize
+from domain.commands import BookAddon, ChangeQuantity, PlaceOrder
+from domain.model import Actor, Channel, Role
+from domain.ports import UnitOfWork
+from domain.requests import LicenceRequest, Origin, RequestKind, RequestStatus
+from domain.services import addons, catalog, subscriptions
+from domain.services.context import Context
+from domain.services.orders import place_order
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    customer_id: str
+    kind: RequestKind
+    product_sku: str | None = None  # ORDER
+    quantity: int | None = None  # the quantity, the new total, the add-on's users (None: all)
+    subscription_id: int | None = None  # CHANGE, ADDON
+    addon_sku: str | None = None  # ADDON
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whom to tell: a linked person's address and language."""
+
+    channel: Channel
+    external_id: str
+    language: str | None
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: int
+    customer_id: str
+    customer_name: str
+    kind: RequestKind
+    origin: Origin
+    status: RequestStatus
+    product_sku: str
+    product_name: str
+    quantity: int | None
+    subscription_id: int | None
+    addon_sku: str | None
+    addon_name: str | None
+    requested_by_name: str
+    requester: Person | None
+    decided_by_name: str
+    reason: str
+    created_at: datetime
+    result_id: int | None
+
+    def as_json(self) -> dict[str, object]:
+        """The shape of `licencebot requests --json` (interfaces.md)."""
+        return {
+            "id": self.id,
+            "customer_id": self.customer_id,
+            "kind": self.kind.value,
+            "status": self.status.value,
+            "product_sku": self.product_sku,
+            "quantity": self.quantity,
+            "requested_by": self.requested_by_name,
+            "decided_by": self.decided_by_name or None,
+            "reason": self.reason or None,
+        }
+
+
+async def _view(uow: UnitOfWork, request: LicenceRequest) -> RequestView:
+    customer = await uow.customers.get(request.customer_id)
+    catalog_now = await uow.catalog.load()
+    product = catalog_now.products.get(request.product_sku)
+    addon = catalog_now.addons.get(request.addon_sku) if request.addon_sku else None
+    user = await uow.users.by_id(request.requested_by)
+    return RequestView(
+        id=request.id or 0,
+        customer_id=request.customer_id,
+        customer_name=customer.name,
+        kind=request.kind,
+        origin=request.origin,
+        status=request.status,
+        product_sku=request.product_sku,
+        product_name=product.name if product else request.product_sku,
+        quantity=request.quantity,
+        subscription_id=request.subscription_id,
+        addon_sku=request.addon_sku,
+        addon_name=addon.name if addon else request.addon_sku,
+        requested_by_name=request.requested_by_name,
+        requester=Person(user.channel, user.external_id, user.language) if user else None,
+        decided_by_name=request.decided_by_name,
+        reason=request.reason,
+        created_at=request.created_at,
+        result_id=request.result_id,
+    )
+
+
+def _as_admin(actor: Actor, customer_id: str) -> Actor:
+    """Checks run as the customer's admin would run them; nothing is saved by them."""
+    return Actor(Role.ADMIN, actor.channel, customer_id, actor.user_id, label="request check")
+
+
+async def ask(ctx: Context, actor: Actor, cmd: AskRequest, name: str) -> RequestView:
+    """A member's request to the admins, or one the service desk prepares (R23)."""
+    origin = Origin.AGENT if actor.role is Role.AGENT else Origin.MEMBER
+    authorize(actor, Action.PREPARE if origin is Origin.AGENT else Action.REQUEST, cmd.customer_id)
+    if actor.user_id is None:
+        raise errors.NotLinked()
+    admin = _as_admin(actor, cmd.customer_id)
+    async with ctx.uow() as uow:
+        checks = ctx.bound(uow)
+        sku, subscription_id = cmd.product_sku or "", cmd.subscription_id
+        if cmd.kind is RequestKind.ORDER:
+            quote = await catalog.quote_order(
+                checks, admin, cmd.customer_id, sku, cmd.quantity or 0
+            )
+            sku = quote.product_sku
+        elif cmd.kind is RequestKind.CHANGE:
+            changed = await subscriptions.change_quantity(
+                checks, admin, ChangeQuantity(subscription_id or 0, cmd.quantity or 0), dry_run=True
+            )
+            sku = changed.subscription.product_sku
+        else:
+            preview = await addons.book_addon(
+                checks,
+                admin,
+                BookAddon(subscription_id or 0, cmd.addon_sku or "", False, cmd.quantity),
+                dry_run=True,
+            )
+            sku = preview.product_sku
+        request = LicenceRequest(
+            None,
+            cmd.customer_id,
+            cmd.kind,
+            origin,
+            sku,
+            cmd.quantity,
+            actor.user_id,
+            name,
+            ctx.now(),
+            subscription_id,
+            cmd.addon_sku,
+        )
+        await uow.requests.add(request)
+        await uow.records.audit(
+            ctx.audit(actor, cmd.customer_id, "request.ask", f"request:{request.id}")
+        )
+        view = await _view(uow, request)
+        await uow.commit()
+    return view
+
+
+async def _decidable(uow: UnitOfWork, admin: Actor, request_id: int) -> LicenceRequest:
+    request = await uow.requests.get(request_id)
+    if request is None:
+        raise errors.RequestNotFound(request_id)
+    try:
+        authorize(admin, Action.DECIDE, request.customer_id)
+    except errors.CustomerNotFound:
+        raise errors.RequestNotFound(request_id) from None
+    if request.status is not RequestStatus.PENDING:
+        raise errors.RequestDecided(request_id, request.status.value, request.decided_by_name)
+    return request
+
+
+@dataclass(frozen=True)
+class Approval:
+    terms_accepted: bool
+    account_consent: bool  # only asked for a new product (R5 b)
+    idempotency_key: str | None = None
+
+
+async def approve(
+    ctx: Context, admin: Actor, request_id: int, approval: Approval, name: str
+) -> RequestView:
+    """Carry the request out as the admin, with the admin's consents; the first decision wins."""
+    async with ctx.uow() as uow:
+        request = await _decidable(uow, admin, request_id)
+        write = ctx.bound(uow)
+        if request.kind is RequestKind.ORDER:
+            placed = await place_order(
+                write,
+                admin,
+                PlaceOrder(
+                    request.customer_id,
+                    request.product_sku,
+                    request.quantity or 0,
+                    approval.terms_accepted,
+                    approval.account_consent,
+                    approval.idempotency_key,
+                ),
+            )
+            result = placed.subscription.id
+        elif request.kind is RequestKind.CHANGE:
+            changed = await subscriptions.change_quantity(
+                write, admin, ChangeQuantity(request.subscription_id or 0, request.quantity or 0)
+            )
+            result = changed.subscription.id
+        else:
+            booked = await addons.book_addon(
+                write,
+                admin,
+                BookAddon(
+                    request.subscription_id or 0,
+                    request.addon_sku or "",
+                    approval.terms_accepted,
+                    request.quantity,
+                ),
+            )
+            result = booked.id
+        request.approve(admin, name, ctx.now(), result)
+        await _decide(ctx, uow, admin, request, "request.approve")
+        view = await _view(uow, request)
+        await uow.commit()
+    return view
+
+
+async def decline(
+    ctx: Context, admin: Actor, request_id: int, reason: str, name: str
+) -> RequestView:
+    """Declined with a reason, which the one who asked is told."""
+    async with ctx.uow() as uow:
+        request = await _decidable(uow, admin, request_id)
+        request.decline(admin, name, reason, ctx.now())
+        await _decide(ctx, uow, admin, request, "request.decline")
+        view = await _view(uow, request)
+        await uow.commit()
+    return view
+
+
+async def _decide(
+    ctx: Context, uow: UnitOfWork, actor: Actor, request: LicenceRequest, action: str
+) -> None:
+    try:
+        await uow.requests.save(request)
+    except errors.StaleWrite:  # another admin decided meanwhile
+        await uow.rollback()
+        current = await uow.requests.get(request.id or 0)
+        status = current.status.value if current else request.status.value
+        by = current.decided_by_name if current else ""
+        raise errors.RequestDecided(request.id or 0, status, by) from None
+    await uow.records.audit(ctx.audit(actor, request.customer_id, action, f"request:{request.id}"))
+
+
+async def pending_for(ctx: Context, actor: Actor, request_id: int) -> RequestView:
+    """One request as its deciders see it; decided ones are refused (`RequestDecided`)."""
+    async with ctx.uow(write=False) as uow:
+        return await _view(uow, await _decidable(uow, actor, request_id))
+
+
+async def list_requests(
+    ctx: Context,
+    actor: Actor,
+    customer_id: str | None = None,
+    status: RequestStatus | None = None,
+) -> list[RequestView]:
+    """Operators and the service desk see all; admins their customer's; members their own."""
+    async with ctx.uow(write=False) as uow:
+        if actor.role in (Role.OPERATOR, Role.AGENT):
+            found = await uow.requests.find(customer_id=customer_id, status=status)
+        elif actor.role is Role.ADMIN:
+            authorize(actor, Action.DECIDE, actor.customer_id)
+            found = await uow.requests.find(customer_id=actor.customer_id, status=status)
+        else:
+            found = await uow.requests.find(requested_by=actor.user_id or -1, status=status)
+        return [await _view(uow, r) for r in found]
+
+
+async def deciders(ctx: Context, customer_id: str) -> list[Person]:
+    """The customer's admins, who are asked to decide (R23)."""
+    async with ctx.uow(write=False) as uow:
+        admins = await uow.users.of_customer(customer_id, Role.ADMIN)
+    return [Person(a.channel, a.external_id, a.language) for a in admins]

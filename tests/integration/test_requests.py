@@ -1,0 +1,150 @@
+"""Licence requests on both databases (R23): members ask, the service desk prepares, admins
+decide with their own consents; the first decision wins."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from domain import errors
+from domain.commands import PlaceOrder
+from domain.model import Role
+from domain.requests import Origin, RequestKind, RequestStatus
+from domain.services import orders, requests, subscriptions
+from domain.services.accounts import OPERATOR
+from domain.services.context import Context
+from domain.services.requests import Approval, AskRequest
+from domain.storage.database import Database
+from tests.conftest import Seed, link
+
+E3 = "M365-E3"
+BOTH = Approval(terms_accepted=True, account_consent=True, idempotency_key="approve-1")
+
+
+async def member_asks(ctx: Context, seed: Seed, quantity: int = 12) -> int:
+    view = await requests.ask(
+        ctx, seed.acme_member, AskRequest("acme", RequestKind.ORDER, E3, quantity), "Mia"
+    )
+    return view.id
+
+
+async def test_a_members_request_is_ordered_when_an_admin_approves_with_consents(  # R23, R5
+    ctx: Context, seed: Seed
+) -> None:
+    request_id = await member_asks(ctx, seed)
+    [pending] = await requests.list_requests(ctx, seed.acme_admin, status=RequestStatus.PENDING)
+    assert (pending.id, pending.origin, pending.product_name) == (
+        request_id,
+        Origin.MEMBER,
+        "Microsoft 365 E3",
+    )
+    assert (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions == ()
+    with pytest.raises(errors.ConsentMissing):  # nothing without both consents (R5)
+        await requests.approve(ctx, seed.acme_admin, request_id, Approval(True, False), "Anna")
+    done = await requests.approve(ctx, seed.acme_admin, request_id, BOTH, "Anna")
+    assert (done.status, done.decided_by_name) == (RequestStatus.APPROVED, "Anna")
+    [sub] = (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions
+    assert (sub.product_sku, sub.quantity, done.result_id) == (E3, 12, sub.id)
+
+
+async def test_a_declined_request_carries_the_reason_and_orders_nothing(
+    ctx: Context, seed: Seed
+) -> None:
+    request_id = await member_asks(ctx, seed)
+    with pytest.raises(errors.ReasonMissing):
+        await requests.decline(ctx, seed.acme_admin, request_id, "  ", "Anna")
+    done = await requests.decline(ctx, seed.acme_admin, request_id, "Budget erst im Januar", "Anna")
+    assert (done.status, done.reason) == (RequestStatus.DECLINED, "Budget erst im Januar")
+    [mine] = await requests.list_requests(ctx, seed.acme_member)
+    assert mine.reason == "Budget erst im Januar"
+    assert (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions == ()
+
+
+async def test_the_first_decision_wins(ctx: Context, seed: Seed) -> None:  # R23
+    request_id = await member_asks(ctx, seed)
+    second_admin = await link(ctx, Role.ADMIN, "acme", "102")
+    await requests.decline(ctx, seed.acme_admin, request_id, "Nein", "Anna")
+    with pytest.raises(errors.RequestDecided) as late:
+        await requests.approve(ctx, second_admin, request_id, BOTH, "Ben")
+    assert (late.value.status, late.value.decided_by) == ("declined", "Anna")
+    assert (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions == ()
+
+
+async def test_two_admins_deciding_at_once_order_at_most_once(
+    ctx: Context, seed: Seed, db: Database
+) -> None:  # R23, R9: one wins, the other is told
+    request_id = await member_asks(ctx, seed)
+    second_admin = await link(ctx, Role.ADMIN, "acme", "102")
+    results = await asyncio.gather(
+        requests.approve(ctx, seed.acme_admin, request_id, BOTH, "Anna"),
+        requests.approve(ctx, second_admin, request_id, BOTH, "Ben"),
+        return_exceptions=True,
+    )
+    decided = [r for r in results if isinstance(r, requests.RequestView)]
+    refused = [r for r in results if isinstance(r, errors.RequestDecided)]
+    assert (len(decided), len(refused)) == (1, 1), results
+    assert len((await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions) == 1
+
+
+async def test_requests_are_checked_like_the_write_itself(ctx: Context, seed: Seed) -> None:
+    with pytest.raises(errors.InvalidQuantity):  # R4
+        await requests.ask(
+            ctx, seed.acme_member, AskRequest("acme", RequestKind.ORDER, E3, 0), "Mia"
+        )
+    placed = await orders.place_order(
+        ctx, seed.acme_admin, PlaceOrder("acme", E3, 10, True, True, "k")
+    )
+    with pytest.raises(errors.AlreadySubscribed):  # R6
+        await member_asks(ctx, seed)
+    with pytest.raises(errors.AddonRequiresProvisioned):  # R14
+        await requests.ask(
+            ctx,
+            seed.acme_member,
+            AskRequest(
+                "acme",
+                RequestKind.ADDON,
+                subscription_id=placed.subscription.id,
+                addon_sku="COPILOT",
+            ),
+            "Mia",
+        )
+    change = await requests.ask(
+        ctx,
+        seed.acme_member,
+        AskRequest("acme", RequestKind.CHANGE, quantity=15, subscription_id=placed.subscription.id),
+        "Mia",
+    )
+    await requests.approve(ctx, seed.acme_admin, change.id, Approval(False, False), "Anna")
+    [sub] = (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions
+    assert sub.quantity == 15
+
+
+async def test_the_service_desk_prepares_for_any_customer_and_admins_decide(
+    ctx: Context, seed: Seed
+) -> None:  # R23
+    prepared = await requests.ask(
+        ctx, seed.agent, AskRequest("globex", RequestKind.ORDER, E3, 5), "Bernd (Service Desk)"
+    )
+    assert prepared.origin is Origin.AGENT
+    with pytest.raises(errors.RequestNotFound):  # another customer's admin: missing (R24)
+        await requests.approve(ctx, seed.acme_admin, prepared.id, BOTH, "Anna")
+    for stranger in (seed.acme_admin, seed.acme_member):
+        with pytest.raises(errors.RequestNotFound):
+            await requests.decline(ctx, stranger, prepared.id, "nein", "Mia")
+    own = await member_asks(ctx, seed)
+    with pytest.raises(errors.PermissionDenied):  # members ask, they do not decide
+        await requests.decline(ctx, seed.acme_member, own, "nein", "Mia")
+    done = await requests.approve(ctx, seed.globex_admin, prepared.id, BOTH, "Gina")
+    assert done.status is RequestStatus.APPROVED
+    assert [r.id for r in await requests.list_requests(ctx, OPERATOR, "globex")] == [prepared.id]
+    assert [p.external_id for p in await requests.deciders(ctx, "globex")] == ["200"]
+
+
+async def test_admins_order_themselves_and_customers_cannot_prepare(
+    ctx: Context, seed: Seed
+) -> None:
+    for actor in (seed.acme_admin, seed.globex_admin):
+        with pytest.raises((errors.PermissionDenied, errors.CustomerNotFound)):
+            await requests.ask(ctx, actor, AskRequest("acme", RequestKind.ORDER, E3, 5), "X")
+    assert await subscriptions.end_expired(ctx) == []
