@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from domain.catalog import read_catalog
+from domain.datafiles import data_file
 from domain.nlu import evaluation, training_data
 from domain.nlu.parser import Parser
 from domain.services.context import Context
@@ -23,7 +24,7 @@ async def parser_for(ctx: Context) -> Parser:
         empty = await uow.catalog.is_empty()
     if not empty:
         return await train_parser(ctx)
-    catalog = read_catalog(ROOT / "data" / "catalog.yaml").to_catalog()
+    catalog = read_catalog(data_file("catalog.yaml")).to_catalog()
     return Parser.from_file(
         {sku: p.name for sku, p in catalog.products.items()},
         {sku: a.name for sku, a in catalog.addons.items()},
