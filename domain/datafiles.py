@@ -23,3 +23,8 @@ def data_file(name: DataFile) -> Path:
     if isinstance(shipped, Path) and shipped.is_file():
         return shipped
     return _SOURCE_ROOT / "data" / name
+
+
+def source_tree() -> Path | None:
+    """The repository root when the code runs from one; None when it runs from a wheel."""
+    return _SOURCE_ROOT if data_file("nlu.yml").parent == _SOURCE_ROOT / "data" else None

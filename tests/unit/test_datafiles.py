@@ -7,7 +7,8 @@ from typing import get_args
 
 import pytest
 
-from domain.datafiles import DataFile, data_file
+from bot import nlu_cli
+from domain.datafiles import DataFile, data_file, source_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,3 +20,8 @@ def test_a_source_tree_reads_the_repositorys_data_folder(
     monkeypatch.chdir(tmp_path)
     assert data_file(name) == ROOT / "data" / name
     assert data_file(name).is_file()
+
+
+def test_the_repository_is_the_source_tree_and_has_the_nlu_messages() -> None:
+    assert source_tree() == ROOT
+    assert nlu_cli.default_messages() == ROOT / "tests" / "nlu" / "messages.yml"
