@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import nlu_cli
+from bot import cli, nlu_cli
 from domain.catalog import read_catalog
 from domain.nlu import evaluation, training_data
 from domain.nlu.classifier import features_text
@@ -177,10 +177,13 @@ def test_nlu_evaluate_reports_accuracy(tmp_path: Path) -> None:
     assert "change_quantity" in reports[0]["intents"]
 
 
-def test_nlu_evaluate_refuses_a_missing_messages_file(tmp_path: Path) -> None:
-    done = _cli(tmp_path, "evaluate", "--messages", "nowhere.yml")
-    assert done.returncode == 1
-    assert done.stderr == "licencebot: --messages: no such file: nowhere.yml\n"
+def test_nlu_evaluate_refuses_a_missing_messages_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'n.db'}")
+    assert cli.main(["nlu", "evaluate", "--messages", "nowhere.yml"]) == 1
+    assert capsys.readouterr().err == "licencebot: --messages: no such file: nowhere.yml\n"
 
 
 def test_evaluate_without_messages_judges_the_held_out_split_and_says_so(parser: Parser) -> None:
