@@ -3,7 +3,7 @@
 The module builds the wheel from a copy of the source tree (no build/ or *.egg-info left in
 the repository), installs it with --no-deps into a new virtual environment and runs every
 check from an empty directory without PYTHONPATH. The third-party libraries come from this
-interpreter's site-packages through a .pth line, so nothing is downloaded. The editable
+interpreter's site-packages through .pth lines, so nothing is downloaded. The editable
 install's finder in those site-packages cannot leak in (a .pth file runs only in a site
 directory, not in a path another .pth adds); the checks assert where the code came from.
 """
@@ -55,9 +55,14 @@ def _actions_in_domain() -> list[str]:
 
 
 def _third_party_paths() -> list[str]:
-    """Where this interpreter finds its libraries (the venv's site-packages under make test)."""
-    paths = [sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()]
-    return [p for p in dict.fromkeys(paths) if Path(p).is_dir()]
+    """Where this interpreter finds libraries (its site-packages, what .pth lines add), except
+    the repository itself (PYTHONPATH, pytest's rootdir)."""
+    paths = [*site.getsitepackages(), *sys.path]
+    return [
+        p
+        for p in dict.fromkeys(paths)
+        if p and Path(p).is_dir() and not Path(p).resolve().is_relative_to(ROOT)
+    ]
 
 
 def _check(command: list[str], **kwargs: Any) -> None:
