@@ -170,7 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     nlu_parse.add_argument("text")
     nlu_parse.add_argument("--json", action="store_true")
     nlu_eval = nlu_sub.add_parser("evaluate", help="accuracy on held-out data and test messages")
-    nlu_eval.add_argument("--messages", type=Path, help="YAML of labelled messages")
+    nlu_eval.add_argument(
+        "--messages",
+        type=Path,
+        help="YAML of labelled messages (default: tests/nlu/messages.yml in the repository)",
+    )
     nlu_eval.add_argument("--json", action="store_true")
     return parser
 
@@ -343,11 +347,13 @@ async def _tickets(ctx: Context, args: argparse.Namespace) -> None:
 async def _nlu(ctx: Context, args: argparse.Namespace) -> None:
     from bot import nlu_cli
 
+    if args.nlu_command == "evaluate" and args.messages and not args.messages.is_file():
+        raise CliError(f"--messages: no such file: {args.messages}")
     parser = await nlu_cli.parser_for(ctx)
     if args.nlu_command == "parse":
         nlu_cli.parse(parser, args.text, args.json)
     else:
-        nlu_cli.evaluate(parser, args.messages or nlu_cli.MESSAGES, args.json)
+        nlu_cli.evaluate(parser, args.messages or nlu_cli.default_messages(), args.json)
 
 
 async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:

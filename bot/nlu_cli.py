@@ -8,13 +8,18 @@ from pathlib import Path
 from typing import TextIO
 
 from domain.catalog import read_catalog
+from domain.datafiles import data_file, source_tree
 from domain.nlu import evaluation, training_data
 from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.services.understanding import train_parser
 
-ROOT = Path(__file__).resolve().parent.parent
-MESSAGES = ROOT / "tests" / "nlu" / "messages.yml"
+
+def default_messages() -> Path | None:
+    """The repository's tests/nlu/messages.yml; an installed package ships no tests."""
+    root = source_tree()
+    path = root / "tests" / "nlu" / "messages.yml" if root else None
+    return path if path and path.is_file() else None
 
 
 async def parser_for(ctx: Context) -> Parser:
@@ -23,7 +28,7 @@ async def parser_for(ctx: Context) -> Parser:
         empty = await uow.catalog.is_empty()
     if not empty:
         return await train_parser(ctx)
-    catalog = read_catalog(ROOT / "data" / "catalog.yaml").to_catalog()
+    catalog = read_catalog(data_file("catalog.yaml")).to_catalog()
     return Parser.from_file(
         {sku: p.name for sku, p in catalog.products.items()},
         {sku: a.name for sku, a in catalog.addons.items()},
@@ -46,7 +51,13 @@ def parse(parser: Parser, text: str, as_json: bool, out: TextIO = sys.stdout) ->
             )
 
 
-def evaluate(parser: Parser, messages: Path, as_json: bool, out: TextIO = sys.stdout) -> None:
+def evaluate(
+    parser: Parser,
+    messages: Path | None,
+    as_json: bool,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> None:
     """Held-out split of data/nlu.yml, then the realistic messages (trained on everything)."""
     data = training_data.load()
     products = {
@@ -54,7 +65,13 @@ def evaluate(parser: Parser, messages: Path, as_json: bool, out: TextIO = sys.st
     }
     addons = {sku: name for name, (kind, sku) in parser.matcher.forms.items() if kind == "addon"}
     reports = [evaluation.held_out(data, products, addons)]
-    if messages.exists():
+    if messages is None:
+        print(
+            "licencebot: no tests/nlu/messages.yml outside the repository: judging the "
+            "held-out split of data/nlu.yml only (--messages FILE adds labelled messages)",
+            file=err,
+        )
+    else:
         reports.append(
             evaluation.judge(
                 f"messages in {messages.name}", parser.parse, evaluation.load_messages(messages)

@@ -7,7 +7,6 @@ import logging
 import multiprocessing
 import signal
 from collections.abc import Callable
-from pathlib import Path
 
 from telegram import Update
 
@@ -15,6 +14,7 @@ from bot import notifier
 from bot.app import LicenceApplication, build_application, quiet_http_logs, set_commands
 from bot.webhook import WebhookServer, webhook_path
 from domain.catalog import read_catalog
+from domain.datafiles import data_file
 from domain.services import catalog
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
@@ -24,7 +24,7 @@ from domain.storage.database import Database
 from domain.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
-DEMO_CATALOG = Path(__file__).resolve().parent.parent / "data" / "catalog.yaml"
+DEMO_CATALOG = data_file("catalog.yaml")
 
 
 def context_for(settings: Settings) -> Context:

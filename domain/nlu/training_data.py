@@ -11,9 +11,11 @@ from typing import Any
 
 import yaml
 
+from domain.datafiles import data_file
+
 # [text](entity) or [text]{"entity": "product", "value": "M365-E3"}
 ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<entity>[a-z_]+)\)|(?P<json>\{[^}]*\}))")
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "nlu.yml"
+DEFAULT_PATH = data_file("nlu.yml")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot import cli, nlu_cli
 from domain.catalog import read_catalog
 from domain.nlu import evaluation, training_data
 from domain.nlu.classifier import features_text
@@ -173,3 +175,22 @@ def test_nlu_evaluate_reports_accuracy(tmp_path: Path) -> None:
     assert reports[0]["name"] == "held-out 20 % of data/nlu.yml"
     assert all(0 <= r["intent_accuracy"] <= 1 for r in reports)
     assert "change_quantity" in reports[0]["intents"]
+
+
+def test_nlu_evaluate_refuses_a_missing_messages_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'n.db'}")
+    assert cli.main(["nlu", "evaluate", "--messages", "nowhere.yml"]) == 1
+    assert capsys.readouterr().err == "licencebot: --messages: no such file: nowhere.yml\n"
+
+
+def test_evaluate_without_messages_judges_the_held_out_split_and_says_so(parser: Parser) -> None:
+    """An installed package has no tests/nlu/messages.yml (default_messages() is None)."""
+    out, err = io.StringIO(), io.StringIO()
+    nlu_cli.evaluate(parser, None, as_json=True, out=out, err=err)
+    reports = json.loads(out.getvalue())
+    assert [r["name"] for r in reports] == ["held-out 20 % of data/nlu.yml"]
+    assert len(err.getvalue().splitlines()) == 1
+    assert "--messages" in err.getvalue()
