@@ -58,10 +58,16 @@ def _third_party_paths() -> list[str]:
     """Where this interpreter finds libraries (its site-packages, what .pth lines add), except
     the repository itself (PYTHONPATH, pytest's rootdir)."""
     paths = [*site.getsitepackages(), *sys.path]
+    environment = Path(sys.prefix).resolve()  # may lie inside the checkout (.venv)
     return [
         p
         for p in dict.fromkeys(paths)
-        if p and Path(p).is_dir() and not Path(p).resolve().is_relative_to(ROOT)
+        if p
+        and Path(p).is_dir()
+        and (
+            not Path(p).resolve().is_relative_to(ROOT)
+            or Path(p).resolve().is_relative_to(environment)
+        )
     ]
 
 
@@ -181,7 +187,12 @@ def test_the_wheel_holds_the_packages_and_their_data(installed: Installed) -> No
         "bot",
         "domain",
     }
-    assert {"domain/data/catalog.yaml", "domain/data/nlu.yml", "bot/locales/de/common.yml"} <= names
+    assert {
+        "domain/data/catalog.yaml",
+        "domain/data/nlu.yml",
+        "domain/texts/locales/de/LC_MESSAGES/messages.po",
+        "domain/texts/locales/en/LC_MESSAGES/messages.po",
+    } <= names
     assert "domain/storage/migrations/versions/0001_initial_schema.py" in names
 
 
