@@ -90,6 +90,7 @@ class BotApiEmulator:
                 "deleteMessage": self._chats.delete_message,
                 "answerCallbackQuery": self._chats.answer_callback_query,
                 "sendChatAction": self._chats.send_chat_action,
+                "getChat": self._chats.get_chat,
                 **{name: lambda _: True for name in ACCEPTED_WITHOUT_EFFECT},
             }.items()
         }
