@@ -3,6 +3,7 @@ PTB Application: a service desk group where agents reply to tickets and press th
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,6 +33,8 @@ from telegram.ext import (
 )
 
 from bot.emulator import BotApiEmulator, EmulatedGroup, EmulatedUser
+from bot.emulator.terminal import Terminal
+from domain.texts.i18n import Translator
 
 TOKEN = "123456:emulator-test-token"
 ANNA, BEN = 1001, 2002  # a customer and a service desk agent
@@ -304,3 +307,24 @@ async def test_ptb_replies_land_in_the_agents_topic_and_thread(
     assert forum.messages(thread) == [in_topic]
     assert in_thread.message_thread_id == ticket.message_id
     assert in_thread.reply_to_message_id == desk.posts()[-1]["message_id"]
+
+
+async def test_the_terminal_shows_the_desk_groups_messages_with_their_topic(
+    emu: BotApiEmulator, bot: Bot, forum: EmulatedGroup
+) -> None:
+    out = io.StringIO()
+    terminal = Terminal(emu, emu.user(ANNA), Translator("en"), out, [], desk=forum)
+    thread = (await bot.create_forum_topic(FORUM, "Ticket #7")).message_thread_id
+    await bot.send_message(ANNA, "We got your ticket #7")
+    await bot.send_message(
+        FORUM, "New ticket", message_thread_id=thread, reply_markup=TICKET_BUTTONS
+    )
+    await bot.send_message(FORUM, "Daily summary")
+    terminal.show_new()
+    assert out.getvalue() == (
+        "\n🤖\nWe got your ticket #7\n"
+        "\n👥 Service Desk Forum · Ticket #7\nNew ticket\n  (Take over | Resolve)\n"
+        "\n👥 Service Desk Forum\nDaily summary\n"
+    )
+    terminal.show_new()
+    assert out.getvalue().count("New ticket") == 1
