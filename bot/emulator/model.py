@@ -1,5 +1,6 @@
-"""What the emulator records: private chats with the bot's messages (and their earlier versions)
-and chat events, the bot's requests and its answers to callback queries."""
+"""What the emulator records: chats (private ones and groups, with forum topics), the bot's
+messages in them (and their earlier versions), the others' messages, chat events, the bot's
+requests and its answers to callback queries."""
 
 from __future__ import annotations
 
@@ -65,6 +66,8 @@ class SentMessage:
     reply_markup: JsonDict | None
     link_preview_options: JsonDict | None
     date: int
+    message_thread_id: int | None = None  # the forum topic (or reply thread) it was sent in
+    reply_to_message_id: int | None = None  # the message it explicitly replies to
     edit_date: int | None = None
     deleted: bool = False
     history: list[MessageVersion] = field(default_factory=list)
@@ -102,19 +105,77 @@ class SentMessage:
             yield from row
 
 
+def message_id_of(message: SentMessage | int) -> int:
+    """The id of a bot message given as itself or as its id."""
+    return message if isinstance(message, int) else message.message_id
+
+
+@dataclass
+class Topic:
+    """A forum topic; its id is the id of the service message that created it."""
+
+    message_thread_id: int
+    name: str
+    icon_color: int
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+
+    def to_api(self) -> JsonDict:
+        """The topic as a Bot API ForumTopic object."""
+        topic: JsonDict = {
+            "message_thread_id": self.message_thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+        if self.icon_custom_emoji_id:
+            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return topic
+
+
 @dataclass
 class Chat:
-    """A private chat: the bot's messages and what it did there; chat id = user id."""
+    """A chat with the bot: a user's private chat (chat id = user id) or a group (negative id).
 
-    user: EmulatedUser
+    `messages` are the bot's own text messages; `posts` everything else with a message id, as
+    Bot API Message objects: the users' messages and service messages (a topic was created, ...).
+    """
+
+    id: int
+    user: EmulatedUser | None = None  # the other party of a private chat
+    title: str | None = None  # of a group
+    is_forum: bool = False
     next_message_id: int = 1
     messages: dict[int, SentMessage] = field(default_factory=dict)
+    posts: dict[int, JsonDict] = field(default_factory=dict)
+    topics: dict[int, Topic] = field(default_factory=dict)
     events: list[ChatEvent] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     reply_keyboard: JsonDict | None = None
 
     def take_message_id(self) -> int:
-        """The next message id; the bot's and the user's messages share one sequence."""
+        """The next message id; the bot's and everyone else's messages share one sequence."""
         message_id = self.next_message_id
         self.next_message_id += 1
         return message_id
+
+    def chat_api(self) -> JsonDict:
+        """The chat as a Bot API Chat object (as messages carry it)."""
+        if self.user is not None:
+            return self.user.chat_api()
+        chat: JsonDict = {"id": self.id, "title": self.title, "type": "supergroup"}
+        if self.is_forum:
+            chat["is_forum"] = True
+        return chat
+
+    def thread_of(self, message_id: int) -> int | None:
+        """The message_thread_id of a current message in this chat (None outside threads)."""
+        message = self.messages.get(message_id)
+        if message is not None:
+            return message.message_thread_id
+        post = self.posts.get(message_id)
+        return None if post is None else post.get("message_thread_id")
+
+    def has_message(self, message_id: int) -> bool:
+        """Whether a current (not deleted) message has this id."""
+        message = self.messages.get(message_id)
+        return message_id in self.posts or (message is not None and not message.deleted)

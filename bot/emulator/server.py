@@ -1,7 +1,9 @@
-"""BotApiEmulator: the fake Bot API server, its method table, its users and the test controls.
+"""BotApiEmulator: the fake Bot API server, its method table, its users and groups and the test
+controls.
 
-Chats and their methods live in chats.py, updates and their delivery in updates.py; this class
-starts and stops the HTTP server, dispatches requests, injects faults and says when the bot is done.
+Chats and their methods live in chats.py (forum topics in forum.py), updates and their delivery in
+updates.py; this class starts and stops the HTTP server, dispatches requests, injects faults and
+says when the bot is done.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import tornado.httputil
 from bot.emulator.activity import Activity
 from bot.emulator.chats import Chats
 from bot.emulator.errors import ApiError, JsonDict, bad_request, status_phrase
+from bot.emulator.forum import Forum
+from bot.emulator.groups import EmulatedGroup
 from bot.emulator.model import ApiCall, CallbackAnswer, ChatEvent, SentMessage
 from bot.emulator.transport import INT_RE, listen, request_params
 from bot.emulator.updates import Updates
@@ -69,6 +73,8 @@ class BotApiEmulator:
         self._activity = Activity()
         self._updates = Updates(self._activity, grace)
         self._chats = Chats(self._activity, self.bot_info)
+        self._groups: dict[int, EmulatedGroup] = {}
+        forum = Forum(self._chats)
         self._retry_until = 0.0  # after a 429 the bot is expected back by then
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._faults: defaultdict[str, deque[ApiError]] = defaultdict(deque)
@@ -90,6 +96,11 @@ class BotApiEmulator:
                 "deleteMessage": self._chats.delete_message,
                 "answerCallbackQuery": self._chats.answer_callback_query,
                 "sendChatAction": self._chats.send_chat_action,
+                "getChat": self._chats.get_chat,
+                "createForumTopic": forum.create_topic,
+                "editForumTopic": forum.edit_topic,
+                "closeForumTopic": forum.close_topic,
+                "reopenForumTopic": forum.reopen_topic,
                 **{name: lambda _: True for name in ACCEPTED_WITHOUT_EFFECT},
             }.items()
         }
@@ -166,6 +177,25 @@ class BotApiEmulator:
         )
         self._chats.add(user)
         return user
+
+    def group(self, chat_id: int, title: str, *, forum: bool = False) -> EmulatedGroup:
+        """The simulated supergroup with this (negative) id, created with the bot in it on first
+        use; a forum (is_forum, topics) if `forum`. Every emulated user may write in it."""
+        known = self._groups.get(chat_id)
+        if known is not None:
+            if (known.title, known.is_forum) != (title, forum):
+                raise ValueError(
+                    f"group {chat_id} exists as {known.title!r}, forum={known.is_forum}"
+                )
+            return known
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative (supergroups: -100…)")
+        if not title.strip():
+            raise ValueError("a group needs a title")
+        chat = self._chats.add_group(chat_id, title, forum=forum)
+        group = EmulatedGroup(self._chats, self._updates, chat)
+        self._groups[chat_id] = group
+        return group
 
     def messages(self, chat_id: int) -> list[SentMessage]:
         """The bot's current (not deleted) messages in a chat, oldest first."""

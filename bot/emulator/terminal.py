@@ -2,7 +2,9 @@
 
 It prints the bot's new and edited messages, the buttons of the newest screen numbered, and the
 text of the bot's callback answers as Telegram shows it (an alert or a toast). A typed number
-presses a button, any other line is sent as a message.
+presses a button, any other line is sent as a message. Given a `desk` group, it also prints the
+bot's new and edited messages there, headed by the group's title and the topic's name, in the
+order the bot sent them (their buttons are listed, not numbered: the user cannot press them).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import Protocol, TextIO
 
-from bot.emulator.model import SentMessage
+from bot.emulator.groups import EmulatedGroup
+from bot.emulator.model import ChatEvent, SentMessage
 from bot.emulator.server import BotApiEmulator
 from bot.emulator.users import EmulatedUser
 from domain.texts.i18n import Translator
@@ -34,10 +37,13 @@ class Terminal:
         tr: Translator,
         out: TextIO,
         applications: Sequence[Busy],
+        desk: EmulatedGroup | None = None,
     ) -> None:
         self.emu, self.user, self.tr, self.out = emu, user, tr, out
         self.applications = applications
+        self.desk = desk
         self._seen = 0
+        self._desk_seen = 0
         self._buttons: list[tuple[SentMessage, dict[str, str]]] = []
 
     async def run(self, source: TextIO) -> None:
@@ -67,21 +73,39 @@ class Terminal:
 
     def show_new(self) -> None:
         """Print the bot's messages sent or edited since the last call, then the buttons."""
-        for event in self.emu.events(self.user.id)[self._seen :]:
-            self._seen += 1
-            if event.kind == "deleted":
-                continue
-            message = next(
-                (m for m in self.emu.messages(self.user.id) if m.message_id == event.message_id),
-                None,
-            )
-            if message is None:
-                continue
-            if event.kind == "edited" and _only_buttons_changed(message):
-                continue
-            marker = " " + self.tr("chat_cli.edited") if event.kind == "edited" else ""
-            print(f"\n\N{ROBOT FACE}{marker}\n{message.plain_text}", file=self.out)
+        events = [(event, self.user.id) for event in self.emu.events(self.user.id)[self._seen :]]
+        self._seen += len(events)
+        if self.desk is not None:
+            desk_events = self.emu.events(self.desk.id)[self._desk_seen :]
+            self._desk_seen += len(desk_events)
+            events += [(event, self.desk.id) for event in desk_events]
+            events.sort(key=lambda seen: seen[0].seq)  # in the order the bot did it
+        for event, chat_id in events:
+            self._show(event, chat_id)
         self._list_buttons()
+
+    def _show(self, event: ChatEvent, chat_id: int) -> None:
+        """Print one message the bot sent or edited (in the desk group with its heading)."""
+        if event.kind == "deleted":
+            return
+        message = next(
+            (m for m in self.emu.messages(chat_id) if m.message_id == event.message_id), None
+        )
+        if message is None:
+            return
+        if event.kind == "edited" and _only_buttons_changed(message):
+            return
+        marker = " " + self.tr("chat_cli.edited") if event.kind == "edited" else ""
+        if self.desk is None or chat_id != self.desk.id:
+            print(f"\n\N{ROBOT FACE}{marker}\n{message.plain_text}", file=self.out)
+            return
+        heading = self.desk.title
+        topics = self.desk.topics()
+        if message.message_thread_id in topics:
+            heading += f" \N{MIDDLE DOT} {topics[message.message_thread_id]}"
+        print(f"\n\N{BUSTS IN SILHOUETTE} {heading}{marker}\n{message.plain_text}", file=self.out)
+        if message.buttons():
+            print("  (" + " | ".join(message.buttons()) + ")", file=self.out)
 
     async def _press(self, number: int) -> str | None:
         """Press the button with this number; the callback query's id, None without a button."""

@@ -39,7 +39,18 @@ _JSON_PARAMS = frozenset(
     }
 )
 _INT_PARAMS = frozenset(
-    {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "max_connections"}
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "cache_time",
+        "max_connections",
+        "message_thread_id",
+        "reply_to_message_id",
+        "icon_color",
+    }
 )
 _BOOL_PARAMS = frozenset(
     {
@@ -48,6 +59,7 @@ _BOOL_PARAMS = frozenset(
         "disable_notification",
         "protect_content",
         "drop_pending_updates",
+        "allow_sending_without_reply",
     }
 )
 INT_RE = re.compile(r"-?\d+")

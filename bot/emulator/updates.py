@@ -62,8 +62,8 @@ class _Awaiting(NamedTuple):
     def of(cls, update: JsonDict, deadline: float) -> _Awaiting:
         if "callback_query" in update:
             return cls(str(update["callback_query"]["id"]), None, deadline)
-        chat = update.get("message", {}).get("chat", {})
-        return cls(None, chat.get("id"), deadline)
+        about = update.get("message") or update.get("my_chat_member") or {}
+        return cls(None, about.get("chat", {}).get("id"), deadline)
 
 
 class Updates:

@@ -1,20 +1,19 @@
-"""Simulated Telegram users: they write to the bot, press its buttons and wait for its replies."""
+"""Simulated Telegram users: they write to the bot, press its buttons, wait for its replies and
+may block it."""
 
 from __future__ import annotations
 
-import re
 import time
 from typing import TYPE_CHECKING
 
 from bot.emulator.errors import JsonDict
-from bot.emulator.formatting import utf16_len
+from bot.emulator.members import callback, post
+from bot.emulator.model import message_id_of
 
 if TYPE_CHECKING:
     from bot.emulator.chats import Chats
     from bot.emulator.model import SentMessage
     from bot.emulator.updates import Updates
-
-_COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 
 
 class EmulatedUser:
@@ -35,7 +34,9 @@ class EmulatedUser:
         self.language_code = language_code
         self.username = username
         self.last_name = last_name
-        self.blocked = False  # when True the bot's messages get 403 "bot was blocked by the user"
+        self.blocked = (
+            False  # the bot's requests to this chat get 403 "bot was blocked by the user"
+        )
         self._chats = chats
         self._updates = updates
         self._cursor = 0  # the newest chat event seen when this user last acted or was answered
@@ -60,26 +61,32 @@ class EmulatedUser:
             chat["username"] = self.username
         return chat
 
-    async def send(self, text: str) -> JsonDict:
-        """Write a text message to the bot; a leading /command gets its bot_command entity."""
-        if not text.strip():
-            raise ValueError("Telegram does not send empty messages")
-        message: JsonDict = {
-            "message_id": self._chats.chat(self.id).take_message_id(),
-            "from": self.to_api(),
-            "chat": self.chat_api(),
-            "date": int(time.time()),
-            "text": text,
-        }
-        command = _COMMAND_RE.match(text)
-        if command is not None:
-            length = utf16_len(command[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    async def send(self, text: str, *, reply_to: SentMessage | int | None = None) -> JsonDict:
+        """Write a text message to the bot, optionally as a reply; a leading /command gets its
+        bot_command entity."""
+        self._check_not_blocked()
+        reply_id = None if reply_to is None else message_id_of(reply_to)
+        message = post(self._chats, self._chats.chat(self.id), self, text, reply_id)
         return self._act({"message": message})
+
+    def block(self) -> JsonDict:
+        """Block the bot: its requests to this chat get 403 "Forbidden: bot was blocked by the
+        user", and it gets the my_chat_member update Telegram sends (status "kicked")."""
+        if self.blocked:
+            raise ValueError(f"user {self.id} has already blocked the bot")
+        self.blocked = True
+        return self._my_chat_member("member", "kicked")
+
+    def unblock(self) -> JsonDict:
+        """Unblock the bot (Telegram's "Restart"), with its my_chat_member update ("member")."""
+        if not self.blocked:
+            raise ValueError(f"user {self.id} has not blocked the bot")
+        self.blocked = False
+        return self._my_chat_member("kicked", "member")
 
     async def press(self, message: SentMessage | int, button: str) -> JsonDict:
         """Press an inline button of a bot message, found by exact label or by callback_data."""
-        message_id = message if isinstance(message, int) else message.message_id
+        message_id = message_id_of(message)
         current = self._chats.bot_message(self.id, message_id)
         found = current.button(button)
         if "callback_data" not in found:
@@ -111,15 +118,32 @@ class EmulatedUser:
         return self._chats.last_message(self.id)
 
     def _callback(self, message: JsonDict, data: str) -> JsonDict:
-        query = {
-            "id": self._chats.open_query(),
+        self._check_not_blocked()
+        return self._act(callback(self._chats, self._chats.chat(self.id), self, message, data))
+
+    def _check_not_blocked(self) -> None:
+        if self.blocked:
+            raise ValueError(f"user {self.id} blocked the bot; call unblock() first")
+
+    def _my_chat_member(self, old: str, new: str) -> JsonDict:
+        bot = self._chats.bot_user()
+        member: JsonDict = {
+            "chat": self.chat_api(),
             "from": self.to_api(),
-            "message": message,
-            "chat_instance": str(-(self.id * 1_000_003 + 7)),
-            "data": data,
+            "date": int(time.time()),
+            "old_chat_member": _member(bot, old),
+            "new_chat_member": _member(bot, new),
         }
-        return self._act({"callback_query": query})
+        return self._updates.enqueue({"my_chat_member": member})
 
     def _act(self, body: JsonDict) -> JsonDict:
         self._cursor = self._chats.event_seq
         return self._updates.enqueue(body)
+
+
+def _member(user: JsonDict, status: str) -> JsonDict:
+    """A ChatMember object; a "kicked" one is banned forever (until_date 0)."""
+    member: JsonDict = {"user": user, "status": status}
+    if status == "kicked":
+        member["until_date"] = 0
+    return member

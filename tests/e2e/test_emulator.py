@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from unittest.mock import ANY
 
 import httpx
 import pytest
@@ -24,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ZERO_DATE, ChatAction, ParseMode
-from telegram.error import BadRequest, Conflict
+from telegram.error import BadRequest, Conflict, Forbidden
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -446,3 +447,26 @@ async def test_commands_are_kept_per_scope_and_language(emu: BotApiEmulator, bot
     assert emu.commands(language_code="de")[1] == {"command": "help", "description": "Hilfe"}
     with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([("Not-Valid", "x")])
+
+
+async def test_a_user_who_blocked_the_bot_answers_403_until_unblocking(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    anna = emu.user(ANNA)
+    await bot.send_message(ANNA, "before")
+    update = anna.block()
+    assert update["my_chat_member"]["new_chat_member"] == {
+        "user": {"id": 123456, "is_bot": True, "first_name": "Licencebot", "username": ANY},
+        "status": "kicked",
+        "until_date": 0,
+    }
+    with pytest.raises(Forbidden, match=r"^Forbidden: bot was blocked by the user$"):
+        await bot.send_message(ANNA, "while blocked")
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.edit_message_text("edited", ANNA, emu.last_message(ANNA).message_id)
+    assert (await bot.get_chat(ANNA)).first_name == "Anna"  # reading still works
+    with pytest.raises(ValueError, match="blocked the bot"):
+        await anna.send("hello?")
+    anna.unblock()
+    await bot.send_message(ANNA, "after")
+    assert [m.plain_text for m in emu.messages(ANNA)] == ["before", "after"]
