@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
 
 from bot import callbacks as cb
-from bot.turn import Turn, handler
+from bot.turn import Turn, handler, split_message
 from domain import errors
 from domain.model import Channel, Role
 from domain.services import tickets
@@ -70,16 +70,17 @@ async def post_ticket(turn: Turn, view: TicketView) -> None:
         if await _is_forum(turn, desk):
             topic = await bot.create_forum_topic(desk, ticket_texts.desk_topic(tr, view))
             thread = topic.message_thread_id
-        sent = await bot.send_message(
-            desk,
-            ticket_texts.desk_card(tr, view),
-            reply_markup=InlineKeyboardMarkup(_buttons(tr, view)),
-            message_thread_id=thread,
-        )
+        parts = split_message(ticket_texts.desk_card(tr, view))
+        first = None
+        for number, part in enumerate(parts, 1):  # the buttons under the last part
+            markup = InlineKeyboardMarkup(_buttons(tr, view)) if number == len(parts) else None
+            sent = await bot.send_message(desk, part, reply_markup=markup, message_thread_id=thread)
+            first = first or sent.message_id
     except TelegramError as exc:  # the ticket is stored; operators see it in `tickets`
         log.error("ticket %s could not be posted to the service desk group: %s", view.id, exc)
         return
-    await tickets.at_desk(turn.rt.core, view.id, sent.message_id, thread)
+    assert first is not None
+    await tickets.at_desk(turn.rt.core, view.id, first, thread)
 
 
 async def forward_customer_message(turn: Turn, view: TicketView) -> None:
