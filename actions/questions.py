@@ -104,11 +104,11 @@ class AskTermsAccepted(LicenceAction):
                 BookAddon(view.id, addon, False, quantity if isinstance(quantity, int) else None),
                 dry_run=True,
             )
-            pending = preview.addons[0]
+            pending = preview.addon
             conv.say(
                 "rasa.ask.terms_addon",
                 name=pending.name,
-                product=preview.product_name,
+                product=preview.subscription.product_name,
                 quantity=pending.quantity,
                 price=texts.money(pending.unit_price),
                 total=texts.money(pending.monthly_total),

@@ -124,12 +124,13 @@ class BookAddonAction(_SubscriptionWrite):
             return reset(self.slots)
         actor = conv.require_actor()
         seen = await orders.order_status(conv.ctx, actor, number)
-        view = await addons.book_addon(
-            conv.ctx,
-            actor,
-            BookAddon(number, sku, True, quantity, expected_version=seen.version),
-        )
-        booked = max((a for a in view.addons if a.sku == sku), key=lambda a: a.id)
+        booked = (
+            await addons.book_addon(
+                conv.ctx,
+                actor,
+                BookAddon(number, sku, True, quantity, expected_version=seen.version),
+            )
+        ).addon
         conv.say(
             "addons.done",
             name=booked.name,

@@ -14,7 +14,6 @@ from domain import errors
 from domain.access import Action, authorize
 from domain.commands import BookAddon
 from domain.conversation import Draft
-from domain.model import Status
 from domain.services import addons, catalog, orders
 from domain.texts.refusals import describe
 
@@ -100,7 +99,7 @@ async def set_quantity(turn: Turn, draft: Draft, quantity: int | None) -> None:
 
 
 async def show_summary(turn: Turn, draft: Draft, hint: str = "") -> None:
-    view = await addons.book_addon(
+    preview = await addons.book_addon(
         turn.rt.core,
         turn.require_actor(),
         BookAddon(
@@ -111,7 +110,7 @@ async def show_summary(turn: Turn, draft: Draft, hint: str = "") -> None:
         ),
         dry_run=True,
     )
-    pending = view.addons[0]
+    view, pending = preview.subscription, preview.addon
     box = "☑" if draft.data["terms"] else "☐"
     tr = turn.tr
     text = tr(
@@ -156,7 +155,7 @@ async def confirm(turn: Turn) -> None:
         await _closed(turn, draft)
         return
     try:
-        view = await addons.book_addon(
+        booked = await addons.book_addon(
             turn.rt.core,
             turn.require_actor(),
             BookAddon(
@@ -169,16 +168,14 @@ async def confirm(turn: Turn) -> None:
     except errors.ConsentMissing as missing:  # the domain decides (R17)
         await turn.alert_missing(missing)
         return
+    view, addon = booked.subscription, booked.addon
     draft.state, draft.result_id = "done", view.id
     await save_draft(turn, draft)
-    booked = next(
-        a for a in view.addons if a.sku == draft.data["sku"] and a.status is Status.ORDERED
-    )
     note = turn.tr(
         "addons.done",
-        name=html.escape(booked.name),
-        quantity=booked.quantity,
-        total=turn.tr.money(booked.monthly_total),
+        name=html.escape(addon.name),
+        quantity=addon.quantity,
+        total=turn.tr.money(addon.monthly_total),
     )
     await show_subscription(turn, view, note=note)
 
