@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions import parsing
+from actions import lookups, parsing
 from actions.base import SUBSCRIPTION_REFUSALS as SUBSCRIPTION
 from actions.base import LicenceFormValidation, Slots, SubscriptionFormValidation
-from actions.names import CatalogueNames
 from domain import errors
 from domain.access import Action as Right
 from domain.commands import BookAddon, ChangeQuantity
@@ -38,11 +37,8 @@ class ValidateOrderForm(LicenceFormValidation):
         if value is None:
             return {"product": None}
         conv = self.conv
-        names = await CatalogueNames.load(conv.ctx)
-        sku = names.product(value)
+        sku = await lookups.product(conv, value)
         if sku is None:
-            suggestions = ", ".join(names.close_products(value))
-            conv.say("rasa.unknown_product", value=value, suggestions=suggestions)
             return {"product": None}
         try:
             await catalog.quote_order(conv.ctx, conv.require_actor(), conv.customer_id, sku, 1)
@@ -126,7 +122,7 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
 
     async def _total(self, quantity: int, current: int) -> int:
         conv = self.conv
-        names = await CatalogueNames.load(conv.ctx)
+        names = await lookups.names(conv)
         change = parsing.relative_change(conv.latest_text, conv.texts.language, names.mask)
         if change is not None and abs(change) == abs(quantity):
             return current + change
@@ -153,12 +149,9 @@ class ValidateAddonForm(SubscriptionFormValidation):
         if value is None:
             return {"addon": None}
         conv = self.conv
-        names = await CatalogueNames.load(conv.ctx)
-        sku = names.addon(value)
+        sku = await lookups.addon(conv, value)
         number = self.subscription_id()
         if sku is None:
-            suggestions = ", ".join(names.close_addons(value))
-            conv.say("rasa.unknown_addon", value=value, suggestions=suggestions)
             return {"addon": None}
         if number is None:
             return {"addon": sku}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from actions import history, lookups, parsing, render
 from actions.base import Events, LicenceAction, reset
 from actions.conversation import Conversation
-from actions.names import CatalogueNames
 from domain.commands import PlaceOrder
 from domain.services import catalog, orders
 
@@ -38,11 +37,8 @@ class ProductDetails(LicenceAction):
         mentioned = lookups.mentioned_product(conv)
         if mentioned is None:
             return await ListProducts().act(conv)
-        names = await CatalogueNames.load(conv.ctx)
-        sku = names.product(mentioned)
+        sku = await lookups.product(conv, mentioned)
         if sku is None:
-            suggestions = ", ".join(names.close_products(mentioned))
-            conv.say("rasa.unknown_product", value=mentioned, suggestions=suggestions)
             return []
         offer = await catalog.product_details(conv.ctx, actor, customer_id, sku)
         conv.say_text(render.details(conv.texts, offer))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from actions import lookups, render
 from actions.base import Events, LicenceAction
 from actions.conversation import Conversation
-from actions.names import CatalogueNames
 from domain.commands import BookAddon
 from domain.dates import last_of_month
 from domain.model import Status
@@ -61,7 +60,7 @@ class AskQuantity(LicenceAction):
             return []
         addon = conv.slot("addon")
         if form == "addon_form" and view is not None and isinstance(addon, str):
-            names = await CatalogueNames.load(conv.ctx)
+            names = await lookups.names(conv)
             conv.say(
                 "rasa.ask.addon_quantity",
                 name=names.addons.get(addon, addon),

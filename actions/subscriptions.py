@@ -10,7 +10,6 @@ from __future__ import annotations
 from actions import lookups, parsing, render
 from actions.base import Events, LicenceAction, reset
 from actions.conversation import Conversation
-from actions.names import CatalogueNames
 from domain import errors
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
 from domain.services import addons, orders, subscriptions
@@ -44,11 +43,9 @@ class OrderStatus(LicenceAction):
         if mentioned is None:
             conv.say_text(render.status(conv.texts, overview))
             return []
-        names = await CatalogueNames.load(conv.ctx)
-        sku = names.product(mentioned)
+        names = await lookups.names(conv)
+        sku = await lookups.product(conv, mentioned, names)
         if sku is None:
-            suggestions = ", ".join(names.close_products(mentioned))
-            conv.say("rasa.unknown_product", value=mentioned, suggestions=suggestions)
             return []
         running = overview.running(sku)
         if not running:
