@@ -1,9 +1,10 @@
 """Abstract bases of every action and form validation (the SDK registers only concrete ones).
 
-`LicenceAction`: opens the conversation, requires a linked sender unless told otherwise, and
-turns any domain refusal into its sentence. `LicenceFormValidation`: refuses calls for a form
-that is not running, checks the sender's right for the whole form once, clears values left
-over from an earlier run, and lets the `validate_<slot>` methods reach the conversation.
+`LicenceAction`: opens the conversation (one unit of work for the call, committed once),
+requires a linked sender unless told otherwise, and turns any domain refusal into its
+sentence. `LicenceFormValidation`: refuses calls for a form that is not running, checks the
+sender's right for the whole form once, clears values left over from an earlier run, and lets
+the `validate_<slot>` methods reach the conversation.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class LicenceAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk has no type 
 
     identify: ClassVar[bool] = True  # resolve the sender before `act`
     requires_link: ClassVar[bool] = True  # NotLinked unless the sender redeemed an invite
+    writes: ClassVar[bool] = False  # its unit of work may write (else: read only)
 
     @abstractmethod
     def name(self) -> str: ...
@@ -61,14 +63,16 @@ class LicenceAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk has no type 
         return []
 
     async def run(self, dispatcher: Any, tracker: Any, domain: dict[str, Any]) -> Events:
-        conv = await Conversation.open(dispatcher, tracker, identify=self.identify)
-        try:
-            if self.requires_link:
-                conv.require_actor()
-            return await self.act(conv)
-        except errors.DomainError as refusal:
-            conv.refuse(refusal)
-            return self.when_refused()
+        async with Conversation.open(
+            dispatcher, tracker, identify=self.identify, write=self.writes
+        ) as conv:
+            try:
+                if self.requires_link:
+                    conv.require_actor()
+                return await self.act(conv)
+            except errors.DomainError as refusal:
+                conv.refuse(refusal)
+                return self.when_refused()
 
 
 class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  # no type info
@@ -95,7 +99,13 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
         active = (tracker.active_loop or {}).get("name")
         if not history.called_for_form(tracker.events, active, form):
             raise ActionExecutionRejection(self.name(), f"{form} is not running")
-        conv = await Conversation.open(dispatcher, tracker)
+        async with Conversation.open(dispatcher, tracker) as conv:
+            return await self._validate(conv, dispatcher, tracker, domain)
+
+    async def _validate(
+        self, conv: Conversation, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Events:
+        form = self.form_name()
         slots = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         try:
             actor = conv.require_actor()

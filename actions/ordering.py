@@ -49,6 +49,7 @@ class PlaceOrderAction(LicenceAction):
     """The completed order_form as one order; a retried call returns the same order (R9)."""
 
     requires_link = False  # the form's slots are checked first: an aborted form says no more
+    writes = True
 
     def name(self) -> str:
         return "action_place_order"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from actions.conversation import Texts, plain
+from actions.conversation import Texts
 from domain.model import Status
+from domain.texts.markup import plain
 from domain.texts.orders import entry
 from domain.views import OrdersOverview, ProductOffer, SubscriptionView
 

@@ -61,6 +61,7 @@ class _SubscriptionWrite(LicenceAction):
     """A write on a subscription named by the form's `subscription` slot."""
 
     requires_link = False  # the form's slots are checked first: an aborted form says no more
+    writes = True
     slots: tuple[str, ...] = ()
 
     def when_refused(self) -> Events:
