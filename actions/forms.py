@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions import lookups, parsing
+from actions import lookups
 from actions.base import SUBSCRIPTION_REFUSALS as SUBSCRIPTION
 from actions.base import LicenceFormValidation, Slots, SubscriptionFormValidation
 from domain import errors
 from domain.access import Action as Right
 from domain.commands import BookAddon, ChangeQuantity
+from domain.nlu.numbers import Quantity, asked_quantity, new_total, read_quantity
 from domain.services import addons, catalog, orders, subscriptions
 
 # Refusals that concern the chosen product or add-on rather than the quantity.
@@ -108,7 +109,7 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
         actor = conv.require_actor()
         try:
             current = await orders.order_status(conv.ctx, actor, number)
-            total = await self._total(quantity, current.quantity)
+            total = new_total(current.quantity, await self._asked(quantity))
             await subscriptions.change_quantity(
                 conv.ctx, actor, ChangeQuantity(number, total), dry_run=True
             )
@@ -120,13 +121,12 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
             return {"quantity": None}
         return {"quantity": total}
 
-    async def _total(self, quantity: int, current: int) -> int:
+    async def _asked(self, quantity: int) -> Quantity:
+        """What the number asks for in the latest message: "5 weitere" is a change (R11)."""
         conv = self.conv
         names = await lookups.names(conv)
-        change = parsing.relative_change(conv.latest_text, conv.texts.language, names.mask)
-        if change is not None and abs(change) == abs(quantity):
-            return current + change
-        return quantity
+        message = read_quantity(conv.latest_text, conv.texts.language, names.mask)
+        return asked_quantity(quantity, message)
 
 
 class ValidateAddonForm(SubscriptionFormValidation):

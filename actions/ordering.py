@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from actions import history, lookups, parsing, render
+from actions import history, lookups, parsing
 from actions.base import Events, LicenceAction, reset
 from actions.conversation import Conversation
 from domain.commands import PlaceOrder
 from domain.services import catalog, orders
+from domain.texts import catalogue as screens
 
 ORDER_FORM = "order_form"
 ORDER_SLOTS = ("product", "quantity", "terms_accepted", "account_consent")
@@ -22,7 +23,7 @@ class ListProducts(LicenceAction):
         actor, customer_id = conv.require_actor(), conv.customer_id
         offers = await catalog.browse_catalog(conv.ctx, actor, customer_id)
         overview = await orders.list_orders(conv.ctx, actor, customer_id)
-        conv.say_text(render.products(conv.texts, overview.customer_name, offers))
+        conv.show(screens.products(conv.texts.tr, overview.customer_name, offers))
         return []
 
 
@@ -41,7 +42,7 @@ class ProductDetails(LicenceAction):
         if sku is None:
             return []
         offer = await catalog.product_details(conv.ctx, actor, customer_id, sku)
-        conv.say_text(render.details(conv.texts, offer))
+        conv.show(screens.details(conv.texts.tr, offer))
         return []
 
 

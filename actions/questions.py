@@ -9,12 +9,9 @@ from __future__ import annotations
 from actions import lookups, render
 from actions.base import Events, LicenceAction
 from actions.conversation import Conversation
-from domain.commands import BookAddon
-from domain.dates import last_of_month
-from domain.model import Status
-from domain.services import addons, catalog, orders
+from domain.commands import BookAddon, CancelSubscription
+from domain.services import addons, catalog, orders, subscriptions
 
-_RUNNING = (Status.ORDERED, Status.PROVISIONED)
 _WHICH_SUBSCRIPTION = {
     "change_quantity_form": "rasa.ask.subscription_change",
     "addon_form": "rasa.ask.subscription_addon",
@@ -159,7 +156,7 @@ class AskAddon(LicenceAction):
         offer = await catalog.product_details(
             conv.ctx, conv.require_actor(), conv.customer_id, view.product_sku
         )
-        booked = {a.sku for a in view.addons if a.status in _RUNNING}
+        booked = {a.sku for a in view.running_addons()}
         lines = [
             conv.texts("rasa.addon_line", name=a.name, price=conv.texts.money(a.unit_price))
             for a in offer.addons
@@ -183,13 +180,16 @@ class AskConfirmCancel(LicenceAction):
         if view is None:
             conv.say("rasa.ask.subscription_cancel", orders="")
             return []
-        running = [a.name for a in view.addons if a.status in _RUNNING]
+        preview = await subscriptions.cancel_subscription(  # the end date, as decided (R19)
+            conv.ctx, conv.require_actor(), CancelSubscription(view.id), dry_run=True
+        )
+        running = [a.name for a in view.running_addons()]
         along = conv.texts("cancel_sub.addons", names=", ".join(running)) if running else ""
         conv.say(
             "rasa.ask.confirm_cancel",
             name=view.product_name,
             quantity=view.quantity,
             addons=along,
-            end=conv.texts.date(last_of_month(conv.ctx.today())),
+            end=conv.texts.date(preview.end_date),
         )
         return []

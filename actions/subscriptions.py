@@ -7,12 +7,13 @@ twice (the domain refuses the repetition: unchanged quantity, add-on booked, not
 
 from __future__ import annotations
 
-from actions import lookups, parsing, render
+from actions import lookups, parsing
 from actions.base import Events, LicenceAction, reset
 from actions.conversation import Conversation
 from domain import errors
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
 from domain.services import addons, orders, subscriptions
+from domain.texts import orders as screens
 
 CHANGE_SLOTS = ("subscription", "quantity")
 ADDON_SLOTS = ("subscription", "addon", "quantity", "terms_accepted")
@@ -27,7 +28,7 @@ class ShowOrders(LicenceAction):
 
     async def act(self, conv: Conversation) -> Events:
         overview = await orders.list_orders(conv.ctx, conv.require_actor(), conv.customer_id)
-        conv.say_text(render.orders(conv.texts, overview))
+        conv.show(screens.orders(conv.texts.tr, overview, screens.listed(overview)))
         return []
 
 
@@ -41,7 +42,7 @@ class OrderStatus(LicenceAction):
         overview = await orders.list_orders(conv.ctx, conv.require_actor(), conv.customer_id)
         mentioned = lookups.mentioned_product(conv)
         if mentioned is None:
-            conv.say_text(render.status(conv.texts, overview))
+            conv.show(screens.status(conv.texts.tr, overview))
             return []
         names = await lookups.names(conv)
         sku = await lookups.product(conv, mentioned, names)
