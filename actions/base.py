@@ -35,6 +35,9 @@ SUBSCRIPTION_REFUSALS = (
     errors.AddonRequiresProvisioned,
     errors.VersionConflict,
 )
+# The version of the subscription as the form chose it; every check and write on it passes
+# it as `expected_version`, so a change made meanwhile is noticed (R13).
+VERSION_SLOT = "subscription_version"
 
 _CONVERSATION: ContextVar[Conversation] = ContextVar("licencebot_conversation")
 
@@ -42,6 +45,12 @@ _CONVERSATION: ContextVar[Conversation] = ContextVar("licencebot_conversation")
 def reset(slots: Iterable[str]) -> Events:
     """Events that empty `slots`, so that the next form run starts clean."""
     return [SlotSet(slot, None) for slot in slots]
+
+
+def with_version(slots: Iterable[str]) -> list[str]:
+    """`slots`, and the subscription's version with the subscription: they go together."""
+    names = list(slots)
+    return [*names, VERSION_SLOT] if "subscription" in names else names
 
 
 class LicenceAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk has no type information
@@ -114,7 +123,8 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return self._abort(slots)
-        tracker.add_slots(reset(history.leftovers(tracker.events, tracker.slots, form, slots)))
+        stale = history.leftovers(tracker.events, tracker.slots, form, slots)
+        tracker.add_slots(reset(with_version(stale)))
         token = _CONVERSATION.set(conv)
         try:
             events: Events = await super().run(dispatcher, tracker, domain)
@@ -128,7 +138,7 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
     @staticmethod
     def _abort(slots: Iterable[str]) -> Events:
         """End the form: nothing of it can be done for this sender."""
-        return [*reset(slots), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+        return [*reset(with_version(slots)), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
 
     # -- helpers for the validate_<slot> methods
     def confirmed(self, slot: str, value: Any, missing_text: str) -> Slots:
@@ -157,17 +167,26 @@ class SubscriptionFormValidation(LicenceFormValidation, ABC):
         Another customer's number is refused exactly like an unknown one (R24).
         """
         if value is None:
-            return {"subscription": None}
+            return self.forget_subscription()
         conv = self.conv
         try:
             view = await lookups.subscription(conv, value)
         except lookups.NotBooked as not_booked:
             conv.say("free_text.not_booked", name=not_booked.name)
-            return {"subscription": None}
+            return self.forget_subscription()
         except errors.DomainError as refusal:
             conv.refuse(refusal)
-            return {"subscription": None}
-        return {"subscription": str(view.id)}
+            return self.forget_subscription()
+        return {"subscription": str(view.id), VERSION_SLOT: view.version}
+
+    @staticmethod
+    def forget_subscription(**more: Any) -> Slots:
+        """Ask for the subscription again (and forget the version seen of it)."""
+        return {**more, "subscription": None, VERSION_SLOT: None}
 
     def subscription_id(self) -> int | None:
         return parsing.subscription_id(self.conv.slot("subscription"))
+
+    def seen_version(self) -> int | None:
+        """The version of the subscription when the form chose it (R13)."""
+        return parsing.version(self.conv.slot(VERSION_SLOT))

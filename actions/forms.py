@@ -111,11 +111,14 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
             current = await orders.order_status(conv.ctx, actor, number)
             total = new_total(current.quantity, await self._asked(quantity))
             await subscriptions.change_quantity(
-                conv.ctx, actor, ChangeQuantity(number, total), dry_run=True
+                conv.ctx,
+                actor,
+                ChangeQuantity(number, total, expected_version=self.seen_version()),
+                dry_run=True,
             )
         except SUBSCRIPTION as refusal:
             conv.refuse(refusal)
-            return {"quantity": None, "subscription": None}
+            return self.forget_subscription(quantity=None)
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return {"quantity": None}
@@ -157,11 +160,14 @@ class ValidateAddonForm(SubscriptionFormValidation):
             return {"addon": sku}
         try:
             await addons.book_addon(
-                conv.ctx, conv.require_actor(), BookAddon(number, sku, False), dry_run=True
+                conv.ctx,
+                conv.require_actor(),
+                BookAddon(number, sku, False, expected_version=self.seen_version()),
+                dry_run=True,
             )
         except SUBSCRIPTION as refusal:
             conv.refuse(refusal)
-            return {"addon": sku, "subscription": None}
+            return self.forget_subscription(addon=sku)
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return {"addon": None}
@@ -182,12 +188,12 @@ class ValidateAddonForm(SubscriptionFormValidation):
             await addons.book_addon(
                 conv.ctx,
                 conv.require_actor(),
-                BookAddon(number, sku, False, quantity),
+                BookAddon(number, sku, False, quantity, expected_version=self.seen_version()),
                 dry_run=True,
             )
         except SUBSCRIPTION as refusal:
             conv.refuse(refusal)
-            return {"quantity": None, "subscription": None}
+            return self.forget_subscription(quantity=None)
         except _ADDON as refusal:
             conv.refuse(refusal)
             return {"quantity": None, "addon": None}

@@ -14,6 +14,7 @@ from domain.nlu.numbers import typed_quantity
 _SUBSCRIPTION_ID = re.compile(
     r"^\s*(?:(?:nr|no|nummer|number|bestellung|order)\.?\s*)?#?\s*(\d{1,9})\s*$", re.IGNORECASE
 )
+_VERSION = re.compile(r"^\s*[0-9]{1,9}\s*$")
 _YES = frozenset({"true", "yes", "ja", "1"})
 _NO = frozenset({"false", "no", "nein", "0"})
 
@@ -41,6 +42,20 @@ def subscription_id(value: object) -> int | None:
         match = _SUBSCRIPTION_ID.match(value)
         if match:
             return int(match[1])
+    return None
+
+
+def version(value: object) -> int | None:
+    """A subscription version as the slot holds it (an int; a float or digits after a trip
+    through a tracker store); None when there is none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _VERSION.match(value):
+        return int(value)
     return None
 
 

@@ -6,8 +6,8 @@ figures before the consent (R3, R5), the end date before a cancellation (R19, R2
 
 from __future__ import annotations
 
-from actions import lookups, render
-from actions.base import Events, LicenceAction
+from actions import lookups, parsing, render
+from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
 from domain.commands import BookAddon, CancelSubscription
 from domain.services import addons, catalog, orders, subscriptions
@@ -97,7 +97,13 @@ class AskTermsAccepted(LicenceAction):
             preview = await addons.book_addon(
                 conv.ctx,
                 actor,
-                BookAddon(view.id, addon, False, quantity if isinstance(quantity, int) else None),
+                BookAddon(
+                    view.id,
+                    addon,
+                    False,
+                    quantity if isinstance(quantity, int) else None,
+                    expected_version=parsing.version(conv.slot(VERSION_SLOT)),
+                ),
                 dry_run=True,
             )
             pending = preview.addon
@@ -181,7 +187,10 @@ class AskConfirmCancel(LicenceAction):
             conv.say("rasa.ask.subscription_cancel", orders="")
             return []
         preview = await subscriptions.cancel_subscription(  # the end date, as decided (R19)
-            conv.ctx, conv.require_actor(), CancelSubscription(view.id), dry_run=True
+            conv.ctx,
+            conv.require_actor(),
+            CancelSubscription(view.id, expected_version=parsing.version(conv.slot(VERSION_SLOT))),
+            dry_run=True,
         )
         running = [a.name for a in view.running_addons()]
         along = conv.texts("cancel_sub.addons", names=", ".join(running)) if running else ""

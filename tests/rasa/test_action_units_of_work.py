@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from actions.conversation import Texts
-from domain.commands import PlaceOrder
+from domain.commands import ChangeQuantity, PlaceOrder
 from domain.model import Role
 from domain.services import orders, subscriptions
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.storage.uow import SqlUnitOfWork
-from tests.conftest import Seed
+from tests.conftest import Seed, link
 from tests.rasa.action_server import (
     QUIET,
     ActionServer,
@@ -142,6 +142,24 @@ async def test_change_add_on_and_cancel_each_commit_once(
     assert commits == 1
     view = await orders.order_status(ctx, seed.acme_admin, e3)
     assert (view.quantity, view.status.value, len(view.addons)) == (8, "cancelled", 1)
+
+
+async def test_a_refused_write_commits_once_and_changes_nothing(
+    anna: Dialogue, units: Units, ctx: Context, seed: Seed
+) -> None:  # R13
+    placed = await orders.place_order(
+        ctx, seed.acme_admin, PlaceOrder("acme", "M365-E3", 5, True, True)
+    )
+    e3 = placed.subscription.id
+    anna.user("E3 auf 8", "change_quantity", sets={"subscription": "M365-E3", "quantity": "8"})
+    await anna.activate("change_quantity_form")
+    other_admin = await link(ctx, Role.ADMIN, "acme", "telegram-ben")
+    await subscriptions.change_quantity(ctx, other_admin, ChangeQuantity(e3, 6))
+
+    refused, commits = await units.one(anna.run("action_change_quantity"), write=True)
+    assert refused.texts == [DE("errors.version_conflict", current_quantity=6)]
+    assert commits == 1
+    assert (await orders.order_status(ctx, seed.acme_admin, e3)).quantity == 6
 
 
 async def test_an_unlinked_sender_is_answered_in_one_unit_of_work(
