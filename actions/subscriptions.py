@@ -141,6 +141,9 @@ class ChangeQuantityAction(_SubscriptionWrite):
 
 
 class BookAddonAction(_SubscriptionWrite):
+    """The add-on named by SKU or name, as the form resolves it; the terms as the user
+    answered them: the domain refuses a booking without them (R17)."""
+
     right = Right.ADDON
     slots = ADDON_SLOTS
 
@@ -148,20 +151,23 @@ class BookAddonAction(_SubscriptionWrite):
         return "action_book_addon"
 
     async def write(self, conv: Conversation, number: int, version: int) -> Events:
-        sku, quantity = (
-            conv.slot("addon"),
-            parsing.quantity(conv.slot("quantity"), conv.texts.language),
-        )
-        if not isinstance(sku, str) or quantity is None:
+        value = conv.slot("addon")
+        quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
+        if value is None or quantity is None:
             return self.incomplete(conv)
-        if conv.slot("terms_accepted") is not True:
+        sku = await lookups.addon(conv, value)
+        if sku is None:
+            return self.done()
+        terms = parsing.yes_no(conv.slot("terms_accepted")) is True
+        try:
+            booked = await addons.book_addon(
+                conv.ctx,
+                conv.require_actor(),
+                BookAddon(number, sku, terms, quantity, expected_version=version),
+            )
+        except errors.ConsentMissing:  # the domain's refusal, in the add-on's words
             conv.say("rasa.addon_terms_missing")
             return self.done()
-        booked = await addons.book_addon(
-            conv.ctx,
-            conv.require_actor(),
-            BookAddon(number, sku, True, quantity, expected_version=version),
-        )
         addon = booked.addon
         conv.say(
             "addons.done",

@@ -11,9 +11,10 @@ from actions.conversation import Texts
 from domain import errors
 from domain.commands import ChangeQuantity, PlaceOrder
 from domain.model import Actor, Role
-from domain.services import orders, subscriptions
+from domain.services import orders, subscriptions, understanding
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
+from domain.views import SubscriptionView
 from tests.conftest import Seed, link
 from tests.rasa.action_server import (
     QUIET,
@@ -387,3 +388,74 @@ async def test_a_form_notices_a_change_made_since_it_chose_the_subscription(
     await anna.answer("20", "inform", {"quantity": "20"})
     changed = await anna.run("action_change_quantity")
     assert changed.texts[0].startswith("✅ Die Menge von Microsoft 365 E3 ist jetzt 20 (vorher 25)")
+
+
+async def provisioned(ctx: Context, seed: Seed, sku: str, quantity: int) -> SubscriptionView:
+    number = await place(ctx, seed, "acme", sku, quantity)
+    return await subscriptions.mark_provisioned(ctx, OPERATOR, number)
+
+
+async def test_an_add_on_is_booked_by_its_name_for_a_product_named_by_its_name(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:  # R15, R17
+    standard = await provisioned(ctx, seed, "M365-BUSINESS-STANDARD", 10)
+    anna.slots.update(
+        {
+            "subscription": "Business Standard",
+            "subscription_version": standard.version,
+            "addon": "Exchange Online Archiving",
+            "quantity": 4,
+            "terms_accepted": True,
+        }
+    )
+    reply = await anna.run("action_book_addon")
+
+    (addon,) = (await orders.order_status(ctx, seed.acme_admin, standard.id)).addons
+    assert (addon.sku, addon.quantity) == ("EXO-ARCHIVE", 4)
+    assert reply.texts == [
+        DE("addons.done", name=addon.name, quantity=4, total=DE.money(addon.monthly_total))
+    ]
+
+
+async def test_an_unknown_add_on_is_called_unknown(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:
+    standard = await provisioned(ctx, seed, "M365-BUSINESS-STANDARD", 10)
+    anna.slots.update(
+        {
+            "subscription": str(standard.id),
+            "subscription_version": standard.version,
+            "addon": "Exchange Archiv Plus",
+            "quantity": 4,
+            "terms_accepted": True,
+        }
+    )
+    reply = await anna.run("action_book_addon")
+
+    close = (await understanding.catalogue_names(ctx)).close_addons("Exchange Archiv Plus")
+    assert close[0] == "Exchange Online Archiving"
+    assert reply.texts == [
+        DE("rasa.unknown_addon", value="Exchange Archiv Plus", suggestions=", ".join(close))
+    ]
+    assert (await orders.order_status(ctx, seed.acme_admin, standard.id)).addons == ()
+    assert reply.slots()["addon"] is None
+
+
+@pytest.mark.parametrize("terms", [False, None, "nein"])
+async def test_the_domain_refuses_an_add_on_without_the_terms(
+    anna: Dialogue, ctx: Context, seed: Seed, terms: object
+) -> None:  # R17
+    standard = await provisioned(ctx, seed, "M365-BUSINESS-STANDARD", 10)
+    anna.slots.update(
+        {
+            "subscription": str(standard.id),
+            "subscription_version": standard.version,
+            "addon": "EXO-ARCHIVE",
+            "quantity": 4,
+            "terms_accepted": terms,
+        }
+    )
+    reply = await anna.run("action_book_addon")
+
+    assert reply.texts == [DE("rasa.addon_terms_missing")]
+    assert (await orders.order_status(ctx, seed.acme_admin, standard.id)).addons == ()
