@@ -18,6 +18,7 @@ class LinkAccount(LicenceAction):
 
     identify = False
     requires_link = False
+    writes = True
 
     def name(self) -> str:
         return "action_link_account"

@@ -1,9 +1,10 @@
 """Abstract bases of every action and form validation (the SDK registers only concrete ones).
 
-`LicenceAction`: opens the conversation, requires a linked sender unless told otherwise, and
-turns any domain refusal into its sentence. `LicenceFormValidation`: refuses calls for a form
-that is not running, checks the sender's right for the whole form once, clears values left
-over from an earlier run, and lets the `validate_<slot>` methods reach the conversation.
+`LicenceAction`: opens the conversation (one unit of work for the call, committed once),
+requires a linked sender unless told otherwise, and turns any domain refusal into its
+sentence. `LicenceFormValidation`: refuses calls for a form that is not running, checks the
+sender's right for the whole form once, clears values left over from an earlier run, and lets
+the `validate_<slot>` methods reach the conversation.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ SUBSCRIPTION_REFUSALS = (
     errors.AddonRequiresProvisioned,
     errors.VersionConflict,
 )
+# The version of the subscription as the form chose it; every check and write on it passes
+# it as `expected_version`, so a change made meanwhile is noticed (R13).
+VERSION_SLOT = "subscription_version"
 
 _CONVERSATION: ContextVar[Conversation] = ContextVar("licencebot_conversation")
 
@@ -43,11 +47,18 @@ def reset(slots: Iterable[str]) -> Events:
     return [SlotSet(slot, None) for slot in slots]
 
 
+def with_version(slots: Iterable[str]) -> list[str]:
+    """`slots`, and the subscription's version with the subscription: they go together."""
+    names = list(slots)
+    return [*names, VERSION_SLOT] if "subscription" in names else names
+
+
 class LicenceAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk has no type information
     """An action of this assistant: thin, one use case, answers from the catalogues."""
 
     identify: ClassVar[bool] = True  # resolve the sender before `act`
     requires_link: ClassVar[bool] = True  # NotLinked unless the sender redeemed an invite
+    writes: ClassVar[bool] = False  # its unit of work may write (else: read only)
 
     @abstractmethod
     def name(self) -> str: ...
@@ -61,14 +72,16 @@ class LicenceAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk has no type 
         return []
 
     async def run(self, dispatcher: Any, tracker: Any, domain: dict[str, Any]) -> Events:
-        conv = await Conversation.open(dispatcher, tracker, identify=self.identify)
-        try:
-            if self.requires_link:
-                conv.require_actor()
-            return await self.act(conv)
-        except errors.DomainError as refusal:
-            conv.refuse(refusal)
-            return self.when_refused()
+        async with Conversation.open(
+            dispatcher, tracker, identify=self.identify, write=self.writes
+        ) as conv:
+            try:
+                if self.requires_link:
+                    conv.require_actor()
+                return await self.act(conv)
+            except errors.DomainError as refusal:
+                conv.refuse(refusal)
+                return self.when_refused()
 
 
 class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  # no type info
@@ -95,7 +108,13 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
         active = (tracker.active_loop or {}).get("name")
         if not history.called_for_form(tracker.events, active, form):
             raise ActionExecutionRejection(self.name(), f"{form} is not running")
-        conv = await Conversation.open(dispatcher, tracker)
+        async with Conversation.open(dispatcher, tracker) as conv:
+            return await self._validate(conv, dispatcher, tracker, domain)
+
+    async def _validate(
+        self, conv: Conversation, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Events:
+        form = self.form_name()
         slots = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         try:
             actor = conv.require_actor()
@@ -104,7 +123,8 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return self._abort(slots)
-        tracker.add_slots(reset(history.leftovers(tracker.events, tracker.slots, form, slots)))
+        stale = history.leftovers(tracker.events, tracker.slots, form, slots)
+        tracker.add_slots(reset(with_version(stale)))
         token = _CONVERSATION.set(conv)
         try:
             events: Events = await super().run(dispatcher, tracker, domain)
@@ -118,7 +138,7 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
     @staticmethod
     def _abort(slots: Iterable[str]) -> Events:
         """End the form: nothing of it can be done for this sender."""
-        return [*reset(slots), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+        return [*reset(with_version(slots)), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
 
     # -- helpers for the validate_<slot> methods
     def confirmed(self, slot: str, value: Any, missing_text: str) -> Slots:
@@ -147,17 +167,26 @@ class SubscriptionFormValidation(LicenceFormValidation, ABC):
         Another customer's number is refused exactly like an unknown one (R24).
         """
         if value is None:
-            return {"subscription": None}
+            return self.forget_subscription()
         conv = self.conv
         try:
             view = await lookups.subscription(conv, value)
         except lookups.NotBooked as not_booked:
             conv.say("free_text.not_booked", name=not_booked.name)
-            return {"subscription": None}
+            return self.forget_subscription()
         except errors.DomainError as refusal:
             conv.refuse(refusal)
-            return {"subscription": None}
-        return {"subscription": str(view.id)}
+            return self.forget_subscription()
+        return {"subscription": str(view.id), VERSION_SLOT: view.version}
+
+    @staticmethod
+    def forget_subscription(**more: Any) -> Slots:
+        """Ask for the subscription again (and forget the version seen of it)."""
+        return {**more, "subscription": None, VERSION_SLOT: None}
 
     def subscription_id(self) -> int | None:
         return parsing.subscription_id(self.conv.slot("subscription"))
+
+    def seen_version(self) -> int | None:
+        """The version of the subscription when the form chose it (R13)."""
+        return parsing.version(self.conv.slot(VERSION_SLOT))

@@ -1,9 +1,14 @@
-"""One action call: who is asking (the Rasa sender), in which language, and how to answer."""
+"""One action call: who is asking (the Rasa sender), in which language, and how to answer.
+
+`Conversation.open` gives the call its one unit of work (design.md, decision 2): the sender is
+resolved and every use case of the call runs in it, through a context bound to it; the call
+commits once at the end. A refusal that was explained has already undone its use case's part.
+"""
 
 from __future__ import annotations
 
-import html
-import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,19 +21,12 @@ from domain.services import accounts
 from domain.services.context import Context
 from domain.settings import Settings
 from domain.texts.i18n import Translator, pick_language
+from domain.texts.markup import plain
 from domain.texts.refusals import describe
-
-# The catalogues are written for Telegram's HTML; a Rasa channel gets plain text.
-_MARKUP = re.compile(r"</?(?:b|i|u|s|code|pre)>")
-
-
-def plain(text: str) -> str:
-    """The bot's HTML message as plain text: tags removed, entities (&amp; …) decoded."""
-    return html.unescape(_MARKUP.sub("", text))
 
 
 class Texts:
-    """The bot's message catalogues (bot/locales) as plain text in one language."""
+    """The message catalogues (domain/texts) as plain text in one language."""
 
     def __init__(self, language: str) -> None:
         self.tr = Translator(language)
@@ -54,7 +52,7 @@ class Texts:
 class Conversation:
     """The tracker and dispatcher of one call, with the domain context and the actor."""
 
-    ctx: Context
+    ctx: Context  # bound to the call's unit of work
     settings: Settings
     texts: Texts
     tracker: Any  # rasa_sdk.Tracker
@@ -62,18 +60,28 @@ class Conversation:
     actor: Actor | None  # None: the sender has not redeemed an invite (R22)
 
     @classmethod
-    async def open(cls, dispatcher: Any, tracker: Any, *, identify: bool = True) -> Conversation:
-        """The language, and the sender (`sender_id` is the chat identity) unless not needed."""
-        ctx = await runtime.context()
+    @asynccontextmanager
+    async def open(
+        cls, dispatcher: Any, tracker: Any, *, identify: bool = True, write: bool = False
+    ) -> AsyncIterator[Conversation]:
+        """The call in one unit of work (`write`: it may write), committed once when the
+        call returns; an exception leaves it uncommitted (rolled back).
+
+        Resolves the sender (`sender_id` is the chat identity) unless `identify` is False.
+        """
+        root = await runtime.context()
         settings = runtime.settings()
         language = pick_language(tracker.get_slot("language"), settings.default_language)
-        actor: Actor | None = None
-        if identify:
-            try:
-                actor = await accounts.resolve_actor(ctx, Channel.RASA, str(tracker.sender_id))
-            except errors.NotLinked:
-                actor = None
-        return cls(ctx, settings, Texts(language), tracker, dispatcher, actor)
+        async with root.db.unit_of_work(write=write) as uow:
+            ctx = root.bound(uow)
+            actor: Actor | None = None
+            if identify:
+                try:
+                    actor = await accounts.resolve_actor(ctx, Channel.RASA, str(tracker.sender_id))
+                except errors.NotLinked:
+                    actor = None
+            yield cls(ctx, settings, Texts(language), tracker, dispatcher, actor)
+            await uow.commit()
 
     @property
     def sender_id(self) -> str:
@@ -115,6 +123,10 @@ class Conversation:
 
     def say(self, key: str, **params: object) -> None:
         self.say_text(self.texts(key, **params))
+
+    def show(self, screen: str) -> None:
+        """A screen of domain/texts (Telegram HTML) as plain text."""
+        self.say_text(plain(screen))
 
     def say_text(self, text: str) -> None:
         self.dispatcher.utter_message(text=text)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions import parsing
+from actions import lookups
 from actions.base import SUBSCRIPTION_REFUSALS as SUBSCRIPTION
 from actions.base import LicenceFormValidation, Slots, SubscriptionFormValidation
-from actions.names import CatalogueNames
 from domain import errors
 from domain.access import Action as Right
 from domain.commands import BookAddon, ChangeQuantity
+from domain.nlu.numbers import Quantity, asked_quantity, new_total, read_quantity
 from domain.services import addons, catalog, orders, subscriptions
 
 # Refusals that concern the chosen product or add-on rather than the quantity.
@@ -38,11 +38,8 @@ class ValidateOrderForm(LicenceFormValidation):
         if value is None:
             return {"product": None}
         conv = self.conv
-        names = await CatalogueNames.load(conv.ctx)
-        sku = names.product(value)
+        sku = await lookups.product(conv, value)
         if sku is None:
-            suggestions = ", ".join(names.close_products(value))
-            conv.say("rasa.unknown_product", value=value, suggestions=suggestions)
             return {"product": None}
         try:
             await catalog.quote_order(conv.ctx, conv.require_actor(), conv.customer_id, sku, 1)
@@ -112,25 +109,27 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
         actor = conv.require_actor()
         try:
             current = await orders.order_status(conv.ctx, actor, number)
-            total = await self._total(quantity, current.quantity)
+            total = new_total(current.quantity, await self._asked(quantity))
             await subscriptions.change_quantity(
-                conv.ctx, actor, ChangeQuantity(number, total), dry_run=True
+                conv.ctx,
+                actor,
+                ChangeQuantity(number, total, expected_version=self.seen_version()),
+                dry_run=True,
             )
         except SUBSCRIPTION as refusal:
             conv.refuse(refusal)
-            return {"quantity": None, "subscription": None}
+            return self.forget_subscription(quantity=None)
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return {"quantity": None}
         return {"quantity": total}
 
-    async def _total(self, quantity: int, current: int) -> int:
+    async def _asked(self, quantity: int) -> Quantity:
+        """What the number asks for in the latest message: "5 weitere" is a change (R11)."""
         conv = self.conv
-        names = await CatalogueNames.load(conv.ctx)
-        change = parsing.relative_change(conv.latest_text, conv.texts.language, names.mask)
-        if change is not None and abs(change) == abs(quantity):
-            return current + change
-        return quantity
+        names = await lookups.names(conv)
+        message = read_quantity(conv.latest_text, conv.texts.language, names.mask)
+        return asked_quantity(quantity, message)
 
 
 class ValidateAddonForm(SubscriptionFormValidation):
@@ -153,22 +152,22 @@ class ValidateAddonForm(SubscriptionFormValidation):
         if value is None:
             return {"addon": None}
         conv = self.conv
-        names = await CatalogueNames.load(conv.ctx)
-        sku = names.addon(value)
+        sku = await lookups.addon(conv, value)
         number = self.subscription_id()
         if sku is None:
-            suggestions = ", ".join(names.close_addons(value))
-            conv.say("rasa.unknown_addon", value=value, suggestions=suggestions)
             return {"addon": None}
         if number is None:
             return {"addon": sku}
         try:
             await addons.book_addon(
-                conv.ctx, conv.require_actor(), BookAddon(number, sku, False), dry_run=True
+                conv.ctx,
+                conv.require_actor(),
+                BookAddon(number, sku, False, expected_version=self.seen_version()),
+                dry_run=True,
             )
         except SUBSCRIPTION as refusal:
             conv.refuse(refusal)
-            return {"addon": sku, "subscription": None}
+            return self.forget_subscription(addon=sku)
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return {"addon": None}
@@ -189,12 +188,12 @@ class ValidateAddonForm(SubscriptionFormValidation):
             await addons.book_addon(
                 conv.ctx,
                 conv.require_actor(),
-                BookAddon(number, sku, False, quantity),
+                BookAddon(number, sku, False, quantity, expected_version=self.seen_version()),
                 dry_run=True,
             )
         except SUBSCRIPTION as refusal:
             conv.refuse(refusal)
-            return {"quantity": None, "subscription": None}
+            return self.forget_subscription(quantity=None)
         except _ADDON as refusal:
             conv.refuse(refusal)
             return {"quantity": None, "addon": None}

@@ -1,12 +1,16 @@
-"""Finding what the user refers to, through the use cases: a subscription, a product."""
+"""Finding what the user refers to, through the use cases: a subscription, a product, an add-on.
+
+Names are resolved one way for every action and form validation (`domain.nlu.names`, loaded
+by `understanding.catalogue_names`); a name that is not found is answered with close matches.
+"""
 
 from __future__ import annotations
 
 from actions import history, parsing
 from actions.conversation import Conversation
-from actions.names import CatalogueNames
 from domain import errors
-from domain.services import orders
+from domain.nlu.names import CatalogueNames
+from domain.services import orders, understanding
 from domain.views import SubscriptionView
 
 
@@ -18,6 +22,32 @@ class NotBooked(Exception):
         self.name = name
 
 
+async def names(conv: Conversation) -> CatalogueNames:
+    return await understanding.catalogue_names(conv.ctx)
+
+
+async def product(
+    conv: Conversation, value: object, known: CatalogueNames | None = None
+) -> str | None:
+    """The SKU of the product named by `value`; unknown: says so with close matches."""
+    found = known or await names(conv)
+    sku = found.product(value)
+    if sku is None:
+        suggestions = ", ".join(found.close_products(value))
+        conv.say("rasa.unknown_product", value=value, suggestions=suggestions)
+    return sku
+
+
+async def addon(conv: Conversation, value: object) -> str | None:
+    """The SKU of the add-on named by `value`; unknown: says so with close matches."""
+    found = await names(conv)
+    sku = found.addon(value)
+    if sku is None:
+        suggestions = ", ".join(found.close_addons(value))
+        conv.say("rasa.unknown_addon", value=value, suggestions=suggestions)
+    return sku
+
+
 async def subscription(conv: Conversation, value: object) -> SubscriptionView:
     """The subscription meant by an order number or by a booked product's name or SKU.
 
@@ -27,14 +57,14 @@ async def subscription(conv: Conversation, value: object) -> SubscriptionView:
     number = parsing.subscription_id(value)
     if number is not None:
         return await orders.order_status(conv.ctx, conv.require_actor(), number)
-    names = await CatalogueNames.load(conv.ctx)
-    sku = names.product(value)
+    found = await names(conv)
+    sku = found.product(value)
     if sku is None:
         raise errors.SubscriptionNotFound(value)
     overview = await orders.list_orders(conv.ctx, conv.require_actor(), conv.customer_id)
     running = overview.running(sku)
     if not running:
-        raise NotBooked(names.products[sku])
+        raise NotBooked(found.products[sku])
     return running[0]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from actions import history, lookups, parsing, render
+from actions import history, lookups, parsing
 from actions.base import Events, LicenceAction, reset
 from actions.conversation import Conversation
-from actions.names import CatalogueNames
 from domain.commands import PlaceOrder
 from domain.services import catalog, orders
+from domain.texts import catalogue as screens
 
 ORDER_FORM = "order_form"
 ORDER_SLOTS = ("product", "quantity", "terms_accepted", "account_consent")
@@ -23,7 +23,7 @@ class ListProducts(LicenceAction):
         actor, customer_id = conv.require_actor(), conv.customer_id
         offers = await catalog.browse_catalog(conv.ctx, actor, customer_id)
         overview = await orders.list_orders(conv.ctx, actor, customer_id)
-        conv.say_text(render.products(conv.texts, overview.customer_name, offers))
+        conv.show(screens.products(conv.texts.tr, overview.customer_name, offers))
         return []
 
 
@@ -38,14 +38,11 @@ class ProductDetails(LicenceAction):
         mentioned = lookups.mentioned_product(conv)
         if mentioned is None:
             return await ListProducts().act(conv)
-        names = await CatalogueNames.load(conv.ctx)
-        sku = names.product(mentioned)
+        sku = await lookups.product(conv, mentioned)
         if sku is None:
-            suggestions = ", ".join(names.close_products(mentioned))
-            conv.say("rasa.unknown_product", value=mentioned, suggestions=suggestions)
             return []
         offer = await catalog.product_details(conv.ctx, actor, customer_id, sku)
-        conv.say_text(render.details(conv.texts, offer))
+        conv.show(screens.details(conv.texts.tr, offer))
         return []
 
 
@@ -53,6 +50,7 @@ class PlaceOrderAction(LicenceAction):
     """The completed order_form as one order; a retried call returns the same order (R9)."""
 
     requires_link = False  # the form's slots are checked first: an aborted form says no more
+    writes = True
 
     def name(self) -> str:
         return "action_place_order"

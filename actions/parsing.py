@@ -1,21 +1,20 @@
 """Slot values as Rasa sends them, turned into plain values (no rule decided here).
 
-Range checks, seat caps and the like are the domain's: these helpers only read what was typed.
+Range checks, seat caps and the like are the domain's; how a typed quantity reads is
+`domain.nlu.numbers.typed_quantity`, shared with the Telegram bot.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from domain.nlu.numbers import find_quantity, normalise_numbers
+from domain.nlu.numbers import typed_quantity
 
-# The Telegram bot's rule for a typed quantity: a whole number of up to 15 digits, any sign.
-_WHOLE = re.compile(r"^\s*[+-]?\d{1,15}\s*$")
 # An order id as typed: "12", "Nr. 12", "#12", "no. 12".
 _SUBSCRIPTION_ID = re.compile(
     r"^\s*(?:(?:nr|no|nummer|number|bestellung|order)\.?\s*)?#?\s*(\d{1,9})\s*$", re.IGNORECASE
 )
+_VERSION = re.compile(r"^\s*[0-9]{1,9}\s*$")
 _YES = frozenset({"true", "yes", "ja", "1"})
 _NO = frozenset({"false", "no", "nein", "0"})
 
@@ -30,10 +29,7 @@ def quantity(value: object, language: str) -> int | None:
         return int(value) if value.is_integer() else None
     if not isinstance(value, str):
         return None
-    text = normalise_numbers(value, language)
-    if not _WHOLE.match(text):
-        return None
-    return int(text)
+    return typed_quantity(value, language)
 
 
 def subscription_id(value: object) -> int | None:
@@ -49,6 +45,20 @@ def subscription_id(value: object) -> int | None:
     return None
 
 
+def version(value: object) -> int | None:
+    """A subscription version as the slot holds it (an int; a float or digits after a trip
+    through a tracker store); None when there is none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _VERSION.match(value):
+        return int(value)
+    return None
+
+
 def yes_no(value: object) -> bool | None:
     """A boolean slot: True, False, or None when there is no answer."""
     if isinstance(value, bool):
@@ -60,15 +70,3 @@ def yes_no(value: object) -> bool | None:
         if word in _NO:
             return False
     return None
-
-
-def relative_change(text: str, language: str, mask: Callable[[str], str]) -> int | None:
-    """The signed change a message asks for ("5 weitere" → +5, "2 weniger" → -2), else None.
-
-    `mask` replaces the catalogue names (see `CatalogueNames.mask`), so that the numbers in
-    "Microsoft 365 E3" are not read as quantities.
-    """
-    found = find_quantity(mask(normalise_numbers(text, language)))
-    if found is None or not found.relative:
-        return None
-    return found.value

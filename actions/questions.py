@@ -6,16 +6,12 @@ figures before the consent (R3, R5), the end date before a cancellation (R19, R2
 
 from __future__ import annotations
 
-from actions import lookups, render
-from actions.base import Events, LicenceAction
+from actions import lookups, parsing, render
+from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
-from actions.names import CatalogueNames
-from domain.commands import BookAddon
-from domain.dates import last_of_month
-from domain.model import Status
-from domain.services import addons, catalog, orders
+from domain.commands import BookAddon, CancelSubscription
+from domain.services import addons, catalog, orders, subscriptions
 
-_RUNNING = (Status.ORDERED, Status.PROVISIONED)
 _WHICH_SUBSCRIPTION = {
     "change_quantity_form": "rasa.ask.subscription_change",
     "addon_form": "rasa.ask.subscription_addon",
@@ -61,7 +57,7 @@ class AskQuantity(LicenceAction):
             return []
         addon = conv.slot("addon")
         if form == "addon_form" and view is not None and isinstance(addon, str):
-            names = await CatalogueNames.load(conv.ctx)
+            names = await lookups.names(conv)
             conv.say(
                 "rasa.ask.addon_quantity",
                 name=names.addons.get(addon, addon),
@@ -101,14 +97,20 @@ class AskTermsAccepted(LicenceAction):
             preview = await addons.book_addon(
                 conv.ctx,
                 actor,
-                BookAddon(view.id, addon, False, quantity if isinstance(quantity, int) else None),
+                BookAddon(
+                    view.id,
+                    addon,
+                    False,
+                    quantity if isinstance(quantity, int) else None,
+                    expected_version=parsing.version(conv.slot(VERSION_SLOT)),
+                ),
                 dry_run=True,
             )
-            pending = preview.addons[0]
+            pending = preview.addon
             conv.say(
                 "rasa.ask.terms_addon",
                 name=pending.name,
-                product=preview.product_name,
+                product=preview.subscription.product_name,
                 quantity=pending.quantity,
                 price=texts.money(pending.unit_price),
                 total=texts.money(pending.monthly_total),
@@ -160,7 +162,7 @@ class AskAddon(LicenceAction):
         offer = await catalog.product_details(
             conv.ctx, conv.require_actor(), conv.customer_id, view.product_sku
         )
-        booked = {a.sku for a in view.addons if a.status in _RUNNING}
+        booked = {a.sku for a in view.running_addons()}
         lines = [
             conv.texts("rasa.addon_line", name=a.name, price=conv.texts.money(a.unit_price))
             for a in offer.addons
@@ -184,13 +186,19 @@ class AskConfirmCancel(LicenceAction):
         if view is None:
             conv.say("rasa.ask.subscription_cancel", orders="")
             return []
-        running = [a.name for a in view.addons if a.status in _RUNNING]
+        preview = await subscriptions.cancel_subscription(  # the end date, as decided (R19)
+            conv.ctx,
+            conv.require_actor(),
+            CancelSubscription(view.id, expected_version=parsing.version(conv.slot(VERSION_SLOT))),
+            dry_run=True,
+        )
+        running = [a.name for a in view.running_addons()]
         along = conv.texts("cancel_sub.addons", names=", ".join(running)) if running else ""
         conv.say(
             "rasa.ask.confirm_cancel",
             name=view.product_name,
             quantity=view.quantity,
             addons=along,
-            end=conv.texts.date(last_of_month(conv.ctx.today())),
+            end=conv.texts.date(preview.end_date),
         )
         return []

@@ -1,19 +1,26 @@
 """My orders and their status; change a quantity, book an add-on, cancel (R10-R20).
 
-The writes re-read the subscription the way its form validated it and pass that version as
-`expected_version` (R13); a retried call finds the work done and says so instead of doing it
-twice (the domain refuses the repetition: unchanged quantity, add-on booked, not cancellable).
+The writes pass the version of the subscription as the form chose it (slot
+`subscription_version`) as `expected_version`, so a change made meanwhile is a conflict the
+user is told about, not overwritten (R13). A retried call finds the work done and says so
+instead of doing it twice (the domain refuses the repetition: unchanged quantity, add-on
+booked, not cancellable).
 """
 
 from __future__ import annotations
 
-from actions import lookups, parsing, render
-from actions.base import Events, LicenceAction, reset
+from abc import abstractmethod
+from typing import ClassVar
+
+from actions import lookups, parsing
+from actions.base import VERSION_SLOT, Events, LicenceAction, reset, with_version
 from actions.conversation import Conversation
-from actions.names import CatalogueNames
 from domain import errors
+from domain.access import Action as Right
+from domain.access import authorize
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
 from domain.services import addons, orders, subscriptions
+from domain.texts import orders as screens
 
 CHANGE_SLOTS = ("subscription", "quantity")
 ADDON_SLOTS = ("subscription", "addon", "quantity", "terms_accepted")
@@ -28,7 +35,7 @@ class ShowOrders(LicenceAction):
 
     async def act(self, conv: Conversation) -> Events:
         overview = await orders.list_orders(conv.ctx, conv.require_actor(), conv.customer_id)
-        conv.say_text(render.orders(conv.texts, overview))
+        conv.show(screens.orders(conv.texts.tr, overview, screens.listed(overview)))
         return []
 
 
@@ -42,13 +49,11 @@ class OrderStatus(LicenceAction):
         overview = await orders.list_orders(conv.ctx, conv.require_actor(), conv.customer_id)
         mentioned = lookups.mentioned_product(conv)
         if mentioned is None:
-            conv.say_text(render.status(conv.texts, overview))
+            conv.show(screens.status(conv.texts.tr, overview))
             return []
-        names = await CatalogueNames.load(conv.ctx)
-        sku = names.product(mentioned)
+        names = await lookups.names(conv)
+        sku = await lookups.product(conv, mentioned, names)
         if sku is None:
-            suggestions = ", ".join(names.close_products(mentioned))
-            conv.say("rasa.unknown_product", value=mentioned, suggestions=suggestions)
             return []
         running = overview.running(sku)
         if not running:
@@ -61,101 +66,133 @@ class OrderStatus(LicenceAction):
 
 
 class _SubscriptionWrite(LicenceAction):
-    """A write on a subscription named by the form's `subscription` slot."""
+    """A write on the subscription the form chose, at the version it was chosen in (R13)."""
 
     requires_link = False  # the form's slots are checked first: an aborted form says no more
-    slots: tuple[str, ...] = ()
+    writes = True
+    right: ClassVar[Right]
+    slots: ClassVar[tuple[str, ...]] = ()
 
     def when_refused(self) -> Events:
-        return reset(self.slots)
+        return self.done()
 
-    def subscription_id(self, conv: Conversation) -> int | None:
-        return parsing.subscription_id(conv.slot("subscription"))
+    def done(self) -> Events:
+        """Empty the form's slots (and the version), so that the next run starts clean."""
+        return reset(with_version(self.slots))
 
     def incomplete(self, conv: Conversation) -> Events:
         conv.say("rasa.nothing_done")
-        return reset(self.slots)
+        return self.done()
+
+    async def act(self, conv: Conversation) -> Events:
+        value = conv.slot("subscription")
+        if value is None:
+            return self.incomplete(conv)
+        authorize(conv.require_actor(), self.right, conv.customer_id)  # as the form does
+        version = parsing.version(conv.slot(VERSION_SLOT))
+        if version is None:  # not chosen through the form: nothing seen to write against
+            return self.incomplete(conv)
+        number = parsing.subscription_id(value)
+        if number is None:  # a booked product's name or SKU, resolved as the forms do
+            try:
+                number = (await lookups.subscription(conv, value)).id
+            except lookups.NotBooked as not_booked:
+                conv.say("free_text.not_booked", name=not_booked.name)
+                return self.done()
+        return await self.write(conv, number, version)
+
+    @abstractmethod
+    async def write(self, conv: Conversation, number: int, version: int) -> Events:
+        """Write on subscription `number` expecting `version`; raise a DomainError to refuse."""
 
 
 class ChangeQuantityAction(_SubscriptionWrite):
+    right = Right.CHANGE
     slots = CHANGE_SLOTS
 
     def name(self) -> str:
         return "action_change_quantity"
 
-    async def act(self, conv: Conversation) -> Events:
-        number = self.subscription_id(conv)
+    async def write(self, conv: Conversation, number: int, version: int) -> Events:
         quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
-        if number is None or quantity is None:
+        if quantity is None:
             return self.incomplete(conv)
         actor = conv.require_actor()
-        seen = await orders.order_status(conv.ctx, actor, number)
         try:
             changed = await subscriptions.change_quantity(
-                conv.ctx, actor, ChangeQuantity(number, quantity, expected_version=seen.version)
+                conv.ctx, actor, ChangeQuantity(number, quantity, expected_version=version)
             )
-        except errors.QuantityUnchanged:
-            conv.say("rasa.change_already", name=seen.product_name, quantity=seen.quantity)
-            return reset(self.slots)
-        view = changed.subscription
+        except (errors.QuantityUnchanged, errors.VersionConflict):
+            view = await orders.order_status(conv.ctx, actor, number)
+            if view.quantity != quantity:
+                raise  # changed meanwhile to something else: look again (R13)
+            # a retried call (or a second admin asking for the same total): it is there already
+            conv.say("rasa.change_already", name=view.product_name, quantity=view.quantity)
+            return self.done()
+        after = changed.subscription
         conv.say(
             "change.done",
-            name=view.product_name,
+            name=after.product_name,
             new=changed.new_quantity,
             old=changed.old_quantity,
-            total=conv.texts.money(view.monthly_total),
+            total=conv.texts.money(after.monthly_total),
         )
-        return reset(self.slots)
+        return self.done()
 
 
 class BookAddonAction(_SubscriptionWrite):
+    """The add-on named by SKU or name, as the form resolves it; the terms as the user
+    answered them: the domain refuses a booking without them (R17)."""
+
+    right = Right.ADDON
     slots = ADDON_SLOTS
 
     def name(self) -> str:
         return "action_book_addon"
 
-    async def act(self, conv: Conversation) -> Events:
-        number, sku = self.subscription_id(conv), conv.slot("addon")
+    async def write(self, conv: Conversation, number: int, version: int) -> Events:
+        value = conv.slot("addon")
         quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
-        if number is None or not isinstance(sku, str) or quantity is None:
+        if value is None or quantity is None:
             return self.incomplete(conv)
-        if conv.slot("terms_accepted") is not True:
+        sku = await lookups.addon(conv, value)
+        if sku is None:
+            return self.done()
+        terms = parsing.yes_no(conv.slot("terms_accepted")) is True
+        try:
+            booked = await addons.book_addon(
+                conv.ctx,
+                conv.require_actor(),
+                BookAddon(number, sku, terms, quantity, expected_version=version),
+            )
+        except errors.ConsentMissing:  # the domain's refusal, in the add-on's words
             conv.say("rasa.addon_terms_missing")
-            return reset(self.slots)
-        actor = conv.require_actor()
-        seen = await orders.order_status(conv.ctx, actor, number)
-        view = await addons.book_addon(
-            conv.ctx,
-            actor,
-            BookAddon(number, sku, True, quantity, expected_version=seen.version),
-        )
-        booked = max((a for a in view.addons if a.sku == sku), key=lambda a: a.id)
+            return self.done()
+        addon = booked.addon
         conv.say(
             "addons.done",
-            name=booked.name,
-            quantity=booked.quantity,
-            total=conv.texts.money(booked.monthly_total),
+            name=addon.name,
+            quantity=addon.quantity,
+            total=conv.texts.money(addon.monthly_total),
         )
-        return reset(self.slots)
+        return self.done()
 
 
 class CancelSubscriptionAction(_SubscriptionWrite):
+    right = Right.CANCEL
     slots = CANCEL_SLOTS
 
     def name(self) -> str:
         return "action_cancel_subscription"
 
-    async def act(self, conv: Conversation) -> Events:
-        number = self.subscription_id(conv)
-        if number is None:
-            return self.incomplete(conv)
-        if conv.slot("confirm_cancel") is not True:
+    async def write(self, conv: Conversation, number: int, version: int) -> Events:
+        if parsing.yes_no(conv.slot("confirm_cancel")) is not True:
             conv.say("rasa.cancel_not_confirmed")
-            return reset(self.slots)
-        actor = conv.require_actor()
-        seen = await orders.order_status(conv.ctx, actor, number)
-        view = await subscriptions.cancel_subscription(
-            conv.ctx, actor, CancelSubscription(number, expected_version=seen.version)
+            return self.done()
+        cancelled = await subscriptions.cancel_subscription(
+            conv.ctx, conv.require_actor(), CancelSubscription(number, expected_version=version)
         )
-        conv.say("cancel_sub.done", name=view.product_name, end=conv.texts.date(view.end_date))
-        return reset(self.slots)
+        conv.say(
+            "cancel_sub.done", name=cancelled.product_name, end=conv.texts.date(cancelled.end_date)
+        )
+        return self.done()

@@ -14,7 +14,6 @@ from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import BookAddon
-from domain.model import Status
 from domain.services import addons, orders
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -88,13 +87,13 @@ async def set_quantity(turn: Turn, draft: Drafted[AddonForm], quantity: int | No
 
 
 async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") -> None:
-    view = await addons.book_addon(
+    preview = await addons.book_addon(
         turn.core,
         turn.require_actor(),
         BookAddon(draft.form.subscription, draft.form.sku, False, draft.form.quantity),
         dry_run=True,
     )
-    pending = view.addons[0]
+    view, pending = preview.subscription, preview.addon
     box = "☑" if draft.form.terms else "☐"
     tr = turn.tr
     text = tr(
@@ -139,7 +138,7 @@ async def confirm(turn: Turn) -> None:
         await _closed(turn, draft)
         return
     try:
-        view = await addons.book_addon(
+        booked = await addons.book_addon(
             turn.core,
             turn.require_actor(),
             BookAddon(
@@ -149,10 +148,10 @@ async def confirm(turn: Turn) -> None:
     except errors.ConsentMissing as missing:  # the domain decides (R17)
         await turn.alert_missing(missing)
         return
+    view = booked.subscription
     draft.finish(view.id)
     await turn.save_draft(draft)
-    booked = next(a for a in view.addons if a.sku == draft.form.sku and a.status is Status.ORDERED)
-    await show_subscription(turn, view, note=results.addon_booked(turn.tr, booked))
+    await show_subscription(turn, view, note=results.addon_booked(turn.tr, booked.addon))
 
 
 async def _closed(turn: Turn, draft: Drafted[AddonForm]) -> None:

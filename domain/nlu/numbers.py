@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from text_to_num.transforms import alpha2digit
@@ -106,3 +107,50 @@ def find_quantity(text: str) -> Quantity | None:
     if _LESS_VERB.search(before) and re.search(r"\b(?:um|by)\s*$", before, re.IGNORECASE):
         return Quantity(-value, relative=True)
     return Quantity(value, relative=False)
+
+
+# A quantity typed as the whole answer: a whole number of up to 15 digits, any sign (so that
+# "-3" or "0" reach the domain and are refused with the allowed range, not "not a number").
+_WHOLE = re.compile(r"^\s*[+-]?\d{1,15}\s*$")
+
+
+def typed_quantity(text: str, language: str) -> int | None:
+    """The quantity typed as the whole answer ("12", " -3 ", "fünf", "twenty"), else None.
+
+    Digits with an optional sign, up to 15 of them, or number words in `language`; no range
+    checks (those are the domain's, R4). Digits are read the same in every language.
+    """
+    if not _WHOLE.match(text):
+        text = normalise_numbers(text, language)
+        if not _WHOLE.match(text):
+            return None
+    return int(text)
+
+
+def _as_typed(text: str) -> str:
+    return text
+
+
+def read_quantity(
+    text: str, language: str, mask: Callable[[str], str] = _as_typed
+) -> Quantity | None:
+    """The quantity a message asks for, as `find_quantity` reads it: number words become
+    digits first, then `mask` hides catalogue names ("Microsoft 365 E3" holds no quantity)."""
+    return find_quantity(mask(normalise_numbers(text, language)))
+
+
+def asked_quantity(value: int, message: Quantity | None) -> Quantity:
+    """What the number `value` (a quantity entity) asks for in a message read as `message`.
+
+    When the message reads as a change by that number ("5 weitere" for 5, "2 weniger" for 2),
+    it is that change; otherwise `value` is the new total ("auf 40", a bare "40").
+    """
+    if message is not None and message.relative and abs(message.value) == abs(value):
+        return message
+    return Quantity(value, relative=False)
+
+
+def new_total(current: int, asked: Quantity) -> int:
+    """The total a user asks for (R11): a change is added to the current quantity ("5 more"
+    on 18 is 23, "2 fewer" is 16), a total stands as it is ("to 40" is 40)."""
+    return current + asked.value if asked.relative else asked.value

@@ -10,7 +10,7 @@ from typing import Any
 from domain.nlu import training_data
 from domain.nlu.classifier import IntentClassifier, features_text
 from domain.nlu.entities import CatalogMatcher, first, mask
-from domain.nlu.numbers import find_quantity, normalise_numbers
+from domain.nlu.numbers import Quantity, find_quantity, new_total, normalise_numbers
 from domain.nlu.training_data import Example, TrainingData
 
 # Below this the bot says what it can do instead of guessing (never an order).
@@ -60,7 +60,7 @@ class ParseResult:
         """The total the user asks for: "5 more" on 18 is 23, "to 40" is 40 (R11)."""
         if self.quantity is None:
             return None
-        return current + self.quantity if self.quantity_relative else self.quantity
+        return new_total(current, Quantity(self.quantity, self.quantity_relative))
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -20,24 +20,24 @@ MAX_INVITE_DAYS = 90
 async def add_customer(ctx: Context, actor: Actor, cmd: AddCustomer) -> Customer:
     authorize(actor, Action.ADMINISTER, None)
     customer = Customer(cmd.customer_id, cmd.name, PriceList(discount_percent=cmd.discount_percent))
-    async with ctx.uow() as uow:
-        if await uow.customers.exists(cmd.customer_id):
-            raise errors.CustomerExists(cmd.customer_id)
-        await uow.customers.add(customer, ctx.now())
-        await uow.records.audit(
-            ctx.audit(
-                actor,
-                customer.id,
-                "customer.add",
-                f"customer:{customer.id}",
-                name=customer.name,
-                discount_percent=str(cmd.discount_percent),
+    try:
+        async with ctx.uow() as uow:
+            if await uow.customers.exists(cmd.customer_id):
+                raise errors.CustomerExists(cmd.customer_id)
+            await uow.customers.add(customer, ctx.now())
+            await uow.records.audit(
+                ctx.audit(
+                    actor,
+                    customer.id,
+                    "customer.add",
+                    f"customer:{customer.id}",
+                    name=customer.name,
+                    discount_percent=str(cmd.discount_percent),
+                )
             )
-        )
-        try:
             await uow.commit()
-        except errors.Duplicate:
-            raise errors.CustomerExists(cmd.customer_id) from None
+    except errors.Duplicate:  # another operator added it at the same moment
+        raise errors.CustomerExists(cmd.customer_id) from None
     return customer
 
 

@@ -10,7 +10,14 @@ from domain.commands import BookAddon, CancelAddon, ChangeAddon
 from domain.model import Actor, Consent, ConsentKind, QuantityChange
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
-from domain.views import AddonOffer, SubscriptionView, product_offer, subscription_view
+from domain.views import (
+    AddonOffer,
+    AddonView,
+    SubscriptionView,
+    addon_view,
+    product_offer,
+    subscription_view,
+)
 
 
 @dataclass(frozen=True)
@@ -36,9 +43,17 @@ async def addon_choices(ctx: Context, actor: Actor, subscription_id: int) -> Add
     return AddonChoices(view, offers, {a.sku: a.quantity for a in view.running_addons()})
 
 
+@dataclass(frozen=True)
+class AddonBooked:
+    """What a screen shows after booking (or, in a dry run, before it)."""
+
+    subscription: SubscriptionView  # with the booking; a dry run's is listed first
+    addon: AddonView  # the booking itself
+
+
 async def book_addon(
     ctx: Context, actor: Actor, cmd: BookAddon, *, dry_run: bool = False
-) -> SubscriptionView:
+) -> AddonBooked:
     """Book an add-on offered for the product (R15) once it is provisioned (R14).
 
     `dry_run` checks everything but the consent and saves nothing (for the summary).
@@ -54,7 +69,8 @@ async def book_addon(
         price = customer.price_list.unit_price(addon.sku, addon.list_price)
         booking = sub.book_addon(addon, price, cmd.quantity, ctx.today(), ctx.now())
         if dry_run:
-            return subscription_view(sub, ctx.today(), pending=booking)
+            pending = subscription_view(sub, ctx.today(), pending=booking)
+            return AddonBooked(pending, addon_view(booking, ctx.today()))
         bump(sub)
         await uow.flush()
         await uow.records.consent(
@@ -80,7 +96,7 @@ async def book_addon(
             )
         )
         await commit_write(ctx, uow, sub)
-    return subscription_view(sub, ctx.today())
+    return AddonBooked(subscription_view(sub, ctx.today()), addon_view(booking, ctx.today()))
 
 
 async def change_addon(ctx: Context, actor: Actor, cmd: ChangeAddon) -> SubscriptionView:

@@ -137,7 +137,7 @@ async def ask(ctx: Context, actor: Actor, cmd: AskRequest, name: str) -> Request
                 BookAddon(subscription_id or 0, cmd.addon_sku or "", False, cmd.quantity),
                 dry_run=True,
             )
-            sku = preview.product_sku
+            sku = preview.subscription.product_sku
         request = LicenceRequest(
             None,
             cmd.customer_id,
@@ -217,7 +217,7 @@ async def approve(
                     request.quantity,
                 ),
             )
-            result = booked.id
+            result = booked.subscription.id
         request.approve(admin, name, ctx.now(), result)
         await _decide(ctx, uow, admin, request, "request.approve")
         view = await _view(uow, request)

@@ -1,4 +1,5 @@
-"""Train the free-text parser on data/nlu.yml with the names of the live catalogue."""
+"""Understanding typed text: the free-text parser trained on data/nlu.yml, and the names of
+the live catalogue (both front ends resolve products and add-ons through them)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 from domain.nlu import training_data
+from domain.nlu.names import CatalogueNames
 from domain.nlu.parser import Parser
 from domain.services.context import Context
 
@@ -27,3 +29,10 @@ async def train_parser(ctx: Context, path: Path = training_data.DEFAULT_PATH) ->
     if key not in _TRAINED:
         _TRAINED[key] = await asyncio.to_thread(Parser.from_file, products, addons, path)
     return _TRAINED[key]
+
+
+async def catalogue_names(ctx: Context) -> CatalogueNames:
+    """Products and add-ons of the catalogue as it is now, by every name users type."""
+    async with ctx.uow(write=False) as uow:
+        catalog = await uow.catalog.load()
+    return CatalogueNames.of(catalog)

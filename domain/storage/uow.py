@@ -6,12 +6,13 @@ It translates what the driver raises into the domain's words (`errors.Duplicate`
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -37,6 +38,15 @@ async def _translated() -> AsyncIterator[None]:
     except StaleDataError:
         raise errors.StaleWrite() from None
     except IntegrityError as exc:
+        raise errors.Duplicate(type(exc.orig).__name__) from None
+
+
+def _raise_translated(exc: BaseException | None) -> None:
+    """A driver error that escaped a unit (e.g. from a repository's statement) leaves it in the
+    domain's words."""
+    if isinstance(exc, StaleDataError):
+        raise errors.StaleWrite() from None
+    if isinstance(exc, IntegrityError):
         raise errors.Duplicate(type(exc.orig).__name__) from None
 
 
@@ -67,6 +77,7 @@ class SqlUnitOfWork:
         # close() rolls back whatever was not committed; unlike rollback() it leaves the
         # loaded objects readable for the caller.
         await self.session.close()
+        _raise_translated(exc)
 
     async def flush(self) -> None:
         async with _translated():
@@ -116,23 +127,29 @@ class PartOfWork:
         tb: TracebackType | None,
     ) -> None:
         await self.rollback()  # whatever the use case did not commit
+        _raise_translated(exc)
 
     async def flush(self) -> None:
         await self._owner.flush()
 
     async def commit(self) -> None:
-        """Final within the transaction; the owner commits it (once, for the whole update)."""
-        savepoint, self._savepoint = self._savepoint, None
+        """Final within the transaction; the owner commits it (once, for the whole update).
+
+        A failed flush leaves the savepoint open (and inactive): `rollback` then undoes it.
+        """
         async with _translated():
-            if savepoint is not None and savepoint.is_active:
-                await savepoint.commit()
+            if self._savepoint is not None:
+                await self._savepoint.commit()
             else:
                 await self.session.flush()
+        self._savepoint = None
 
     async def rollback(self) -> None:
+        """Undo this part: also a savepoint that a failed flush deactivated."""
         savepoint, self._savepoint = self._savepoint, None
-        if savepoint is not None and savepoint.is_active:
-            await savepoint.rollback()
+        if savepoint is not None:
+            with contextlib.suppress(InvalidRequestError):  # closed already with its owner
+                await savepoint.rollback()
 
     def part(self, *, write: bool) -> PartOfWork:
         return PartOfWork(self._owner, write=write)

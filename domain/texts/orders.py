@@ -1,11 +1,13 @@
-"""Texts shared by both front ends (the Telegram bot and the Rasa actions), in HTML."""
+"""The order screens (R10): "Meine Bestellungen", one subscription, the status, in HTML."""
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 
+from domain.model import Status
 from domain.texts.i18n import Translator
-from domain.views import AddonView, SubscriptionView
+from domain.texts.markup import escape
+from domain.views import AddonView, OrdersOverview, SubscriptionView
 
 
 def entry(tr: Translator, sub: SubscriptionView) -> str:
@@ -14,7 +16,7 @@ def entry(tr: Translator, sub: SubscriptionView) -> str:
     lines = [
         tr(
             "orders.entry",
-            name=html.escape(sub.product_name),
+            name=escape(sub.product_name),
             number=sub.id,
             quantity=sub.quantity,
             status=tr.status(sub.status),
@@ -32,9 +34,63 @@ def entry(tr: Translator, sub: SubscriptionView) -> str:
 def _addon_line(tr: Translator, addon: AddonView) -> str:
     return tr(
         "orders.addon",
-        name=html.escape(addon.name),
+        name=escape(addon.name),
         quantity=addon.quantity,
         price=tr.money(addon.unit_price),
         total=tr.money(addon.monthly_total),
         status=tr.status(addon.status),
     )
+
+
+def listed(overview: OrdersOverview) -> list[SubscriptionView]:
+    """The subscriptions in the order "Meine Bestellungen" lists them: running ones first,
+    then the ended ones, each by order number."""
+    return sorted(overview.subscriptions, key=lambda s: (not s.running, s.id))
+
+
+def orders(
+    tr: Translator,
+    overview: OrdersOverview,
+    shown: Sequence[SubscriptionView],
+    page: int = 0,
+    pages: int = 1,
+) -> str:
+    """ "Meine Bestellungen": the `shown` entries (one page of `listed`), the customer's
+    monthly total, and the page line when there are `pages` > 1 (`page` counts from 0)."""
+    header = tr("orders.title", customer=escape(overview.customer_name))
+    if not overview.subscriptions:
+        return f"{header}\n\n{tr('orders.empty')}"
+    parts = [header, *(entry(tr, s) for s in shown)]
+    parts.append(tr("orders.total", total=tr.money(overview.monthly_total)))
+    if pages > 1:
+        parts.append(tr("orders.page", page=page + 1, pages=pages))
+    return "\n\n".join(parts)
+
+
+def status(tr: Translator, overview: OrdersOverview) -> str:
+    """Everything running at a glance, add-ons indented, with the monthly total."""
+    lines = [tr("status_screen.title", customer=escape(overview.customer_name))]
+    running = overview.running()
+    for sub in running:
+        lines.append(
+            tr(
+                "status_screen.line",
+                name=escape(sub.product_name),
+                quantity=sub.quantity,
+                status=tr.status(sub.status),
+            )
+        )
+        lines += [
+            tr(
+                "status_screen.addon_line",
+                name=escape(a.name),
+                quantity=a.quantity,
+                status=tr.status(a.status),
+            )
+            for a in sub.addons
+            if a.status is not Status.ENDED
+        ]
+    if not running:
+        lines.append(tr("status_screen.none"))
+    lines.append(tr("orders.total", total=tr.money(overview.monthly_total)))
+    return "\n".join(lines)

@@ -38,8 +38,9 @@ async def test_add_ons_wait_for_provisioning(ctx: Context, seed: Seed) -> None: 
 async def test_an_add_on_defaults_to_the_base_quantity(ctx: Context, seed: Seed) -> None:
     # R17
     sub = await provisioned(ctx, seed)
-    view = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
-    (addon,) = view.addons
+    booked = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
+    (addon,) = booked.subscription.addons
+    assert booked.addon == addon  # the booking just made, as the screen names it
     assert (addon.sku, addon.quantity, addon.status.value) == ("COPILOT", 18, "ordered")
     assert addon.unit_price == Decimal("30.91")
     assert addon.monthly_total == Decimal("556.38")
@@ -90,7 +91,7 @@ async def test_an_add_on_is_changed_and_cancelled_on_its_own(ctx: Context, seed:
     booked = await addons.book_addon(
         ctx, seed.acme_admin, BookAddon(sub.id, "EXO-ARCHIVE", True, quantity=5)
     )
-    booking_id = booked.addons[0].id
+    booking_id = booked.addon.id
     changed = await addons.change_addon(ctx, seed.acme_admin, ChangeAddon(sub.id, booking_id, 12))
     assert changed.addons[0].quantity == 12
     with pytest.raises(errors.AddonExceedsBase):
@@ -108,7 +109,18 @@ async def test_an_add_on_is_changed_and_cancelled_on_its_own(ctx: Context, seed:
     ]
     # After its own cancellation the add-on may be booked again.
     again = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "EXO-ARCHIVE", True))
-    assert [a.status.value for a in again.addons] == ["cancelled", "ordered"]
+    assert [a.status.value for a in again.subscription.addons] == ["cancelled", "ordered"]
+    assert again.addon == again.subscription.addons[1]
+
+
+async def test_a_dry_run_shows_the_booking_without_saving_it(ctx: Context, seed: Seed) -> None:
+    sub = await provisioned(ctx, seed)
+    preview = await addons.book_addon(
+        ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", False, quantity=4), dry_run=True
+    )
+    assert (preview.addon.sku, preview.addon.quantity, preview.addon.id) == ("COPILOT", 4, 0)
+    assert preview.subscription.addons[0] == preview.addon
+    assert (await orders.order_status(ctx, seed.acme_admin, sub.id)).addons == ()
 
 
 async def test_provisioning_again_provisions_waiting_add_ons(ctx: Context, seed: Seed) -> None:
@@ -132,5 +144,5 @@ async def test_the_customer_price_applies_to_add_ons(ctx: Context, seed: Seed) -
 
     await accounts.set_price(ctx, OPERATOR, "acme", "COPILOT", Decimal("28.00"))
     sub = await provisioned(ctx, seed)
-    view = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
-    assert view.addons[0].unit_price == Decimal("28.00")
+    booked = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
+    assert booked.addon.unit_price == Decimal("28.00")

@@ -101,6 +101,7 @@ async def test_an_unlinked_sender_gets_no_customer_data(
         "product": "M365-E3",
         "quantity": 5,
         "subscription": str(placed.subscription.id),
+        "subscription_version": placed.subscription.version,
         "addon": "COPILOT",
         "terms_accepted": True,
         "account_consent": True,

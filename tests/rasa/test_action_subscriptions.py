@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 
 from actions.conversation import Texts
-from domain.commands import PlaceOrder
-from domain.model import Role
-from domain.services import orders, subscriptions
+from domain import errors
+from domain.commands import ChangeQuantity, PlaceOrder
+from domain.model import Actor, Role
+from domain.services import orders, subscriptions, understanding
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from tests.conftest import Seed
+from domain.views import SubscriptionView
+from tests.conftest import Seed, link
 from tests.rasa.action_server import (
     QUIET,
     ActionServer,
@@ -92,7 +94,11 @@ async def test_link_order_change_provision_addon_cancel(
         sets={"subscription": "M365-E3", "quantity": "5"},
     )
     reply = await dialogue.activate("change_quantity_form")
-    assert reply.slots() == {"subscription": str(sub.id), "quantity": 10}
+    assert reply.slots() == {
+        "subscription": str(sub.id),
+        "subscription_version": sub.version,
+        "quantity": 10,
+    }
     changed = await dialogue.run("action_change_quantity")
     assert changed.texts == [
         "✅ Die Menge von Microsoft 365 E3 ist jetzt 10 (vorher 5). Monatlich: 467,70\xa0€ netto."
@@ -272,7 +278,7 @@ async def test_a_change_is_checked_by_the_domain_and_not_applied_twice(
         f"Monatlich: 748,32{NBSP}€ netto."
     ]
     assert again.texts == [DE("rasa.change_already", name="Microsoft 365 E3", quantity=16)]
-    assert again.slots() == {"subscription": None, "quantity": None}
+    assert again.slots() == {"subscription": None, "quantity": None, "subscription_version": None}
 
 
 async def test_addon_refusals_name_the_reason(anna: Dialogue, ctx: Context, seed: Seed) -> None:
@@ -323,3 +329,133 @@ async def test_a_cancellation_needs_an_explicit_yes(
     assert reply.texts == [DE("rasa.cancel_not_confirmed")]
     (sub,) = (await orders.list_orders(ctx, seed.acme_admin, "acme")).subscriptions
     assert sub.status.value == "ordered"
+
+
+@pytest.fixture
+async def other_admin(ctx: Context, seed: Seed) -> Actor:
+    """A second administrator of ACME, on Telegram."""
+    return await link(ctx, Role.ADMIN, "acme", "telegram-ben")
+
+
+async def test_a_change_made_while_the_form_was_open_is_not_overwritten(
+    anna: Dialogue, ctx: Context, seed: Seed, other_admin: Actor
+) -> None:  # R13
+    e3 = await place(ctx, seed, "acme", "M365-E3", 18)
+    anna.user("E3 auf 20", "change_quantity", sets={"subscription": "M365-E3", "quantity": "20"})
+    reply = await anna.activate("change_quantity_form")
+    assert reply.slots() == {"subscription": str(e3), "subscription_version": 1, "quantity": 20}
+
+    await subscriptions.change_quantity(ctx, other_admin, ChangeQuantity(e3, 25))
+    reply = await anna.run("action_change_quantity")
+
+    assert reply.texts == [DE.refusal(errors.VersionConflict(e3, 25, 2))]
+    assert (await orders.order_status(ctx, seed.acme_admin, e3)).quantity == 25
+    assert reply.slots() == {"subscription": None, "quantity": None, "subscription_version": None}
+
+
+async def test_a_cancellation_confirmed_on_an_old_state_is_not_applied(
+    anna: Dialogue, ctx: Context, seed: Seed, other_admin: Actor
+) -> None:  # R13, R20
+    e3 = await place(ctx, seed, "acme", "M365-E3", 18)
+    anna.user("E3 kündigen", "cancel_product", sets={"subscription": "M365-E3"})
+    await anna.activate("cancel_form")
+    question = await anna.run("action_ask_confirm_cancel")
+    assert "alle 18 Lizenzen" in question.text
+    await anna.answer("ja", "affirm", {"confirm_cancel": True})
+
+    await subscriptions.change_quantity(ctx, other_admin, ChangeQuantity(e3, 30))
+    reply = await anna.run("action_cancel_subscription")
+
+    assert reply.texts == [DE.refusal(errors.VersionConflict(e3, 30, 2))]
+    stored = await orders.order_status(ctx, seed.acme_admin, e3)
+    assert (stored.quantity, stored.status.value, stored.end_date) == (30, "ordered", None)
+
+
+async def test_a_form_notices_a_change_made_since_it_chose_the_subscription(
+    anna: Dialogue, ctx: Context, seed: Seed, other_admin: Actor
+) -> None:  # R13
+    e3 = await place(ctx, seed, "acme", "M365-E3", 18)
+    anna.user("Menge von E3 ändern", "change_quantity", sets={"subscription": "M365-E3"})
+    await anna.activate("change_quantity_form")
+    assert anna.slots["subscription_version"] == 1
+    await subscriptions.change_quantity(ctx, other_admin, ChangeQuantity(e3, 25))
+
+    reply = await anna.answer("20", "inform", {"quantity": "20"})
+    assert reply.texts == [DE.refusal(errors.VersionConflict(e3, 25, 2))]
+    assert anna.requested_slot == "subscription"  # asked again, then seen at its new version
+    await anna.answer("E3", "inform", {"subscription": "E3"})
+    assert anna.slots["subscription_version"] == 2
+    await anna.answer("20", "inform", {"quantity": "20"})
+    changed = await anna.run("action_change_quantity")
+    assert changed.texts[0].startswith("✅ Die Menge von Microsoft 365 E3 ist jetzt 20 (vorher 25)")
+
+
+async def provisioned(ctx: Context, seed: Seed, sku: str, quantity: int) -> SubscriptionView:
+    number = await place(ctx, seed, "acme", sku, quantity)
+    return await subscriptions.mark_provisioned(ctx, OPERATOR, number)
+
+
+async def test_an_add_on_is_booked_by_its_name_for_a_product_named_by_its_name(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:  # R15, R17
+    standard = await provisioned(ctx, seed, "M365-BUSINESS-STANDARD", 10)
+    anna.slots.update(
+        {
+            "subscription": "Business Standard",
+            "subscription_version": standard.version,
+            "addon": "Exchange Online Archiving",
+            "quantity": 4,
+            "terms_accepted": True,
+        }
+    )
+    reply = await anna.run("action_book_addon")
+
+    (addon,) = (await orders.order_status(ctx, seed.acme_admin, standard.id)).addons
+    assert (addon.sku, addon.quantity) == ("EXO-ARCHIVE", 4)
+    assert reply.texts == [
+        DE("addons.done", name=addon.name, quantity=4, total=DE.money(addon.monthly_total))
+    ]
+
+
+async def test_an_unknown_add_on_is_called_unknown(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:
+    standard = await provisioned(ctx, seed, "M365-BUSINESS-STANDARD", 10)
+    anna.slots.update(
+        {
+            "subscription": str(standard.id),
+            "subscription_version": standard.version,
+            "addon": "Exchange Archiv Plus",
+            "quantity": 4,
+            "terms_accepted": True,
+        }
+    )
+    reply = await anna.run("action_book_addon")
+
+    close = (await understanding.catalogue_names(ctx)).close_addons("Exchange Archiv Plus")
+    assert close[0] == "Exchange Online Archiving"
+    assert reply.texts == [
+        DE("rasa.unknown_addon", value="Exchange Archiv Plus", suggestions=", ".join(close))
+    ]
+    assert (await orders.order_status(ctx, seed.acme_admin, standard.id)).addons == ()
+    assert reply.slots()["addon"] is None
+
+
+@pytest.mark.parametrize("terms", [False, None, "nein"])
+async def test_the_domain_refuses_an_add_on_without_the_terms(
+    anna: Dialogue, ctx: Context, seed: Seed, terms: object
+) -> None:  # R17
+    standard = await provisioned(ctx, seed, "M365-BUSINESS-STANDARD", 10)
+    anna.slots.update(
+        {
+            "subscription": str(standard.id),
+            "subscription_version": standard.version,
+            "addon": "EXO-ARCHIVE",
+            "quantity": 4,
+            "terms_accepted": terms,
+        }
+    )
+    reply = await anna.run("action_book_addon")
+
+    assert reply.texts == [DE("rasa.addon_terms_missing")]
+    assert (await orders.order_status(ctx, seed.acme_admin, standard.id)).addons == ()

@@ -121,8 +121,9 @@ async def test_add_ons_wait_for_provisioning(ctx: Context) -> None:  # R14
     await subscriptions.mark_provisioned(ctx, OPERATOR, sub.id)
     choices = await addons.addon_choices(ctx, ADMIN, sub.id)
     assert [a.sku for a in choices.offers] == list(STANDARD.addon_skus)
-    view = await addons.book_addon(ctx, ADMIN, BookAddon(sub.id, "EXO-ARCHIVE", True, 5))
-    assert [(a.sku, a.quantity) for a in view.addons] == [("EXO-ARCHIVE", 5)]
+    booked = await addons.book_addon(ctx, ADMIN, BookAddon(sub.id, "EXO-ARCHIVE", True, 5))
+    assert (booked.addon.sku, booked.addon.quantity) == ("EXO-ARCHIVE", 5)
+    assert [a.sku for a in booked.subscription.addons] == ["EXO-ARCHIVE"]
 
 
 async def test_use_cases_bound_to_one_unit_of_work_commit_once(

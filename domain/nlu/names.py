@@ -1,4 +1,8 @@
-"""Products and add-ons by the names users type: the live catalogue plus the NLU synonyms."""
+"""Products and add-ons by the names users type: the live catalogue plus the NLU synonyms.
+
+One resolution for every front end: a SKU, a name, a synonym from data/nlu.yml or a close
+spelling becomes the SKU; what is not found gets the closest names as suggestions.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import process
 
+from domain.model import Catalog
 from domain.nlu import training_data
 from domain.nlu.entities import CatalogMatcher, first, mask
-from domain.services.context import Context
 
 CLOSE_MATCHES = 3
 
@@ -29,16 +33,15 @@ class CatalogueNames:
     matcher: CatalogMatcher
 
     @classmethod
-    async def load(cls, ctx: Context) -> CatalogueNames:
-        async with ctx.uow(write=False) as uow:
-            catalog = await uow.catalog.load()
+    def of(cls, catalog: Catalog, synonyms: Mapping[str, str] | None = None) -> CatalogueNames:
+        """The names of `catalog`; `synonyms` defaults to those of data/nlu.yml."""
         products = {sku: p.name for sku, p in catalog.products.items()}
         addons = {sku: a.name for sku, a in catalog.addons.items()}
         return cls(
             products=products,
             orderable=tuple(p.name for p in catalog.listed()),
             addons=addons,
-            matcher=CatalogMatcher(products, addons, _synonyms()),
+            matcher=CatalogMatcher(products, addons, _synonyms() if synonyms is None else synonyms),
         )
 
     def product(self, text: object) -> str | None:
@@ -46,6 +49,7 @@ class CatalogueNames:
         return self._find(text, "product")
 
     def addon(self, text: object) -> str | None:
+        """The SKU of the add-on named in `text` (SKU, name, synonym, close spelling)."""
         return self._find(text, "addon")
 
     def _find(self, text: object, kind: str) -> str | None:
@@ -54,6 +58,7 @@ class CatalogueNames:
         return first(self.matcher.find(text), kind)
 
     def close_products(self, text: object) -> list[str]:
+        """Names of products on offer that look like `text`, closest first."""
         return _close(text, self.orderable)
 
     def close_addons(self, text: object, among: Iterable[str] | None = None) -> list[str]:
