@@ -8,7 +8,6 @@ checked against it (`Turn.pressed_draft`).
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -124,13 +123,3 @@ class Drafted(Generic[F]):
 
     def discard(self) -> None:
         self.draft.state = DraftState.DISCARDED
-
-
-_WHOLE = re.compile(r"^\s*[+-]?\d{1,15}\s*$")
-
-
-def parse_quantity(text: str) -> int | None:
-    """A typed whole number (any sign: range checks are the domain's), or None."""
-    if not _WHOLE.match(text):
-        return None
-    return int(text)

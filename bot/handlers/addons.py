@@ -7,13 +7,14 @@ import html
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import AddonForm, Drafted, DraftState, Step, parse_quantity
+from bot.drafts import AddonForm, Drafted, DraftState, Step
 from bot.handlers import support
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import BookAddon
+from domain.nlu.numbers import typed_quantity
 from domain.services import addons, orders
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -64,7 +65,7 @@ async def begin_addon(turn: Turn, subscription_id: int, sku: str, quantity: int 
 
 async def quantity_typed(turn: Turn, text: str) -> None:
     draft = await turn.current_draft(AddonForm)
-    quantity = parse_quantity(text)
+    quantity = typed_quantity(text, turn.tr.language)
     if quantity is None:
         await show_summary(turn, draft, hint=turn.tr("order.not_a_number"))
         return

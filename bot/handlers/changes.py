@@ -7,11 +7,12 @@ import html
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import CancelForm, ChangeForm, Drafted, DraftState, Step, parse_quantity
+from bot.drafts import CancelForm, ChangeForm, Drafted, DraftState, Step
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
+from domain.nlu.numbers import typed_quantity
 from domain.services import orders, subscriptions
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -61,7 +62,7 @@ async def total_pressed(turn: Turn) -> None:
 
 async def total_typed(turn: Turn, text: str) -> None:
     draft = await turn.current_draft(ChangeForm)
-    quantity = parse_quantity(text)
+    quantity = typed_quantity(text, turn.tr.language)
     if quantity is None:
         view = await _view(turn, draft)
         await ask_total(turn, draft, view, hint=turn.tr("order.not_a_number"))

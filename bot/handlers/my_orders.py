@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 
 from telegram import InlineKeyboardButton
@@ -10,9 +9,8 @@ from telegram import InlineKeyboardButton
 from bot import callbacks as cb
 from bot.drafts import Step
 from bot.turn import Turn, handler
-from domain.model import Status
 from domain.services import orders
-from domain.texts.orders import entry
+from domain.texts import orders as screens
 from domain.views import SubscriptionView
 
 PAGE_SIZE = 5
@@ -26,22 +24,17 @@ async def my_orders(turn: Turn) -> None:
 
 async def show_orders(turn: Turn, page: int) -> None:
     overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
-    header = turn.tr("orders.title", customer=html.escape(overview.customer_name))
     turn.set_step(Step.IDLE)
     if not overview.subscriptions:
         await turn.show(
-            f"{header}\n\n{turn.tr('orders.empty')}",
+            screens.orders(turn.tr, overview, ()),
             [[turn.button("menu.products", cb.data(cb.PRODUCTS, 0))], turn.nav()],
         )
         return
-    subs = sorted(overview.subscriptions, key=lambda s: (not s.running, s.id))
+    subs = screens.listed(overview)
     pages = math.ceil(len(subs) / PAGE_SIZE)
     page = min(page, pages - 1)
     shown = subs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    parts = [header, *(entry(turn.tr, s) for s in shown)]
-    parts.append(turn.tr("orders.total", total=turn.tr.money(overview.monthly_total)))
-    if pages > 1:
-        parts.append(turn.tr("orders.page", page=page + 1, pages=pages))
     keyboard = [
         [
             turn.button(
@@ -57,7 +50,7 @@ async def show_orders(turn: Turn, page: int) -> None:
     if paging:
         keyboard.append(paging)
     keyboard.append(turn.nav())
-    await turn.show("\n\n".join(parts), keyboard)
+    await turn.show(screens.orders(turn.tr, overview, shown, page, pages), keyboard)
 
 
 @handler
@@ -84,7 +77,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
             [turn.button("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))]
         )
     keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
-    text = entry(turn.tr, view)
+    text = screens.entry(turn.tr, view)
     await turn.show(text, keyboard, note=note)
 
 
@@ -96,32 +89,8 @@ async def status(turn: Turn) -> None:
 
 async def show_status(turn: Turn) -> None:
     overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
-    tr = turn.tr
-    lines = [tr("status_screen.title", customer=html.escape(overview.customer_name))]
-    running = overview.running()
-    for sub in running:
-        lines.append(
-            tr(
-                "status_screen.line",
-                name=html.escape(sub.product_name),
-                quantity=sub.quantity,
-                status=tr.status(sub.status),
-            )
-        )
-        lines += [
-            tr(
-                "status_screen.addon_line",
-                name=html.escape(a.name),
-                quantity=a.quantity,
-                status=tr.status(a.status),
-            )
-            for a in sub.addons
-            if a.status is not Status.ENDED
-        ]
-    if not running:
-        lines.append(tr("status_screen.none"))
-    lines.append(tr("orders.total", total=tr.money(overview.monthly_total)))
+    text = screens.status(turn.tr, overview)
     if turn.query is None:
-        await turn.send("\n".join(lines))
+        await turn.send(text)
     else:
-        await turn.show("\n".join(lines), [turn.nav()])
+        await turn.show(text, [turn.nav()])

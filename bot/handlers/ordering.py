@@ -8,12 +8,14 @@ import math
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import Drafted, DraftState, OrderForm, Step, parse_quantity
+from bot.drafts import Drafted, DraftState, OrderForm, Step
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import PlaceOrder
+from domain.nlu.numbers import typed_quantity
 from domain.services import catalog, orders
+from domain.texts import catalogue as screens
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
@@ -40,16 +42,7 @@ async def show_products(turn: Turn, page: int) -> None:
     pages = math.ceil(len(offers) / PAGE_SIZE)
     page = min(page, pages - 1)
     shown = offers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    lines = [turn.tr("products.title", customer=html.escape(turn.customer_name or ""))]
-    for offer in shown:
-        line = turn.tr(
-            "products.line", name=html.escape(offer.name), price=turn.tr.money(offer.unit_price)
-        )
-        if offer.booked_quantity:
-            line += turn.tr("products.booked", quantity=offer.booked_quantity)
-        lines.append(line)
-    if pages > 1:
-        lines.append(turn.tr("products.page", page=page + 1, pages=pages))
+    text = screens.products(turn.tr, turn.customer_name or "", shown, page, pages)
     keyboard: list[list[InlineKeyboardButton]] = [
         [InlineKeyboardButton(o.name, callback_data=cb.data(cb.PRODUCT, o.sku))] for o in shown
     ]
@@ -58,7 +51,7 @@ async def show_products(turn: Turn, page: int) -> None:
         keyboard.append(paging)
     keyboard.append(turn.nav())
     turn.set_step(Step.IDLE)
-    await turn.show("\n".join(lines), keyboard)
+    await turn.show(text, keyboard)
 
 
 @handler
@@ -73,31 +66,11 @@ async def details_for(turn: Turn, sku: str) -> None:
 
 
 async def show_details(turn: Turn, offer: ProductOffer) -> None:
-    lang = turn.tr.language
-    lines = [
-        turn.tr("details.title", name=html.escape(offer.name)),
-        html.escape(offer.description.get(lang) or next(iter(offer.description.values()), "")),
-        "",
-        turn.tr("details.price", price=turn.tr.money(offer.unit_price)),
-    ]
-    if offer.addons:
-        names = ", ".join(html.escape(a.name) for a in offer.addons)
-        lines.append(turn.tr("details.addons", names=names))
-    else:
-        lines.append(turn.tr("details.no_addons"))
-    if offer.booked_subscription_id is not None and offer.booked_status is not None:
-        lines += [
-            "",
-            turn.tr(
-                "details.booked",
-                quantity=offer.booked_quantity,
-                status=turn.tr.status(offer.booked_status),
-            ),
-        ]
+    if offer.booked_subscription_id is not None:  # booked: leads to the change (R6)
         action = turn.button("details.change", cb.data(cb.CHANGE_NEW, offer.booked_subscription_id))
     else:
         action = turn.button("details.order", cb.data(cb.ORDER_NEW, offer.sku))
-    await turn.show("\n".join(lines), [[action], turn.nav(cb.data(cb.PRODUCTS, 0))])
+    await turn.show(screens.details(turn.tr, offer), [[action], turn.nav(cb.data(cb.PRODUCTS, 0))])
 
 
 @handler
@@ -147,7 +120,7 @@ async def quantity_pressed(turn: Turn) -> None:
 async def quantity_typed(turn: Turn, text: str) -> None:
     """Typed text while the order asks for a quantity."""
     draft = await turn.current_draft(OrderForm)
-    quantity = parse_quantity(text)
+    quantity = typed_quantity(text, turn.tr.language)
     if quantity is None:
         offer = await _offer(turn, draft)
         await ask_quantity(turn, draft, offer, hint=turn.tr("order.not_a_number"))

@@ -59,7 +59,8 @@ def orders(
     monthly total, and the page line when there are `pages` > 1 (`page` counts from 0)."""
     header = tr("orders.title", customer=escape(overview.customer_name))
     if not overview.subscriptions:
-        return f"{header}\n\n{tr('orders.empty')}"
+        empty = tr("orders.empty")
+        return f"{header}\n\n{empty}"
     parts = [header, *(entry(tr, s) for s in shown)]
     parts.append(tr("orders.total", total=tr.money(overview.monthly_total)))
     if pages > 1:

@@ -99,12 +99,21 @@ async def test_a_redelivered_update_is_processed_once(bot: Bot) -> None:  # R9, 
     )
 
 
+async def test_a_quantity_in_words_is_read_like_digits(bot: Bot) -> None:  # R4
+    # The same reading as the Rasa forms (domain/nlu/numbers.typed_quantity).
+    user = await bot.linked_user(1014)
+    await press(bot, user, "Produkte")
+    await press(bot, user, "Microsoft 365 Business Basic")
+    await press(bot, user, "Bestellen")
+    assert "Menge: 15 Nutzer" in (await say(bot, user, "fünfzehn")).plain_text
+
+
 async def test_letters_zero_negative_and_huge_quantities_get_a_reason(bot: Bot) -> None:  # R4
     user = await bot.linked_user(1004)
     await press(bot, user, "Produkte")
     await press(bot, user, "Microsoft 365 Business Basic")
     await press(bot, user, "Bestellen")
-    assert "ganze Zahl" in (await say(bot, user, "fünfzehn")).plain_text
+    assert "ganze Zahl" in (await say(bot, user, "viele")).plain_text
     for bad in ("0", "-5", "1000000000000", "301"):
         reply = await say(bot, user, bad)
         assert "Die Menge muss eine ganze Zahl zwischen 1 und 300 sein." in reply.plain_text
