@@ -8,6 +8,7 @@ from actions.conversation import Conversation
 from domain.commands import PlaceOrder
 from domain.services import catalog, orders
 from domain.texts import catalogue as screens
+from domain.texts import results
 
 ORDER_FORM = "order_form"
 ORDER_SLOTS = ("product", "quantity", "terms_accepted", "account_consent")
@@ -77,13 +78,5 @@ class PlaceOrderAction(LicenceAction):
                 idempotency_key=key,
             ),
         )
-        sub = placed.subscription
-        conv.say(
-            "order.placed" if placed.created else "order.already_placed",
-            number=sub.id,
-            quantity=sub.quantity,
-            name=sub.product_name,
-            total=conv.texts.money(sub.monthly_total),
-            start=conv.texts.date(sub.start_date),
-        )
+        conv.show(results.order_placed(conv.texts.tr, placed))
         return reset(ORDER_SLOTS)

@@ -11,11 +11,12 @@ from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
 from domain.commands import BookAddon, CancelSubscription
 from domain.services import addons, catalog, orders, subscriptions
+from domain.texts.i18n import N_
 
 _WHICH_SUBSCRIPTION = {
-    "change_quantity_form": "rasa.ask.subscription_change",
-    "addon_form": "rasa.ask.subscription_addon",
-    "cancel_form": "rasa.ask.subscription_cancel",
+    "change_quantity_form": N_("rasa.ask.subscription_change"),
+    "addon_form": N_("rasa.ask.subscription_addon"),
+    "cancel_form": N_("rasa.ask.subscription_cancel"),
 }
 
 
@@ -143,7 +144,7 @@ class AskSubscription(LicenceAction):
         if not running:
             conv.say("rasa.ask.no_subscriptions")
             return []
-        question = _WHICH_SUBSCRIPTION.get(conv.active_form or "", "rasa.ask.subscription")
+        question = _WHICH_SUBSCRIPTION.get(conv.active_form or "", N_("rasa.ask.subscription"))
         conv.say(question, orders=render.order_lines(conv.texts, running))
         return []
 

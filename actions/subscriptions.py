@@ -21,6 +21,7 @@ from domain.access import authorize
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
 from domain.services import addons, orders, subscriptions
 from domain.texts import orders as screens
+from domain.texts import results
 
 CHANGE_SLOTS = ("subscription", "quantity")
 ADDON_SLOTS = ("subscription", "addon", "quantity", "terms_accepted")
@@ -129,14 +130,7 @@ class ChangeQuantityAction(_SubscriptionWrite):
             # a retried call (or a second admin asking for the same total): it is there already
             conv.say("rasa.change_already", name=view.product_name, quantity=view.quantity)
             return self.done()
-        after = changed.subscription
-        conv.say(
-            "change.done",
-            name=after.product_name,
-            new=changed.new_quantity,
-            old=changed.old_quantity,
-            total=conv.texts.money(after.monthly_total),
-        )
+        conv.show(results.quantity_changed(conv.texts.tr, changed))
         return self.done()
 
 
@@ -168,13 +162,7 @@ class BookAddonAction(_SubscriptionWrite):
         except errors.ConsentMissing:  # the domain's refusal, in the add-on's words
             conv.say("rasa.addon_terms_missing")
             return self.done()
-        addon = booked.addon
-        conv.say(
-            "addons.done",
-            name=addon.name,
-            quantity=addon.quantity,
-            total=conv.texts.money(addon.monthly_total),
-        )
+        conv.show(results.addon_booked(conv.texts.tr, booked.addon))
         return self.done()
 
 
@@ -192,7 +180,5 @@ class CancelSubscriptionAction(_SubscriptionWrite):
         cancelled = await subscriptions.cancel_subscription(
             conv.ctx, conv.require_actor(), CancelSubscription(number, expected_version=version)
         )
-        conv.say(
-            "cancel_sub.done", name=cancelled.product_name, end=conv.texts.date(cancelled.end_date)
-        )
+        conv.show(results.cancelled(conv.texts.tr, cancelled))
         return self.done()
