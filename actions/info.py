@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from actions.base import Events, LicenceAction
 from actions.conversation import Conversation
-from domain.services import orders
+from domain.services import orders, tickets
+from domain.services.tickets import OpenTicket
+from domain.texts import tickets as ticket_texts
+from domain.tickets import MAX_TEXT
 
 
 class Greet(LicenceAction):
@@ -66,19 +69,45 @@ class Fallback(LicenceAction):
 
 
 class Handoff(LicenceAction):
-    """The service desk's contact (there is no ticket system to hand the chat over to yet).
+    """A ticket for the service desk (R26), through the same use case as the Telegram bot: the
+    latest message is the concern, the running form what the user was doing. The bot posts it
+    to the service desk group (outbox); the user gets its number and the desk's contact.
 
-    The contact is public (it is shown to unknown users as well); an unlinked sender is told
-    first that the account is not linked.
+    The contact is public (it is shown to unknown users as well); an unlinked sender, or the
+    service desk itself, is told the contact only.
     """
 
     requires_link = False
+    writes = True
 
     def name(self) -> str:
         return "action_handoff"
 
     async def act(self, conv: Conversation) -> Events:
+        contact = conv.settings.service_desk_contact
         if conv.actor is None:
             conv.say("errors.not_linked")
-        conv.say("support.text", contact=conv.settings.service_desk_contact)
+        if conv.actor is None or conv.actor.customer_id is None:
+            conv.say("support.text", contact=contact)
+            return []
+        concern = conv.latest_text.strip() or conv.texts("context.none")
+        opened = await tickets.open_ticket(
+            conv.ctx,
+            conv.actor,
+            OpenTicket(concern[:MAX_TEXT], _doing(conv), conv.texts.language),
+        )
+        conv.show(ticket_texts.opened(conv.texts.tr, opened, contact))
         return []
+
+
+def _doing(conv: Conversation) -> str:
+    """What the sender was doing: the running form and the slots it has (desk's language)."""
+    form = conv.active_form
+    if form is None:
+        return "–"
+    filled = ", ".join(
+        f"{slot}={conv.slot(slot)}"
+        for slot in ("product", "subscription", "addon", "quantity")
+        if conv.slot(slot) is not None
+    )
+    return f"Rasa {form}" + (f": {filled}" if filled else "")

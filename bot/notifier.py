@@ -14,9 +14,14 @@ from datetime import date
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.handlers import desk
+from bot.runtime import runtime_of
 from domain.model import Channel
+from domain.services import tickets
+from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.notifications import Delivery, claim_deliveries
+from domain.services.tickets import TICKET_OPENED
 from domain.texts.i18n import Translator, pick_language
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,11 @@ async def deliver_once(application: Application, core: Context, default_language
     """One round: claim what is due and send it; returns the number of messages sent."""
     sent = 0
     for delivery in await claim_deliveries(core, Channel.TELEGRAM):
+        if delivery.notification.kind == TICKET_OPENED:  # from another channel (Rasa)
+            ticket_id = int(delivery.notification.payload.get("ticket_id", 0))
+            view = await tickets.ticket_for_desk(core, OPERATOR, ticket_id)
+            await desk.post_ticket(application.bot, runtime_of(application.bot_data), view)
+            continue
         if delivery.notification.kind != "provisioned":
             log.warning("unknown notification kind %s", delivery.notification.kind)
             continue

@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
 
 from bot import callbacks as cb
+from bot.runtime import Runtime
 from bot.turn import Turn, handler, split_message
 from domain import errors
 from domain.model import Channel, Role
@@ -51,23 +52,24 @@ def _data(prefix: str, view: TicketView) -> str:
     return cb.data(prefix, view.id)
 
 
-async def _is_forum(turn: Turn, chat_id: int) -> bool:
+async def _is_forum(bot: Bot, rt: Runtime, chat_id: int) -> bool:
     """Whether the group has topics (asked once per process)."""
-    if turn.rt.desk_is_forum is None:
-        chat = await turn.context.bot.get_chat(chat_id)
-        turn.rt.desk_is_forum = bool(chat.is_forum)
-    return turn.rt.desk_is_forum
+    if rt.desk_is_forum is None:
+        chat = await bot.get_chat(chat_id)
+        rt.desk_is_forum = bool(chat.is_forum)
+    return rt.desk_is_forum
 
 
-async def post_ticket(turn: Turn, view: TicketView) -> None:
-    """After the commit: the ticket into the group, then where it went into the ticket."""
-    desk = turn.rt.settings.service_desk_chat_id
-    assert desk is not None
-    tr = _tr(turn)
-    bot = turn.context.bot
+async def post_ticket(bot: Bot, rt: Runtime, view: TicketView) -> None:
+    """The ticket into the group (after the commit that stored it), then where it went into
+    the ticket. Tickets from other channels come here through the outbox (bot/notifier.py)."""
+    desk = rt.settings.service_desk_chat_id
+    if desk is None:
+        return
+    tr = Translator(rt.settings.default_language)
     try:
         thread = None
-        if await _is_forum(turn, desk):
+        if await _is_forum(bot, rt, desk):
             topic = await bot.create_forum_topic(desk, ticket_texts.desk_topic(tr, view))
             thread = topic.message_thread_id
         parts = split_message(ticket_texts.desk_card(tr, view))
@@ -80,7 +82,7 @@ async def post_ticket(turn: Turn, view: TicketView) -> None:
         log.error("ticket %s could not be posted to the service desk group: %s", view.id, exc)
         return
     assert first is not None
-    await tickets.at_desk(turn.rt.core, view.id, first, thread)
+    await tickets.at_desk(rt.core, view.id, first, thread)
 
 
 async def forward_customer_message(turn: Turn, view: TicketView) -> None:

@@ -61,7 +61,7 @@ async def concern_typed(turn: Turn, text: str) -> None:
         return
     turn.attach_ticket(view.id)
     await turn.send(ticket_texts.opened(turn.tr, view))
-    turn.later(lambda: desk.post_ticket(turn, view))
+    turn.later(lambda: desk.post_ticket(turn.context.bot, turn.rt, view))
 
 
 async def to_ticket(turn: Turn, text: str) -> bool:

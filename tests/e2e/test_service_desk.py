@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import EmulatedGroup, EmulatedUser
+from bot.notifier import deliver_once
 from domain.clock import FixedClock
-from domain.model import Role
-from domain.services import tickets
+from domain.commands import LinkUser
+from domain.model import Channel, Role
+from domain.services import accounts, tickets
 from domain.services.accounts import OPERATOR
+from domain.services.tickets import OpenTicket
 from domain.tickets import Author, TicketStatus
 from tests.e2e.harness import Bot, running_bot, say
 
@@ -162,3 +165,23 @@ async def test_a_long_concern_reaches_the_group_whole(desk_bot: tuple[Bot, Emula
     await open_ticket(bot, customer, "A" * 4096)
     posted = "".join(m.plain_text for m in group.messages())
     assert posted.count("A") >= 4096
+
+
+async def test_a_ticket_from_the_rasa_assistant_is_posted_by_the_bot(
+    desk_bot: tuple[Bot, EmulatedGroup],
+) -> None:  # R26: one service desk for both front ends, through the outbox
+    bot, group = desk_bot
+    code = await bot.invite(Role.MEMBER, "acme")
+    linked = await accounts.link_user(
+        bot.core, Channel.RASA, LinkUser("rasa-sender-1", code, display_name="Rita")
+    )
+    await tickets.open_ticket(
+        bot.core, linked.user.as_actor(), OpenTicket("Bitte Rückruf", "Rasa order_form", "de")
+    )
+    assert bot.application is not None
+    await deliver_once(bot.application, bot.core, "de")
+    await bot.settle()
+    card = group.messages()[0]
+    assert "Ticket #1" in card.plain_text and "Rita" in card.plain_text
+    [ticket] = await tickets.list_tickets(bot.core, OPERATOR)
+    assert ticket.desk_message_id == card.message_id

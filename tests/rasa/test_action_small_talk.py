@@ -8,6 +8,8 @@ import pytest
 
 from actions.conversation import Texts
 from domain.model import Role
+from domain.services import tickets
+from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from tests.conftest import Seed
 from tests.rasa.action_server import (
@@ -18,6 +20,7 @@ from tests.rasa.action_server import (
     serve,
     stop_serving,
 )
+from tests.storage import read
 
 pytestmark = QUIET
 
@@ -44,7 +47,6 @@ async def test_small_talk_comes_from_the_catalogues_in_the_conversations_languag
     ):
         assert (await anna.run(action)).texts == [texts(key)], action
     contact = TEST_SETTINGS.service_desk_contact
-    assert (await anna.run("action_handoff")).texts == [texts("support.text", contact=contact)]
     assert "<b>" not in texts("support.text", contact=contact)  # plain text for Rasa channels
 
     # questions asked outside their form fall back to the plain question
@@ -69,3 +71,30 @@ async def test_a_service_desk_agent_is_greeted_but_has_no_customer_here(
     reply = await agent.activate("order_form")
     assert reply.texts == [de("errors.permission_denied", role=de("role.agent"))]
     assert agent.active_loop is None
+
+
+async def test_a_handoff_opens_a_ticket_the_service_desk_sees(
+    server: ActionServer, ctx: Context
+) -> None:  # R26: the same use case as the Telegram bot
+    anna = await linked(server, ctx, Role.ADMIN, "acme", "rasa-anna-handoff")
+    anna.user("Ich möchte mit einem Menschen über unsere Rechnung sprechen", "handoff")
+    reply = await anna.run("action_handoff")
+    [ticket] = await tickets.list_tickets(ctx, OPERATOR)
+    contact = TEST_SETTINGS.service_desk_contact
+    assert reply.texts == [Texts("de")("ticket.opened_contact", number=ticket.id, contact=contact)]
+    shown = ticket.as_json()  # what `licencebot tickets --json` prints
+    assert (shown["customer_id"], shown["status"]) == ("acme", "open")
+    assert shown["subject"] == "Ich möchte mit einem Menschen über unsere Rechnung sprechen"
+    assert ticket.channel == "rasa"
+    async with read(ctx.db) as uow:  # the bot posts it to the service desk group
+        [notice] = await uow.outbox.claim(10, ctx.now())
+    assert (notice.kind, notice.payload) == ("ticket.opened", {"ticket_id": ticket.id})
+
+
+async def test_the_service_desk_itself_gets_the_contact_not_a_ticket(
+    server: ActionServer, ctx: Context, seed: Seed
+) -> None:
+    agent = await linked(server, ctx, Role.AGENT, None, "rasa-agent")
+    reply = await agent.run("action_handoff")
+    assert reply.texts == [Texts("de")("support.text", contact=TEST_SETTINGS.service_desk_contact)]
+    assert await tickets.list_tickets(ctx, OPERATOR) == []
