@@ -64,6 +64,12 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
                 "telegram_bot_token": SecretStr(token),
                 "telegram_api_base_url": emu.base_url,
                 "webhook_url": None,
+                # the whole life cycle in the terminal, unless PROVISIONER says otherwise
+                "provisioner": (
+                    settings.provisioner
+                    if "provisioner" in settings.model_fields_set
+                    else "simulated"
+                ),
             }
         )
         core = context_for(local)

@@ -17,10 +17,12 @@ from telegram.ext import Application
 from bot.handlers import desk
 from bot.runtime import runtime_of
 from domain.model import Channel
+from domain.provisioning import Provisioner
 from domain.services import tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.notifications import Delivery, claim_deliveries
+from domain.services.provisioning import provision_due
 from domain.services.tickets import TICKET_OPENED
 from domain.texts.i18n import Translator, pick_language
 
@@ -76,10 +78,14 @@ async def run(
     default_language: str,
     interval: float,
     stop: asyncio.Event,
+    provisioner: Provisioner | None = None,
 ) -> None:
-    """Deliver every `interval` seconds until `stop` is set; a failed round is retried."""
+    """Every `interval` seconds until `stop` is set: a provisioning round, then the outbox;
+    a failed round is retried."""
     while not stop.is_set():
         try:
+            if provisioner is not None:
+                await provision_due(core, provisioner)
             await deliver_once(application, core, default_language)
         except Exception:
             log.exception("notification round failed; retrying in %s s", interval)

@@ -15,6 +15,7 @@ from bot.app import LicenceApplication, build_application, quiet_http_logs, set_
 from bot.webhook import WebhookServer, webhook_path
 from domain.catalog import read_catalog
 from domain.datafiles import data_file
+from domain.provisioning import provisioner
 from domain.services import catalog
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
@@ -49,7 +50,12 @@ def _notify(
     """The outbox delivery loop beside the bot (every worker; each message goes out once)."""
     return asyncio.create_task(
         notifier.run(
-            application, core, settings.default_language, settings.notify_interval_seconds, stop
+            application,
+            core,
+            settings.default_language,
+            settings.notify_interval_seconds,
+            stop,
+            provisioner(settings.provisioner, settings.provisioning_delay_seconds),
         )
     )
 

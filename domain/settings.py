@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Berlin"
     default_language: str = "de"
     notify_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    provisioner: Literal["manual", "simulated"] = "manual"
+    provisioning_delay_seconds: float = Field(default=20.0, ge=0, le=86400)
 
     @field_validator("database_url")
     @classmethod

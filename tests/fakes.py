@@ -136,6 +136,16 @@ class _Subscriptions(_Repos):
         subs = [s for s in self.s.subscriptions.values() if s.customer_id == customer_id]
         return [self._seen(s) for s in sorted(subs, key=lambda s: s.id or 0)]
 
+    async def awaiting_provisioning(self, limit: int = 100) -> Sequence[Subscription]:
+        return [
+            self._seen(s)
+            for s in sorted(self.s.subscriptions.values(), key=lambda s: s.id or 0)
+            if s.status is Status.ORDERED
+            or (
+                s.status is Status.PROVISIONED and any(a.status is Status.ORDERED for a in s.addons)
+            )
+        ][:limit]
+
     async def past_end_date(self, today: date) -> Sequence[Subscription]:
         return [
             self._seen(s)

@@ -241,6 +241,25 @@ class SubscriptionRepository:
         )
         return result.scalars().all()
 
+    async def awaiting_provisioning(self, limit: int = 100) -> Sequence[Subscription]:
+        """Ordered subscriptions, and running ones with ordered add-ons, oldest first."""
+        with_addons = select(t.addon_bookings.c.subscription_id).where(
+            t.addon_bookings.c.status == Status.ORDERED
+        )
+        result = await self.session.execute(
+            select(Subscription)
+            .where(
+                (t.subscriptions.c.status == Status.ORDERED)
+                | (
+                    (t.subscriptions.c.status == Status.PROVISIONED)
+                    & t.subscriptions.c.id.in_(with_addons)
+                )
+            )
+            .order_by(t.subscriptions.c.id)
+            .limit(limit)
+        )
+        return result.scalars().all()
+
     async def past_end_date(self, today: date) -> Sequence[Subscription]:
         """Cancelled subscriptions, or ones with cancelled add-ons, whose end date passed."""
         with_addons = select(t.addon_bookings.c.subscription_id).where(
