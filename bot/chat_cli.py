@@ -37,23 +37,31 @@ def local_token() -> str:
 
 DEMO_CUSTOMER, DEMO_CUSTOMER_NAME = "demo", "Demo GmbH"
 DEMO_USER_ID, DEMO_USER_NAME = 4242, "Demo Admin"
+DESK_CHAT_ID = -1004242  # the local service desk group (a forum), unless SERVICE_DESK_CHAT_ID
+# The people `/as` switches between: (Telegram id, first name, last name, role).
+PEOPLE = {
+    "admin": (DEMO_USER_ID, "Demo", "Admin", Role.ADMIN),
+    "member": (4243, "Demo", "Mitglied", Role.MEMBER),
+    "agent": (4244, "Demo", "Service Desk", Role.AGENT),
+}
 
 
 async def seed_demo(core: Context) -> None:
-    """The demo customer and its admin, linked through a real invite (idempotent)."""
+    """The demo customer, its admin and member, and an agent, linked through real invites
+    (idempotent)."""
     with contextlib.suppress(errors.CustomerExists):  # seeded by an earlier chat
         await accounts.add_customer(core, OPERATOR, AddCustomer(DEMO_CUSTOMER, DEMO_CUSTOMER_NAME))
-    try:
-        actor = await accounts.resolve_actor(core, Channel.TELEGRAM, str(DEMO_USER_ID))
-    except errors.NotLinked:
-        actor = None
-    if actor is None or actor.customer_id != DEMO_CUSTOMER:
-        invite = await accounts.create_invite(
-            core, OPERATOR, CreateInvite(Role.ADMIN, DEMO_CUSTOMER)
-        )
-        await accounts.link_user(
-            core, Channel.TELEGRAM, LinkUser(str(DEMO_USER_ID), invite.code, DEMO_USER_NAME)
-        )
+    for user_id, first, last, role in PEOPLE.values():
+        customer = None if role is Role.AGENT else DEMO_CUSTOMER
+        try:
+            actor = await accounts.resolve_actor(core, Channel.TELEGRAM, str(user_id))
+        except errors.NotLinked:
+            actor = None
+        if actor is None or (actor.customer_id, actor.role) != (customer, role):
+            invite = await accounts.create_invite(core, OPERATOR, CreateInvite(role, customer))
+            await accounts.link_user(
+                core, Channel.TELEGRAM, LinkUser(str(user_id), invite.code, f"{first} {last}")
+            )
 
 
 async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
@@ -70,6 +78,7 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
                     if "provisioner" in settings.model_fields_set
                     else "simulated"
                 ),
+                "service_desk_chat_id": settings.service_desk_chat_id or DESK_CHAT_ID,
             }
         )
         core = context_for(local)
@@ -77,9 +86,11 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
         await seed_demo(core)
         await core.db.dispose()
         tr = Translator(pick_language(settings.default_language))
-        user = emu.user(
-            DEMO_USER_ID, first_name="Demo", last_name="Admin", language_code=tr.language
-        )
+        people = {
+            name: emu.user(user_id, first_name=first, last_name=last, language_code=tr.language)
+            for name, (user_id, first, last, _) in PEOPLE.items()
+        }
+        desk = emu.group(local.service_desk_chat_id or DESK_CHAT_ID, "Service Desk", forum=True)
         stop, ready = asyncio.Event(), asyncio.Event()
         applications: list[LicenceApplication] = []
 
@@ -91,7 +102,9 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
         try:
             await asyncio.wait_for(ready.wait(), 60)
             print(tr("chat_cli.intro", name=DEMO_USER_NAME, customer=DEMO_CUSTOMER_NAME), file=out)
-            terminal = Terminal(emu, user, tr, out, applications)
+            terminal = Terminal(
+                emu, people["admin"], tr, out, applications, desk=desk, people=people
+            )
             await terminal.handle("/start")  # what Telegram sends when a chat is opened
             await terminal.run(sys.stdin)
             print(tr("chat_cli.bye"), file=out)

@@ -10,7 +10,7 @@ order the bot sent them (their buttons are listed, not numbered: the user cannot
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, TextIO
 
 from bot.emulator.groups import EmulatedGroup
@@ -38,11 +38,13 @@ class Terminal:
         out: TextIO,
         applications: Sequence[Busy],
         desk: EmulatedGroup | None = None,
+        people: Mapping[str, EmulatedUser] | None = None,
     ) -> None:
         self.emu, self.user, self.tr, self.out = emu, user, tr, out
         self.applications = applications
         self.desk = desk
-        self._seen = 0
+        self.people = dict(people or {})  # `/as <name>` switches to one of them
+        self._seen: dict[int, int] = {}  # per person: how many of their chat's events shown
         self._desk_seen = 0
         self._buttons: list[tuple[SentMessage, dict[str, str]]] = []
 
@@ -58,11 +60,16 @@ class Terminal:
             return True
         if line in ("/quit", "/exit"):
             return False
+        if line.startswith("/as"):
+            self._switch(line.removeprefix("/as").strip())
+            return True
         query_id: str | None = None
         if line.isdigit():
             query_id = await self._press(int(line))
             if query_id is None:
                 return True
+        elif self._at_desk() and not line.startswith("/"):
+            await self._write_at_desk(line.removeprefix("'"))
         else:
             await self.user.send(line.removeprefix("'"))
         await self._settle()
@@ -71,10 +78,33 @@ class Terminal:
         self.show_new()
         return True
 
+    def _switch(self, name: str) -> None:
+        """`/as admin|member|agent`: type and press as another demo person from now on."""
+        person = self.people.get(name)
+        if person is None:
+            print(self.tr("chat_cli.as_usage", names=", ".join(self.people)), file=self.out)
+            return
+        self.user = person  # what arrived in their chat meanwhile is shown next
+        name = f"{person.first_name} {person.last_name or ''}".strip()
+        print(self.tr("chat_cli.as", name=name), file=self.out)
+        self.show_new()
+
+    def _at_desk(self) -> bool:
+        """The agent types and presses in the service desk group (commands go to the bot)."""
+        agent = self.people.get("agent")
+        return self.desk is not None and agent is not None and self.user.id == agent.id
+
+    async def _write_at_desk(self, text: str) -> None:
+        """An agent's message: in the topic of the newest ticket message, else in the group."""
+        assert self.desk is not None
+        threads = [m.message_thread_id for m in self.desk.messages() if m.message_thread_id]
+        await self.desk.send(self.user, text, thread=threads[-1] if threads else None)
+
     def show_new(self) -> None:
         """Print the bot's messages sent or edited since the last call, then the buttons."""
-        events = [(event, self.user.id) for event in self.emu.events(self.user.id)[self._seen :]]
-        self._seen += len(events)
+        seen = self._seen.get(self.user.id, 0)
+        events = [(event, self.user.id) for event in self.emu.events(self.user.id)[seen:]]
+        self._seen[self.user.id] = seen + len(events)
         if self.desk is not None:
             desk_events = self.emu.events(self.desk.id)[self._desk_seen :]
             self._desk_seen += len(desk_events)
@@ -116,7 +146,13 @@ class Terminal:
             print(self.tr("chat_cli.no_button", count=len(self._buttons)), file=self.out)
             return None
         screen, pressed = self._buttons[number - 1]
-        update = await self.user.press_data(screen.message_id, pressed["callback_data"])
+        if self._at_desk():
+            assert self.desk is not None
+            update = await self.desk.press_data(
+                self.user, screen.message_id, pressed["callback_data"]
+            )
+        else:
+            update = await self.user.press_data(screen.message_id, pressed["callback_data"])
         return str(update["callback_query"]["id"])
 
     def _show_answer(self, query_id: str) -> None:
@@ -128,7 +164,8 @@ class Terminal:
         print(f"  {sign} {answer.text}", file=self.out)
 
     def _list_buttons(self) -> None:
-        with_buttons = [m for m in self.emu.messages(self.user.id) if m.inline_keyboard]
+        chat = self.desk.id if self._at_desk() and self.desk is not None else self.user.id
+        with_buttons = [m for m in self.emu.messages(chat) if m.inline_keyboard]
         self._buttons = []
         if not with_buttons:
             return

@@ -86,3 +86,26 @@ async def test_the_terminal_shows_alerts_and_toasts(bot: Bot) -> None:
     await typed(terminal, out, "/language")
     toast = await typed(terminal, out, "2")  # English
     assert toast.startswith("  ℹ The language is now English.\n\n🤖 (aktualisiert)\nMain menu")
+
+
+def test_the_service_desk_can_be_tried_in_the_terminal(tmp_path: Path) -> None:  # R26
+    # admin: menu [4] Service Desk → concern → ticket; /as agent: the desk group's card with
+    # [1] Übernehmen [2] Erledigt; the agent's text goes to the ticket's topic; /as admin: the
+    # answer arrived in the admin's chat meanwhile.
+    out = run_chat(
+        tmp_path,
+        ["4", "Bitte um Rückruf", "/as agent", "1", "Wir rufen gleich an.", "/as admin", "/quit"],
+    )
+    assert "Ticket Nr. 1" in out
+    assert "👥 Service Desk · #1 · Demo GmbH" in out
+    assert "— Sie sind jetzt Demo Service Desk. —" in out
+    assert "Demo Service Desk vom Service Desk bearbeitet jetzt Ihr Ticket Nr. 1." in out
+    assert "Service Desk · Demo Service Desk · Ticket Nr. 1:\nWir rufen gleich an." in out
+
+
+def test_the_simulated_provisioning_is_the_chats_default(tmp_path: Path) -> None:
+    from domain.settings import Settings
+
+    assert Settings().provisioner == "manual"  # `licencebot run`: the service desk provisions
+    out = run_chat(tmp_path, ["/as nobody", "/quit"])
+    assert "/as und eine dieser Personen: admin, member, agent" in out
