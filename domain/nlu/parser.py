@@ -146,17 +146,23 @@ class Parser:
         quantity = find_quantity(masked)
         product, addon = first(matches, "product"), first(matches, "addon")
         intent, confidence = readings[0]
-        if intent in _YES_NO and (product or addon or quantity):
-            # "buy biz premium" is no bare yes: the best reading that is not yes or no.
-            intent, confidence = next((r for r in readings if r[0] not in _YES_NO), readings[0])
+        if readings[0][0] in _YES_NO and (product or addon or quantity):
+            # "buy biz premium" is no bare yes: only the other readings count (their own
+            # probabilities, so an unsure one is asked about).
+            readings = [r for r in readings if r[0] not in _YES_NO]
+        if readings[0][0] == "list_products" and product:
+            # "Welche Add-ons gibt es für E3?": that product's page.
+            readings = _pooled(readings, {"list_products", "product_details"}, "product_details")
         if (
-            intent in WRITE_INTENTS
-            and quantity is not None
+            readings[0][0] in WRITE_INTENTS
+            and quantity
             and quantity.relative
             and quantity.value < 0
         ):
             # "drop two seats", "2 weniger": a smaller total, never an order or a cancellation.
-            intent = "change_quantity"
+            # The write readings pool their probability; the number says which write it is.
+            readings = _pooled(readings, WRITE_INTENTS, "change_quantity")
+        intent, confidence = readings[0]
         return ParseResult(
             intent=intent,
             confidence=confidence,
@@ -168,6 +174,15 @@ class Parser:
             addon_choices=choices(matches, "addon"),
             readings=tuple(readings),
         )
+
+
+def _pooled(
+    readings: list[tuple[str, float]], group: frozenset[str] | set[str], into: str
+) -> list[tuple[str, float]]:
+    """`readings` with the probabilities of every intent in `group` given to `into`."""
+    pooled = sum(p for intent, p in readings if intent in group)
+    rest = [(intent, p) for intent, p in readings if intent not in group]
+    return sorted([(into, pooled), *rest], key=lambda r: -r[1])
 
 
 def _prepare(matcher: CatalogMatcher, text: str) -> tuple[str, list[Any]]:
