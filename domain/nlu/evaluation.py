@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from sklearn.model_selection import train_test_split
 
+from domain.nlu.entities import AMBIGUOUS, normalise
 from domain.nlu.numbers import normalise_numbers
 from domain.nlu.parser import Parser, ParseResult, guess_language
 from domain.nlu.training_data import Example, TrainingData
@@ -85,11 +86,17 @@ def _quantity_of(text: str) -> int | None:
 
 
 def expected_from(example: Example) -> Expected:
-    values: dict[str, str] = {e.entity: e.value for e in example.entities}
+    values: dict[str, str] = {e.entity: _first_choice(e.value) for e in example.entities}
     quantity = _quantity_of(values["quantity"]) if "quantity" in values else None
     return Expected(
         example.text, example.intent, values.get("product"), values.get("addon"), quantity
     )
+
+
+def _first_choice(value: str) -> str:
+    """An ambiguous name ("E3") is expected as the first entry it fits (the one asked first)."""
+    choices = AMBIGUOUS.get(normalise(value).removesuffix("er"))
+    return choices[0] if choices else value
 
 
 def load_messages(path: Path) -> list[Expected]:
