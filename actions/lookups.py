@@ -31,6 +31,11 @@ async def product(
 ) -> str | None:
     """The SKU of the product named by `value`; unknown: says so with close matches."""
     found = known or await names(conv)
+    fits = found.product_choices(value)
+    if fits:  # "E3": Microsoft 365 E3 or Office 365 E3? Ask instead of guessing.
+        listed = ", ".join(found.products[sku] for sku in fits)
+        conv.say("rasa.which_product", value=value, choices=listed)
+        return None
     sku = found.product(value)
     if sku is None:
         suggestions = ", ".join(found.close_products(value))
@@ -41,6 +46,11 @@ async def product(
 async def addon(conv: Conversation, value: object) -> str | None:
     """The SKU of the add-on named by `value`; unknown: says so with close matches."""
     found = await names(conv)
+    fits = found.addon_choices(value)
+    if fits:  # "Defender": Plan 1 or Plan 2? Ask instead of guessing.
+        listed = ", ".join(found.addons[sku] for sku in fits)
+        conv.say("rasa.which_addon", value=value, choices=listed)
+        return None
     sku = found.addon(value)
     if sku is None:
         suggestions = ", ".join(found.close_addons(value))

@@ -19,7 +19,17 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot.handlers import addons, changes, menu, my_orders, ordering, support, system, text
+from bot.handlers import (
+    addons,
+    changes,
+    free_text,
+    menu,
+    my_orders,
+    ordering,
+    support,
+    system,
+    text,
+)
 from bot.handlers import desk as desk_handlers
 from bot.limiter import PatientRateLimiter
 from bot.runtime import KEY, Runtime
@@ -71,6 +81,7 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.ADDON_TERMS: addons.toggle_terms,
     cb.ADDON_CONFIRM: addons.confirm,
     cb.ADDON_REQUEST: addons.request_missing,
+    cb.FREE_TEXT: free_text.pressed,
 }
 
 _COMMANDS: dict[str, PtbCallback] = {

@@ -73,3 +73,4 @@ STATUS = "st"
 TICKETS = "tl"  # the user's tickets
 TICKET_TAKE = "tt"  # tt:<ticket>  (service desk group)
 TICKET_RESOLVE = "tr"  # tr:<ticket>  (service desk group)
+FREE_TEXT = "fx"  # fx:<reading>:<product(s)>:<addon(s)>:<quantity>:<relative>, or fx:-

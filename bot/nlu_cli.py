@@ -64,7 +64,10 @@ def evaluate(
         sku: name for name, (kind, sku) in parser.matcher.forms.items() if kind == "product"
     }
     addons = {sku: name for name, (kind, sku) in parser.matcher.forms.items() if kind == "addon"}
-    reports = [evaluation.held_out(data, products, addons)]
+    reports = [
+        evaluation.held_out(data, products, addons),
+        evaluation.cross_validation(data, products, addons),
+    ]
     if messages is None:
         print(
             "licencebot: no tests/nlu/messages.yml outside the repository: judging the "
@@ -84,14 +87,18 @@ def evaluate(
         print(f"\n{report.name}", file=out)
         print(
             f"  intent accuracy {report.intent_accuracy:6.1%}   "
-            f"entity accuracy {report.entity_accuracy:6.1%}",
+            f"entity accuracy {report.entity_accuracy:6.1%}   "
+            f"macro-F1 {report.macro_f1:6.1%}",
             file=out,
         )
         for name, score in sorted(report.intents.items()):
             print(
-                f"  intent {name:<16} {score.accuracy:6.1%}  ({score.right}/{score.total})",
+                f"  intent {name:<16} precision {report.precision(name):6.1%}  "
+                f"recall {score.accuracy:6.1%}  ({score.right}/{score.total})",
                 file=out,
             )
+        for (want, got), count in report.confusions.most_common():
+            print(f"  confused {want} → {got}: {count}", file=out)
         for name, score in sorted(report.entities.items()):
             print(
                 f"  entity {name:<16} {score.accuracy:6.1%}  ({score.right}/{score.total})",

@@ -1,7 +1,10 @@
 """Typed sentences: understood intents jump into the matching flow with values pre-filled.
 
 Every write still goes through its summary and the confirmation button (and the consents);
-a sentence never orders, changes or cancels by itself. Unsure → say what the bot can do.
+a sentence never orders, changes or cancels by itself. Unsure → "Meinten Sie …?" with the
+likely readings as buttons (a two-stage fallback); a name that fits two catalogue entries →
+"Welches meinen Sie?" with both. The buttons carry the reading (`fx:` callbacks), so a press
+needs no stored state and is checked again like every other press.
 """
 
 from __future__ import annotations
@@ -9,12 +12,43 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 
+from telegram import InlineKeyboardButton
+
+from bot import callbacks as cb
 from bot.drafts import Step
 from bot.handlers import addons, changes, menu, my_orders, ordering, support
-from bot.turn import Turn
-from domain.nlu.parser import CONFIDENCE_THRESHOLD, ParseResult
+from bot.turn import Turn, handler
+from domain.access import Action, authorize
+from domain.nlu.parser import ParseResult
 from domain.services import catalog, orders
+from domain.texts.i18n import N_
 from domain.views import SubscriptionView
+
+# What each reading is called on a "Meinten Sie …?" button.
+_READING_KEYS = {
+    "greet": N_("free_text.reading.greet"),
+    "goodbye": N_("free_text.reading.goodbye"),
+    "help": N_("free_text.reading.help"),
+    "list_products": N_("free_text.reading.list_products"),
+    "product_details": N_("free_text.reading.product_details"),
+    "order_product": N_("free_text.reading.order_product"),
+    "change_quantity": N_("free_text.reading.change_quantity"),
+    "book_addon": N_("free_text.reading.book_addon"),
+    "cancel_product": N_("free_text.reading.cancel_product"),
+    "show_orders": N_("free_text.reading.show_orders"),
+    "order_status": N_("free_text.reading.order_status"),
+    "handoff": N_("free_text.reading.handoff"),
+}
+_CODES = tuple(_READING_KEYS)  # the reading's number in `fx:` data (keeps it under 64 bytes)
+_WRITES = {
+    "order_product": Action.ORDER,
+    "change_quantity": Action.CHANGE,
+    "book_addon": Action.ADDON,
+    "cancel_product": Action.CANCEL,
+}
+_NEEDS_PRODUCT = frozenset(
+    {"product_details", "order_product", "change_quantity", "cancel_product", "order_status"}
+)
 
 
 async def understand(turn: Turn, text: str) -> None:
@@ -23,11 +57,129 @@ async def understand(turn: Turn, text: str) -> None:
         await _unsure(turn)
         return
     result = parser.parse(text)
-    action = _INTENTS.get(result.intent)
-    if action is None or result.confidence < CONFIDENCE_THRESHOLD:
+    if result.uncertain or result.intent not in _INTENTS:
+        await _did_you_mean(turn, result)
+        return
+    await _act(turn, result)
+
+
+async def _act(turn: Turn, result: ParseResult) -> None:
+    """Act on a reading; a name that fits two catalogue entries is asked about first."""
+    if result.intent in _WRITES:  # a member is refused before being asked anything (R23)
+        authorize(turn.require_actor(), _WRITES[result.intent], turn.customer_id)
+    if result.product_choices and result.intent in _NEEDS_PRODUCT | {"book_addon"}:
+        booked = [s for s in result.product_choices if await _running(turn, s)]
+        if result.intent in ("change_quantity", "cancel_product") and len(booked) == 1:
+            result = _with(result, product=booked[0])  # only one of them is booked
+        else:
+            await _which_one(turn, result, "product", result.product_choices)
+            return
+    if result.addon_choices and result.intent == "book_addon":
+        await _which_one(turn, result, "addon", result.addon_choices)
+        return
+    await _INTENTS[result.intent](turn, result)
+
+
+def _with(
+    result: ParseResult, *, product: str | None = None, addon: str | None = None
+) -> ParseResult:
+    """`result` with the product or add-on settled (no choices left for it)."""
+    return ParseResult(
+        result.intent,
+        result.confidence,
+        product or result.product_sku,
+        addon or result.addon_sku,
+        result.quantity,
+        result.quantity_relative,
+        () if product else result.product_choices,
+        () if addon else result.addon_choices,
+    )
+
+
+def _data(result: ParseResult, intent: str, product: str | None, addon: str | None) -> str:
+    """`fx:<reading>:<product>:<addon>:<quantity>:<relative>`; choices joined by "|"."""
+    products = "|".join(result.product_choices) if product is None else product
+    addons_ = "|".join(result.addon_choices) if addon is None else addon
+    quantity = "" if result.quantity is None else result.quantity
+    args = (_CODES.index(intent), products, addons_, quantity, int(result.quantity_relative))
+    try:
+        return cb.data(cb.FREE_TEXT, *args)
+    except ValueError:  # choices too long for 64 bytes: the first choice, asked again later
+        return cb.data(
+            cb.FREE_TEXT, args[0], result.product_sku or "", result.addon_sku or "", *args[3:]
+        )
+
+
+def _from_press(turn: Turn) -> ParseResult | None:
+    press = turn.press
+    code = press.number(0)
+    if code is None or code >= len(_CODES) or len(press.args) != 5:
+        return None
+    products = tuple(s for s in press.args[1].split("|") if s)
+    addons_ = tuple(s for s in press.args[2].split("|") if s)
+    try:
+        quantity = int(press.args[3]) if press.args[3] else None
+    except ValueError:
+        return None
+    return ParseResult(
+        _CODES[code],
+        1.0,
+        products[0] if products else None,
+        addons_[0] if addons_ else None,
+        quantity,
+        press.args[4] == "1",
+        products if len(products) > 1 else (),
+        addons_ if len(addons_) > 1 else (),
+    )
+
+
+async def _did_you_mean(turn: Turn, result: ParseResult) -> None:
+    """ "Meinten Sie …?": the likely readings as buttons, and "Etwas anderes"."""
+    readings = [i for i in result.likely_intents() if i in _READING_KEYS]
+    if not readings:
         await _unsure(turn)
         return
-    await action(turn, result)
+    rows = [
+        [turn.button(_READING_KEYS[intent], _data(result, intent, None, None))]
+        for intent in readings
+    ]
+    rows.append([turn.button("free_text.something_else", cb.data(cb.FREE_TEXT, "-"))])
+    await turn.send(turn.tr("free_text.did_you_mean"), rows)
+
+
+async def _which_one(turn: Turn, result: ParseResult, kind: str, skus: tuple[str, ...]) -> None:
+    """ "Welches meinen Sie?": one button per catalogue entry the name fits."""
+    offers = await catalog.browse_catalog(turn.core, turn.require_actor(), turn.customer_id)
+    names = {o.sku: o.name for o in offers} | {a.sku: a.name for o in offers for a in o.addons}
+    rows: list[list[InlineKeyboardButton]] = []
+    for sku in skus:
+        if sku not in names:
+            continue
+        chosen = (sku, None) if kind == "product" else (None, sku)
+        data = _data(result, result.intent, *chosen)
+        rows.append([InlineKeyboardButton(names[sku], callback_data=data)])
+    if not rows:
+        await _unsure(turn)
+        return
+    rows.append([turn.button("free_text.something_else", cb.data(cb.FREE_TEXT, "-"))])
+    await turn.send(turn.tr("free_text.which_one"), rows)
+
+
+@handler
+async def pressed(turn: Turn) -> None:
+    """A "Meinten Sie …?" or "Welches meinen Sie?" button: act on the chosen reading."""
+    await turn.answer()
+    if turn.press.text(0) == "-":
+        await turn.show(
+            turn.tr("help.text"),
+            [[turn.button("menu.support", cb.SUPPORT)], turn.nav()],
+        )
+        return
+    result = _from_press(turn)
+    if result is None:
+        await menu.show_menu(turn)
+        return
+    await _act(turn, result)
 
 
 async def _unsure(turn: Turn) -> None:

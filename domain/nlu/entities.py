@@ -9,11 +9,25 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-MAX_NGRAM = 5  # the longest name, "Microsoft 365 Apps for business", has five words
+MAX_NGRAM = 7  # the longest name, "Microsoft Defender for Office 365 Plan 1", has seven words
 FUZZY_MIN_LENGTH = 6  # shorter forms ("e3", "bp") must match exactly
 FUZZY_CUTOFF = 86.0
 FUZZY_MAX_LENGTH_GAP = 2
 _PLAN_WORDS = frozenset({"plan", "p", "tarif"})
+
+# Short names that fit two catalogue entries equally well: the parser reports both and the
+# front ends ask which one is meant (a longer or exact name always wins over these).
+AMBIGUOUS: dict[str, tuple[str, ...]] = {
+    "e3": ("M365-E3", "O365-E3"),
+    "exchange": ("EXO-P1", "EXO-P2"),
+    "exchange online": ("EXO-P1", "EXO-P2"),
+    "exo": ("EXO-P1", "EXO-P2"),
+    "defender": ("DEFENDER-O365-P1", "DEFENDER-O365-P2"),
+    "defender for office 365": ("DEFENDER-O365-P1", "DEFENDER-O365-P2"),
+    "mdo": ("DEFENDER-O365-P1", "DEFENDER-O365-P2"),
+}
+# Priorities of candidate matches: an exact name, then a close spelling, then an ambiguous name.
+_EXACT, _FUZZY, _AMBIGUOUS = 2, 1, 0
 
 
 def _may_be_misspelt_name(span: list[re.Match[str]]) -> bool:
@@ -35,6 +49,7 @@ class Match:
     start: int
     end: int
     exact: bool
+    choices: tuple[str, ...] = ()  # two or more SKUs the name fits equally (AMBIGUOUS)
 
 
 class CatalogMatcher:
@@ -56,7 +71,16 @@ class CatalogMatcher:
                 self._add(form, "product", value)
             elif value in addons:
                 self._add(form, "addon", value)
-        self._fuzzy_forms = [f for f in self.forms if len(f) >= FUZZY_MIN_LENGTH]
+        self.ambiguous: dict[str, tuple[str, ...]] = {}
+        for form, skus in AMBIGUOUS.items():
+            kind = "product" if skus[0] in products else "addon"
+            known = tuple(sku for sku in skus if sku in (products if kind == "product" else addons))
+            if len(known) > 1:
+                self.forms[form] = (kind, known[0])
+                self.ambiguous[form] = known
+        self._fuzzy_forms = [
+            f for f in self.forms if len(f) >= FUZZY_MIN_LENGTH and f not in self.ambiguous
+        ]
 
     def _add(self, form: str, kind: str, sku: str) -> None:
         key = normalise(form)
@@ -73,9 +97,14 @@ class CatalogMatcher:
                 span = tokens[i : i + size]
                 key = " ".join(t[0].lower() for t in span)
                 start, end = span[0].start(), span[-1].end()
+                if key not in self.forms and key.endswith("er") and key[:-2] in self.forms:
+                    key = key[:-2]  # "E3er Lizenzen", "E5er"
                 hit = self.forms.get(key)
                 if hit is not None:
-                    candidates.append((1, end - start, Match(*hit, start, end, exact=True)))
+                    choices = self.ambiguous.get(key, ())
+                    priority = _AMBIGUOUS if choices else _EXACT
+                    match = Match(*hit, start, end, exact=True, choices=choices)
+                    candidates.append((priority, end - start, match))
                 elif len(key) >= FUZZY_MIN_LENGTH and _may_be_misspelt_name(span):
                     fuzzy.append((key, start, end))
         candidates += self._fuzzy_candidates(fuzzy)
@@ -104,12 +133,17 @@ class CatalogMatcher:
             # A close spelling has about the form's length ("microsoft 365" is no "… e3").
             if scores[row][best] and abs(len(form) - len(key)) <= FUZZY_MAX_LENGTH_GAP:
                 kind, sku = self.forms[form]
-                found.append((0, end - start, Match(kind, sku, start, end, exact=False)))
+                found.append((_FUZZY, end - start, Match(kind, sku, start, end, exact=False)))
         return found
 
 
 def first(matches: list[Match], kind: str) -> str | None:
     return next((m.sku for m in matches if m.kind == kind), None)
+
+
+def choices(matches: list[Match], kind: str) -> tuple[str, ...]:
+    """The SKUs the first name of `kind` fits equally well; () when it is unambiguous."""
+    return next((m.choices for m in matches if m.kind == kind), ())
 
 
 def mask(text: str, matches: list[Match]) -> str:

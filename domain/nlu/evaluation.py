@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from domain.nlu.entities import AMBIGUOUS, normalise
 from domain.nlu.numbers import normalise_numbers
 from domain.nlu.parser import Parser, ParseResult, guess_language
 from domain.nlu.training_data import Example, TrainingData
 
 SEED = 7
 HELD_OUT = 0.2
+FOLDS = 5
 
 
 @dataclass
@@ -39,6 +41,24 @@ class Report:
     intents: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     entities: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     mistakes: list[str] = field(default_factory=list)
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (expected, got)
+    predicted: Counter[str] = field(default_factory=Counter)
+
+    def precision(self, intent: str) -> float:
+        wrong = sum(n for (_, got), n in self.confusions.items() if got == intent)
+        right = self.intents[intent].right if intent in self.intents else 0
+        return right / (right + wrong) if right + wrong else 1.0
+
+    def recall(self, intent: str) -> float:
+        return self.intents[intent].accuracy if intent in self.intents else 1.0
+
+    def f1(self, intent: str) -> float:
+        p, r = self.precision(intent), self.recall(intent)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(map(self.f1, self.intents)) / len(self.intents) if self.intents else 1.0
 
     @property
     def intent_accuracy(self) -> float:
@@ -53,7 +73,16 @@ class Report:
             "name": self.name,
             "intent_accuracy": round(self.intent_accuracy, 4),
             "entity_accuracy": round(self.entity_accuracy, 4),
-            "intents": {k: _score_json(v) for k, v in sorted(self.intents.items())},
+            "macro_f1": round(self.macro_f1, 4),
+            "intents": {
+                k: _score_json(v)
+                | {"precision": round(self.precision(k), 4), "recall": round(self.recall(k), 4)}
+                for k, v in sorted(self.intents.items())
+            },
+            "confusions": [
+                {"expected": want, "got": got, "count": n}
+                for (want, got), n in self.confusions.most_common()
+            ],
             "entities": {k: _score_json(v) for k, v in sorted(self.entities.items())},
             "mistakes": self.mistakes,
         }
@@ -85,11 +114,17 @@ def _quantity_of(text: str) -> int | None:
 
 
 def expected_from(example: Example) -> Expected:
-    values: dict[str, str] = {e.entity: e.value for e in example.entities}
+    values: dict[str, str] = {e.entity: _first_choice(e.value) for e in example.entities}
     quantity = _quantity_of(values["quantity"]) if "quantity" in values else None
     return Expected(
         example.text, example.intent, values.get("product"), values.get("addon"), quantity
     )
+
+
+def _first_choice(value: str) -> str:
+    """An ambiguous name ("E3") is expected as the first entry it fits (the one asked first)."""
+    choices = AMBIGUOUS.get(normalise(value).removesuffix("er"))
+    return choices[0] if choices else value
 
 
 def load_messages(path: Path) -> list[Expected]:
@@ -114,6 +149,9 @@ def judge(name: str, parse: Callable[[str], ParseResult], cases: Iterable[Expect
         ok = got.intent == case.intent
         report.intents[case.intent].add(ok)
         problems = [] if ok else [f"intent {got.intent}≠{case.intent}"]
+        report.predicted[got.intent] += 1
+        if not ok:
+            report.confusions[case.intent, got.intent] += 1
         for label, want, have in (
             ("product", case.product, got.product_sku),
             ("addon", case.addon, got.addon_sku),
@@ -150,3 +188,28 @@ def held_out(data: TrainingData, products: Mapping[str, str], addons: Mapping[st
 
 def intent_counts(data: TrainingData) -> Counter[str]:
     return Counter(e.intent for e in data.examples)
+
+
+def cross_validation(
+    data: TrainingData, products: Mapping[str, str], addons: Mapping[str, str]
+) -> Report:
+    """Stratified FOLDS-fold cross-validation of data/nlu.yml: every example judged once, by
+    a parser trained on the other folds."""
+    examples = data.examples
+    intents = [e.intent for e in examples]
+    report = Report(f"{FOLDS}-fold cross-validation of data/nlu.yml")
+    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
+        examples, intents
+    ):
+        parser = Parser.train(data, products, addons, examples=[examples[i] for i in train])
+        part = judge(report.name, parser.parse, (expected_from(examples[i]) for i in test))
+        for name, score in part.intents.items():
+            report.intents[name].right += score.right
+            report.intents[name].total += score.total
+        for name, score in part.entities.items():
+            report.entities[name].right += score.right
+            report.entities[name].total += score.total
+        report.mistakes += part.mistakes
+        report.confusions.update(part.confusions)
+        report.predicted.update(part.predicted)
+    return report

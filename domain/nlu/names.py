@@ -14,7 +14,7 @@ from rapidfuzz import process
 
 from domain.model import Catalog
 from domain.nlu import training_data
-from domain.nlu.entities import CatalogMatcher, first, mask
+from domain.nlu.entities import CatalogMatcher, choices, first, mask
 
 CLOSE_MATCHES = 3
 
@@ -51,6 +51,19 @@ class CatalogueNames:
     def addon(self, text: object) -> str | None:
         """The SKU of the add-on named in `text` (SKU, name, synonym, close spelling)."""
         return self._find(text, "addon")
+
+    def product_choices(self, text: object) -> tuple[str, ...]:
+        """The SKUs a product name fits equally well ("E3": M365-E3, O365-E3); () if one."""
+        return self._choices(text, "product")
+
+    def addon_choices(self, text: object) -> tuple[str, ...]:
+        """The SKUs an add-on name fits equally well ("Defender": Plan 1, Plan 2); () if one."""
+        return self._choices(text, "addon")
+
+    def _choices(self, text: object, kind: str) -> tuple[str, ...]:
+        if not isinstance(text, str) or not text.strip():
+            return ()
+        return choices(self.matcher.find(text), kind)
 
     def _find(self, text: object, kind: str) -> str | None:
         if not isinstance(text, str) or not text.strip():

@@ -27,6 +27,12 @@ _LESS_BEFORE = re.compile(
     r"\b(?:minus|by|reduce by|reduzieren um|verringern um)\s*$", re.IGNORECASE
 )
 _LESS_VERB = re.compile(r"\b(?:reduz|verringer|reduce|decrease|lower|senk|streich|remove)", re.I)
+# "drop two seats", "remove 2 licences", "streiche 3": the verb right before the number
+_LESS_VERB_BEFORE = re.compile(
+    r"\b(?:drop|remove|cut|take away|streiche|streichen|entferne|entfernen|"
+    r"storniere|stornieren)\s*$",
+    re.IGNORECASE,
+)
 # "auf 40", "to 40", "insgesamt 40", "total of 40": a new total
 _TOTAL_BEFORE = re.compile(r"\b(?:auf|to|insgesamt|total(?: of)?|gesamt)\s*$", re.IGNORECASE)
 # "40 statt 18", "40 instead of 18": the first number is the new total
@@ -60,11 +66,17 @@ _NUMBER_WORD = re.compile(
 )
 
 
+# "a hundred", "a thousand", "nine hundred and ninety": forms text2num does not read alone
+_A_HUNDRED = re.compile(r"\ba\s+(hundred|thousand)\b", re.IGNORECASE)
+_HUNDRED_AND = re.compile(r"\b(hundred|thousand)\s+and\s+(?=[a-z])", re.IGNORECASE)
+
+
 def normalise_numbers(text: str, language: str) -> str:
     """Number words to digits ("fünf" → "5", "one more" → "1 more")."""
     if not _NUMBER_WORD.search(text):
         return text
     text = _BY_ONE.sub(r"\1 1", _ONE_MORE.sub("1", text))
+    text = _HUNDRED_AND.sub(r"\1 ", _A_HUNDRED.sub(r"one \1", text))
     try:
         return str(alpha2digit(text, "en" if language == "en" else "de", signed=False))
     except (ValueError, IndexError):
@@ -100,7 +112,11 @@ def find_quantity(text: str) -> Quantity | None:
     before, after = text[: chosen.start()], text[chosen.end() :]
     if _INSTEAD.match(after) or _TOTAL_BEFORE.search(before):
         return Quantity(value, relative=False)
-    if _LESS_AFTER.match(after) or (_LESS_BEFORE.search(before) and _LESS_VERB.search(text)):
+    if (
+        _LESS_AFTER.match(after)
+        or _LESS_VERB_BEFORE.search(before)
+        or (_LESS_BEFORE.search(before) and _LESS_VERB.search(text))
+    ):
         return Quantity(-value, relative=True)
     if _MORE_AFTER.match(after) or _MORE_BEFORE.search(before):
         return Quantity(value, relative=True)

@@ -9,12 +9,21 @@ from typing import Any
 
 from domain.nlu import training_data
 from domain.nlu.classifier import IntentClassifier, features_text
-from domain.nlu.entities import CatalogMatcher, first, mask
+from domain.nlu.entities import CatalogMatcher, choices, first, mask
 from domain.nlu.numbers import Quantity, find_quantity, new_total, normalise_numbers
 from domain.nlu.training_data import Example, TrainingData
 
-# Below this the bot says what it can do instead of guessing (never an order).
+# Thresholds chosen on the cross-validation folds of data/nlu.yml (docs/nlu.md, "Thresholds"):
+# below CONFIDENCE_THRESHOLD, or with the second reading within MARGIN_THRESHOLD of the first,
+# the bot asks "Meinten Sie …?" instead of guessing (never an order).
 CONFIDENCE_THRESHOLD = 0.45
+MARGIN_THRESHOLD = 0.1
+# A reading at least this likely is offered as a button; at most MAX_READINGS of them.
+READING_FLOOR = 0.1
+MAX_READINGS = 3
+WRITE_INTENTS = frozenset({"order_product", "change_quantity", "book_addon", "cancel_product"})
+_YES_NO = frozenset({"affirm", "deny"})
+_JSON_KEYS = ("intent", "confidence", "product_sku", "addon_sku", "quantity", "quantity_relative")
 
 _GERMAN_HINTS = frozenset(
     {
@@ -55,6 +64,28 @@ class ParseResult:
     addon_sku: str | None
     quantity: int | None
     quantity_relative: bool = False
+    product_choices: tuple[str, ...] = ()  # the product name fits these SKUs equally well
+    addon_choices: tuple[str, ...] = ()
+    readings: tuple[tuple[str, float], ...] = ()  # every intent with its probability, best first
+
+    @property
+    def margin(self) -> float:
+        """How far the chosen intent is ahead of the next one (1.0 without a second one)."""
+        others = [p for intent, p in self.readings if intent != self.intent]
+        return self.confidence - max(others, default=0.0)
+
+    @property
+    def uncertain(self) -> bool:
+        """Too unsure to act on: low confidence, or the two best readings too close."""
+        return self.confidence < CONFIDENCE_THRESHOLD or self.margin < MARGIN_THRESHOLD
+
+    def likely_intents(self) -> list[str]:
+        """The readings worth offering ("Meinten Sie …?"), best first; never yes or no."""
+        return [
+            intent
+            for intent, p in self.readings
+            if p >= READING_FLOOR and intent not in _YES_NO and intent != "out_of_scope"
+        ][:MAX_READINGS]
 
     def new_total(self, current: int) -> int | None:
         """The total the user asks for: "5 more" on 18 is 23, "to 40" is 40 (R11)."""
@@ -63,9 +94,10 @@ class ParseResult:
         return new_total(current, Quantity(self.quantity, self.quantity_relative))
 
     def as_json(self) -> dict[str, Any]:
+        """The documented shape of `licencebot nlu parse --json` (docs/interfaces.md)."""
         data = asdict(self)
         data["confidence"] = round(self.confidence, 4)
-        return data
+        return {key: data[key] for key in _JSON_KEYS}
 
 
 def guess_language(text: str) -> str:
@@ -106,16 +138,51 @@ class Parser:
 
     def parse(self, text: str) -> ParseResult:
         masked, matches = _prepare(self.matcher, text)
-        intent, confidence = self.classifier.predict(features_text(masked))
+        probabilities = self.classifier.probabilities(features_text(masked))
+        readings = sorted(
+            zip(self.classifier.classes, map(float, probabilities), strict=True),
+            key=lambda r: -r[1],
+        )
         quantity = find_quantity(masked)
+        product, addon = first(matches, "product"), first(matches, "addon")
+        intent, confidence = readings[0]
+        if readings[0][0] in _YES_NO and (product or addon or quantity):
+            # "buy biz premium" is no bare yes: only the other readings count (their own
+            # probabilities, so an unsure one is asked about).
+            readings = [r for r in readings if r[0] not in _YES_NO]
+        if readings[0][0] == "list_products" and product:
+            # "Welche Add-ons gibt es für E3?": that product's page.
+            readings = _pooled(readings, {"list_products", "product_details"}, "product_details")
+        if (
+            readings[0][0] in WRITE_INTENTS
+            and quantity
+            and quantity.relative
+            and quantity.value < 0
+        ):
+            # "drop two seats", "2 weniger": a smaller total, never an order or a cancellation.
+            # The write readings pool their probability; the number says which write it is.
+            readings = _pooled(readings, WRITE_INTENTS, "change_quantity")
+        intent, confidence = readings[0]
         return ParseResult(
             intent=intent,
             confidence=confidence,
-            product_sku=first(matches, "product"),
-            addon_sku=first(matches, "addon"),
+            product_sku=product,
+            addon_sku=addon,
             quantity=quantity.value if quantity else None,
             quantity_relative=quantity.relative if quantity else False,
+            product_choices=choices(matches, "product"),
+            addon_choices=choices(matches, "addon"),
+            readings=tuple(readings),
         )
+
+
+def _pooled(
+    readings: list[tuple[str, float]], group: frozenset[str] | set[str], into: str
+) -> list[tuple[str, float]]:
+    """`readings` with the probabilities of every intent in `group` given to `into`."""
+    pooled = sum(p for intent, p in readings if intent in group)
+    rest = [(intent, p) for intent, p in readings if intent not in group]
+    return sorted([(into, pooled), *rest], key=lambda r: -r[1])
 
 
 def _prepare(matcher: CatalogMatcher, text: str) -> tuple[str, list[Any]]:

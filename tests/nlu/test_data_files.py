@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from domain.nlu.entities import AMBIGUOUS
 from tests.contract import CONTRACT_ENTITIES, CONTRACT_INTENTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -385,6 +386,8 @@ def test_every_annotated_product_and_addon_maps_to_a_sku_of_its_kind(
                 if entity == "quantity":
                     continue
                 resolved = value if value is not None else synonyms.get(_normalise(text), text)
+                if _normalise(text).removesuffix("er") in AMBIGUOUS:
+                    continue  # "E3": no synonym, so that the forms ask which one is meant
                 assert resolved in catalog_skus[entity], f"{text!r} ({entity}) in {example!r}"
 
 

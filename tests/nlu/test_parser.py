@@ -126,8 +126,9 @@ def test_the_fast_path_computes_what_scikit_learn_computes(parser: Parser) -> No
 
 def test_unseen_realistic_messages_meet_the_accuracy_targets(parser: Parser) -> None:
     report = evaluation.judge("messages", parser.parse, evaluation.load_messages(MESSAGES))
-    assert report.intent_accuracy >= 0.95, report.mistakes
-    assert report.entity_accuracy >= 0.95, report.mistakes
+    # Issue #10 targets 98 % / 99 %; these floors are what is reached (docs/nlu.md).
+    assert report.intent_accuracy >= 0.97, report.mistakes
+    assert report.entity_accuracy >= 0.99, report.mistakes
 
 
 def test_the_held_out_split_is_reported_per_intent(parser: Parser) -> None:
@@ -191,6 +192,11 @@ def test_evaluate_without_messages_judges_the_held_out_split_and_says_so(parser:
     out, err = io.StringIO(), io.StringIO()
     nlu_cli.evaluate(parser, None, as_json=True, out=out, err=err)
     reports = json.loads(out.getvalue())
-    assert [r["name"] for r in reports] == ["held-out 20 % of data/nlu.yml"]
+    assert [r["name"] for r in reports] == [
+        "held-out 20 % of data/nlu.yml",
+        "5-fold cross-validation of data/nlu.yml",
+    ]
+    assert 0 <= reports[1]["macro_f1"] <= 1
+    assert "precision" in reports[1]["intents"]["change_quantity"]
     assert len(err.getvalue().splitlines()) == 1
     assert "--messages" in err.getvalue()
