@@ -62,7 +62,6 @@ class _Screen:
     text: str
     keyboard: Keyboard
     edit: bool
-    screen: bool  # the chat's current screen (its buttons are retired by the next one)
 
 
 class Turn:
@@ -207,17 +206,15 @@ class Turn:
         pressed = self._pressed_message()
         if pressed is not None:
             self._remember_screen(pressed.message_id)
-        self._screens.append(
-            _Screen(self.chat_id, text, keyboard, edit=pressed is not None, screen=True)
-        )
+        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=pressed is not None))
 
     async def send(self, text: str, keyboard: Keyboard = ()) -> None:
         """A message worth keeping (confirmation, answer): new, not edited."""
-        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=False, screen=False))
+        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=False))
 
     async def send_to(self, chat_id: int, text: str) -> None:
         """A message to another chat (the service desk group)."""
-        self._screens.append(_Screen(chat_id, text, (), edit=False, screen=False))
+        self._screens.append(_Screen(chat_id, text, (), edit=False))
 
     def _pressed_message(self) -> Message | None:
         message = self.query.message if self.query is not None else None
@@ -231,23 +228,22 @@ class Turn:
             self._dirty = True
 
     async def deliver(self) -> None:
-        """After the commit: answer the callback, then edit or send the screens in order."""
+        """After the commit: answer the callback, then edit or send the screens in order.
+
+        An older screen keeps its buttons: taking them off would cost a Bot API request per
+        typed message, and a press on an old button is checked like any other (`stale`).
+        """
         if self.query is not None:
             text, alert = self._answer or (None, False)
             try:
                 await self.query.answer(text, show_alert=alert)
             except TelegramError as exc:  # too old, or Telegram failing: the screens still go
                 log.info("callback answer failed: %s", exc.message)
-        new_screen: int | None = None
         for screen in self._screens:
-            sent = await self._put(screen)
-            if sent is not None and screen.screen:
-                new_screen = sent
-        if new_screen is not None:
-            await self._retire_old_screen(new_screen)
+            await self._put(screen)
 
-    async def _put(self, screen: _Screen) -> int | None:
-        """Edit in place or send; the id of a newly sent message."""
+    async def _put(self, screen: _Screen) -> None:
+        """Edit in place or send."""
         markup = InlineKeyboardMarkup(screen.keyboard) if screen.keyboard else None
         pressed = self._pressed_message() if screen.edit else None
         if pressed is not None:
@@ -255,27 +251,11 @@ class Turn:
                 await pressed.edit_text(screen.text, reply_markup=markup)
             except BadRequest as exc:
                 if "not modified" in exc.message:
-                    return None
+                    return
                 log.info("edit refused, sending instead: %s", exc.message)
             else:
-                return None
-        sent = await self.context.bot.send_message(screen.chat_id, screen.text, reply_markup=markup)
-        return sent.message_id
-
-    async def _retire_old_screen(self, new_screen: int) -> None:
-        """Take the buttons off the previous screen, remember the new one (a second, small
-        transaction: its id is known only now)."""
-        old = self.state.screen_message_id
-        if old is not None and old != new_screen:
-            # Already without buttons, deleted or too old: then there is nothing to retire.
-            with contextlib.suppress(BadRequest):
-                await self.context.bot.edit_message_reply_markup(
-                    self.chat_id, old, reply_markup=None
-                )
-        async with self.rt.core.uow() as uow:
-            self.state.screen_message_id = new_screen
-            await uow.chats.save(self.state, self.rt.core.now())
-            await uow.commit()
+                return
+        await self.context.bot.send_message(screen.chat_id, screen.text, reply_markup=markup)
 
     # -- buttons
     def button(self, key: str, data: str, **params: object) -> InlineKeyboardButton:
