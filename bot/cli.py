@@ -8,29 +8,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
-
-from domain import errors
-from domain.catalog import CatalogFileError, read_catalog
-from domain.commands import AddCustomer, CreateInvite
-from domain.model import Role
-from domain.services import accounts, catalog, orders, subscriptions
-from domain.services.accounts import OPERATOR
-from domain.services.context import Context
-from domain.settings import Settings
-from domain.storage.database import Database
-from domain.storage.migrate import upgrade
-from domain.texts.i18n import Translator
-from domain.texts.refusals import describe
+# The core (SQLAlchemy, Alembic, Babel, pydantic) is imported where a command needs it, so
+# `licencebot --help` and argument errors answer without loading it (issue 11, start-up).
+if TYPE_CHECKING:
+    from domain.services.context import Context
+    from domain.settings import Settings
+    from domain.storage.database import Database
+    from domain.texts.i18n import Translator
 
 log = logging.getLogger("licencebot")
 
@@ -166,7 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --- commands ------------------------------------------------------------------------------------
-_EN = Translator("en")
+@functools.cache
+def _en() -> Translator:
+    from domain.texts.i18n import Translator
+
+    return Translator("en")
 
 
 def _print_json(data: Any) -> None:
@@ -174,11 +171,18 @@ def _print_json(data: Any) -> None:
 
 
 async def _db_upgrade(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.storage.migrate import upgrade
+
     await upgrade(ctx.db)
     print("database is up to date")
 
 
 async def _catalog_load(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.catalog import CatalogFileError, read_catalog
+    from domain.services import catalog
+    from domain.services.accounts import OPERATOR
+    from domain.storage.migrate import upgrade
+
     try:
         spec = read_catalog(args.path)
     except CatalogFileError as exc:
@@ -195,6 +199,9 @@ async def _catalog_load(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _catalog_show(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import catalog
+    from domain.services.accounts import OPERATOR
+
     offers = await catalog.browse_catalog(ctx, OPERATOR, args.customer)
     if args.json:
         _print_json(
@@ -212,10 +219,15 @@ async def _catalog_show(ctx: Context, args: argparse.Namespace) -> None:
         return
     for o in offers:
         booked = f"  (booked: {o.booked_quantity})" if o.booked_quantity else ""
-        print(f"{o.sku:<24} {_EN.money(o.unit_price):>10}  {o.name}{booked}")
+        print(f"{o.sku:<24} {_en().money(o.unit_price):>10}  {o.name}{booked}")
 
 
 async def _customer_add(ctx: Context, args: argparse.Namespace) -> None:
+    from domain import errors
+    from domain.commands import AddCustomer
+    from domain.services import accounts
+    from domain.services.accounts import OPERATOR
+
     name = args.name.strip()
     if not name or len(name) > 200:
         raise CliError("the name must be 1 to 200 characters")
@@ -232,6 +244,9 @@ async def _customer_add(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _price_set(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import accounts
+    from domain.services.accounts import OPERATOR
+
     await accounts.set_price(
         ctx, OPERATOR, args.customer, args.sku, None if args.clear else args.price
     )
@@ -256,6 +271,11 @@ async def _bot_username(settings: Settings) -> str | None:
 
 
 async def _invite(ctx: Context, args: argparse.Namespace, settings: Settings) -> None:
+    from domain.commands import CreateInvite
+    from domain.model import Role
+    from domain.services import accounts
+    from domain.services.accounts import OPERATOR
+
     role = Role(args.role)
     if role is Role.AGENT and args.customer:
         raise CliError("--role agent is not bound to a customer; leave out --customer")
@@ -277,6 +297,9 @@ async def _invite(ctx: Context, args: argparse.Namespace, settings: Settings) ->
 
 
 async def _orders(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import orders
+    from domain.services.accounts import OPERATOR
+
     overview = await orders.list_orders(ctx, OPERATOR, args.customer)
     if args.json:
         _print_json([s.as_json() for s in overview.subscriptions])
@@ -285,18 +308,21 @@ async def _orders(ctx: Context, args: argparse.Namespace) -> None:
     for s in overview.subscriptions:
         print(
             f"#{s.id:<5} {s.product_name:<40} {s.quantity:>6}  {s.status.value:<11} "
-            f"start {_EN.date(s.start_date)}  end {_EN.date(s.end_date) or '-'}  "
-            f"{_EN.money(s.monthly_total)}/month"
+            f"start {_en().date(s.start_date)}  end {_en().date(s.end_date) or '-'}  "
+            f"{_en().money(s.monthly_total)}/month"
         )
         for a in s.addons:
             print(
                 f"       + {a.name:<38} {a.quantity:>6}  {a.status.value:<11} "
-                f"{_EN.money(a.monthly_total)}/month"
+                f"{_en().money(a.monthly_total)}/month"
             )
-    print(f"monthly total: {_EN.money(overview.monthly_total)} net")
+    print(f"monthly total: {_en().money(overview.monthly_total)} net")
 
 
 async def _provision(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import subscriptions
+    from domain.services.accounts import OPERATOR
+
     view = await subscriptions.mark_provisioned(ctx, OPERATOR, args.subscription)
     if args.json:
         _print_json(view.as_json())
@@ -315,6 +341,8 @@ async def _nlu(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import subscriptions
+
     ended = await subscriptions.end_expired(ctx)
     print(
         f"{len(ended)} subscription(s) ended" + (f": {', '.join(map(str, ended))}" if ended else "")
@@ -343,6 +371,9 @@ def _key(args: argparse.Namespace) -> tuple[str, str | None]:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
+    from domain.services.context import Context
+    from domain.storage.database import Database
+
     db = Database(settings.database_url)
     ctx = Context(db, tz=settings.tz, terms_version=settings.terms_version)
     try:
@@ -358,6 +389,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
 
 async def _require_schema(db: Database) -> None:
     """Operators get the schema created on first use, like `run` does."""
+    from domain.storage.migrate import upgrade
+
     await upgrade(db)
 
 
@@ -389,6 +422,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs with the bot token
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from domain import errors
+    from domain.settings import Settings
+    from domain.texts.refusals import describe
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -405,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"licencebot: {exc}", file=sys.stderr)
         return 1
     except errors.DomainError as exc:
-        print(f"licencebot: {describe(exc, _EN)}", file=sys.stderr)
+        print(f"licencebot: {describe(exc, _en())}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # stdout closed early (`| head`): nothing left to say
         return 0
