@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: chat test lint format bench clean messages messages-update messages-check
+.PHONY: chat test lint format bench reliability clean messages messages-update messages-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ chat: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)  ## issue 11's benchmarks, ratios against baselines of the same run (BENCH_ARGS=--quick)
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+
+reliability: $(STAMP)  ## the long fault and abuse suite (a short form runs in `make test`)
+	LICENCEBOT_RELIABILITY=long $(BIN)/python -m pytest tests/reliability -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 # The core (SQLAlchemy, Alembic, Babel, pydantic) is imported where a command needs it, so
 # `licencebot --help` and argument errors answer without loading it (issue 11, start-up).
@@ -349,7 +349,7 @@ async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:
     )
 
 
-Handler = Callable[[Context, argparse.Namespace], Awaitable[None]]
+Handler: TypeAlias = "Callable[[Context, argparse.Namespace], Awaitable[None]]"
 
 _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("db", "upgrade"): _db_upgrade,

@@ -23,7 +23,7 @@ def answers(bot: Bot) -> Counter[str]:
 async def test_the_order_conversation_spends_one_request_per_typed_message(bot: Bot) -> None:
     steps = order_conversation(await bot.invite())
     before = answers(bot)
-    await run_script(bot, 3001, steps, sub=1)
+    await run_script(bot, 3001, steps)
     spent = answers(bot) - before
 
     typed = sum(step.kind == "type" for step in steps)
