@@ -157,9 +157,10 @@ def build_application(
 def quiet_http_logs() -> None:
     """Loggers that print the Bot API URL, which carries the token, stay below that level.
 
-    httpx logs each request URL at INFO; PTB's bot logs its base URL at DEBUG.
+    httpx logs each request URL at INFO; PTB's bot logs its base URL at DEBUG, its Application
+    every update in full (invite codes in `/start <code>`, customer data) at DEBUG.
     """
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    for name in ("telegram.Bot", "telegram.ext.ExtBot"):
+    for name in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application"):
         logging.getLogger(name).setLevel(logging.INFO)

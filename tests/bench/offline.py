@@ -32,7 +32,7 @@ from tests.e2e.conversation import Step, label, order_conversation
 from tests.e2e.harness import settings_for
 
 SETUP = frozenset({"getme", "setmycommands", "deletewebhook", "getupdates"})
-App = Application  # type: ignore[type-arg]
+App = Application[Any, Any, Any, Any, Any, Any]
 
 
 class OfflineRequest(BaseRequest):
@@ -159,7 +159,9 @@ async def conversation_cpu(
                 played += await _play(user, order_conversation(code), deliver)
             if profiler is not None and profile is not None:
                 profiler.stop()
-                profile.write_text(profiler.output_text(unicode=True, show_all=False))
+                profile.write_text(  # noqa: ASYNC240 - once, after the measurement
+                    profiler.output_text(unicode=True, show_all=False)
+                )
         mine.requests = request.calls
     echo = world.echo_application("http://offline.invalid/bot")
     request = offline(echo, emu, replay=True)

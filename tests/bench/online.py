@@ -24,6 +24,7 @@ from bot.app import LicenceApplication
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.serve import poll, serve_webhook
 from domain.storage import tables
+from domain.storage.database import Database
 from tests.bench import world
 from tests.e2e.conversation import label, order_conversation
 from tests.e2e.harness import settings_for
@@ -55,13 +56,18 @@ class Answers:
         return self.updates / self.seconds if self.seconds else 0.0
 
 
-async def _timed(user: EmulatedUser, act: asyncio.Future[object] | None, send: str | None,
-                 answers: Answers, timeout: float) -> None:
+async def _timed(
+    user: EmulatedUser,
+    act: asyncio.Future[object] | None,
+    send: str | None,
+    answers: Answers,
+    wait: float,
+) -> None:
     start = time.monotonic()
     try:
         if send is not None:
             await user.send(send)
-        await user.wait_reply(timeout)
+        await user.wait_reply(wait)
         answers.times.append(time.monotonic() - start)
     except TimeoutError:
         answers.errors += 1
@@ -71,7 +77,7 @@ async def _timed(user: EmulatedUser, act: asyncio.Future[object] | None, send: s
 @asynccontextmanager
 async def running(
     kind: str, emu: BotApiEmulator, engine: str, folder: Path, users: int, mode: str = "polling"
-) -> AsyncIterator[tuple[list[str], world.Database | None]]:
+) -> AsyncIterator[tuple[list[str], Database | None]]:
     """The bot ("bot") or the echo bot ("echo") serving `emu`; the invites of `users`."""
     if kind == "echo":
         echo = world.echo_application(emu.base_url)
@@ -90,10 +96,11 @@ async def running(
         codes = await world.seed(core, users)
         extra: dict[str, object] = {}
         if mode == "webhook":
+            port = world.free_port()
             extra = {
-                "webhook_url": "http://127.0.0.1:0/hook",
+                "webhook_url": f"http://127.0.0.1:{port}/hook",
                 "webhook_secret": SecretStr("bench-secret"),
-                "webhook_port": 0,
+                "webhook_port": port,
             }
         settings = settings_for(db.url, emu.base_url, **extra)
         stop, ready = asyncio.Event(), asyncio.Event()
@@ -117,12 +124,15 @@ async def running(
 
 async def burst(kind: str, engine: str, folder: Path, users: int, messages: int) -> Answers:
     """Benchmark 3: `users` × `messages` typed messages, each sent when the last is answered."""
-    async with BotApiEmulator(token=world.TOKEN) as emu, running(
-        kind, emu, engine, folder, users
-    ) as (codes, _):
+    async with (
+        BotApiEmulator(token=world.TOKEN) as emu,
+        running(kind, emu, engine, folder, users) as (codes, _),
+    ):
         people = [emu.user(600_000 + i) for i in range(users)]
         warm = Answers()
-        await asyncio.gather(*(_timed(u, None, f"/start {c}", warm, 60) for u, c in zip(people, codes, strict=True)))
+        await asyncio.gather(
+            *(_timed(u, None, f"/start {c}", warm, 60) for u, c in zip(people, codes, strict=True))
+        )
         answers = Answers()
 
         async def talk(user: EmulatedUser, offset: int) -> None:
@@ -136,15 +146,21 @@ async def burst(kind: str, engine: str, folder: Path, users: int, messages: int)
 
 
 async def pace(
-    kind: str, engine: str, folder: Path, users: int, seconds: float, mode: str = "polling",
+    kind: str,
+    engine: str,
+    folder: Path,
+    users: int,
+    seconds: float,
+    mode: str = "polling",
     think: tuple[float, float] = (2.0, 10.0),
 ) -> Answers:
     """Benchmark 4: every user plays the order conversation at human pace until `seconds`
     have passed; afterwards the stored orders are compared with the confirmed ones."""
-    rng = random.Random(11)
-    async with BotApiEmulator(token=world.TOKEN) as emu, running(
-        kind, emu, engine, folder, users, mode
-    ) as (codes, db):
+    rng = random.Random(11)  # noqa: S311 - think times, not secrets
+    async with (
+        BotApiEmulator(token=world.TOKEN) as emu,
+        running(kind, emu, engine, folder, users, mode) as (codes, db),
+    ):
         answers = Answers()
         deadline = time.monotonic() + seconds
 
@@ -167,7 +183,10 @@ async def pace(
                         await user.press(screens[-1], label(step, screens[-1].buttons()))
                         await user.wait_reply(60)
                         answers.times.append(time.monotonic() - start)
-                        if step.value == "Bestellen" and "Bestellung Nr." in user.last_message().plain_text:
+                        if (
+                            step.value == "Bestellen"
+                            and "Bestellung Nr." in user.last_message().plain_text
+                        ):
                             answers.orders_confirmed += 1
                     except (TimeoutError, ValueError, StopIteration):
                         answers.errors += 1

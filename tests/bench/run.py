@@ -28,40 +28,49 @@ async def cpu(rows: list[Row], folder: Path, users: int, profile: Path | None) -
     for engine in ("sqlite", "postgresql"):
         report = profile / f"profile-{engine}.txt" if profile else None
         mine, echo = await offline.conversation_cpu(engine, users, folder, report)
-        rows.append((
-            f"1. CPU per update, order conversation, {engine}",
-            f"{mine.cpu_ms:.2f} ms",
-            f"{echo.cpu_ms:.2f} ms",
-            _ratio(mine.cpu_ms, echo.cpu_ms),
-            "≤ 2×",
-        ))
+        rows.append(
+            (
+                f"1. CPU per update, order conversation, {engine}",
+                f"{mine.cpu_ms:.2f} ms",
+                f"{echo.cpu_ms:.2f} ms",
+                _ratio(mine.cpu_ms, echo.cpu_ms),
+                "≤ 2×",
+            )
+        )
         if engine == "sqlite":
-            rows.append((
-                "2. Bot API requests per update (polling)",
-                f"{mine.requests_per_update:.2f}",
-                f"{echo.requests_per_update:.2f}",
-                _ratio(mine.requests_per_update, echo.requests_per_update),
-                "≤ 1.1",
-            ))
+            rows.append(
+                (
+                    "2. Bot API requests per update (polling)",
+                    f"{mine.requests_per_update:.2f}",
+                    f"{echo.requests_per_update:.2f}",
+                    _ratio(mine.requests_per_update, echo.requests_per_update),
+                    "≤ 1.1",
+                )
+            )
 
 
 async def burst(rows: list[Row], folder: Path, users: int, messages: int) -> None:
     mine = await online.burst("bot", "sqlite", folder, users, messages)
     echo = await online.burst("echo", "sqlite", folder, users, messages)
-    rows.append((
-        f"3. burst {users}×{messages}: median / p99 answer",
-        f"{mine.median * 1000:.0f} / {mine.p(0.99) * 1000:.0f} ms",
-        f"{echo.median * 1000:.0f} / {echo.p(0.99) * 1000:.0f} ms",
-        f"p99/median {mine.p(0.99) / mine.median:.1f}; p99 {_ratio(mine.p(0.99), echo.p(0.99))}",
-        "p99 ≤ 3× median, ≤ 1.5× echo p99",
-    ))
-    rows.append((
-        "3. burst throughput",
-        f"{mine.throughput:.1f} updates/s",
-        f"{echo.throughput:.1f} updates/s",
-        _ratio(mine.throughput, echo.throughput),
-        f"errors {mine.errors}/{echo.errors}",
-    ))
+    rows.append(
+        (
+            f"3. burst {users}×{messages}: median / p99 answer",
+            f"{mine.median * 1000:.0f} / {mine.p(0.99) * 1000:.0f} ms",
+            f"{echo.median * 1000:.0f} / {echo.p(0.99) * 1000:.0f} ms",
+            f"p99/median {mine.p(0.99) / mine.median:.1f}; "
+            f"p99 {_ratio(mine.p(0.99), echo.p(0.99))}",
+            "p99 ≤ 3× median, ≤ 1.5× echo p99",
+        )
+    )
+    rows.append(
+        (
+            "3. burst throughput",
+            f"{mine.throughput:.1f} updates/s",
+            f"{echo.throughput:.1f} updates/s",
+            _ratio(mine.throughput, echo.throughput),
+            f"errors {mine.errors}/{echo.errors}",
+        )
+    )
 
 
 async def pace(rows: list[Row], folder: Path, users: int, seconds: float) -> None:
@@ -72,32 +81,38 @@ async def pace(rows: list[Row], folder: Path, users: int, seconds: float) -> Non
             f"orders confirmed {mine.orders_confirmed}, stored {mine.orders_stored}; "
             f"errors {mine.errors}"
         )
-        rows.append((
-            f"4. human pace {users} users, {mode}: median / p99",
-            f"{mine.median * 1000:.0f} / {mine.p(0.99) * 1000:.0f} ms",
-            f"{echo.median * 1000:.0f} / {echo.p(0.99) * 1000:.0f} ms",
-            f"p99 {_ratio(mine.p(0.99), echo.p(0.99))}",
-            orders,
-        ))
+        rows.append(
+            (
+                f"4. human pace {users} users, {mode}: median / p99",
+                f"{mine.median * 1000:.0f} / {mine.p(0.99) * 1000:.0f} ms",
+                f"{echo.median * 1000:.0f} / {echo.p(0.99) * 1000:.0f} ms",
+                f"p99 {_ratio(mine.p(0.99), echo.p(0.99))}",
+                orders,
+            )
+        )
 
 
 async def start(rows: list[Row], folder: Path) -> None:
     mine, theirs = startup.help_vs_import()
-    rows.append((
-        "7. `licencebot --help` vs `import telegram.ext`",
-        f"{mine * 1000:.0f} ms",
-        f"{theirs * 1000:.0f} ms",
-        _ratio(mine, theirs),
-        "≤ 1.5×",
-    ))
+    rows.append(
+        (
+            "7. `licencebot --help` vs `import telegram.ext`",
+            f"{mine * 1000:.0f} ms",
+            f"{theirs * 1000:.0f} ms",
+            _ratio(mine, theirs),
+            "≤ 1.5×",
+        )
+    )
     mine, theirs = await startup.until_polling("sqlite", folder)
-    rows.append((
-        "7. start until polling (parser trained)",
-        f"{mine * 1000:.0f} ms",
-        f"{theirs * 1000:.0f} ms",
-        _ratio(mine, theirs),
-        "–",
-    ))
+    rows.append(
+        (
+            "7. start until polling (parser trained)",
+            f"{mine * 1000:.0f} ms",
+            f"{theirs * 1000:.0f} ms",
+            _ratio(mine, theirs),
+            "–",
+        )
+    )
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import platform
+import socket
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -68,6 +70,12 @@ async def _pg(statement: str) -> None:
         await engine.dispose()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def core_for(db: Database) -> Context:
     return Context(db, clock=FixedClock(NOW))
 
@@ -86,10 +94,11 @@ async def seed(core: Context, users: int, *, first: int = 0) -> list[str]:
 def echo_application(base_url: str, *, limiter: bool = True) -> Application:  # type: ignore[type-arg]
     """The baseline: python-telegram-bot answering each update with one request (a message
     echoed, a callback answered), with the same AIORateLimiter and concurrency as the bot."""
-    builder = Application.builder().token(TOKEN).base_url(base_url).concurrent_updates(True)
+    builder: Any = Application.builder().token(TOKEN).base_url(base_url)
+    builder = builder.concurrent_updates(True)
     if limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
-    application = builder.build()
+    application: Application = builder.build()  # type: ignore[type-arg]
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -117,7 +126,8 @@ def machine() -> str:
         pass
     try:
         pg = subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "show server_version"],
+            # the machine's own client, for the report only
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "show server_version"],  # noqa: S607
             capture_output=True,
             text=True,
             timeout=5,

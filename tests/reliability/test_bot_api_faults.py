@@ -20,8 +20,14 @@ def sent_texts(bot: Bot, chat_id: int) -> Counter[str]:
 
 async def test_replies_survive_429_and_5xx_and_arrive_once(bot: Bot) -> None:
     user = await bot.linked_user(4001)
-    faults = [(429, "sendMessage"), (500, "sendMessage"), (502, "editMessageText"),
-              (503, "sendMessage"), (429, "editMessageText"), (500, "answerCallbackQuery")]
+    faults = [
+        (429, "sendMessage"),
+        (500, "sendMessage"),
+        (502, "editMessageText"),
+        (503, "sendMessage"),
+        (429, "editMessageText"),
+        (500, "answerCallbackQuery"),
+    ]
     tried = ok = 0
     for _ in range(size(1, 4)):
         for status, method in faults:
@@ -50,7 +56,12 @@ async def test_a_provisioning_notice_survives_5xx_and_goes_out_once(bot: Bot) ->
     sent = await deliver_once(bot.application, bot.core, "de")
     await bot.settle()
     assert sent == 1
-    notices = [t for t, n in sent_texts(bot, user.id).items() if "ist bereitgestellt:" in t for _ in range(n)]
+    notices = [
+        t
+        for t, n in sent_texts(bot, user.id).items()
+        if "ist bereitgestellt:" in t
+        for _ in range(n)
+    ]
     held("5xx on a notification", 1, int(len(notices) == 1))
     assert len(notices) == 1
     assert await deliver_once(bot.application, bot.core, "de") == 0  # never again
@@ -59,6 +70,11 @@ async def test_a_provisioning_notice_survives_5xx_and_goes_out_once(bot: Bot) ->
 async def test_a_failed_callback_answer_never_fails_the_update(bot: Bot) -> None:
     user = await bot.linked_user(4003)
     menu = screen(user)
-    bot.emu.fail_next("answerCallbackQuery", count=10, status=400, description="Bad Request: query is too old and response timeout expired or query ID is invalid")
+    bot.emu.fail_next(
+        "answerCallbackQuery",
+        count=10,
+        status=400,
+        description="Bad Request: query is too old and response timeout expired",
+    )
     products = await press(bot, user, "Produkte", menu)
     assert "Microsoft 365 Business Standard" in products.plain_text
