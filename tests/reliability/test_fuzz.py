@@ -141,7 +141,7 @@ TRIED: list[bool] = []
 
 
 @settings(
-    max_examples=size(25, 600),
+    max_examples=size(20, 600),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
