@@ -32,6 +32,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
 from bot.drafts import Drafted, Form, Step
+from bot.fifo import writers_in_turn
 from bot.runtime import Runtime, runtime_of
 from domain import errors
 from domain.conversation import ChatState
@@ -292,7 +293,7 @@ def handler(fn: HandlerFn) -> PtbCallback:
         if update.effective_chat is None or update.effective_user is None:
             return
         rt = runtime_of(context.bot_data)
-        async with rt.core.uow() as uow:
+        async with writers_in_turn(rt.core.db), rt.core.uow() as uow:
             if not await uow.chats.claim_update(context.bot.id, update.update_id, rt.core.now()):
                 log.info("update %s already processed; skipped", update.update_id)
                 return
