@@ -129,9 +129,15 @@ async def set_commands(application: Application) -> None:  # type: ignore[type-a
 
 
 def build_application(
-    settings: Settings, core: Context, *, updater: bool = True, parser: Parser | None = None
+    settings: Settings,
+    core: Context,
+    *,
+    updater: bool = True,
+    parser: Parser | None = None,
+    share: int = 1,
 ) -> LicenceApplication:
-    """The bot, unchanged in every mode: polling, webhook workers, the local chat."""
+    """The bot, unchanged in every mode: polling, webhook workers, the local chat; `share`:
+    the number of worker processes that split Telegram's per-token limits."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     quiet_http_logs()
@@ -141,7 +147,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
-        .rate_limiter(PatientRateLimiter())
+        .rate_limiter(PatientRateLimiter(share=share, unlimited=not settings.telegram_rate_limit))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(True)
     )

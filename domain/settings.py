@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Berlin"
     default_language: str = "de"
     notify_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
+    telegram_rate_limit: bool = True
 
     @field_validator("database_url")
     @classmethod

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark of issue 11, each figure a ratio against a baseline measured
 in the same run; prints a Markdown table for docs/benchmarks.md. Asserts nothing.
 
-    python -m tests.bench.run [--quick] [--only cpu,burst,pace,startup] [--profile DIR]
+    python -m tests.bench.run [--quick] [--only startup,cpu,...] [--profile DIR]
 
 Needs PostgreSQL at TEST_DATABASE_URL (default postgres@127.0.0.1:5432/test) for the
 PostgreSQL rows; every load goes to 127.0.0.1 and is bounded in count and time.
@@ -15,7 +15,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from tests.bench import offline, online, startup, world
+from tests.bench import actions, memory, offline, online, scale, startup, world
 
 Row = tuple[str, str, str, str, str]
 
@@ -50,11 +50,18 @@ async def cpu(rows: list[Row], folder: Path, users: int, profile: Path | None) -
 
 
 async def burst(rows: list[Row], folder: Path, users: int, messages: int) -> None:
-    mine = await online.burst("bot", "sqlite", folder, users, messages)
     echo = await online.burst("echo", "sqlite", folder, users, messages)
+    for engine in ("postgresql", "sqlite"):
+        await _burst(rows, folder, users, messages, engine, echo)
+
+
+async def _burst(
+    rows: list[Row], folder: Path, users: int, messages: int, engine: str, echo: online.Answers
+) -> None:
+    mine = await online.burst("bot", engine, folder, users, messages)
     rows.append(
         (
-            f"3. burst {users}×{messages}: median / p99 answer",
+            f"3. burst {users}×{messages}, {engine}: median / p99 answer",
             f"{mine.median * 1000:.0f} / {mine.p(0.99) * 1000:.0f} ms",
             f"{echo.median * 1000:.0f} / {echo.p(0.99) * 1000:.0f} ms",
             f"p99/median {mine.p(0.99) / mine.median:.1f}; "
@@ -64,7 +71,7 @@ async def burst(rows: list[Row], folder: Path, users: int, messages: int) -> Non
     )
     rows.append(
         (
-            "3. burst throughput",
+            f"3. burst throughput, {engine}",
             f"{mine.throughput:.1f} updates/s",
             f"{echo.throughput:.1f} updates/s",
             _ratio(mine.throughput, echo.throughput),
@@ -115,8 +122,64 @@ async def start(rows: list[Row], folder: Path) -> None:
     )
 
 
+async def scale_out(rows: list[Row], users: int, seconds: float) -> None:
+    one = await scale.run_workers(1, users, seconds, limited=False)
+    two = await scale.run_workers(2, users, seconds, limited=False)
+    rows.append(
+        (
+            f"5. webhook, PostgreSQL, limits lifted, {users} users: throughput 2 workers",
+            f"{two[0]:.1f} updates/s",
+            f"{one[0]:.1f} updates/s (1 worker)",
+            _ratio(two[0], one[0]),
+            f"≥ 1.6×; errors {one[2]}/{two[2]}",
+        )
+    )
+    one = await scale.run_workers(1, users, seconds, limited=True)
+    two = await scale.run_workers(2, users, seconds, limited=True)
+    rows.append(
+        (
+            "5. limits on: most Bot API requests in any second, 2 workers",
+            f"{two[1]}",
+            f"{one[1]} (1 worker)",
+            _ratio(two[1], one[1]),
+            "≤ 1× (each worker keeps to half)",
+        )
+    )
+
+
+async def rasa(rows: list[Row], folder: Path, calls: int) -> None:
+    figures = await actions.requests_per_second(folder, calls)
+    for name in ("action_place_order", "validate_order_form"):
+        rows.append(
+            (
+                f"6. action server: {name}",
+                f"{figures[name]:.0f} requests/s",
+                f"{figures['noop']:.0f} requests/s (no-op action)",
+                _ratio(figures[name], figures["noop"]),
+                "≥ 0.5×",
+            )
+        )
+
+
+def memory_rows(rows: list[Row], users: int, drafts: int) -> None:
+    mine = memory.run("bot", users, drafts)
+    echo = memory.run("echo", users, drafts)
+    rows.append(
+        (
+            f"8. peak RSS, {users} linked users, {drafts} open drafts",
+            f"{mine['rss_mib']:.0f} MiB",
+            f"{echo['rss_mib']:.0f} MiB (echo, same imports)",
+            _ratio(mine["rss_mib"], echo["rss_mib"]),
+            f"answered {mine['answered']:.0f}/{echo['answered']:.0f}",
+        )
+    )
+
+
+ALL = "startup,cpu,burst,pace,scale,actions,memory"
+
+
 async def main(args: argparse.Namespace) -> None:
-    only = set(args.only.split(",")) if args.only else {"cpu", "burst", "pace", "startup"}
+    only = set((args.only or ALL).split(","))
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -127,7 +190,13 @@ async def main(args: argparse.Namespace) -> None:
         if "burst" in only:
             await burst(rows, folder, 20, 5 if args.quick else 20)
         if "pace" in only:
-            await pace(rows, folder, 100 if args.quick else 1000, 30 if args.quick else 150)
+            await pace(rows, folder, 100 if args.quick else 1000, 60 if args.quick else 150)
+        if "scale" in only:
+            await scale_out(rows, 20 if args.quick else 40, 10 if args.quick else 30)
+        if "actions" in only:
+            await rasa(rows, folder, 20 if args.quick else 100)
+        if "memory" in only:
+            memory_rows(rows, 10_000, 1_000)
     print(f"\nMachine: {world.machine()}\n")
     print("| figure | licencebot | baseline | ratio | target / notes |")
     print("|---|---|---|---|---|")
@@ -138,7 +207,7 @@ async def main(args: argparse.Namespace) -> None:
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller loads, about 3 minutes")
-    parser.add_argument("--only", help="comma-separated: cpu, burst, pace, startup")
+    parser.add_argument("--only", help=f"comma-separated, of: {ALL}")
     parser.add_argument("--profile", type=Path, help="write pyinstrument reports here")
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(main(parser.parse_args()))
