@@ -23,6 +23,7 @@ from bot.handlers import addons, changes, menu, my_orders, ordering, system, tex
 from bot.limiter import PatientRateLimiter
 from bot.runtime import KEY, Runtime
 from bot.turn import PtbCallback, handler, stale
+from bot.webhook_reply import replies_of
 from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.settings import Settings
@@ -98,6 +99,9 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
         finally:
             self.in_flight -= 1
             self.processed += 1
+            replies = replies_of(self.bot_data)
+            if replies is not None and isinstance(update, Update):
+                replies.release(update.update_id)  # no answer came: the webhook response goes
 
 
 def file_url(base_url: str) -> str:

@@ -34,6 +34,7 @@ from bot import callbacks as cb
 from bot.drafts import Drafted, Form, Step
 from bot.fifo import writers_in_turn
 from bot.runtime import Runtime, runtime_of
+from bot.webhook_reply import replies_of
 from domain import errors
 from domain.conversation import ChatState
 from domain.model import Actor, Channel
@@ -237,11 +238,27 @@ class Turn:
         if self.query is not None:
             text, alert = self._answer or (None, False)
             try:
-                await self.query.answer(text, show_alert=alert)
+                if not self._answer_in_webhook_response(text, alert):
+                    await self.query.answer(text, show_alert=alert)
             except TelegramError as exc:  # too old, or Telegram failing: the screens still go
                 log.info("callback answer failed: %s", exc.message)
         for screen in self._screens:
             await self._put(screen)
+
+    def _answer_in_webhook_response(self, text: str | None, alert: bool) -> bool:
+        """Webhook mode: the answer rides on the webhook response (bot/webhook_reply.py)."""
+        replies = replies_of(self.context.bot_data)
+        if replies is None or self.query is None:
+            return False
+        call: dict[str, object] = {
+            "method": "answerCallbackQuery",
+            "callback_query_id": self.query.id,
+        }
+        if text:
+            call["text"] = text
+        if alert:
+            call["show_alert"] = True
+        return replies.offer(self.update.update_id, call)
 
     async def _put(self, screen: _Screen) -> None:
         """Edit in place or send."""

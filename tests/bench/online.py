@@ -29,6 +29,9 @@ from tests.bench import world
 from tests.e2e.conversation import label, order_conversation
 from tests.e2e.harness import settings_for
 
+ANSWERING = frozenset(
+    {"sendMessage", "editMessageText", "answerCallbackQuery", "editMessageReplyMarkup"}
+)
 BROWSE = ["/menu", "/products", "/orders", "/status", "Was kostet Microsoft 365 E3?"]
 
 
@@ -40,6 +43,7 @@ class Answers:
     orders_stored: int = 0
     updates: int = 0
     seconds: float = 0.0
+    requests: int = 0  # Bot API requests that answer users (webhook responses not counted)
 
     def p(self, q: float) -> float:
         if not self.times:
@@ -193,9 +197,10 @@ async def pace(
                     answers.updates += 1
                 await asyncio.sleep(rng.uniform(*think))
 
-        start = time.monotonic()
+        start, mark = time.monotonic(), len(emu.calls)
         await asyncio.gather(*(human(i, c) for i, c in enumerate(codes)))
         answers.seconds = time.monotonic() - start
+        answers.requests = sum(c.method in ANSWERING for c in emu.calls[mark:])
         if db is not None:
             async with db.session(write=False) as session:
                 answers.orders_stored = int(

@@ -90,6 +90,15 @@ async def pace(rows: list[Row], folder: Path, users: int, seconds: float) -> Non
         )
         rows.append(
             (
+                f"2. Bot API requests per update, human pace, {mode}",
+                f"{mine.requests / max(mine.updates, 1):.2f}",
+                f"{echo.requests / max(echo.updates, 1):.2f}",
+                _ratio(mine.requests / max(mine.updates, 1), echo.requests / max(echo.updates, 1)),
+                "≤ 1.1",
+            )
+        )
+        rows.append(
+            (
                 f"4. human pace {users} users, {mode}: median / p99",
                 f"{mine.median * 1000:.0f} / {mine.p(0.99) * 1000:.0f} ms",
                 f"{echo.median * 1000:.0f} / {echo.p(0.99) * 1000:.0f} ms",
