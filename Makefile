@@ -1,5 +1,7 @@
 # make chat  - set up .venv and start the bot on the embedded default (SQLite, demo catalogue)
-# make test  - set up .venv and run every test
+# make test  - set up .venv and run every test (with the short form of the fault suite)
+# make bench - the benchmarks of docs/benchmarks.md (BENCH_ARGS=--quick for a 5-minute run)
+# make reliability - the long form of the fault and abuse suite (tests/reliability)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
