@@ -1,12 +1,13 @@
 """kill -9 of the bot (`licencebot run`, a real process) at random points of order
 conversations, then a restart: no confirmed order lost, none twice, every draft continues.
 
-Users behave like people whose message got no answer: they look at the screen and do the
-step again if it is still to do (a ticked consent is not ticked again)."""
+Users behave like people whose message got no answer: they look at the chat and do what is
+still to do (a ticked consent is not ticked again, a lost screen is asked for again)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -58,51 +59,53 @@ class Process:
             self.proc.wait(20)
 
 
-async def _step(user: EmulatedUser, kind: str, value: str) -> None:
-    """Do one step until the bot answers it; after a silence, look and retry if still due."""
-    for _ in range(12):
-        if kind == "type":
-            await user.send(value)
-        else:
-            screens = [m for m in user.messages() if m.inline_keyboard]
-            if not screens or value not in screens[-1].buttons():
-                return  # the screen moved on: the step happened before the crash
-            await user.press(screens[-1], value)
+async def _act(emu: BotApiEmulator, user: EmulatedUser, kind: str, value: str) -> None:
+    """Type or press, then wait for the whole answer (or give up after a silence)."""
+    if kind == "type":
+        await user.send(value)
+    else:
+        await user.press([m for m in user.messages() if m.inline_keyboard][-1], value)
+    try:
+        await user.wait_reply(6.0)
+    except TimeoutError:  # the bot was killed: wait until it is back and has caught up
+        with contextlib.suppress(TimeoutError):
+            await emu.settle(timeout=60)
+        return
+    while True:  # the rest of the answer (the welcome comes with the menu)
         try:
-            await user.wait_reply(6.0)
+            await user.wait_reply(0.4)
         except TimeoutError:
-            continue
-        while True:  # the rest of the answer (the welcome comes with the menu)
-            try:
-                await user.wait_reply(0.4)
-            except TimeoutError:
-                return
-    raise AssertionError(f"no answer to {value!r}")
+            return
 
 
-async def _conversation(user: EmulatedUser, code: str) -> bool:
-    """The order conversation; True when the user saw the order confirmed."""
-    steps = [
-        ("type", f"/start {code}"),
-        ("type", "/products"),
-        ("press", PRODUCT),
-        ("press", "Bestellen"),
-        ("type", "3"),
-        ("press", "☐ AGB akzeptieren"),
-        ("press", "☐ Microsoft-Konto"),
-        ("press", "Bestellen"),
-    ]
-    for kind, value in steps:
-        await _step(user, kind, value)
-    for _ in range(12):  # the confirmation may have been lost with the process: look again
-        if any(
-            "ist eingegangen" in m.plain_text or "bereits" in m.plain_text for m in user.messages()
-        ):
+def _next(user: EmulatedUser, code: str) -> tuple[str, str] | None:
+    """What a person does next, looking at the chat; None once the order is confirmed."""
+    messages = user.messages()
+    if any("ist eingegangen" in m.plain_text or "bereits" in m.plain_text for m in messages):
+        return None
+    if not any("Willkommen" in m.plain_text for m in messages):
+        return "type", f"/start {code}"
+    screens = [m for m in messages if m.inline_keyboard]
+    buttons = screens[-1].buttons() if screens else []
+    unticked = [b for b in buttons if b.startswith("☐")]
+    if unticked:
+        return "press", unticked[0]
+    if "Bestellen" in buttons:  # the product's details or the ticked summary
+        return "press", "Bestellen"
+    if PRODUCT in buttons:
+        return "press", PRODUCT
+    if messages and "Wie viele Lizenzen" in messages[-1].plain_text:
+        return "type", "3"
+    return "type", "/products"
+
+
+async def _conversation(emu: BotApiEmulator, user: EmulatedUser, code: str) -> bool:
+    """The order conversation, step by step as the chat shows; True once confirmed."""
+    for _ in range(60):
+        step = _next(user, code)
+        if step is None:
             return True
-        await _step(user, "press", "Bestellen")
-        await _step(user, "type", "/orders")
-        if any(f"· {PRODUCT}" in b for m in user.messages() for b in m.buttons()):
-            return True
+        await _act(emu, user, *step)
     return False
 
 
@@ -148,13 +151,14 @@ async def test_kill_9_at_random_points_loses_and_doubles_no_order(tmp_path: Path
                 mark = len(emu.calls)
                 process.start()
 
+        await asyncio.wait_for(polling(0), 120)  # started: imports, migrations, parser
         killing = asyncio.create_task(killer())
         try:
             users = [emu.user(9300 + i) for i in range(conversations)]
             confirmed = []
             for batch in range(0, conversations, 5):  # five at a time
                 group = list(zip(users, codes, strict=True))[batch : batch + 5]
-                confirmed += await asyncio.gather(*(_conversation(u, c) for u, c in group))
+                confirmed += await asyncio.gather(*(_conversation(emu, u, c) for u, c in group))
         finally:
             done.set()
             await killing
