@@ -44,6 +44,7 @@ class Answers:
     updates: int = 0
     seconds: float = 0.0
     requests: int = 0  # Bot API requests that answer users (webhook responses not counted)
+    technical: int = 0  # answers "that did not work technically, reference …"
 
     def p(self, q: float) -> float:
         if not self.times:
@@ -192,7 +193,7 @@ async def pace(
                             and "Bestellung Nr." in user.last_message().plain_text
                         ):
                             answers.orders_confirmed += 1
-                    except (TimeoutError, ValueError, StopIteration):
+                    except (TimeoutError, ValueError, LookupError):
                         answers.errors += 1
                     answers.updates += 1
                 await asyncio.sleep(rng.uniform(*think))
@@ -201,6 +202,11 @@ async def pace(
         await asyncio.gather(*(human(i, c) for i, c in enumerate(codes)))
         answers.seconds = time.monotonic() - start
         answers.requests = sum(c.method in ANSWERING for c in emu.calls[mark:])
+        answers.technical = sum(
+            "Referenz für den Service Desk" in m.plain_text
+            for i in range(users)
+            for m in emu.messages(700_000 + i)
+        )
         if db is not None:
             async with db.session(write=False) as session:
                 answers.orders_stored = int(

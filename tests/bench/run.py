@@ -86,7 +86,7 @@ async def pace(rows: list[Row], folder: Path, users: int, seconds: float) -> Non
         mine = await online.pace("bot", "postgresql", folder, users, seconds, mode)
         orders = (
             f"orders confirmed {mine.orders_confirmed}, stored {mine.orders_stored}; "
-            f"errors {mine.errors}"
+            f"technical errors {mine.technical}; unanswered {mine.errors}"
         )
         rows.append(
             (

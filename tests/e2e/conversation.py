@@ -46,7 +46,8 @@ def order_conversation(invite_code: str, quantity: int = 18) -> list[Step]:
 def label(step: Step, buttons: Sequence[str]) -> str:
     """The button a press step means (the subscription's button carries its number)."""
     if step.value == SUBSCRIPTION:
-        return next(b for b in buttons if b.startswith("Nr. ") and b.endswith(SUBSCRIPTION))
+        found = [b for b in buttons if b.startswith("Nr. ") and b.endswith(SUBSCRIPTION)]
+        return found[0] if found else step.value
     return step.value
 
 
