@@ -1,11 +1,13 @@
 # make chat  - set up .venv and start the bot on the embedded default (SQLite, demo catalogue)
-# make test  - set up .venv and run every test
+# make test  - set up .venv and run every test (with the short form of the fault suite)
+# make bench - the benchmarks of docs/benchmarks.md (BENCH_ARGS=--quick for a 5-minute run)
+# make reliability - the long form of the fault and abuse suite (tests/reliability)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: chat test lint format bench clean messages messages-update messages-check
+.PHONY: chat test lint format bench reliability clean messages messages-update messages-check
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +20,12 @@ chat: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)  ## issue 11's benchmarks, ratios against baselines of the same run (BENCH_ARGS=--quick)
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+
+reliability: $(STAMP)  ## the long fault and abuse suite (a short form runs in `make test`)
+	LICENCEBOT_RELIABILITY=long $(BIN)/python -m pytest tests/reliability -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ from bot.handlers import desk as desk_handlers
 from bot.limiter import PatientRateLimiter
 from bot.runtime import KEY, Runtime
 from bot.turn import PtbCallback, handler, stale
+from bot.webhook_reply import replies_of
 from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.settings import Settings
@@ -113,6 +114,9 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
         finally:
             self.in_flight -= 1
             self.processed += 1
+            replies = replies_of(self.bot_data)
+            if replies is not None and isinstance(update, Update):
+                replies.release(update.update_id)  # no answer came: the webhook response goes
 
 
 def file_url(base_url: str) -> str:
@@ -151,9 +155,15 @@ async def set_commands(application: Application) -> None:  # type: ignore[type-a
 
 
 def build_application(
-    settings: Settings, core: Context, *, updater: bool = True, parser: Parser | None = None
+    settings: Settings,
+    core: Context,
+    *,
+    updater: bool = True,
+    parser: Parser | None = None,
+    share: int = 1,
 ) -> LicenceApplication:
-    """The bot, unchanged in every mode: polling, webhook workers, the local chat."""
+    """The bot, unchanged in every mode: polling, webhook workers, the local chat; `share`:
+    the number of worker processes that split Telegram's per-token limits."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     quiet_http_logs()
@@ -163,7 +173,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
-        .rate_limiter(PatientRateLimiter())
+        .rate_limiter(PatientRateLimiter(share=share, unlimited=not settings.telegram_rate_limit))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(True)
     )
@@ -179,9 +189,10 @@ def build_application(
 def quiet_http_logs() -> None:
     """Loggers that print the Bot API URL, which carries the token, stay below that level.
 
-    httpx logs each request URL at INFO; PTB's bot logs its base URL at DEBUG.
+    httpx logs each request URL at INFO; PTB's bot logs its base URL at DEBUG, its Application
+    every update in full (invite codes in `/start <code>`, customer data) at DEBUG.
     """
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    for name in ("telegram.Bot", "telegram.ext.ExtBot"):
+    for name in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application"):
         logging.getLogger(name).setLevel(logging.INFO)

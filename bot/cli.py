@@ -8,30 +8,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
-
-from domain import errors
-from domain.catalog import CatalogFileError, read_catalog
-from domain.commands import AddCustomer, CreateInvite
-from domain.model import Role
-from domain.services import accounts, catalog, orders, requests, subscriptions, tickets
-from domain.services.accounts import OPERATOR
-from domain.services.context import Context
-from domain.settings import Settings
-from domain.storage.database import Database
-from domain.storage.migrate import upgrade
-from domain.texts.i18n import Translator
-from domain.texts.refusals import describe
-from domain.tickets import TicketStatus
+# The core (SQLAlchemy, Alembic, Babel, pydantic) is imported where a command needs it, so
+# `licencebot --help` and argument errors answer without loading it (issue 11, start-up).
+if TYPE_CHECKING:
+    from domain.services.context import Context
+    from domain.settings import Settings
+    from domain.storage.database import Database
+    from domain.texts.i18n import Translator
 
 log = logging.getLogger("licencebot")
 
@@ -152,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tick = sub.add_parser("tickets", help="service desk tickets, newest first")
     tick.add_argument("--customer", type=_customer_id)
-    tick.add_argument("--status", choices=[s.value for s in TicketStatus])
+    tick.add_argument("--status", choices=["open", "taken", "resolved"])
     tick.add_argument("--json", action="store_true")
 
     run = sub.add_parser("run", help="the Telegram bot (polling; webhook mode with WEBHOOK_URL)")
@@ -180,7 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --- commands ------------------------------------------------------------------------------------
-_EN = Translator("en")
+@functools.cache
+def _en() -> Translator:
+    from domain.texts.i18n import Translator
+
+    return Translator("en")
 
 
 def _print_json(data: Any) -> None:
@@ -188,11 +184,18 @@ def _print_json(data: Any) -> None:
 
 
 async def _db_upgrade(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.storage.migrate import upgrade
+
     await upgrade(ctx.db)
     print("database is up to date")
 
 
 async def _catalog_load(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.catalog import CatalogFileError, read_catalog
+    from domain.services import catalog
+    from domain.services.accounts import OPERATOR
+    from domain.storage.migrate import upgrade
+
     try:
         spec = read_catalog(args.path)
     except CatalogFileError as exc:
@@ -209,6 +212,9 @@ async def _catalog_load(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _catalog_show(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import catalog
+    from domain.services.accounts import OPERATOR
+
     offers = await catalog.browse_catalog(ctx, OPERATOR, args.customer)
     if args.json:
         _print_json(
@@ -226,10 +232,15 @@ async def _catalog_show(ctx: Context, args: argparse.Namespace) -> None:
         return
     for o in offers:
         booked = f"  (booked: {o.booked_quantity})" if o.booked_quantity else ""
-        print(f"{o.sku:<24} {_EN.money(o.unit_price):>10}  {o.name}{booked}")
+        print(f"{o.sku:<24} {_en().money(o.unit_price):>10}  {o.name}{booked}")
 
 
 async def _customer_add(ctx: Context, args: argparse.Namespace) -> None:
+    from domain import errors
+    from domain.commands import AddCustomer
+    from domain.services import accounts
+    from domain.services.accounts import OPERATOR
+
     name = args.name.strip()
     if not name or len(name) > 200:
         raise CliError("the name must be 1 to 200 characters")
@@ -246,6 +257,9 @@ async def _customer_add(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _price_set(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import accounts
+    from domain.services.accounts import OPERATOR
+
     await accounts.set_price(
         ctx, OPERATOR, args.customer, args.sku, None if args.clear else args.price
     )
@@ -270,6 +284,11 @@ async def _bot_username(settings: Settings) -> str | None:
 
 
 async def _invite(ctx: Context, args: argparse.Namespace, settings: Settings) -> None:
+    from domain.commands import CreateInvite
+    from domain.model import Role
+    from domain.services import accounts
+    from domain.services.accounts import OPERATOR
+
     role = Role(args.role)
     if role is Role.AGENT and args.customer:
         raise CliError("--role agent is not bound to a customer; leave out --customer")
@@ -291,6 +310,9 @@ async def _invite(ctx: Context, args: argparse.Namespace, settings: Settings) ->
 
 
 async def _orders(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import orders
+    from domain.services.accounts import OPERATOR
+
     overview = await orders.list_orders(ctx, OPERATOR, args.customer)
     if args.json:
         _print_json([s.as_json() for s in overview.subscriptions])
@@ -299,18 +321,21 @@ async def _orders(ctx: Context, args: argparse.Namespace) -> None:
     for s in overview.subscriptions:
         print(
             f"#{s.id:<5} {s.product_name:<40} {s.quantity:>6}  {s.status.value:<11} "
-            f"start {_EN.date(s.start_date)}  end {_EN.date(s.end_date) or '-'}  "
-            f"{_EN.money(s.monthly_total)}/month"
+            f"start {_en().date(s.start_date)}  end {_en().date(s.end_date) or '-'}  "
+            f"{_en().money(s.monthly_total)}/month"
         )
         for a in s.addons:
             print(
                 f"       + {a.name:<38} {a.quantity:>6}  {a.status.value:<11} "
-                f"{_EN.money(a.monthly_total)}/month"
+                f"{_en().money(a.monthly_total)}/month"
             )
-    print(f"monthly total: {_EN.money(overview.monthly_total)} net")
+    print(f"monthly total: {_en().money(overview.monthly_total)} net")
 
 
 async def _provision(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import subscriptions
+    from domain.services.accounts import OPERATOR
+
     view = await subscriptions.mark_provisioned(ctx, OPERATOR, args.subscription)
     if args.json:
         _print_json(view.as_json())
@@ -319,6 +344,9 @@ async def _provision(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _requests(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import requests
+    from domain.services.accounts import OPERATOR
+
     found = await requests.list_requests(ctx, OPERATOR, args.customer)
     if args.json:
         _print_json([r.as_json() for r in found])
@@ -332,6 +360,10 @@ async def _requests(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _tickets(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import tickets
+    from domain.services.accounts import OPERATOR
+    from domain.tickets import TicketStatus
+
     status = TicketStatus(args.status) if args.status else None
     found = await tickets.list_tickets(ctx, OPERATOR, args.customer, status)
     if args.json:
@@ -357,13 +389,15 @@ async def _nlu(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import subscriptions
+
     ended = await subscriptions.end_expired(ctx)
     print(
         f"{len(ended)} subscription(s) ended" + (f": {', '.join(map(str, ended))}" if ended else "")
     )
 
 
-Handler = Callable[[Context, argparse.Namespace], Awaitable[None]]
+Handler: TypeAlias = "Callable[[Context, argparse.Namespace], Awaitable[None]]"
 
 _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("db", "upgrade"): _db_upgrade,
@@ -387,6 +421,9 @@ def _key(args: argparse.Namespace) -> tuple[str, str | None]:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
+    from domain.services.context import Context
+    from domain.storage.database import Database
+
     db = Database(settings.database_url)
     ctx = Context(db, tz=settings.tz, terms_version=settings.terms_version)
     try:
@@ -402,6 +439,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
 
 async def _require_schema(db: Database) -> None:
     """Operators get the schema created on first use, like `run` does."""
+    from domain.storage.migrate import upgrade
+
     await upgrade(db)
 
 
@@ -433,6 +472,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs with the bot token
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from domain import errors
+    from domain.settings import Settings
+    from domain.texts.refusals import describe
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -449,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"licencebot: {exc}", file=sys.stderr)
         return 1
     except errors.DomainError as exc:
-        print(f"licencebot: {describe(exc, _EN)}", file=sys.stderr)
+        print(f"licencebot: {describe(exc, _en())}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # stdout closed early (`| head`): nothing left to say
         return 0

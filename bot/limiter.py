@@ -4,6 +4,10 @@ PTB's `AIORateLimiter` keeps to the per-token limits and waits out a 429 `retry_
 lets a 5xx, a timeout or a broken connection through at once, so one passing fault of
 Telegram would cost a user their screen. This limiter also retries those, with exponential
 back-off. A `BadRequest` (4xx) is final and not retried.
+
+Telegram's limits are per token (design decision 8): with several webhook workers each keeps to
+its `share` of them (`licencebot run --workers N` gives each 1/N), so all together never exceed
+them without talking to each other. `unlimited` lifts them (benchmarks on a fake Bot API).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from telegram.constants import FloodLimit
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
@@ -23,9 +28,24 @@ Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
 class PatientRateLimiter(AIORateLimiter):
     def __init__(
-        self, *, max_retries: int = 5, transient_retries: int = 4, backoff: float = 0.25
+        self,
+        *,
+        max_retries: int = 5,
+        transient_retries: int = 4,
+        backoff: float = 0.25,
+        share: int = 1,
+        unlimited: bool = False,
     ) -> None:
-        super().__init__(max_retries=max_retries)
+        if share < 1:
+            raise ValueError("share is the number of processes sending with the token, ≥ 1")
+        scale = 1e6 if unlimited else 1 / share
+        self.overall_rate = FloodLimit.MESSAGES_PER_SECOND * scale
+        self.group_rate = FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP * scale
+        super().__init__(
+            overall_max_rate=self.overall_rate,
+            group_max_rate=self.group_rate,
+            max_retries=max_retries,
+        )
         self._transient_retries = transient_retries
         self._backoff = backoff
 

@@ -104,12 +104,16 @@ async def serve_webhook(
     stop: asyncio.Event | None = None,
     core: Context | None = None,
     on_ready: Callable[[LicenceApplication], None] | None = None,
+    share: int = 1,
 ) -> None:
-    """One webhook worker; `register` sets the webhook and the commands (one worker does)."""
+    """One webhook worker; `register` sets the webhook and the commands (one worker does);
+    `share`: how many workers split Telegram's per-token limits."""
     assert settings.webhook_url is not None
     assert settings.webhook_secret is not None
     owned, core = core is None, core or context_for(settings)
-    application = build_application(settings, core, updater=False, parser=await train_parser(core))
+    application = build_application(
+        settings, core, updater=False, parser=await train_parser(core), share=share
+    )
     if stop is None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
@@ -140,12 +144,12 @@ async def serve_webhook(
         await core.db.dispose()
 
 
-def _worker(register: bool) -> None:
+def _worker(register: bool, workers: int) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     quiet_http_logs()
-    asyncio.run(serve_webhook(Settings(), register=register))
+    asyncio.run(serve_webhook(Settings(), register=register, share=workers))
 
 
 def run(settings: Settings, workers: int) -> None:
@@ -159,7 +163,7 @@ def run(settings: Settings, workers: int) -> None:
         asyncio.run(serve_webhook(settings, register=True))
         return
     spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_worker, args=(i == 0,)) for i in range(workers)]
+    processes = [spawn.Process(target=_worker, args=(i == 0, workers)) for i in range(workers)]
     for process in processes:
         process.start()
     try:

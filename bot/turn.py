@@ -33,7 +33,9 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
 from bot.drafts import Drafted, Form, Step
+from bot.fifo import writers_in_turn
 from bot.runtime import Runtime, runtime_of
+from bot.webhook_reply import replies_of
 from domain import errors
 from domain.conversation import ChatState
 from domain.model import Actor, Channel
@@ -63,7 +65,6 @@ class _Screen:
     text: str
     keyboard: Keyboard
     edit: bool
-    screen: bool  # the chat's current screen (its buttons are retired by the next one)
     thread: int | None = None  # a forum topic of a group
     reply_to: int | None = None
     blocked_note: str = ""  # said in this chat when another chat cannot be reached
@@ -218,13 +219,11 @@ class Turn:
         pressed = self._pressed_message()
         if pressed is not None:
             self._remember_screen(pressed.message_id)
-        self._screens.append(
-            _Screen(self.chat_id, text, keyboard, edit=pressed is not None, screen=True)
-        )
+        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=pressed is not None))
 
     async def send(self, text: str, keyboard: Keyboard = ()) -> None:
         """A message worth keeping (confirmation, answer): new, not edited."""
-        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=False, screen=False))
+        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=False))
 
     async def send_to(
         self,
@@ -239,7 +238,7 @@ class Turn:
         """A message to another chat (a customer, the service desk group); `blocked_note` is
         said here when that chat does not take messages from the bot (blocked, deleted)."""
         self._screens.append(
-            _Screen(chat_id, text, keyboard, False, False, thread, reply_to, blocked_note)
+            _Screen(chat_id, text, keyboard, False, thread, reply_to, blocked_note)
         )
 
     def later(self, work: Callable[[], Awaitable[None]]) -> None:
@@ -258,25 +257,40 @@ class Turn:
             self._dirty = True
 
     async def deliver(self) -> None:
-        """After the commit: answer the callback, then edit or send the screens in order."""
+        """After the commit: answer the callback, then edit or send the screens in order.
+
+        An older screen keeps its buttons: taking them off would cost a Bot API request per
+        typed message, and a press on an old button is checked like any other (`stale`).
+        """
         if self.query is not None:
             text, alert = self._answer or (None, False)
             try:
-                await self.query.answer(text, show_alert=alert)
+                if not self._answer_in_webhook_response(text, alert):
+                    await self.query.answer(text, show_alert=alert)
             except TelegramError as exc:  # too old, or Telegram failing: the screens still go
                 log.info("callback answer failed: %s", exc.message)
-        new_screen: int | None = None
         for screen in self._screens:
-            sent = await self._put(screen)
-            if sent is not None and screen.screen:
-                new_screen = sent
-        if new_screen is not None:
-            await self._retire_old_screen(new_screen)
+            await self._put(screen)
         for work in self._later:
             await work()
 
-    async def _put(self, screen: _Screen) -> int | None:
-        """Edit in place or send; the id of a newly sent message."""
+    def _answer_in_webhook_response(self, text: str | None, alert: bool) -> bool:
+        """Webhook mode: the answer rides on the webhook response (bot/webhook_reply.py)."""
+        replies = replies_of(self.context.bot_data)
+        if replies is None or self.query is None:
+            return False
+        call: dict[str, object] = {
+            "method": "answerCallbackQuery",
+            "callback_query_id": self.query.id,
+        }
+        if text:
+            call["text"] = text
+        if alert:
+            call["show_alert"] = True
+        return replies.offer(self.update.update_id, call)
+
+    async def _put(self, screen: _Screen) -> None:
+        """Edit in place or send."""
         markup = InlineKeyboardMarkup(screen.keyboard) if screen.keyboard else None
         pressed = self._pressed_message() if screen.edit else None
         if pressed is not None:
@@ -284,44 +298,25 @@ class Turn:
                 await pressed.edit_text(screen.text, reply_markup=markup)
             except BadRequest as exc:
                 if "not modified" in exc.message:
-                    return None
+                    return
                 log.info("edit refused, sending instead: %s", exc.message)
             else:
-                return None
+                return
         try:
-            sent_id: int | None = None
             parts = split_message(screen.text)
             for number, part in enumerate(parts, 1):
-                sent = await self.context.bot.send_message(
+                await self.context.bot.send_message(
                     screen.chat_id,
                     part,
                     reply_markup=markup if number == len(parts) else None,
                     message_thread_id=screen.thread,
                     reply_parameters=_reply(screen.reply_to),
                 )
-                sent_id = sent.message_id
         except Forbidden:
             if screen.chat_id == self.chat_id or not screen.blocked_note:
                 raise
             log.info("chat %s does not take messages from the bot", screen.chat_id)
             await self.context.bot.send_message(self.chat_id, screen.blocked_note)
-            return None
-        return sent_id
-
-    async def _retire_old_screen(self, new_screen: int) -> None:
-        """Take the buttons off the previous screen, remember the new one (a second, small
-        transaction: its id is known only now)."""
-        old = self.state.screen_message_id
-        if old is not None and old != new_screen:
-            # Already without buttons, deleted or too old: then there is nothing to retire.
-            with contextlib.suppress(BadRequest):
-                await self.context.bot.edit_message_reply_markup(
-                    self.chat_id, old, reply_markup=None
-                )
-        async with self.rt.core.uow() as uow:
-            self.state.screen_message_id = new_screen
-            await uow.chats.save(self.state, self.rt.core.now())
-            await uow.commit()
 
     # -- buttons
     def button(self, key: str, data: str, **params: object) -> InlineKeyboardButton:
@@ -405,7 +400,7 @@ def handler(fn: HandlerFn) -> PtbCallback:
         if update.effective_chat is None or update.effective_user is None:
             return
         rt = runtime_of(context.bot_data)
-        async with rt.core.uow() as uow:
+        async with writers_in_turn(rt.core.db), rt.core.uow() as uow:
             if not await uow.chats.claim_update(context.bot.id, update.update_id, rt.core.now()):
                 log.info("update %s already processed; skipped", update.update_id)
                 return

@@ -7,6 +7,8 @@ requests over them; they share nothing but the database (design decision 4).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -19,7 +21,10 @@ from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
+from bot.webhook_reply import KEY, WebhookReplies, replies_of
+
 log = logging.getLogger(__name__)
+REPLY_WAIT = 10.0  # seconds a callback query's response waits for its answer (bot/webhook_reply.py)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_BODY = 1024 * 1024
 
@@ -41,8 +46,21 @@ class _UpdateHandler(tornado.web.RequestHandler):
         except (ValueError, TypeError, KeyError):
             self.set_status(400)
             return
+        replies = replies_of(self.bot_app.bot_data)
+        if update.callback_query is None or replies is None:
+            await self.bot_app.update_queue.put(update)
+            self.set_status(200)
+            return
+        waiting = replies.expect(update.update_id)
         await self.bot_app.update_queue.put(update)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(waiting), REPLY_WAIT)
+        replies.forget(update.update_id)  # an answer offered from now on goes as a request
+        call = waiting.result() if waiting.done() else None
         self.set_status(200)
+        if call is not None:
+            self.set_header("Content-Type", "application/json")
+            self.write(json.dumps(call))
 
     def get(self) -> None:
         self.set_status(405)
@@ -63,6 +81,7 @@ class WebhookServer:
         path: str,
         secret: str,
     ) -> None:
+        application.bot_data[KEY] = WebhookReplies()
         app = tornado.web.Application(
             [(path, _UpdateHandler, {"bot_app": application, "secret": secret})]
         )

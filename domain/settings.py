@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     notify_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     provisioner: Literal["manual", "simulated"] = "manual"
     provisioning_delay_seconds: float = Field(default=20.0, ge=0, le=86400)
+    # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
+    telegram_rate_limit: bool = True
 
     @field_validator("database_url")
     @classmethod

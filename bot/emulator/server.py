@@ -68,10 +68,12 @@ class BotApiEmulator:
             "has_main_web_app": False,
         }
         self.calls: list[ApiCall] = []
+        self.webhook_replies: list[ApiCall] = []
         self._port = port
         self._quiet = quiet
         self._activity = Activity()
         self._updates = Updates(self._activity, grace)
+        self._updates.reply_handler = self._webhook_reply
         self._chats = Chats(self._activity, self.bot_info)
         self._groups: dict[int, EmulatedGroup] = {}
         forum = Forum(self._chats)
@@ -317,6 +319,18 @@ class BotApiEmulator:
         finally:
             self._activity.inflight -= counted
             self._activity.touch()
+
+    def _webhook_reply(self, method: str, params: JsonDict) -> object:
+        """A Bot API call made in a webhook response: executed like a request, recorded in
+        `webhook_replies` (not in `calls`: it cost the bot no request)."""
+        self.webhook_replies.append(ApiCall(method, params))
+        handler = self._methods.get(method.lower())
+        if handler is None:
+            raise ApiError(404, "Not Found")
+        result = handler(params)
+        self._updates.note_answer(method, params)
+        self._activity.touch()
+        return result
 
     # bot commands
 

@@ -1,7 +1,8 @@
 """Updates on their way to the bot: the queue, getUpdates long polling and webhook delivery.
 
 A delivered update is awaited until the bot answers it (or its grace time passes); settle() in the
-emulator waits for that.
+emulator waits for that. As Telegram does, a webhook response may carry one Bot API call
+(`{"method": ..., ...}`); it is executed through `reply_handler` and its result is not returned.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -70,6 +72,7 @@ class Updates:
     """The update queue and its two ways to the bot: getUpdates and a webhook."""
 
     def __init__(self, activity: Activity, grace: float) -> None:
+        self.reply_handler: Callable[[str, JsonDict], object] | None = None
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self._activity = activity
@@ -300,6 +303,7 @@ class Updates:
                 self._activity.touch()
             if error is None:
                 self._mark_delivered(entry)
+                self._run_reply(response)
                 with contextlib.suppress(ValueError):
                     self._queue.remove(entry)
                 backoff = 0.0
@@ -308,6 +312,17 @@ class Updates:
             self._webhook_error = (int(time.time()), error)
             backoff = min(max(backoff * 2, 0.05), 1.0)
             await asyncio.sleep(backoff)
+
+    def _run_reply(self, response: httpx.Response) -> None:
+        """The Bot API call a webhook answered with, if any (errors are not reported back)."""
+        if self.reply_handler is None or not response.content:
+            return
+        with contextlib.suppress(ValueError):
+            body = response.json()
+            if isinstance(body, dict) and isinstance(body.get("method"), str):
+                params = {k: v for k, v in body.items() if k != "method"}
+                with contextlib.suppress(ApiError):
+                    self.reply_handler(body["method"], params)
 
     def _http(self) -> httpx.AsyncClient:
         """The client for webhook POSTs, made on first use (it costs ~0.1 s to build)."""
