@@ -5,6 +5,7 @@ ACME's data to the others, zero writes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -77,7 +78,9 @@ async def test_actions_replayed_by_strangers_leak_nothing_and_write_nothing(
             reply = await server.post(dialogue.body(action))
             dialogue.active_loop = None
             texts = " ".join(reply.texts) if reply.status == 200 else ""
-            leak = who != "acme member" and ("ACME" in texts or "Nr. 1" in texts)
+            # ACME's name or its order number 1 (a sender's own new ticket number is not ACME's)
+            mentions_order = re.search(r"(?<!Ticket )Nr\. 1\b", texts) is not None
+            leak = who != "acme member" and ("ACME" in texts or mentions_order)
             if not leak and await _writes(ctx) == before:
                 ok += 1
     held("Rasa actions replayed by another customer, a member and a stranger", tried, ok)
