@@ -199,7 +199,8 @@ async def main(args: argparse.Namespace) -> None:
         if "burst" in only:
             await burst(rows, folder, 20, 5 if args.quick else 20)
         if "pace" in only:
-            await pace(rows, folder, 100 if args.quick else 1000, 60 if args.quick else 150)
+            users = args.pace_users or (100 if args.quick else 1000)
+            await pace(rows, folder, users, args.pace_seconds or (60 if args.quick else 150))
         if "scale" in only:
             await scale_out(rows, 20 if args.quick else 40, 10 if args.quick else 30)
         if "actions" in only:
@@ -218,6 +219,8 @@ def cli() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller loads, about 3 minutes")
     parser.add_argument("--only", help=f"comma-separated, of: {ALL}")
     parser.add_argument("--profile", type=Path, help="write pyinstrument reports here")
+    parser.add_argument("--pace-users", type=int, help="users of the human-pace run")
+    parser.add_argument("--pace-seconds", type=float, help="length of the human-pace run")
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(main(parser.parse_args()))
 
