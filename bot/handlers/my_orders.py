@@ -9,8 +9,10 @@ from telegram import InlineKeyboardButton
 from bot import callbacks as cb
 from bot.drafts import Step
 from bot.turn import Turn, handler
-from domain.services import orders
+from domain.requests import RequestStatus
+from domain.services import orders, requests
 from domain.texts import orders as screens
+from domain.texts import requests as request_texts
 from domain.views import SubscriptionView
 
 PAGE_SIZE = 5
@@ -88,8 +90,12 @@ async def status(turn: Turn) -> None:
 
 
 async def show_status(turn: Turn) -> None:
-    overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
+    actor = turn.require_actor()
+    overview = await orders.list_orders(turn.core, actor, turn.customer_id)
     text = screens.status(turn.tr, overview)
+    waiting = await requests.list_requests(turn.core, actor, status=RequestStatus.PENDING)
+    if waiting:  # an admin's to decide, a member's own (R23)
+        text += "\n\n" + request_texts.pending_note(turn.tr, len(waiting))
     if turn.query is None:
         await turn.send(text)
     else:

@@ -20,8 +20,9 @@ from bot.drafts import (
 from bot.handlers import desk
 from bot.turn import StaleButton, Turn, handler
 from domain import errors
-from domain.services import catalog, orders, tickets
+from domain.services import catalog, orders, requests, tickets
 from domain.services.tickets import OpenTicket
+from domain.texts import requests as request_texts
 from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import Translator
 from domain.texts.markup import escape
@@ -95,6 +96,13 @@ async def my_tickets(turn: Turn) -> None:
     """`/tickets` and the button: the user's tickets with their status."""
     found = await tickets.my_tickets(turn.core, turn.require_actor())
     await turn.show(ticket_texts.listing(turn.tr, found), [turn.nav()])
+
+
+@handler
+async def my_requests(turn: Turn) -> None:
+    """`/requests`: the customer's requests (admins) or one's own (members), with status."""
+    found = await requests.list_requests(turn.core, turn.require_actor())
+    await turn.show(request_texts.listing(turn.tr, found[:10]), [turn.nav()])
 
 
 async def doing(turn: Turn) -> str:
