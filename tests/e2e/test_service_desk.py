@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import EmulatedGroup, EmulatedUser
+from bot.emulator import EmulatedGroup, EmulatedUser, SentMessage
 from bot.notifier import deliver_once
 from domain.clock import FixedClock
 from domain.commands import LinkUser
@@ -37,6 +37,17 @@ async def agent_of(bot: Bot, user_id: int = 900, name: str = "Bernd") -> Emulate
     code = await bot.invite(Role.AGENT, None)
     await say(bot, agent, f"/start {code}")
     return agent
+
+
+async def answer_at_desk(
+    bot: Bot, group: EmulatedGroup, agent: EmulatedUser, card: SentMessage, text: str
+) -> None:
+    """A message in the ticket's place: its topic in a forum, else a reply to its card."""
+    if group.is_forum:
+        await group.send(agent, text, thread=card.message_thread_id)
+    else:
+        await group.send(agent, text, reply_to=card)
+    await bot.settle()
 
 
 async def open_ticket(bot: Bot, customer: EmulatedUser, text: str) -> None:
@@ -70,11 +81,7 @@ async def test_a_ticket_round_trip_through_the_service_desk_group(  # R26
     assert "übernommen von Bernd" in group.messages()[0].plain_text
 
     # The agent answers in the topic, or by replying to the ticket's message.
-    if group.is_forum:
-        await group.send(agent, "Ich schalte es heute frei.", thread=card.message_thread_id)
-    else:
-        await group.send(agent, "Ich schalte es heute frei.", reply_to=card)
-    await bot.settle()
+    await answer_at_desk(bot, group, agent, card, "Ich schalte es heute frei.")
     answer = customer.last_message().plain_text
     assert answer.startswith("💬 Service Desk · Bernd · Ticket Nr. 1:")
     assert "Ich schalte es heute frei." in answer
@@ -110,11 +117,7 @@ async def test_an_answer_to_a_resolved_ticket_is_refused_in_the_group(
     await group.press(agent, card, "Erledigt")
     await bot.settle()
     before = len(customer.messages())
-    if group.is_forum:
-        await group.send(agent, "Noch ein Nachtrag", thread=card.message_thread_id)
-    else:
-        await group.send(agent, "Noch ein Nachtrag", reply_to=card)
-    await bot.settle()
+    await answer_at_desk(bot, group, agent, card, "Noch ein Nachtrag")
     assert len(customer.messages()) == before  # nothing reaches the customer
     assert "Ticket Nr. 1 ist bereits erledigt" in group.last_message().plain_text
 
@@ -129,11 +132,7 @@ async def test_a_customer_who_blocked_the_bot_is_reported_to_the_desk(
     card = group.messages()[0]
     customer.block()
     await bot.settle()
-    if group.is_forum:
-        await group.send(agent, "Wir rufen an.", thread=card.message_thread_id)
-    else:
-        await group.send(agent, "Wir rufen an.", reply_to=card)
-    await bot.settle()
+    await answer_at_desk(bot, group, agent, card, "Wir rufen an.")
     note = group.last_message().plain_text
     assert "#1" in note and "nicht erreicht" in note
     [ticket] = await tickets.list_tickets(bot.core, OPERATOR)
@@ -151,11 +150,7 @@ async def test_only_agents_answer_and_take_over(desk_bot: tuple[Bot, EmulatedGro
     [ticket] = await tickets.list_tickets(bot.core, OPERATOR)
     assert ticket.status is TicketStatus.OPEN
     before = len(customer.messages())
-    if group.is_forum:
-        await group.send(stranger, "Ich bin der Service Desk", thread=card.message_thread_id)
-    else:
-        await group.send(stranger, "Ich bin der Service Desk", reply_to=card)
-    await bot.settle()
+    await answer_at_desk(bot, group, stranger, card, "Ich bin der Service Desk")
     assert len(customer.messages()) == before
 
 
