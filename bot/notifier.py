@@ -16,6 +16,7 @@ from telegram.ext import Application
 
 from bot.handlers import desk
 from bot.runtime import runtime_of
+from domain import errors
 from domain.model import Channel
 from domain.provisioning import Provisioner
 from domain.services import tickets
@@ -23,6 +24,7 @@ from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.notifications import Delivery, claim_deliveries
 from domain.services.provisioning import provision_due
+from domain.services.subscriptions import ENDED, end_expired
 from domain.services.tickets import TICKET_OPENED
 from domain.texts.i18n import Translator, pick_language
 
@@ -31,6 +33,14 @@ log = logging.getLogger(__name__)
 
 def _text(tr: Translator, delivery: Delivery) -> str:
     payload = delivery.notification.payload
+    if delivery.notification.kind == ENDED:
+        end = payload.get("end_date")
+        return tr(
+            "notify.ended",
+            name=html.escape(str(payload.get("product_name", ""))),
+            number=payload.get("subscription_id", ""),
+            date=tr.date(date.fromisoformat(end)) if end else "",
+        )
     on = payload.get("provisioned_on")
     text = tr(
         "notify.provisioned",
@@ -54,7 +64,7 @@ async def deliver_once(application: Application, core: Context, default_language
             view = await tickets.ticket_for_desk(core, OPERATOR, ticket_id)
             await desk.post_ticket(application.bot, runtime_of(application.bot_data), view)
             continue
-        if delivery.notification.kind != "provisioned":
+        if delivery.notification.kind not in ("provisioned", ENDED):
             log.warning("unknown notification kind %s", delivery.notification.kind)
             continue
         for recipient in delivery.recipients:
@@ -72,6 +82,18 @@ async def deliver_once(application: Application, core: Context, default_language
     return sent
 
 
+async def _end_expired(core: Context) -> None:
+    """The daily month-end job (R21); another worker ending the same subscriptions first is
+    fine: this one's commit then conflicts and it leaves them to that worker."""
+    try:
+        ended = await end_expired(core)
+    except errors.StaleWrite:
+        log.info("month end: another worker ended the subscriptions first")
+        return
+    if ended:
+        log.info("month end: %s subscription(s) ended", len(ended))
+
+
 async def run(
     application: Application,  # type: ignore[type-arg]
     core: Context,
@@ -82,8 +104,12 @@ async def run(
 ) -> None:
     """Every `interval` seconds until `stop` is set: a provisioning round, then the outbox;
     a failed round is retried."""
+    month_end: date | None = None
     while not stop.is_set():
         try:
+            if month_end != core.today():  # R21: once a day per worker; safe in several
+                await _end_expired(core)
+                month_end = core.today()
             if provisioner is not None:
                 await provision_due(core, provisioner)
             await deliver_once(application, core, default_language)

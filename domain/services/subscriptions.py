@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from domain.access import Action, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
-from domain.model import Actor, Channel, QuantityChange, Role, seats_in_cap
+from domain.model import Actor, Channel, QuantityChange, Role, Status, seats_in_cap
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
 from domain.views import SubscriptionView, subscription_view
 
 SYSTEM_ACTOR = Actor(Role.OPERATOR, Channel.SYSTEM, None, label="month-end job")
+ENDED = "ended"  # outbox: a cancelled subscription has ended (R21)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ async def end_expired(ctx: Context) -> list[int]:
     ended: list[int] = []
     async with ctx.uow() as uow:
         for sub in await uow.subscriptions.past_end_date(today):
+            was = sub.status
             if sub.expire(today):
                 bump(sub)
                 ended.append(sub.id or 0)
@@ -165,5 +167,16 @@ async def end_expired(ctx: Context) -> list[int]:
                         SYSTEM_ACTOR, sub.customer_id, "subscription.end", f"subscription:{sub.id}"
                     )
                 )
+                if was is not Status.ENDED and sub.status is Status.ENDED:
+                    await uow.outbox.add(
+                        sub.customer_id,
+                        ENDED,
+                        {
+                            "subscription_id": sub.id,
+                            "product_name": sub.product_name,
+                            "end_date": sub.end_date.isoformat() if sub.end_date else None,
+                        },
+                        ctx.now(),
+                    )
         await uow.commit()
     return ended
