@@ -211,15 +211,13 @@ class Turn:
         await self.answer(self.tr("order.missing", missing=names), alert=True)
 
     async def show(self, text: str, keyboard: Keyboard = (), *, note: str = "") -> None:
-        """Show a screen: edit the pressed message in place, else send one and remember it.
+        """Show a screen: edit the pressed message in place, else send a new one.
 
         `note` (a refusal, a result) stands above the screen, separated by a blank line.
         """
         text = f"{note}\n\n{text}" if note else text
-        pressed = self._pressed_message()
-        if pressed is not None:
-            self._remember_screen(pressed.message_id)
-        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=pressed is not None))
+        edit = self._pressed_message() is not None
+        self._screens.append(_Screen(self.chat_id, text, keyboard, edit=edit))
 
     async def send(self, text: str, keyboard: Keyboard = ()) -> None:
         """A message worth keeping (confirmation, answer): new, not edited."""
@@ -250,11 +248,6 @@ class Turn:
         if not isinstance(message, Message) or not message.is_accessible:
             return None  # no press, or a message too old to edit (date 0)
         return message
-
-    def _remember_screen(self, message_id: int) -> None:
-        if self.state.screen_message_id != message_id:
-            self.state.screen_message_id = message_id
-            self._dirty = True
 
     async def deliver(self) -> None:
         """After the commit: answer the callback, then edit or send the screens in order.

@@ -39,17 +39,12 @@ def _tr(turn: Turn) -> Translator:
 def _buttons(tr: Translator, view: TicketView) -> list[list[InlineKeyboardButton]]:
     if view.status is TicketStatus.RESOLVED:
         return []
-    row = []
-    if view.status is TicketStatus.OPEN:
-        row.append(InlineKeyboardButton(tr("desk.take"), callback_data=_data(cb.TICKET_TAKE, view)))
-    row.append(
-        InlineKeyboardButton(tr("desk.resolve"), callback_data=_data(cb.TICKET_RESOLVE, view))
+    take = InlineKeyboardButton(tr("desk.take"), callback_data=cb.data(cb.TICKET_TAKE, view.id))
+    done = InlineKeyboardButton(
+        tr("desk.resolve"), callback_data=cb.data(cb.TICKET_RESOLVE, view.id)
     )
+    row = [take, done] if view.status is TicketStatus.OPEN else [done]
     return [row]
-
-
-def _data(prefix: str, view: TicketView) -> str:
-    return cb.data(prefix, view.id)
 
 
 async def _is_forum(bot: Bot, rt: Runtime, chat_id: int) -> bool:

@@ -68,7 +68,8 @@ async def _act(turn: Turn, result: ParseResult) -> None:
     if result.intent in _WRITES:  # a member is refused before being asked anything (R23)
         authorize(turn.require_actor(), _WRITES[result.intent], turn.customer_id)
     if result.product_choices and result.intent in _NEEDS_PRODUCT | {"book_addon"}:
-        booked = [s for s in result.product_choices if await _running(turn, s)]
+        overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
+        booked = [s for s in result.product_choices if overview.running(s)]
         if result.intent in ("change_quantity", "cancel_product") and len(booked) == 1:
             result = _with(result, product=booked[0])  # only one of them is booked
         else:
@@ -323,7 +324,7 @@ async def _status(turn: Turn, result: ParseResult) -> None:
 
 
 async def _handoff(turn: Turn, _: ParseResult) -> None:
-    await support.ask_concern(turn, await support.doing(turn))
+    await support.ask_for_help(turn)
 
 
 async def _affirm_or_deny(turn: Turn, _: ParseResult) -> None:

@@ -31,6 +31,11 @@ from domain.texts.markup import escape
 @handler
 async def support(turn: Turn) -> None:
     """`/support` and the "Service Desk" button: write your concern, get a ticket number."""
+    await ask_for_help(turn)
+
+
+async def ask_for_help(turn: Turn) -> None:
+    """From wherever the user is (a flow, free text): ask for the concern, with that place."""
     await ask_concern(turn, await doing(turn))
 
 
