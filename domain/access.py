@@ -24,6 +24,7 @@ class Action(StrEnum):
 
 
 _CUSTOMER_WRITES = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
+_REQUESTABLE = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON})  # what a request can be
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset({Action.VIEW, Action.TICKET, Action.DECIDE}) | _CUSTOMER_WRITES,
@@ -63,7 +64,7 @@ def asks_instead(actor: Actor, action: Action, customer_id: str | None) -> bool:
     try:
         authorize(actor, action, customer_id)
     except errors.PermissionDenied as denied:
-        if not denied.can_request:
+        if not denied.can_request or action not in _REQUESTABLE:
             raise
         authorize(actor, Action.REQUEST, customer_id)
         return True

@@ -18,7 +18,7 @@ from bot import callbacks as cb
 from bot.drafts import Step
 from bot.handlers import addons, changes, menu, my_orders, ordering, support
 from bot.turn import Turn, handler
-from domain.access import Action, authorize
+from domain.access import Action, asks_instead
 from domain.nlu.parser import ParseResult
 from domain.services import catalog, orders
 from domain.texts.i18n import N_
@@ -65,8 +65,9 @@ async def understand(turn: Turn, text: str) -> None:
 
 async def _act(turn: Turn, result: ParseResult) -> None:
     """Act on a reading; a name that fits two catalogue entries is asked about first."""
-    if result.intent in _WRITES:  # a member is refused before being asked anything (R23)
-        authorize(turn.require_actor(), _WRITES[result.intent], turn.customer_id)
+    if result.intent in _WRITES:  # refused before being asked anything; a member may ask
+        # the admins for an order, a change or an add-on instead (R23)
+        asks_instead(turn.require_actor(), _WRITES[result.intent], turn.customer_id)
     if result.product_choices and result.intent in _NEEDS_PRODUCT | {"book_addon"}:
         overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
         booked = [s for s in result.product_choices if overview.running(s)]

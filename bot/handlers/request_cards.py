@@ -211,6 +211,8 @@ async def confirm(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN:  # pressed twice: says who decided, and how
         await requests.pending_for(turn.core, admin, draft.form.request)
         raise StaleButton()
+    # Decided meanwhile: say so, before the figures refuse what the decision already did.
+    await requests.pending_for(turn.core, admin, draft.form.request)
     before = await requests.figures(turn.core, admin, draft.form.request)
     try:
         view = await requests.approve(

@@ -92,12 +92,23 @@ async def test_nonsense_gets_what_the_bot_can_do_and_the_menu(bot: Bot) -> None:
     assert screen(user).plain_text.startswith("Hauptmenü")
 
 
-async def test_a_member_typing_an_order_is_refused_before_any_form(bot: Bot) -> None:  # R23
+async def test_a_member_typing_an_order_gets_a_request_to_send(bot: Bot) -> None:  # R23
     member = await bot.linked_user(7009, role=Role.MEMBER)
-    reply = await say(bot, member, "bestelle 5 E3")
-    assert "Als Mitglied können Sie das nicht selbst tun." in reply.plain_text
+    reply = await say(bot, member, "bestelle 5 Microsoft 365 E3")
+    assert "Menge: 5 Nutzer" in reply.plain_text
+    assert reply.buttons() == ["Anfrage senden", "‹ Zurück", "Hauptmenü"]
+
+
+async def test_a_member_typing_a_cancellation_is_refused_before_any_form(bot: Bot) -> None:
+    admin = await bot.linked_user(7011)
+    await order(bot, admin, "Microsoft 365 E3", "5")
+    member = await bot.linked_user(7012, role=Role.MEMBER)
+    reply = await say(bot, member, "kündige E3")
+    assert "Als Mitglied können Sie das nicht selbst tun." in reply.plain_text  # R23
     async with read(bot.core.db) as uow:
-        drafts = await uow.session.scalar(select(func.count()).select_from(tables.drafts))
+        drafts = await uow.session.scalar(
+            select(func.count()).select_from(tables.drafts).where(tables.drafts.c.chat_id == 7012)
+        )
     assert drafts == 0
 
 

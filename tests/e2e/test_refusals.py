@@ -40,15 +40,21 @@ async def test_invalid_used_and_expired_codes_say_so(bot: Bot) -> None:  # R22
     assert "ACME" not in "\n".join(texts(eve))
 
 
-async def test_a_member_may_look_but_not_order(bot: Bot) -> None:  # R23
+async def test_a_member_may_look_and_ask_but_not_order(bot: Bot) -> None:  # R23
+    admin = await bot.linked_user(3004)
+    await order(bot, admin, "Microsoft 365 E3", "5")
     member = await bot.linked_user(3005, role=Role.MEMBER)
     assert "als Mitglied angemeldet" in "\n".join(texts(member))
     await press(bot, member, "Produkte")
-    await press(bot, member, "Microsoft 365 E3")
-    refused = await press(bot, member, "Bestellen")
+    await press(bot, member, "Microsoft 365 Business Basic")
+    await press(bot, member, "Bestellen")
+    summary = await say(bot, member, "3")
+    assert "Anfrage senden" in summary.buttons() and "Bestellen" not in summary.buttons()
+    await say(bot, member, "/orders")
+    await press(bot, member, "Nr. 1 · Microsoft 365 E3")
+    refused = await press(bot, member, "Kündigen")  # a cancellation cannot be requested
     assert "Als Mitglied können Sie das nicht selbst tun." in refused.plain_text
     assert "bei einem Administrator Ihres Unternehmens anfragen" in refused.plain_text
-    assert (await say(bot, member, "/orders")).plain_text.startswith("Meine Bestellungen")
 
 
 async def test_a_forged_button_for_another_customers_order_reveals_nothing(
