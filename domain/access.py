@@ -69,3 +69,12 @@ def asks_instead(actor: Actor, action: Action, customer_id: str | None) -> bool:
         authorize(actor, Action.REQUEST, customer_id)
         return True
     return False
+
+
+def may(actor: Actor, action: Action, customer_id: str | None) -> bool:
+    """Whether `authorize` would let `actor` do this (to offer a button; the press is checked)."""
+    try:
+        authorize(actor, action, customer_id)
+    except errors.DomainError:
+        return False
+    return True

@@ -20,6 +20,8 @@ from bot.drafts import (
 from bot.handlers import desk
 from bot.turn import StaleButton, Turn, handler
 from domain import errors
+from domain.access import Action, may
+from domain.requests import RequestStatus
 from domain.services import catalog, orders, requests, tickets
 from domain.services.tickets import OpenTicket
 from domain.texts import requests as request_texts
@@ -106,8 +108,16 @@ async def my_tickets(turn: Turn) -> None:
 @handler
 async def my_requests(turn: Turn) -> None:
     """`/requests`: the customer's requests (admins) or one's own (members), with status."""
-    found = await requests.list_requests(turn.core, turn.require_actor())
-    await turn.show(request_texts.listing(turn.tr, found[:10]), [turn.nav()])
+    actor = turn.require_actor()
+    found = (await requests.list_requests(turn.core, actor))[:10]
+    keyboard = []
+    if may(actor, Action.DECIDE, actor.customer_id):  # the open ones can be decided from here
+        pending = [r for r in found if r.status is RequestStatus.PENDING]
+        keyboard = [
+            [turn.button("requests.decide", cb.data(cb.REQUEST_VIEW, r.id), number=r.id)]
+            for r in pending[:5]
+        ]
+    await turn.show(request_texts.listing(turn.tr, found), [*keyboard, turn.nav()])
 
 
 async def doing(turn: Turn) -> str:

@@ -249,3 +249,34 @@ async def test_cancel_leaves_the_reason_and_the_request_stays_open(bot: Bot, lan
     await say(bot, anna, "/cancel")
     await say(bot, anna, "zu teuer")
     assert await status_of(bot, 1) is RequestStatus.PENDING
+
+
+async def test_an_admin_who_blocked_the_bot_finds_the_request_later(bot: Bot) -> None:  # R23
+    anna = await bot.linked_user(8571, first_name="Anna")
+    ben = await bot.linked_user(8572, first_name="Ben")
+    mia = await bot.linked_user(8573, role=R.MEMBER, first_name="Mia")
+    ben.block()
+    shown = await member_orders(bot, mia, E3, "2")
+    assert "📨 Anfrage Nr. 1 ist bei Ihren Admins." in shown
+    assert texts(mia)[-1] == (
+        "Einer Ihrer Administratoren erhält keine Nachrichten vom Bot; er findet die Anfrage "
+        "unter /requests."
+    )
+    assert screen(anna).plain_text.startswith("📨 Anfrage Nr. 1 von Mia")
+    assert not any(t.startswith("📨") for t in texts(ben))
+
+
+async def test_a_request_without_any_admin_in_the_chat_waits_for_one(bot: Bot) -> None:  # R23
+    mia = await bot.linked_user(8581, role=R.MEMBER, first_name="Mia")
+    shown = await member_orders(bot, mia, E3, "2")
+    assert "Ihr Unternehmen hat im Chat noch keinen Administrator" in shown
+    anna = await bot.linked_user(8582, first_name="Anna")
+    listing = await say(bot, anna, "/requests")
+    assert "Nr. 1 · ⏳ offen · Microsoft 365 E3, 2 Nutzer · von Mia" in listing.plain_text
+    card = await press(bot, anna, "Nr. 1 entscheiden")
+    assert card.plain_text.startswith("📨 Anfrage Nr. 1 von Mia")
+    await press(bot, anna, "Ablehnen")
+    await say(bot, anna, "Nicht nötig")
+    assert await status_of(bot, 1) is RequestStatus.DECLINED
+    assert "entscheiden" not in " ".join(screen(mia).buttons())
+    assert (await say(bot, mia, "/requests")).buttons() == ["Hauptmenü"]  # members ask only

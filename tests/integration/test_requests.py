@@ -148,3 +148,32 @@ async def test_admins_order_themselves_and_customers_cannot_prepare(
         with pytest.raises((errors.PermissionDenied, errors.CustomerNotFound)):
             await requests.ask(ctx, actor, AskRequest("acme", RequestKind.ORDER, E3, 5), "X")
     assert await subscriptions.end_expired(ctx) == []
+
+
+async def test_the_same_request_waiting_is_not_sent_twice(ctx: Context, seed: Seed) -> None:
+    first = await member_asks(ctx, seed, quantity=12)
+    with pytest.raises(errors.RequestPending) as twin:  # a second press, a second device
+        await member_asks(ctx, seed, quantity=12)
+    assert twin.value.request_id == first
+    other = await member_asks(ctx, seed, quantity=13)  # a different wish is a new request
+    await requests.decline(ctx, seed.acme_admin, first, "Nein", "Anna")
+    again = await member_asks(ctx, seed, quantity=12)  # decided: may be asked again
+    assert len({first, other, again}) == 3
+
+
+async def test_figures_are_what_the_admin_would_order_at_this_customers_prices(
+    ctx: Context, seed: Seed
+) -> None:  # R3, R23
+    ask = AskRequest("acme", RequestKind.ORDER, E3, 12)
+    preview = await requests.preview(ctx, seed.acme_member, ask)
+    assert (preview.product_name, preview.quantity, str(preview.monthly_total)) == (
+        "Microsoft 365 E3",
+        12,
+        "561.24",
+    )
+    with pytest.raises(errors.PermissionDenied):  # an admin orders instead of asking
+        await requests.preview(ctx, seed.acme_admin, ask)
+    request_id = await member_asks(ctx, seed)
+    assert (await requests.figures(ctx, seed.acme_admin, request_id)).quantity == 12
+    with pytest.raises(errors.RequestNotFound):  # another customer's request: missing (R24)
+        await requests.figures(ctx, seed.globex_admin, request_id)

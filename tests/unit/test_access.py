@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain import errors
-from domain.access import Action, authorize, can_see_all_customers
+from domain.access import Action, asks_instead, authorize, can_see_all_customers, may
 from domain.model import Actor, Channel, Role
 
 ACME_ADMIN = Actor(Role.ADMIN, Channel.TELEGRAM, "acme", user_id=1, label="Anna")
@@ -136,3 +136,17 @@ def test_rights_do_not_depend_on_the_channel(channel: Channel) -> None:  # R24
     with pytest.raises(errors.PermissionDenied):
         authorize(member, Action.ORDER, "acme")
     authorize(Actor(Role.ADMIN, channel, "acme"), Action.ORDER, "acme")
+
+
+# --- asking instead of doing (R23) -------------------------------------------------------------
+def test_a_member_asks_for_orders_changes_and_add_ons_an_admin_does_them() -> None:  # R23
+    for action in (Action.ORDER, Action.CHANGE, Action.ADDON):
+        assert asks_instead(ACME_MEMBER, action, "acme") is True
+        assert asks_instead(ACME_ADMIN, action, "acme") is False
+    with pytest.raises(errors.PermissionDenied):  # no request for a cancellation
+        asks_instead(ACME_MEMBER, Action.CANCEL, "acme")
+    with pytest.raises(errors.CustomerNotFound):  # R24
+        asks_instead(ACME_MEMBER, Action.ORDER, "globex")
+    with pytest.raises(errors.PermissionDenied):  # the desk prepares, it does not ask
+        asks_instead(AGENT, Action.ORDER, "acme")
+    assert may(ACME_ADMIN, Action.DECIDE, "acme") and not may(ACME_MEMBER, Action.DECIDE, "acme")
