@@ -26,6 +26,7 @@ from bot.handlers import (
     menu,
     my_orders,
     ordering,
+    request_cards,
     support,
     system,
     text,
@@ -84,6 +85,16 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.ADDON_CONFIRM: addons.confirm,
     cb.ADDON_REQUEST: addons.request_missing,
     cb.FREE_TEXT: free_text.pressed,
+    cb.ORDER_SEND: ordering.send_request,
+    cb.CHANGE_SEND: changes.send_request,
+    cb.ADDON_SEND: addons.send_request,
+    cb.REQUESTS: support.my_requests,
+    cb.REQUEST_VIEW: request_cards.view_card,
+    cb.REQUEST_APPROVE: request_cards.approve,
+    cb.REQUEST_TERMS: request_cards.toggle_terms,
+    cb.REQUEST_ACCOUNT: request_cards.toggle_account,
+    cb.REQUEST_CONFIRM: request_cards.confirm,
+    cb.REQUEST_DECLINE: request_cards.decline,
 }
 
 _COMMANDS: dict[str, PtbCallback] = {
