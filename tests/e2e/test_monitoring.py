@@ -20,6 +20,7 @@ from domain import logs
 from domain.clock import FixedClock
 from domain.services import catalog
 from tests.e2e.harness import TOKEN, order, press, running_bot, say, screen
+from tests.e2e.test_transport import webhook_workers
 
 SECRET = "webhook-secret-never-logged"
 DB_PASSWORD = "db-password-never-logged"
@@ -208,3 +209,15 @@ def test_text_logs_name_the_correlation_id() -> None:
     first, second = stream.getvalue().splitlines()
     assert first.endswith("WARNING licencebot.test [ABCD1234]: secret [redacted]")
     assert second.endswith("WARNING licencebot.test: outside")
+
+
+async def test_webhook_mode_serves_the_endpoints_on_the_webhook_port(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}"
+    async with webhook_workers(url, clock, workers=1) as (_, bot, _apps):
+        port = bot.settings.webhook_port
+        assert (await scrape(port, "/healthz")).status_code == 200
+        assert (await scrape(port, "/readyz")).json() == {"ready": True, "reason": "ready"}
+        assert value(samples((await scrape(port)).text), "licencebot_database_up") == 1
+        assert (await scrape(port, "/telegram")).status_code == 405  # updates: POST only
