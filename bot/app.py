@@ -26,6 +26,7 @@ from bot.handlers import (
     menu,
     my_orders,
     ordering,
+    privacy,
     support,
     system,
     text,
@@ -51,6 +52,8 @@ COMMANDS = {
     "requests": N_("commands.requests"),
     "language": N_("commands.language"),
     "help": N_("commands.help"),
+    "privacy": N_("commands.privacy"),
+    "forget_me": N_("commands.forget_me"),
     "cancel": N_("commands.cancel"),
 }
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -84,6 +87,9 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.ADDON_CONFIRM: addons.confirm,
     cb.ADDON_REQUEST: addons.request_missing,
     cb.FREE_TEXT: free_text.pressed,
+    cb.FORGET_ASK: privacy.forget_me,
+    cb.FORGET_CONFIRM: privacy.confirm,
+    cb.FORGET_KEEP: privacy.keep,
 }
 
 _COMMANDS: dict[str, PtbCallback] = {
@@ -97,6 +103,8 @@ _COMMANDS: dict[str, PtbCallback] = {
     "requests": support.my_requests,
     "language": menu.language,
     "help": menu.help_,
+    "privacy": privacy.privacy,
+    "forget_me": privacy.forget_me,
     "cancel": menu.cancel_step,
 }
 

@@ -74,3 +74,6 @@ TICKETS = "tl"  # the user's tickets
 TICKET_TAKE = "tt"  # tt:<ticket>  (service desk group)
 TICKET_RESOLVE = "tr"  # tr:<ticket>  (service desk group)
 FREE_TEXT = "fx"  # fx:<reading>:<product(s)>:<addon(s)>:<quantity>:<relative>, or fx:-
+FORGET_ASK = "fa"  # "delete my data" (docs/privacy.md): the confirmation question
+FORGET_CONFIRM = "fc"  # yes, delete
+FORGET_KEEP = "fk"  # no, keep everything

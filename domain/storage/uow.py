@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from domain import errors
 from domain.storage.chat_state import ChatStateRepository
 from domain.storage.outbox import OutboxRepository
+from domain.storage.privacy import PrivacyRepository
 from domain.storage.repositories import (
     CatalogRepository,
     CustomerRepository,
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(session)
         self.tickets = TicketRepository(session)
         self.requests = RequestRepository(session)
+        self.privacy = PrivacyRepository(session)
         self.transactions = 0  # commits, for tests that count them
 
     async def __aenter__(self) -> Self:
@@ -113,6 +115,7 @@ class PartOfWork:
         self.outbox = owner.outbox
         self.tickets = owner.tickets
         self.requests = owner.requests
+        self.privacy = owner.privacy
 
     async def __aenter__(self) -> Self:
         if self._write:
