@@ -3,7 +3,11 @@ forget-me removes what it promises and keeps orders and consents provable."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from bot.emulator import EmulatedUser
+from domain.conversation import ChatState
 from domain.model import Channel
 from domain.services import orders
 from domain.services.accounts import OPERATOR
@@ -124,3 +128,22 @@ async def test_pressing_confirm_twice_finds_nothing_left(bot: Bot) -> None:
     await press(bot, user, "Ja, löschen")
     again = user.last_message()
     assert "Über Sie ist in diesem Chat nichts gespeichert." in again.plain_text
+
+
+async def test_every_worker_applies_the_retention_when_it_starts_and_daily(bot: Bot) -> None:
+    long_ago = bot.core.now() - timedelta(days=91)  # RETENTION_CHAT_DAYS defaults to 90
+    async with bot.core.uow() as uow:
+        await uow.chats.save(ChatState(9601, language="en"), long_ago)
+        await uow.chats.save(ChatState(9602, language="en"), bot.core.now())
+        await uow.commit()
+
+    await bot.restart()  # a worker's first round runs the daily jobs, beside the updates
+
+    for _ in range(200):  # the round runs in the notifier's task: wait for it (at most ~10 s)
+        async with bot.core.uow(write=False) as uow:
+            old, recent = await uow.chats.get(9601), await uow.chats.get(9602)
+        if old.language is None:
+            break
+        await asyncio.sleep(0.05)
+    assert old.language is None
+    assert recent.language == "en"
