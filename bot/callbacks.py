@@ -84,3 +84,6 @@ REQUEST_ACCOUNT = "rc"  # rc:<draft>
 REQUEST_CONFIRM = "ry"  # ry:<draft>  approve: the write runs with the admin's consents
 REQUEST_DECLINE = "rd"  # rd:<request>  asks for the reason
 FREE_TEXT = "fx"  # fx:<reading>:<product(s)>:<addon(s)>:<quantity>:<relative>, or fx:-
+FORGET_ASK = "fa"  # "delete my data" (docs/privacy.md): the confirmation question
+FORGET_CONFIRM = "fc"  # yes, delete
+FORGET_KEEP = "fk"  # no, keep everything

@@ -16,7 +16,7 @@ from telegram.ext import Application
 
 from bot.handlers import desk
 from bot.runtime import runtime_of
-from domain import errors
+from domain import errors, metrics
 from domain.model import Channel
 from domain.provisioning import Provisioner
 from domain.services import tickets
@@ -24,6 +24,7 @@ from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.notifications import Delivery, claim_deliveries
 from domain.services.provisioning import provision_due
+from domain.services.retention import purge
 from domain.services.subscriptions import ENDED, end_expired
 from domain.services.tickets import TICKET_OPENED
 from domain.texts.i18n import Translator, pick_language
@@ -75,7 +76,9 @@ async def deliver_once(application: Application, core: Context, default_language
             try:
                 await application.bot.send_message(chat_id, _text(tr, delivery))
                 sent += 1
+                metrics.OUTBOX_SENT.inc()
             except TelegramError as exc:  # blocked the bot, chat gone: the others still get it
+                metrics.OUTBOX_FAILURES.inc()
                 log.warning(
                     "notification %s to chat %s failed: %s", delivery.notification.id, chat_id, exc
                 )
@@ -110,10 +113,12 @@ async def run(
             if month_end != core.today():  # R21: once a day per worker; safe in several
                 await _end_expired(core)
                 month_end = core.today()
+                await purge(core, runtime_of(application.bot_data).settings.retention)
             if provisioner is not None:
                 await provision_due(core, provisioner)
             await deliver_once(application, core, default_language)
         except Exception:
+            metrics.failed("outbox")
             log.exception("notification round failed; retrying in %s s", interval)
         with contextlib.suppress(TimeoutError):  # the interval passed without a stop
             await asyncio.wait_for(stop.wait(), interval)

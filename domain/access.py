@@ -21,6 +21,7 @@ class Action(StrEnum):
     REQUEST = "request"  # ask the customer's admins for an order, change or add-on (R23)
     PREPARE = "prepare_request"  # the service desk prepares a request for a customer (R23)
     DECIDE = "decide_request"  # approve (with the consents) or decline a request
+    PERSONAL_DATA = "personal_data"  # export or erase another person's data (docs/privacy.md)
 
 
 _CUSTOMER_WRITES = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
@@ -33,7 +34,13 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
     # admin orders (R23).
     Role.AGENT: frozenset({Action.VIEW, Action.PROVISION, Action.HANDLE_TICKETS, Action.PREPARE}),
     Role.OPERATOR: frozenset(
-        {Action.VIEW, Action.PROVISION, Action.ADMINISTER, Action.HANDLE_TICKETS}
+        {
+            Action.VIEW,
+            Action.PROVISION,
+            Action.ADMINISTER,
+            Action.HANDLE_TICKETS,
+            Action.PERSONAL_DATA,
+        }
     ),
 }
 

@@ -86,6 +86,7 @@ async def set_quantity(turn: Turn, draft: Drafted[AddonForm], quantity: int | No
         await show_summary(turn, draft)
     except (errors.InvalidQuantity, errors.AddonExceedsBase) as refusal:
         draft.form.quantity = previous
+        turn.refused(refusal)
         await show_summary(turn, draft, hint=describe(refusal, turn.tr))
         return
     await turn.save_draft(draft)

@@ -103,6 +103,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         errors.SeatCapExceeded,
         errors.BelowAddonQuantity,
     ) as refusal:
+        turn.refused(refusal)
         await ask_total(turn, draft, view, hint=describe(refusal, turn.tr))
         return
     draft.form.quantity = quantity
@@ -166,6 +167,7 @@ async def confirm_change(turn: Turn) -> None:
             ),
         )
     except errors.VersionConflict as conflict:
+        turn.refused(conflict)
         draft.discard()
         await turn.save_draft(draft)
         view = await _view(turn, draft)
@@ -226,6 +228,7 @@ async def confirm_cancel(turn: Turn) -> None:
             CancelSubscription(sub_id, expected_version=draft.form.version),
         )
     except errors.VersionConflict as conflict:
+        turn.refused(conflict)
         view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
         return

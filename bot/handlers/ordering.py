@@ -146,6 +146,7 @@ async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | No
             quantity if quantity is not None else 0,
         )
     except (errors.InvalidQuantity, errors.SeatCapExceeded) as refusal:
+        turn.refused(refusal)
         await ask_quantity(turn, draft, await _offer(turn, draft), hint=describe(refusal, turn.tr))
         return
     draft.form.quantity = quantity

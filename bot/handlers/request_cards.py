@@ -146,6 +146,7 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     try:
         figures = await requests.figures(turn.core, turn.require_actor(), view.id)
     except errors.DomainError as refusal:  # no longer possible: say why; it can be declined
+        turn.refused(refusal)
         note = describe(refusal, turn.tr) + "\n" + turn.tr("request.not_doable")
         await turn.show(screens.title(turn.tr, view), [decline, turn.nav()], note=note)
         return
@@ -278,6 +279,7 @@ async def reason_typed(turn: Turn, text: str) -> None:
             turn.core, admin, draft.form.request, text, turn.user.full_name
         )
     except (errors.ReasonMissing, errors.ReasonTooLong) as refusal:
+        turn.refused(refusal)
         pending = await requests.pending_for(turn.core, admin, draft.form.request)
         await ask_reason(turn, draft, pending, hint=describe(refusal, turn.tr))
         return

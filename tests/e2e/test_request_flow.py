@@ -121,7 +121,8 @@ async def test_a_members_change_is_declined_with_a_reason_the_member_can_read(
     too_long = await say(bot, anna, "x" * 501)
     assert "Der Grund ist zu lang (501 Zeichen); höchstens 500 Zeichen." in too_long.plain_text
     done = await say(bot, anna, "Budget erst im Januar")
-    assert "❌ Anfrage Nr. 1 ist abgelehnt. Wir teilen Mia den Grund im Chat mit." in done.plain_text
+    declined = "❌ Anfrage Nr. 1 ist abgelehnt. Wir teilen Mia den Grund im Chat mit."
+    assert declined in done.plain_text
     assert await subscriptions(bot) == [("M365-E3", 5)]  # nothing changed
 
     mine = await say(bot, mia, "/requests")
