@@ -169,7 +169,7 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
         )
     keyboard.append([turn.button(_CONFIRM[view.kind], cb.data(cb.REQUEST_CONFIRM, draft.id))])
     keyboard.append(decline)
-    keyboard.append(turn.nav())
+    keyboard.append(turn.nav(cb.data(cb.REQUEST_VIEW, view.id)))
     await turn.show(screens.approval(turn.tr, view, figures, ticked), keyboard)
 
 

@@ -74,6 +74,9 @@ async def test_a_members_order_is_ordered_when_an_admin_approves_with_the_consen
     approval = await press(bot, anna, "Genehmigen", card)
     assert "☐ AGB und Lizenzbedingungen akzeptiert" in approval.plain_text
     assert "☐ Anlage eines Microsoft-Kontos zugestimmt" in approval.plain_text
+    back = await press(bot, anna, "‹ Zurück")  # nothing is decided by looking
+    assert back.buttons() == ["Genehmigen", "Ablehnen", "Hauptmenü"]
+    await press(bot, anna, "Genehmigen")
     await press(bot, anna, "☐ AGB akzeptieren")
     await press(bot, anna, "Bestellen")
     assert "Anlage eines Microsoft-Kontos" in alert(bot)  # R5: nothing without both
