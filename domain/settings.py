@@ -14,7 +14,10 @@ _ASYNC_DRIVERS = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # An empty variable counts as unset (`SERVICE_DESK_CHAT_ID=` in a compose or .env file).
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, env_ignore_empty=True
+    )
 
     database_url: str = "sqlite+aiosqlite:///./licencebot.db"
     telegram_bot_token: SecretStr | None = None
@@ -35,6 +38,8 @@ class Settings(BaseSettings):
     provisioning_delay_seconds: float = Field(default=20.0, ge=0, le=86400)
     # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
     telegram_rate_limit: bool = True
+    # The Rasa action server's shared secret (`licencebot actions`); unset: loopback only.
+    action_server_token: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
