@@ -12,7 +12,8 @@ with `python -m rasa_sdk --actions actions`) and adds:
   which would show the query string, is off);
 - without it, the server refuses to listen anywhere but on the loopback interface;
 - `/healthz`, `/readyz` (database answers, migrations current) and `/metrics` (action calls by
-  action and outcome, latency; prometheus-client's default registry, no personal data).
+  action and outcome, latency, with domain/metrics.py's counters and database figures; no
+  personal data).
 
 `bot/cli.py` starts this module in place of its own process (`licencebot actions`), because
 the Telegram bot and the Rasa actions never import each other (docs/decisions.md).
@@ -32,7 +33,6 @@ import zlib
 from collections.abc import Sequence
 from typing import Any, NoReturn, TypeAlias
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from pydantic import ValidationError
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
@@ -42,7 +42,9 @@ from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from actions import runtime
 from actions.metrics import OTHER_ACTION, observe
-from domain.storage.migrate import is_current
+from domain import metrics
+from domain.storage import figures
+from domain.storage.readiness import check as check_readiness
 
 log = logging.getLogger("licencebot.actions")
 App: TypeAlias = "Sanic[Any, Any]"
@@ -81,20 +83,29 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-# --- readiness (swap for domain/storage/readiness.check once it is on main) -----------------------
+# --- readiness ----------------------------------------------------------------------------------
 async def readiness() -> tuple[bool, str]:
-    """The database answers and its migrations are current; never raises, never says why in
-    more words than a class name (a driver's message can name hosts and users)."""
+    """The database answers and its migrations are current (domain/storage/readiness.py);
+    never raises. The context is created (and migrated) on first use."""
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            ctx = await runtime.context()  # created (and migrated) on first use
-            if not await is_current(ctx.db):
-                return False, "migrations not current"
+            ctx = await runtime.context()
     except TimeoutError:
         return False, f"database did not answer within {READY_TIMEOUT_SECONDS:g} s"
     except Exception as exc:  # any driver or network failure means "not ready"
         return False, f"database unreachable ({type(exc).__name__})"
-    return True, "ready"
+    ready = await check_readiness(ctx.db)
+    return ready.ok, ready.reason
+
+
+async def exposition() -> tuple[bytes, str]:
+    """The default registry with the database's figures of this scrape (as the bot's)."""
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            ctx = await runtime.context()
+    except Exception:  # the figures say the database is down
+        return metrics.exposition(metrics.Figures(up=False))
+    return metrics.exposition(await figures.read(ctx.db, ctx.now()))
 
 
 # --- metrics -------------------------------------------------------------------------------------
@@ -156,7 +167,8 @@ def build_app(executor: ActionExecutor, token: str | None) -> App:
 
     @app.get("/metrics")
     async def metrics(_: Request) -> HTTPResponse:
-        return response.raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+        body, content_type = await exposition()
+        return response.raw(body, content_type=content_type)
 
     @app.before_server_start
     async def migrate(_: App) -> None:

@@ -26,6 +26,8 @@ class Step(StrEnum):
     CANCEL_CONFIRM = "cancel_confirm"
     ADDON_QUANTITY = "addon_quantity"
     TICKET_WRITE = "ticket_write"  # the next typed text is the concern of a new ticket
+    REQUEST_APPROVAL = "request_approval"  # an admin ticks the consents of a request (R23)
+    REQUEST_REASON = "request_reason"  # the next typed text is why a request is declined
 
 
 class DraftState(StrEnum):
@@ -60,6 +62,7 @@ class OrderForm(Form):
     quantity: int | None = None
     terms: bool = False
     account: bool = False
+    asked: bool = False  # sent to the admins as a request (a member, R23); result_id: its number
 
 
 @dataclass
@@ -68,6 +71,7 @@ class ChangeForm(Form):
     subscription: int
     version: int  # the version the user saw: a change made meanwhile is a conflict (R13)
     quantity: int | None = None
+    asked: bool = False
 
 
 @dataclass
@@ -84,6 +88,23 @@ class AddonForm(Form):
     sku: str
     quantity: int | None = None  # None: the base quantity (R17)
     terms: bool = False
+    asked: bool = False
+
+
+@dataclass
+class ApprovalForm(Form):
+    """An admin approving a request: the consents they tick (R5, R17)."""
+
+    kind: ClassVar[str] = "approval"
+    request: int
+    terms: bool = False
+    account: bool = False
+
+
+@dataclass
+class DeclineForm(Form):
+    kind: ClassVar[str] = "decline"
+    request: int
 
 
 @dataclass

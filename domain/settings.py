@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     telegram_rate_limit: bool = True
     # The Rasa action server's shared secret (`licencebot actions`); unset: loopback only.
     action_server_token: SecretStr | None = None
+    # Monitoring (bot/health.py, domain/logs.py): /healthz, /readyz, /metrics in polling mode.
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("database_url")
     @classmethod
