@@ -74,3 +74,19 @@ TICKETS = "tl"  # the user's tickets
 TICKET_TAKE = "tt"  # tt:<ticket>  (service desk group)
 TICKET_RESOLVE = "tr"  # tr:<ticket>  (service desk group)
 FREE_TEXT = "fx"  # fx:<reading>:<product(s)>:<addon(s)>:<quantity>:<relative>, or fx:-
+# The service desk's customer tools (bot/handlers/agent.py); <card> is a CustomerForm draft,
+# <prep> a PrepareForm draft.
+CUSTOMER_FIND = "cf"  # ask for a name or id
+CUSTOMER = "cu"  # cu:<card>
+CUSTOMER_ORDERS = "co"  # co:<card>
+CUSTOMER_SUBSCRIPTION = "cs"  # cs:<card>:<subscription>
+CUSTOMER_PROVISION = "cp"  # cp:<card>:<subscription>
+CUSTOMER_TICKETS = "ct"  # ct:<card>
+CUSTOMER_REQUESTS = "cr"  # cr:<card>
+PREPARE = "xn"  # xn:<card>  a new request for the customer
+PREPARE_KIND = "xk"  # xk:<prep>:<order|change|addon>
+PREPARE_PRODUCT = "xp"  # xp:<prep>:<sku>
+PREPARE_SUBSCRIPTION = "xs"  # xs:<prep>:<subscription>
+PREPARE_ADDON = "xa"  # xa:<prep>:<addon sku>
+PREPARE_QTY = "xq"  # xq:<prep>:<n>
+PREPARE_SEND = "xx"  # xx:<prep>

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.drafts import Step
-from bot.handlers import addons, changes, free_text, ordering, support
+from bot.handlers import addons, agent, changes, free_text, ordering, support
 from bot.turn import Turn, handler
 
 _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
@@ -13,6 +13,8 @@ _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.CHANGE_QUANTITY: changes.total_typed,
     Step.ADDON_QUANTITY: addons.quantity_typed,
     Step.TICKET_WRITE: support.concern_typed,
+    Step.CUSTOMER_SEARCH: agent.search_typed,
+    Step.PREPARE_QUANTITY: agent.quantity_typed,
 }
 
 
