@@ -76,13 +76,13 @@ TICKET_RESOLVE = "tr"  # tr:<ticket>  (service desk group)
 FREE_TEXT = "fx"  # fx:<reading>:<product(s)>:<addon(s)>:<quantity>:<relative>, or fx:-
 # The service desk's customer tools (bot/handlers/agent.py); <card> is a CustomerForm draft,
 # <prep> a PrepareForm draft.
-CUSTOMER_FIND = "cf"  # ask for a name or id
-CUSTOMER = "cu"  # cu:<card>
-CUSTOMER_ORDERS = "co"  # co:<card>
-CUSTOMER_SUBSCRIPTION = "cs"  # cs:<card>:<subscription>
-CUSTOMER_PROVISION = "cp"  # cp:<card>:<subscription>
-CUSTOMER_TICKETS = "ct"  # ct:<card>
-CUSTOMER_REQUESTS = "cr"  # cr:<card>
+CUSTOMER_FIND = "gf"  # ask for a name or id
+CUSTOMER = "gc"  # gc:<card>
+CUSTOMER_ORDERS = "go"  # go:<card>
+CUSTOMER_SUBSCRIPTION = "gs"  # gs:<card>:<subscription>
+CUSTOMER_PROVISION = "gp"  # gp:<card>:<subscription>
+CUSTOMER_TICKETS = "gt"  # gt:<card>
+CUSTOMER_REQUESTS = "gr"  # gr:<card>
 PREPARE = "xn"  # xn:<card>  a new request for the customer
 PREPARE_KIND = "xk"  # xk:<prep>:<order|change|addon>
 PREPARE_PRODUCT = "xp"  # xp:<prep>:<sku>

@@ -31,7 +31,7 @@ async def two_muellers(bot: Bot) -> None:
 
 
 def draft_of(data: str) -> int:
-    """The draft number a button's data names (`cu:<draft>`, `co:<draft>` …)."""
+    """The draft number a button's data names (`gc:<draft>`, `go:<draft>` …)."""
     found = re.match(r"^[a-z]+:(\d+)", data)
     assert found is not None, data
     return int(found[1])
@@ -171,15 +171,15 @@ async def test_forged_buttons_reveal_no_customer(bot: Bot) -> None:  # R24
     card = draft_of(globex_card.button("Bestellungen")["callback_data"])
 
     # ACME's subscription through Globex's card: out of date, nothing shown or provisioned.
-    for data in (f"cs:{card}:1", f"cp:{card}:1"):
+    for data in (f"gs:{card}:1", f"gp:{card}:1"):
         assert "nicht mehr aktuell" in await pressed(bot, agent, globex_card.message_id, data)
         assert "Microsoft 365 E3" not in screen(agent).plain_text
     assert (await orders.order_status(bot.core, OPERATOR, 1)).status is Status.ORDERED
 
     # A card that does not exist, and the agent's card pressed in a customer's chat.
-    assert "nicht mehr aktuell" in await pressed(bot, agent, globex_card.message_id, "cu:999999")
+    assert "nicht mehr aktuell" in await pressed(bot, agent, globex_card.message_id, "gc:999999")
     menu = screen(admin)
-    assert "nicht mehr aktuell" in await pressed(bot, admin, menu.message_id, f"cu:{card}")
+    assert "nicht mehr aktuell" in await pressed(bot, admin, menu.message_id, f"gc:{card}")
     assert "Globex" not in "\n".join(m.plain_text for m in admin.messages())
 
 
