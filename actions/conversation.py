@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from actions import runtime
-from domain import errors
+from domain import errors, metrics
 from domain.model import Actor, Channel
 from domain.services import accounts
 from domain.services.context import Context
@@ -132,4 +132,5 @@ class Conversation:
         self.dispatcher.utter_message(text=text)
 
     def refuse(self, error: errors.DomainError) -> None:
+        metrics.refused(error.code, Channel.RASA.value)
         self.say_text(self.texts.refusal(error))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -27,6 +28,7 @@ from bot.handlers import (
     menu,
     my_orders,
     ordering,
+    request_cards,
     support,
     system,
     text,
@@ -36,6 +38,7 @@ from bot.limiter import PatientRateLimiter
 from bot.runtime import KEY, Runtime
 from bot.turn import PtbCallback, handler, stale
 from bot.webhook_reply import replies_of
+from domain import logs, metrics
 from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.settings import Settings
@@ -99,6 +102,16 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.PREPARE_ADDON: agent.choose_addon,
     cb.PREPARE_QTY: agent.quantity_pressed,
     cb.PREPARE_SEND: agent.send,
+    cb.ORDER_SEND: ordering.send_request,
+    cb.CHANGE_SEND: changes.send_request,
+    cb.ADDON_SEND: addons.send_request,
+    cb.REQUESTS: support.my_requests,
+    cb.REQUEST_VIEW: request_cards.view_card,
+    cb.REQUEST_APPROVE: request_cards.approve,
+    cb.REQUEST_TERMS: request_cards.toggle_terms,
+    cb.REQUEST_ACCOUNT: request_cards.toggle_account,
+    cb.REQUEST_CONFIRM: request_cards.confirm,
+    cb.REQUEST_DECLINE: request_cards.decline,
 }
 
 _COMMANDS: dict[str, PtbCallback] = {
@@ -126,15 +139,43 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
         self.processed = 0
 
     async def process_update(self, update: object) -> None:
+        """One update under one correlation id, counted, timed and logged in one line."""
         self.in_flight += 1
-        try:
-            await super().process_update(update)
-        finally:
-            self.in_flight -= 1
-            self.processed += 1
-            replies = replies_of(self.bot_data)
-            if replies is not None and isinstance(update, Update):
-                replies.release(update.update_id)  # no answer came: the webhook response goes
+        record = logs.UpdateRecord(
+            update.update_id if isinstance(update, Update) else None, update_type(update)
+        )
+        metrics.UPDATES.labels(record.type).inc()
+        started = time.perf_counter()
+        with logs.correlated(record):
+            try:
+                await super().process_update(update)
+            finally:
+                self.in_flight -= 1
+                self.processed += 1
+                replies = replies_of(self.bot_data)
+                if replies is not None and isinstance(update, Update):
+                    replies.release(update.update_id)  # no answer came: the response goes
+                seconds = time.perf_counter() - started
+                metrics.HANDLER_SECONDS.labels(record.handler).observe(seconds)
+                metrics.HANDLED.labels(record.handler, record.outcome).inc()
+                logs.log_update(record, seconds)
+
+
+def update_type(update: object) -> str:
+    """A label for the kind of update (never its content)."""
+    if not isinstance(update, Update):
+        return "other"
+    if update.callback_query is not None:
+        return "callback"
+    if update.message is not None:
+        text = update.message.text
+        if text is None:
+            return "message_other"
+        return "command" if text.startswith("/") else "text"
+    for kind in ("edited_message", "my_chat_member", "chat_member", "channel_post"):
+        if getattr(update, kind) is not None:
+            return kind
+    return "other"
 
 
 def file_url(base_url: str) -> str:

@@ -73,6 +73,16 @@ STATUS = "st"
 TICKETS = "tl"  # the user's tickets
 TICKET_TAKE = "tt"  # tt:<ticket>  (service desk group)
 TICKET_RESOLVE = "tr"  # tr:<ticket>  (service desk group)
+ORDER_SEND = "os"  # os:<draft>  a member sends the order to the admins as a request (R23)
+CHANGE_SEND = "cs"  # cs:<draft>
+ADDON_SEND = "as"  # as:<draft>
+REQUESTS = "rl"  # the customer's requests (admins) or one's own (members)
+REQUEST_VIEW = "rv"  # rv:<request>  its card with Approve / Decline
+REQUEST_APPROVE = "ra"  # ra:<request>  the summary with the consents to tick
+REQUEST_TERMS = "rt"  # rt:<draft>
+REQUEST_ACCOUNT = "rc"  # rc:<draft>
+REQUEST_CONFIRM = "ry"  # ry:<draft>  approve: the write runs with the admin's consents
+REQUEST_DECLINE = "rd"  # rd:<request>  asks for the reason
 FREE_TEXT = "fx"  # fx:<reading>:<product(s)>:<addon(s)>:<quantity>:<relative>, or fx:-
 # The service desk's customer tools (bot/handlers/agent.py); <card> is a CustomerForm draft,
 # <prep> a PrepareForm draft.

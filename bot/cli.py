@@ -461,8 +461,9 @@ def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1 and not settings.webhook_url:
         raise CliError("--workers needs webhook mode (set WEBHOOK_URL); Telegram allows one poller")
     from bot.serve import run
+    from domain.logs import configure_for
 
-    logging.getLogger().setLevel(logging.INFO)
+    configure_for(settings)  # LOG_FORMAT text or json, secrets scrubbed
     quiet_http_logs()
     run(settings, args.workers)
     return 0

@@ -28,6 +28,8 @@ class Step(StrEnum):
     TICKET_WRITE = "ticket_write"  # the next typed text is the concern of a new ticket
     CUSTOMER_SEARCH = "customer_search"  # service desk: the next typed text names a customer
     PREPARE_QUANTITY = "prepare_quantity"  # service desk: a prepared request's quantity
+    REQUEST_APPROVAL = "request_approval"  # an admin ticks the consents of a request (R23)
+    REQUEST_REASON = "request_reason"  # the next typed text is why a request is declined
 
 
 class DraftState(StrEnum):
@@ -62,6 +64,7 @@ class OrderForm(Form):
     quantity: int | None = None
     terms: bool = False
     account: bool = False
+    asked: bool = False  # sent to the admins as a request (a member, R23); result_id: its number
 
 
 @dataclass
@@ -70,6 +73,7 @@ class ChangeForm(Form):
     subscription: int
     version: int  # the version the user saw: a change made meanwhile is a conflict (R13)
     quantity: int | None = None
+    asked: bool = False
 
 
 @dataclass
@@ -86,6 +90,23 @@ class AddonForm(Form):
     sku: str
     quantity: int | None = None  # None: the base quantity (R17)
     terms: bool = False
+    asked: bool = False
+
+
+@dataclass
+class ApprovalForm(Form):
+    """An admin approving a request: the consents they tick (R5, R17)."""
+
+    kind: ClassVar[str] = "approval"
+    request: int
+    terms: bool = False
+    account: bool = False
+
+
+@dataclass
+class DeclineForm(Form):
+    kind: ClassVar[str] = "decline"
+    request: int
 
 
 @dataclass

@@ -18,8 +18,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.constants import FloodLimit
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
+
+from domain import metrics
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +60,11 @@ class PatientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Answer:
+        counted = _counted(callback, endpoint)
         for attempt in range(self._transient_retries + 1):
             try:
                 return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
+                    counted, args, kwargs, endpoint, data, rate_limit_args
                 )
             except BadRequest:
                 raise
@@ -69,6 +72,38 @@ class PatientRateLimiter(AIORateLimiter):
                 if attempt == self._transient_retries:
                     raise
                 delay = self._backoff * 2**attempt
+                metrics.BOT_API_RETRIES.labels(endpoint, "network").inc()
                 log.info("Bot API %s failed (%s); retry in %.2f s", endpoint, exc, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _kind(exc: TelegramError) -> str:
+    if isinstance(exc, RetryAfter):
+        return "flood"
+    if isinstance(exc, BadRequest):
+        return "bad_request"
+    if isinstance(exc, Forbidden):
+        return "forbidden"
+    if isinstance(exc, NetworkError):
+        return "network"
+    return "other"
+
+
+def _counted(
+    callback: Callable[..., Coroutine[Any, Any, Answer]], endpoint: str
+) -> Callable[..., Coroutine[Any, Any, Answer]]:
+    """The request, counted per attempt (metrics by Bot API method, never by chat)."""
+
+    async def attempt(*args: Any, **kwargs: Any) -> Answer:
+        metrics.BOT_API_REQUESTS.labels(endpoint).inc()
+        try:
+            return await callback(*args, **kwargs)
+        except TelegramError as exc:
+            kind = _kind(exc)
+            metrics.BOT_API_ERRORS.labels(endpoint, kind).inc()
+            if kind == "flood":  # AIORateLimiter waits `retry_after` and tries again
+                metrics.BOT_API_RETRIES.labels(endpoint, "flood").inc()
+            raise
+
+    return attempt

@@ -16,7 +16,7 @@ from telegram.ext import Application
 
 from bot.handlers import desk
 from bot.runtime import runtime_of
-from domain import errors
+from domain import errors, metrics
 from domain.model import Channel
 from domain.provisioning import Provisioner
 from domain.services import tickets
@@ -75,7 +75,9 @@ async def deliver_once(application: Application, core: Context, default_language
             try:
                 await application.bot.send_message(chat_id, _text(tr, delivery))
                 sent += 1
+                metrics.OUTBOX_SENT.inc()
             except TelegramError as exc:  # blocked the bot, chat gone: the others still get it
+                metrics.OUTBOX_FAILURES.inc()
                 log.warning(
                     "notification %s to chat %s failed: %s", delivery.notification.id, chat_id, exc
                 )
@@ -114,6 +116,7 @@ async def run(
                 await provision_due(core, provisioner)
             await deliver_once(application, core, default_language)
         except Exception:
+            metrics.failed("outbox")
             log.exception("notification round failed; retrying in %s s", interval)
         with contextlib.suppress(TimeoutError):  # the interval passed without a stop
             await asyncio.wait_for(stop.wait(), interval)

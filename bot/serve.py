@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
 import signal
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 
 from telegram import Update
 
-from bot import notifier
+from bot import health, notifier
 from bot.app import LicenceApplication, build_application, quiet_http_logs, set_commands
 from bot.webhook import WebhookServer, webhook_path
+from domain import logs, metrics
 from domain.catalog import read_catalog
 from domain.datafiles import data_file
 from domain.provisioning import provisioner
@@ -72,8 +76,28 @@ async def poll(
     core: Context | None = None,
     on_ready: Callable[[LicenceApplication], None] | None = None,
 ) -> None:
-    """Long polling (one process per token: Telegram allows only one poller)."""
+    """Long polling (one process per token: Telegram allows only one poller); with
+    HEALTH_PORT, `/healthz`, `/readyz` and `/metrics` on 127.0.0.1 from the start."""
     owned, core = core is None, core or context_for(settings)
+    checks = None
+    if settings.health_port is not None:
+        checks = health.HealthServer(core, settings.health_port)
+        log.info("/healthz, /readyz, /metrics on 127.0.0.1:%s", checks.port)
+    try:
+        await _poll(settings, core, stop, on_ready)
+    finally:
+        if checks is not None:
+            await checks.stop()
+        if owned:
+            await core.db.dispose()
+
+
+async def _poll(
+    settings: Settings,
+    core: Context,
+    stop: asyncio.Event | None,
+    on_ready: Callable[[LicenceApplication], None] | None,
+) -> None:
     await prepare(core)
     application = build_application(settings, core, parser=await train_parser(core))
     if stop is None:
@@ -93,8 +117,6 @@ async def poll(
         await notifying
         await application.updater.stop()
         await application.stop()
-    if owned:
-        await core.db.dispose()
 
 
 async def serve_webhook(
@@ -131,6 +153,7 @@ async def serve_webhook(
             port=settings.webhook_port,
             path=webhook_path(settings.webhook_url),
             secret=secret,
+            extra=health.routes(core),
         )
         log.info("webhook worker listening on %s:%s", settings.webhook_listen, server.port)
         notifying = _notify(application, core, settings, stop)
@@ -145,11 +168,10 @@ async def serve_webhook(
 
 
 def _worker(register: bool, workers: int) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = Settings()
+    logs.configure_for(settings)
     quiet_http_logs()
-    asyncio.run(serve_webhook(Settings(), register=register, share=workers))
+    asyncio.run(serve_webhook(settings, register=register, share=workers))
 
 
 def run(settings: Settings, workers: int) -> None:
@@ -162,20 +184,37 @@ def run(settings: Settings, workers: int) -> None:
     if workers == 1:
         asyncio.run(serve_webhook(settings, register=True))
         return
-    spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_worker, args=(i == 0, workers)) for i in range(workers)]
-    for process in processes:
-        process.start()
-    try:
+    with _shared_metrics():
+        spawn = multiprocessing.get_context("spawn")
+        processes = [spawn.Process(target=_worker, args=(i == 0, workers)) for i in range(workers)]
         for process in processes:
-            process.join()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-                process.join(10)
+            process.start()
+        try:
+            for process in processes:
+                process.join()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+                    process.join(10)
+
+
+@contextlib.contextmanager
+def _shared_metrics() -> Iterator[None]:
+    """Several workers answer `/metrics` in turn (SO_REUSEPORT): prometheus-client's
+    multiprocess mode adds their counters up, in a folder of this run (or the operator's
+    PROMETHEUS_MULTIPROC_DIR, which must be empty at start)."""
+    if os.environ.get(metrics.MULTIPROC_ENV):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="licencebot-metrics-") as folder:
+        os.environ[metrics.MULTIPROC_ENV] = folder  # inherited by the spawned workers
+        try:
+            yield
+        finally:
+            del os.environ[metrics.MULTIPROC_ENV]
 
 
 async def _prepare_and_dispose(core: Context) -> None:

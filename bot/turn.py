@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import secrets
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,7 +35,7 @@ from bot.drafts import Drafted, Form, Step
 from bot.fifo import writers_in_turn
 from bot.runtime import Runtime, runtime_of
 from bot.webhook_reply import replies_of
-from domain import errors
+from domain import errors, logs, metrics
 from domain.conversation import ChatState
 from domain.model import Actor, Channel
 from domain.ports import UnitOfWork
@@ -102,6 +101,12 @@ class Turn:
         self._screens: list[_Screen] = []
         self._later: list[Callable[[], Awaitable[None]]] = []
         self._dirty = False
+        self.outcome = "ok"  # the update's log line and metrics: ok, refused, stale
+
+    def refused(self, refusal: errors.DomainError) -> None:
+        """Count a refusal the user is told about (a metric by its code; no personal data)."""
+        metrics.refused(refusal.code, Channel.TELEGRAM.value)
+        self.outcome = "refused"
 
     # -- set-up
     @classmethod
@@ -207,6 +212,7 @@ class Turn:
 
     async def alert_missing(self, refusal: errors.ConsentMissing) -> None:
         """The summary stays; an alert names the consents still to tick (R5, R17)."""
+        self.refused(refusal)
         names = consent_names(self.tr, refusal.missing)
         await self.answer(self.tr("order.missing", missing=names), alert=True)
 
@@ -388,14 +394,19 @@ def handler(fn: HandlerFn) -> PtbCallback:
     """Wrap a turn handler: one unit of work in, refusals explained, state saved, one commit,
     then the answers out (see the module's docstring)."""
 
+    name = f"{fn.__module__.rpartition('.')[2]}.{fn.__name__}"  # a metric label: ordering.confirm
+
     @functools.wraps(fn)
     async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        logs.note(handler=name, outcome="error")  # until it ends otherwise
         if update.effective_chat is None or update.effective_user is None:
+            logs.note(outcome="ignored")
             return
         rt = runtime_of(context.bot_data)
         async with writers_in_turn(rt.core.db), rt.core.uow() as uow:
             if not await uow.chats.claim_update(context.bot.id, update.update_id, rt.core.now()):
                 log.info("update %s already processed; skipped", update.update_id)
+                logs.note(outcome="duplicate")
                 return
             turn = await Turn.begin(update, context, rt, uow)
             try:
@@ -410,6 +421,8 @@ def handler(fn: HandlerFn) -> PtbCallback:
             await turn.deliver()
         except TelegramError:  # retried already; what was committed stays committed
             await undelivered(turn)
+            return
+        logs.note(outcome=turn.outcome)
 
     return wrapped
 
@@ -417,7 +430,9 @@ def handler(fn: HandlerFn) -> PtbCallback:
 async def undelivered(turn: Turn) -> None:
     """The answer did not reach Telegram after the commit: never claim that nothing changed;
     point to where the current state can be seen, with a reference for the service desk."""
-    reference = secrets.token_hex(4).upper()
+    reference = logs.reference()  # the update's correlation id: the log lines say it too
+    metrics.failed("undelivered")
+    logs.note(outcome="undelivered")
     log.exception(
         "answer to update %s not delivered, reference %s", turn.update.update_id, reference
     )
@@ -429,7 +444,8 @@ async def undelivered(turn: Turn) -> None:
 
 async def stale(turn: Turn) -> None:
     """An old or forged button: say so and show where things stand now."""
-    log.info("stale or forged callback %r in chat %s", turn.press, turn.chat_id)
+    log.info("stale or forged callback %r", turn.press)
+    turn.outcome = "stale"
     await turn.answer(turn.tr("stale_button"))
     if turn.actor is None:
         await refuse(turn, errors.NotLinked())
@@ -442,6 +458,7 @@ async def stale(turn: Turn) -> None:
 
 async def refuse(turn: Turn, refusal: errors.DomainError) -> None:
     """Say what is not possible, why and what next (docs/ux.md), with a way back."""
+    turn.refused(refusal)
     if isinstance(refusal, errors.NotLinked):
         text = turn.tr("start.unknown", contact=turn.rt.settings.service_desk_contact)
         await turn.show(text, [[turn.button("nav.help", cb.HELP)]])

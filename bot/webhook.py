@@ -12,6 +12,7 @@ import contextlib
 import hmac
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
+from tornado.routing import Rule, URLSpec
 
 from bot.webhook_reply import KEY, WebhookReplies, replies_of
 
@@ -80,10 +82,12 @@ class WebhookServer:
         port: int,
         path: str,
         secret: str,
+        extra: Sequence[Rule] = (),
     ) -> None:
+        """`extra`: more routes on the same port (`/healthz`, `/readyz`, `/metrics`)."""
         application.bot_data[KEY] = WebhookReplies()
         app = tornado.web.Application(
-            [(path, _UpdateHandler, {"bot_app": application, "secret": secret})]
+            [*extra, URLSpec(path, _UpdateHandler, {"bot_app": application, "secret": secret})]
         )
         self._server = HTTPServer(app, max_body_size=MAX_BODY)
         self._sockets = bind_sockets(port, listen, reuse_port=True)

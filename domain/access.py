@@ -70,3 +70,16 @@ def authorize(actor: Actor, action: Action, customer_id: str | None) -> None:
             actor.role.value,
             can_request=actor.role is Role.MEMBER and action in _CUSTOMER_WRITES,
         )
+
+
+def asks_instead(actor: Actor, action: Action, customer_id: str | None) -> bool:
+    """Whether `actor` asks the customer's admins for this write (a member, R23) rather than
+    doing it; raises like `authorize` when they may do neither."""
+    try:
+        authorize(actor, action, customer_id)
+    except errors.PermissionDenied as denied:
+        if not denied.can_request:
+            raise
+        authorize(actor, Action.REQUEST, customer_id)
+        return True
+    return False

@@ -313,6 +313,15 @@ class RequestDecided(DomainError):
         self.decided_by = decided_by
 
 
+class RequestPending(DomainError):
+    """The same request waits for a decision already; it is not sent twice."""
+
+    code = "request_pending"
+
+    def __init__(self, request_id: int) -> None:
+        self.request_id = request_id
+
+
 class ReasonMissing(DomainError):
     """Declining needs a reason, for the one who asked."""
 

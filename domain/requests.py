@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain import errors
-from domain.model import Actor
+from domain.model import Actor, ConsentKind
 
 MAX_REASON = 500
 
@@ -22,6 +22,16 @@ class RequestKind(StrEnum):
     ORDER = "order"  # a new product with a quantity
     CHANGE = "change"  # a new total for a subscription
     ADDON = "addon"  # an add-on for a subscription
+
+
+def consents_for(kind: RequestKind) -> tuple[ConsentKind, ...]:
+    """What the approving admin accepts: both for a new product (R5), the terms for an add-on
+    (R17), nothing beyond confirming for a change of quantity."""
+    if kind is RequestKind.ORDER:
+        return (ConsentKind.TERMS, ConsentKind.MICROSOFT_ACCOUNT)
+    if kind is RequestKind.ADDON:
+        return (ConsentKind.TERMS,)
+    return ()
 
 
 class RequestStatus(StrEnum):

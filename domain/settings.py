@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     provisioning_delay_seconds: float = Field(default=20.0, ge=0, le=86400)
     # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
     telegram_rate_limit: bool = True
+    # Monitoring (bot/health.py, domain/logs.py): /healthz, /readyz, /metrics in polling mode.
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("database_url")
     @classmethod

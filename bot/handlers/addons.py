@@ -8,14 +8,17 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import AddonForm, Drafted, DraftState, Step
-from bot.handlers import support
+from bot.handlers import request_cards, support
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
-from domain.access import Action, authorize
+from domain.access import Action, asks_instead
 from domain.commands import BookAddon
 from domain.nlu.numbers import typed_quantity
-from domain.services import addons, orders
+from domain.requests import RequestKind
+from domain.services import addons, orders, requests
+from domain.services.requests import AskRequest
+from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 
@@ -58,7 +61,8 @@ async def start_addon(turn: Turn) -> None:
 
 async def begin_addon(turn: Turn, subscription_id: int, sku: str, quantity: int | None) -> None:
     """An add-on draft (None: the base quantity, R17), straight to its summary."""
-    authorize(turn.require_actor(), Action.ADDON, turn.customer_id)  # before the form
+    # Refused before the form; a member goes on and sends a request instead (R23).
+    asks_instead(turn.require_actor(), Action.ADDON, turn.customer_id)
     draft = await turn.new_draft(AddonForm(subscription_id, sku), Step.ADDON_QUANTITY)
     await set_quantity(turn, draft, quantity)
 
@@ -82,12 +86,16 @@ async def set_quantity(turn: Turn, draft: Drafted[AddonForm], quantity: int | No
         await show_summary(turn, draft)
     except (errors.InvalidQuantity, errors.AddonExceedsBase) as refusal:
         draft.form.quantity = previous
+        turn.refused(refusal)
         await show_summary(turn, draft, hint=describe(refusal, turn.tr))
         return
     await turn.save_draft(draft)
 
 
 async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") -> None:
+    if asks_instead(turn.require_actor(), Action.ADDON, turn.customer_id):
+        await show_request_summary(turn, draft, hint)
+        return
     preview = await addons.book_addon(
         turn.core,
         turn.require_actor(),
@@ -118,6 +126,40 @@ async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") ->
         ],
         note=hint,
     )
+
+
+def _asked(turn: Turn, draft: Drafted[AddonForm]) -> AskRequest:
+    form = draft.form
+    return AskRequest(
+        turn.customer_id,
+        RequestKind.ADDON,
+        quantity=form.quantity,
+        subscription_id=form.subscription,
+        addon_sku=form.sku,
+    )
+
+
+async def show_request_summary(turn: Turn, draft: Drafted[AddonForm], hint: str) -> None:
+    """A member's summary: the same figures, "Send request" instead of the terms (R23)."""
+    figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
+    text = request_texts.to_send(turn.tr, figures) + "\n\n" + turn.tr("addon_hint")
+    turn.set_step(Step.ADDON_QUANTITY, draft.id)
+    keyboard = request_cards.send_keyboard(
+        turn, cb.data(cb.ADDON_SEND, draft.id), cb.data(cb.ADDONS, draft.form.subscription)
+    )
+    await turn.show(text, keyboard, note=hint)
+
+
+@handler
+async def send_request(turn: Turn) -> None:
+    """Button "Send request": the admins get the add-on as a request to approve (R23)."""
+    draft = await turn.pressed_draft(AddonForm)
+    if await request_cards.already_sent(turn, draft):
+        return
+    if draft.state is not DraftState.OPEN:
+        await _closed(turn, draft)
+        return
+    await request_cards.submit(turn, draft, _asked(turn, draft))
 
 
 @handler

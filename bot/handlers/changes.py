@@ -8,12 +8,17 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import CancelForm, ChangeForm, Drafted, DraftState, Step
+from bot.handlers import request_cards
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
+from domain.access import Action, asks_instead
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.nlu.numbers import typed_quantity
-from domain.services import orders, subscriptions
+from domain.requests import RequestKind
+from domain.services import orders, requests, subscriptions
+from domain.services.requests import AskRequest
+from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import SubscriptionView
@@ -79,28 +84,37 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
         return
     view = await _view(turn, draft)
+    actor = turn.require_actor()
+    asks = asks_instead(actor, Action.CHANGE, view.customer_id)  # a member (R23)
+    total = quantity if quantity is not None else 0
     try:
-        preview = await subscriptions.change_quantity(
-            turn.core,
-            turn.require_actor(),
-            ChangeQuantity(
-                view.id,
-                quantity if quantity is not None else 0,
-                expected_version=draft.form.version,
-            ),
-            dry_run=True,
-        )
+        if asks:
+            figures = await requests.preview(turn.core, actor, _asked(view, total))
+        else:
+            preview = await subscriptions.change_quantity(
+                turn.core,
+                actor,
+                ChangeQuantity(view.id, total, expected_version=draft.form.version),
+                dry_run=True,
+            )
     except (
         errors.InvalidQuantity,
         errors.QuantityUnchanged,
         errors.SeatCapExceeded,
         errors.BelowAddonQuantity,
     ) as refusal:
+        turn.refused(refusal)
         await ask_total(turn, draft, view, hint=describe(refusal, turn.tr))
         return
     draft.form.quantity = quantity
     await turn.save_draft(draft)
     turn.set_step(Step.CHANGE_SUMMARY, draft.id)
+    if asks:  # "Send request" instead of "Bestellung ändern"
+        keyboard = request_cards.send_keyboard(
+            turn, cb.data(cb.CHANGE_SEND, draft.id), cb.data(cb.SUBSCRIPTION, view.id)
+        )
+        await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
+        return
     tr = turn.tr
     text = tr(
         "change.summary",
@@ -120,6 +134,23 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
     )
 
 
+def _asked(view: SubscriptionView, total: int) -> AskRequest:
+    return AskRequest(view.customer_id, RequestKind.CHANGE, quantity=total, subscription_id=view.id)
+
+
+@handler
+async def send_request(turn: Turn) -> None:
+    """Button "Send request": the admins get the new total as a request (R23)."""
+    draft = await turn.pressed_draft(ChangeForm)
+    if await request_cards.already_sent(turn, draft):
+        return
+    if draft.state is not DraftState.OPEN or draft.form.quantity is None:
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        return
+    view = await _view(turn, draft)
+    await request_cards.submit(turn, draft, _asked(view, draft.form.quantity))
+
+
 @handler
 async def confirm_change(turn: Turn) -> None:
     """Button "Bestellung ändern": applies only to the version the user saw (R13)."""
@@ -136,6 +167,7 @@ async def confirm_change(turn: Turn) -> None:
             ),
         )
     except errors.VersionConflict as conflict:
+        turn.refused(conflict)
         draft.discard()
         await turn.save_draft(draft)
         view = await _view(turn, draft)
@@ -196,6 +228,7 @@ async def confirm_cancel(turn: Turn) -> None:
             CancelSubscription(sub_id, expected_version=draft.form.version),
         )
     except errors.VersionConflict as conflict:
+        turn.refused(conflict)
         view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
         return

@@ -128,6 +128,7 @@ async def agent_message(turn: Turn) -> None:
             return
         view = await tickets.reply(turn.core, actor, view.id, message.text, turn.user.full_name)
     except errors.DomainError as refusal:
+        turn.refused(refusal)
         await _say(turn, describe(refusal, tr), message)
         return
     await _to_customer(turn, view, ticket_texts.agent_reply(Translator(view.language), view))
@@ -178,6 +179,7 @@ async def _decide(turn: Turn, *, take_over: bool) -> None:
         else:
             view = await tickets.resolve(turn.core, actor, ticket_id)
     except errors.DomainError as refusal:
+        turn.refused(refusal)
         await turn.answer(describe(refusal, tr)[:190], alert=True)
         return
     text = ticket_texts.desk_card(tr, view)

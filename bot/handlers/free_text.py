@@ -18,6 +18,7 @@ from bot import callbacks as cb
 from bot.drafts import Step
 from bot.handlers import addons, changes, menu, my_orders, ordering, support
 from bot.turn import Turn, handler
+from domain import metrics
 from domain.access import Action, authorize
 from domain.nlu.parser import ParseResult
 from domain.services import catalog, orders
@@ -57,6 +58,7 @@ async def understand(turn: Turn, text: str) -> None:
         await _unsure(turn)
         return
     result = parser.parse(text)
+    metrics.INTENTS.labels(result.intent, str(not result.uncertain).lower()).inc()
     if result.uncertain or result.intent not in _INTENTS:
         await _did_you_mean(turn, result)
         return
@@ -140,6 +142,7 @@ async def _did_you_mean(turn: Turn, result: ParseResult) -> None:
     if not readings:
         await _unsure(turn)
         return
+    metrics.CLARIFICATIONS.labels("did_you_mean").inc()
     rows = [
         [turn.button(_READING_KEYS[intent], _data(result, intent, None, None))]
         for intent in readings
@@ -162,6 +165,7 @@ async def _which_one(turn: Turn, result: ParseResult, kind: str, skus: tuple[str
     if not rows:
         await _unsure(turn)
         return
+    metrics.CLARIFICATIONS.labels(f"which_{kind}").inc()
     rows.append([turn.button("free_text.something_else", cb.data(cb.FREE_TEXT, "-"))])
     await turn.send(turn.tr("free_text.which_one"), rows)
 
@@ -184,6 +188,7 @@ async def pressed(turn: Turn) -> None:
 
 
 async def _unsure(turn: Turn) -> None:
+    metrics.CLARIFICATIONS.labels("unsure").inc()
     await turn.send(turn.tr("free_text.can_do"))
     await menu.show_menu(turn)
 

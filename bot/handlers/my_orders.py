@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton
 from bot import callbacks as cb
 from bot.drafts import Step
 from bot.turn import Turn, handler
+from domain.model import Role
 from domain.requests import RequestStatus
 from domain.services import orders, requests
 from domain.texts import orders as screens
@@ -95,7 +96,8 @@ async def show_status(turn: Turn) -> None:
     text = screens.status(turn.tr, overview)
     waiting = await requests.list_requests(turn.core, actor, status=RequestStatus.PENDING)
     if waiting:  # an admin's to decide, a member's own (R23)
-        text += "\n\n" + request_texts.pending_note(turn.tr, len(waiting))
+        mine = actor.role is Role.MEMBER
+        text += "\n\n" + request_texts.pending_note(turn.tr, len(waiting), mine)
     if turn.query is None:
         await turn.send(text)
     else:

@@ -9,13 +9,17 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import Drafted, DraftState, OrderForm, Step
+from bot.handlers import request_cards
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
-from domain.access import Action, authorize
+from domain.access import Action, asks_instead
 from domain.commands import PlaceOrder
 from domain.nlu.numbers import typed_quantity
-from domain.services import catalog, orders
+from domain.requests import RequestKind
+from domain.services import catalog, orders, requests
+from domain.services.requests import AskRequest
 from domain.texts import catalogue as screens
+from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
@@ -81,7 +85,8 @@ async def start_order(turn: Turn) -> None:
 
 async def begin_order(turn: Turn, sku: str, quantity: int | None) -> None:
     """A new order draft; with a quantity (typed in free text) straight to the summary."""
-    authorize(turn.require_actor(), Action.ORDER, turn.customer_id)  # refuse before the form
+    # Refused before the form; a member goes on and sends a request instead (R23).
+    asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id)
     offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     if offer.booked_subscription_id is not None:
         await show_details(turn, offer)  # R6: leads to "change quantity"
@@ -141,6 +146,7 @@ async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | No
             quantity if quantity is not None else 0,
         )
     except (errors.InvalidQuantity, errors.SeatCapExceeded) as refusal:
+        turn.refused(refusal)
         await ask_quantity(turn, draft, await _offer(turn, draft), hint=describe(refusal, turn.tr))
         return
     draft.form.quantity = quantity
@@ -157,6 +163,9 @@ async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
 
 async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     """The card before the write (docs/ux.md): figures, start date, consent toggles."""
+    if asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id):
+        await show_request_summary(turn, draft)
+        return
     quote = await catalog.quote_order(
         turn.core,
         turn.require_actor(),
@@ -194,6 +203,29 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
         turn.nav(cb.data(cb.ORDER_BACK, draft.id)),
     ]
     await turn.show(text, keyboard)
+
+
+def _asked(turn: Turn, draft: Drafted[OrderForm]) -> AskRequest:
+    return AskRequest(turn.customer_id, RequestKind.ORDER, draft.form.sku, draft.form.quantity)
+
+
+async def show_request_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
+    """A member's summary: the same figures, "Send request" instead of the consents (R23)."""
+    figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
+    keyboard = request_cards.send_keyboard(
+        turn, cb.data(cb.ORDER_SEND, draft.id), cb.data(cb.ORDER_BACK, draft.id)
+    )
+    await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
+
+
+@handler
+async def send_request(turn: Turn) -> None:
+    """Button "Send request": the admins get the order as a request to approve (R23)."""
+    draft = await turn.pressed_draft(OrderForm)
+    if draft.state is not DraftState.OPEN or draft.form.quantity is None:
+        await _closed(turn, draft)
+        return
+    await request_cards.submit(turn, draft, _asked(turn, draft))
 
 
 @handler
@@ -261,6 +293,8 @@ async def confirm(turn: Turn) -> None:
 
 
 async def _closed(turn: Turn, draft: Drafted[OrderForm]) -> None:
+    if await request_cards.already_sent(turn, draft):
+        return
     if draft.state is DraftState.DONE and draft.result_id is not None:
         await turn.show(
             turn.tr("order.already_placed", number=draft.result_id),

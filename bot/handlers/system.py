@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -11,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.runtime import runtime_of
+from domain import logs, metrics
 from domain.texts.i18n import Translator, pick_language
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,12 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log with a reference; tell the user nothing was changed and give the reference."""
-    reference = secrets.token_hex(4).upper()
+    """Log with a reference; tell the user nothing was changed and give the reference.
+
+    The reference is the update's correlation id, so every log line of it can be found."""
+    reference = logs.reference()
+    metrics.failed("update")
+    logs.note(outcome="error")
     log.error("unhandled error, reference %s", reference, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.drafts import Step
-from bot.handlers import addons, agent, changes, free_text, ordering, support
+from bot.handlers import addons, agent, changes, free_text, ordering, request_cards, support
 from bot.turn import Turn, handler
 
 _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
@@ -15,6 +15,7 @@ _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.TICKET_WRITE: support.concern_typed,
     Step.CUSTOMER_SEARCH: agent.search_typed,
     Step.PREPARE_QUANTITY: agent.quantity_typed,
+    Step.REQUEST_REASON: request_cards.reason_typed,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain import errors
-from domain.access import Action
+from domain.access import Action, asks_instead
 from domain.commands import BookAddon, CancelAddon, ChangeAddon
 from domain.model import Actor, Consent, ConsentKind, QuantityChange
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
@@ -31,9 +31,11 @@ class AddonChoices:
 
 
 async def addon_choices(ctx: Context, actor: Actor, subscription_id: int) -> AddonChoices:
-    """The add-ons to choose from, once the subscription is provisioned (R14)."""
+    """The add-ons to choose from, once the subscription is provisioned (R14); for those who
+    may book them or ask the admins for them (R23)."""
     async with ctx.uow(write=False) as uow:
-        sub = await load_for_reading(uow, actor, Action.ADDON, subscription_id)
+        sub = await load_for_reading(uow, actor, Action.VIEW, subscription_id)
+        asks_instead(actor, Action.ADDON, sub.customer_id)
         sub.check_addons_bookable()
         customer = await uow.customers.get(sub.customer_id)
         catalog = await uow.catalog.load()

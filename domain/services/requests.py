@@ -9,13 +9,15 @@ first decision wins and a request is never carried out twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from domain import errors
 from domain.access import Action, authorize
 from domain.commands import BookAddon, ChangeQuantity, PlaceOrder
 from domain.model import Actor, Channel, Role
 from domain.ports import UnitOfWork
+from domain.pricing import monthly_total
 from domain.requests import LicenceRequest, Origin, RequestKind, RequestStatus
 from domain.services import addons, catalog, subscriptions
 from domain.services.context import Context
@@ -110,47 +112,151 @@ def _as_admin(actor: Actor, customer_id: str) -> Actor:
     return Actor(Role.ADMIN, actor.channel, customer_id, actor.user_id, label="request check")
 
 
-async def ask(ctx: Context, actor: Actor, cmd: AskRequest, name: str) -> RequestView:
-    """A member's request to the admins, or one the service desk prepares (R23)."""
+@dataclass(frozen=True)
+class RequestFigures:
+    """What a request would do, with this customer's prices: the member's summary before
+    sending, the admins' card and the approval screen (R3, R11, R17)."""
+
+    kind: RequestKind
+    product_sku: str
+    product_name: str
+    quantity: int  # the users ordered, the new total, or the add-on's users
+    unit_price: Decimal
+    monthly_total: Decimal
+    start_date: date | None = None  # ORDER, ADDON
+    subscription_id: int | None = None  # CHANGE, ADDON
+    old_quantity: int | None = None  # CHANGE
+    old_total: Decimal | None = None  # CHANGE
+    addon_sku: str | None = None  # ADDON
+    addon_name: str | None = None  # ADDON
+
+
+async def _figures(checks: Context, admin: Actor, cmd: AskRequest) -> RequestFigures:
+    """Every check the write itself would pass (R4, R6, R12, R14, R17), run as the customer's
+    admin would run them, without saving anything."""
+    if cmd.kind is RequestKind.ORDER:
+        quote = await catalog.quote_order(
+            checks, admin, cmd.customer_id, cmd.product_sku or "", cmd.quantity or 0
+        )
+        return RequestFigures(
+            cmd.kind,
+            quote.product_sku,
+            quote.product_name,
+            quote.quantity,
+            quote.unit_price,
+            quote.monthly_total,
+            start_date=quote.start_date,
+        )
+    if cmd.kind is RequestKind.CHANGE:
+        changed = await subscriptions.change_quantity(
+            checks, admin, ChangeQuantity(cmd.subscription_id or 0, cmd.quantity or 0), dry_run=True
+        )
+        sub = changed.subscription
+        return RequestFigures(
+            cmd.kind,
+            sub.product_sku,
+            sub.product_name,
+            changed.new_quantity,
+            sub.unit_price,
+            sub.monthly_total,
+            subscription_id=sub.id,
+            old_quantity=changed.old_quantity,
+            old_total=monthly_total(sub.unit_price, changed.old_quantity),
+        )
+    preview = await addons.book_addon(
+        checks,
+        admin,
+        BookAddon(cmd.subscription_id or 0, cmd.addon_sku or "", False, cmd.quantity),
+        dry_run=True,
+    )
+    sub, addon = preview.subscription, preview.addon
+    return RequestFigures(
+        cmd.kind,
+        sub.product_sku,
+        sub.product_name,
+        addon.quantity,
+        addon.unit_price,
+        addon.monthly_total,
+        start_date=addon.start_date,
+        subscription_id=sub.id,
+        addon_sku=addon.sku,
+        addon_name=addon.name,
+    )
+
+
+def _origin(actor: Actor, customer_id: str) -> Origin:
+    """Who may ask: a member of the customer, or the service desk preparing (R23)."""
     origin = Origin.AGENT if actor.role is Role.AGENT else Origin.MEMBER
-    authorize(actor, Action.PREPARE if origin is Origin.AGENT else Action.REQUEST, cmd.customer_id)
+    authorize(actor, Action.PREPARE if origin is Origin.AGENT else Action.REQUEST, customer_id)
+    return origin
+
+
+async def preview(ctx: Context, actor: Actor, cmd: AskRequest) -> RequestFigures:
+    """The summary before a request is sent: refused now if the write could not be done."""
+    _origin(actor, cmd.customer_id)
+    async with ctx.uow(write=False) as uow:
+        return await _figures(ctx.bound(uow), _as_admin(actor, cmd.customer_id), cmd)
+
+
+async def figures(ctx: Context, actor: Actor, request_id: int) -> RequestFigures:
+    """A request's figures as they would be now, for anyone who may see the customer's data;
+    another customer's request is reported like a missing one (R24)."""
+    async with ctx.uow(write=False) as uow:
+        request = await uow.requests.get(request_id)
+        if request is None:
+            raise errors.RequestNotFound(request_id)
+        try:
+            authorize(actor, Action.VIEW, request.customer_id)
+        except errors.CustomerNotFound:
+            raise errors.RequestNotFound(request_id) from None
+        return await _figures(
+            ctx.bound(uow), _as_admin(actor, request.customer_id), _asked(request)
+        )
+
+
+def _asked(request: LicenceRequest) -> AskRequest:
+    return AskRequest(
+        request.customer_id,
+        request.kind,
+        request.product_sku,
+        request.quantity,
+        request.subscription_id,
+        request.addon_sku,
+    )
+
+
+async def ask(ctx: Context, actor: Actor, cmd: AskRequest, name: str) -> RequestView:
+    """A member's request to the admins, or one the service desk prepares (R23).
+
+    The same request asked again while it waits is refused (`RequestPending`): a second press,
+    a second device, the flow done twice. The customer's row is locked, so two asks of one
+    customer queue up and the second sees the first.
+    """
+    origin = _origin(actor, cmd.customer_id)
     if actor.user_id is None:
         raise errors.NotLinked()
-    admin = _as_admin(actor, cmd.customer_id)
     async with ctx.uow() as uow:
-        checks = ctx.bound(uow)
-        sku, subscription_id = cmd.product_sku or "", cmd.subscription_id
-        if cmd.kind is RequestKind.ORDER:
-            quote = await catalog.quote_order(
-                checks, admin, cmd.customer_id, sku, cmd.quantity or 0
-            )
-            sku = quote.product_sku
-        elif cmd.kind is RequestKind.CHANGE:
-            changed = await subscriptions.change_quantity(
-                checks, admin, ChangeQuantity(subscription_id or 0, cmd.quantity or 0), dry_run=True
-            )
-            sku = changed.subscription.product_sku
-        else:
-            preview = await addons.book_addon(
-                checks,
-                admin,
-                BookAddon(subscription_id or 0, cmd.addon_sku or "", False, cmd.quantity),
-                dry_run=True,
-            )
-            sku = preview.subscription.product_sku
+        await uow.customers.get(cmd.customer_id, lock=True)
+        checked = await _figures(ctx.bound(uow), _as_admin(actor, cmd.customer_id), cmd)
         request = LicenceRequest(
             None,
             cmd.customer_id,
             cmd.kind,
             origin,
-            sku,
+            checked.product_sku,
             cmd.quantity,
             actor.user_id,
             name,
             ctx.now(),
-            subscription_id,
-            cmd.addon_sku,
+            cmd.subscription_id,
+            checked.addon_sku,
         )
+        waiting = await uow.requests.find(
+            customer_id=cmd.customer_id, requested_by=actor.user_id, status=RequestStatus.PENDING
+        )
+        for twin in waiting:
+            if _same(twin, request):
+                raise errors.RequestPending(twin.id or 0)
         await uow.requests.add(request)
         await uow.records.audit(
             ctx.audit(actor, cmd.customer_id, "request.ask", f"request:{request.id}")
@@ -160,7 +266,22 @@ async def ask(ctx: Context, actor: Actor, cmd: AskRequest, name: str) -> Request
     return view
 
 
-async def _decidable(uow: UnitOfWork, admin: Actor, request_id: int) -> LicenceRequest:
+def _same(a: LicenceRequest, b: LicenceRequest) -> bool:
+    def key(r: LicenceRequest) -> tuple[object, ...]:
+        return (r.kind, r.product_sku, r.quantity, r.subscription_id, r.addon_sku)
+
+    return key(a) == key(b)
+
+
+async def _decidable(
+    uow: UnitOfWork, admin: Actor, request_id: int, *, lock: bool = False
+) -> LicenceRequest:
+    """The pending request, if `admin` may decide it; another customer's is missing (R24).
+
+    With `lock` (deciding), the customer's row is locked first and the request read again, so
+    two admins deciding at once queue up and the second sees the first decision (R23) rather
+    than the write's own refusal (already subscribed, quantity unchanged).
+    """
     request = await uow.requests.get(request_id)
     if request is None:
         raise errors.RequestNotFound(request_id)
@@ -168,6 +289,9 @@ async def _decidable(uow: UnitOfWork, admin: Actor, request_id: int) -> LicenceR
         authorize(admin, Action.DECIDE, request.customer_id)
     except errors.CustomerNotFound:
         raise errors.RequestNotFound(request_id) from None
+    if lock:
+        await uow.customers.get(request.customer_id, lock=True)
+        request = await uow.requests.get(request_id) or request
     if request.status is not RequestStatus.PENDING:
         raise errors.RequestDecided(request_id, request.status.value, request.decided_by_name)
     return request
@@ -185,7 +309,7 @@ async def approve(
 ) -> RequestView:
     """Carry the request out as the admin, with the admin's consents; the first decision wins."""
     async with ctx.uow() as uow:
-        request = await _decidable(uow, admin, request_id)
+        request = await _decidable(uow, admin, request_id, lock=True)
         write = ctx.bound(uow)
         if request.kind is RequestKind.ORDER:
             placed = await place_order(
@@ -230,7 +354,7 @@ async def decline(
 ) -> RequestView:
     """Declined with a reason, which the one who asked is told."""
     async with ctx.uow() as uow:
-        request = await _decidable(uow, admin, request_id)
+        request = await _decidable(uow, admin, request_id, lock=True)
         request.decline(admin, name, reason, ctx.now())
         await _decide(ctx, uow, admin, request, "request.decline")
         view = await _view(uow, request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.access import Action, authorize
+from domain.access import Action, asks_instead, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.model import Actor, Channel, QuantityChange, Role, Status, seats_in_cap
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
@@ -23,10 +23,12 @@ class QuantityChanged:
 
 
 async def prepare_change(ctx: Context, actor: Actor, subscription_id: int) -> SubscriptionView:
-    """The subscription a change of quantity starts from, if the actor may change it (R23)
-    and it still runs (R12); its version is what the confirmation must still find (R13)."""
+    """The subscription a change of quantity starts from, if the actor may change it or ask
+    the admins for it (R23) and it still runs (R12); its version is what the confirmation must
+    still find (R13)."""
     async with ctx.uow(write=False) as uow:
-        sub = await load_for_reading(uow, actor, Action.CHANGE, subscription_id)
+        sub = await load_for_reading(uow, actor, Action.VIEW, subscription_id)
+        asks_instead(actor, Action.CHANGE, sub.customer_id)
         sub.check_changeable()
     return subscription_view(sub, ctx.today())
 

@@ -359,6 +359,9 @@ def _actor_columns(entry_actor: Any) -> dict[str, Any]:
     }
 
 
+AUDITED = "licencebot.audited"  # session.info: (action, channel) audited in this transaction
+
+
 class RecordRepository:
     """Append-only records: quantity history (R11), consents (R5), audit trail (R25)."""
 
@@ -404,6 +407,8 @@ class RecordRepository:
                 details=dict(entry.details),
             )
         )
+        # Counted as a metric once the transaction commits (domain/storage/uow.py).
+        self.session.info.setdefault(AUDITED, []).append((entry.action, str(entry.actor.channel)))
 
     async def audit_for(self, customer_id: str | None = None) -> list[dict[str, Any]]:
         query = select(t.audit_entries).order_by(t.audit_entries.c.id)

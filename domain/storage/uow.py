@@ -16,10 +16,11 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
-from domain import errors
+from domain import errors, metrics
 from domain.storage.chat_state import ChatStateRepository
 from domain.storage.outbox import OutboxRepository
 from domain.storage.repositories import (
+    AUDITED,
     CatalogRepository,
     CustomerRepository,
     InviteRepository,
@@ -76,6 +77,7 @@ class SqlUnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed; unlike rollback() it leaves the
         # loaded objects readable for the caller.
+        self.session.info.pop(AUDITED, None)
         await self.session.close()
         _raise_translated(exc)
 
@@ -87,8 +89,10 @@ class SqlUnitOfWork:
         async with _translated():
             await self.session.commit()
         self.transactions += 1
+        metrics.written(self.session.info.pop(AUDITED, ()))  # only what was committed
 
     async def rollback(self) -> None:
+        self.session.info.pop(AUDITED, None)
         await self.session.rollback()
 
     def part(self, *, write: bool) -> PartOfWork:
@@ -102,6 +106,7 @@ class PartOfWork:
         self._owner = owner
         self._write = write
         self._savepoint: AsyncSessionTransaction | None = None
+        self._audited = 0
         self.session = owner.session
         self.catalog = owner.catalog
         self.customers = owner.customers
@@ -115,6 +120,7 @@ class PartOfWork:
         self.requests = owner.requests
 
     async def __aenter__(self) -> Self:
+        self._audited = len(self.session.info.get(AUDITED, ()))  # what a rollback keeps
         if self._write:
             async with _translated():
                 self._savepoint = await self.session.begin_nested()
@@ -148,6 +154,7 @@ class PartOfWork:
         """Undo this part: also a savepoint that a failed flush deactivated."""
         savepoint, self._savepoint = self._savepoint, None
         if savepoint is not None:
+            del self.session.info.get(AUDITED, [])[self._audited :]  # undone: not counted
             with contextlib.suppress(InvalidRequestError):  # closed already with its owner
                 await savepoint.rollback()
 

@@ -49,6 +49,7 @@ _MESSAGES = {
         N_("errors.ticket_text_too_long"),
         N_("errors.request_not_found"),
         N_("errors.request_decided"),
+        N_("errors.request_pending"),
         N_("errors.reason_missing"),
         N_("errors.reason_too_long"),
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from domain.requests import RequestKind
-from domain.services.requests import RequestView
-from domain.texts.i18n import Translator
+from decimal import Decimal
+
+from domain.model import ConsentKind
+from domain.requests import Origin, RequestKind, consents_for
+from domain.services.requests import RequestFigures, RequestView
+from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 
 
@@ -48,6 +51,79 @@ def listing(tr: Translator, requests: list[RequestView]) -> str:
     return "\n".join(lines)
 
 
-def pending_note(tr: Translator, count: int) -> str:
-    """The line `/status` adds while requests wait for a decision."""
-    return tr("requests.pending", count=count)
+def pending_note(tr: Translator, count: int, mine: bool = False) -> str:
+    """The line `/status` adds while requests wait for a decision: an admin's to decide, or
+    (`mine`) a member's own."""
+    key = N_("requests.pending_mine") if mine else N_("requests.pending")
+    return tr(key, count=count)
+
+
+def summary(tr: Translator, figures: RequestFigures) -> str:
+    """What the request would do, with this customer's prices (R3, R11, R17)."""
+    if figures.kind is RequestKind.ORDER:
+        return tr(
+            "request.summary_order",
+            name=escape(figures.product_name),
+            quantity=figures.quantity,
+            price=tr.money(figures.unit_price),
+            total=tr.money(figures.monthly_total),
+            start=tr.date(figures.start_date),
+        )
+    if figures.kind is RequestKind.CHANGE:
+        return tr(
+            "change.summary",
+            name=escape(figures.product_name),
+            old=figures.old_quantity or 0,
+            new=figures.quantity,
+            price=tr.money(figures.unit_price),
+            old_total=tr.money(figures.old_total or Decimal(0)),
+            new_total=tr.money(figures.monthly_total),
+        )
+    return tr(
+        "request.summary_addon",
+        name=escape(figures.addon_name or ""),
+        product=escape(figures.product_name),
+        quantity=figures.quantity,
+        price=tr.money(figures.unit_price),
+        total=tr.money(figures.monthly_total),
+        start=tr.date(figures.start_date),
+    )
+
+
+def to_send(tr: Translator, figures: RequestFigures) -> str:
+    """A member's summary before sending: no consents, the admins give them (R23)."""
+    return summary(tr, figures) + "\n\n" + tr("request.send_hint")
+
+
+def title(tr: Translator, request: RequestView) -> str:
+    """The request's number and who asked (a member, or the service desk preparing it)."""
+    agent = request.origin is Origin.AGENT
+    key = N_("request.card_agent") if agent else N_("request.card")
+    return tr(key, number=request.id, by=escape(request.requested_by_name))
+
+
+def card(tr: Translator, request: RequestView, figures: RequestFigures) -> str:
+    """What every admin of the customer gets: the summary and the price, approve or decline."""
+    question = tr("request.card_question")
+    return f"{title(tr, request)}\n\n{summary(tr, figures)}\n\n{question}"
+
+
+def approval(
+    tr: Translator, request: RequestView, figures: RequestFigures, ticked: frozenset[ConsentKind]
+) -> str:
+    """The approving admin's summary with the consents to tick (R5, R17)."""
+    lines = [
+        tr(_CONSENT_LINES[kind], box=box(kind in ticked)) for kind in consents_for(request.kind)
+    ]
+    text = f"{title(tr, request)}\n\n{summary(tr, figures)}"
+    return text + ("\n\n" + "\n".join(lines) if lines else "")
+
+
+def box(ticked: bool) -> str:
+    return "☑" if ticked else "☐"
+
+
+_CONSENT_LINES = {
+    ConsentKind.TERMS: N_("request.consent_terms"),
+    ConsentKind.MICROSOFT_ACCOUNT: N_("request.consent_account"),
+}

@@ -1,0 +1,285 @@
+"""Licence requests in Telegram (R23): the card every admin of the customer gets, approving
+with the consents the write needs, declining with a reason.
+
+A member's order, change or add-on ends in "Send request" instead of the consents (the flows
+in ordering.py, changes.py and addons.py call `submit`); the service desk's prepared requests
+are announced the same way (`announce`). Every press is checked again on the server: only an
+admin of the request's customer decides, another customer's request reads like a missing one
+(R24), and the first decision wins. The one who asked is told through the outbox.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot import callbacks as cb
+from bot.drafts import (
+    AddonForm,
+    ApprovalForm,
+    ChangeForm,
+    DeclineForm,
+    Drafted,
+    DraftState,
+    OrderForm,
+    Step,
+)
+from bot.handlers.my_orders import show_subscription
+from bot.turn import Keyboard, StaleButton, Turn, handler
+from domain import errors
+from domain.model import Channel, ConsentKind
+from domain.requests import RequestKind, consents_for
+from domain.services import orders, requests
+from domain.services.orders import OrderPlaced
+from domain.services.requests import Approval, AskRequest, RequestFigures, RequestView
+from domain.services.subscriptions import QuantityChanged
+from domain.texts import requests as screens
+from domain.texts import results
+from domain.texts.i18n import N_, Translator, pick_language
+from domain.texts.markup import escape
+from domain.texts.refusals import describe
+
+_CONFIRM = {
+    RequestKind.ORDER: N_("order.confirm"),
+    RequestKind.CHANGE: N_("change.confirm"),
+    RequestKind.ADDON: N_("addons.confirm"),
+}
+
+
+def card_keyboard(tr: Translator, request_id: int) -> Keyboard:
+    return [
+        [
+            InlineKeyboardButton(
+                tr("request.approve"), callback_data=cb.data(cb.REQUEST_APPROVE, request_id)
+            ),
+            InlineKeyboardButton(
+                tr("request.decline"), callback_data=cb.data(cb.REQUEST_DECLINE, request_id)
+            ),
+        ]
+    ]
+
+
+async def announce(turn: Turn, view: RequestView) -> None:
+    """Send the request's card (summary and price, Approve / Decline) to every admin of its
+    customer, each in their language; if one does not take messages from the bot, the sender
+    is told that they will find it under /requests."""
+    figures = await requests.figures(turn.core, turn.require_actor(), view.id)
+    for admin in await requests.deciders(turn.core, view.customer_id):
+        if admin.channel is not Channel.TELEGRAM or not admin.external_id.lstrip("-").isdigit():
+            continue
+        chat_id = int(admin.external_id)
+        chosen = (await turn.uow.chats.get(chat_id)).language
+        tr = Translator(pick_language(chosen, admin.language, turn.rt.settings.default_language))
+        await turn.send_to(
+            chat_id,
+            screens.card(tr, view, figures),
+            card_keyboard(tr, view.id),
+            blocked_note=turn.tr("request.admin_blocked"),
+        )
+
+
+Asked = Drafted[OrderForm] | Drafted[ChangeForm] | Drafted[AddonForm]
+
+
+async def submit(turn: Turn, draft: Asked, ask: AskRequest) -> None:
+    """A member's "Send request": the request is stored, the admins get its card, the member
+    its number (R23). The same request waiting already is refused (`RequestPending`)."""
+    view = await requests.ask(turn.core, turn.require_actor(), ask, turn.user.full_name)
+    draft.form.asked = True
+    draft.finish(view.id)
+    await turn.save_draft(draft)
+    turn.set_step(Step.IDLE)
+    admins = await requests.deciders(turn.core, view.customer_id)
+    key = N_("request.sent") if admins else N_("request.sent_no_admin")
+    await turn.show(
+        turn.tr(key, number=view.id),
+        [[turn.button("request.mine", cb.REQUESTS)], turn.nav()],
+    )
+    await announce(turn, view)
+
+
+async def already_sent(turn: Turn, draft: Asked) -> bool:
+    """A press on the summary of a request sent already: say so (nothing is sent twice)."""
+    if not draft.form.asked or draft.result_id is None:
+        return False
+    await turn.show(
+        turn.tr("request.already_sent", number=draft.result_id),
+        [[turn.button("request.mine", cb.REQUESTS)], turn.nav()],
+    )
+    return True
+
+
+def send_keyboard(turn: Turn, send: str, back: str) -> Keyboard:
+    """The member's summary: "Send request" instead of the consents and the order button."""
+    return [[turn.button("request.send", send)], turn.nav(back)]
+
+
+def _pressed_request(turn: Turn) -> int:
+    request_id = turn.press.number(0)
+    if request_id is None:
+        raise StaleButton()
+    return request_id
+
+
+@handler
+async def view_card(turn: Turn) -> None:
+    """The card again (‹ Back from the reason), for an admin while the request is open."""
+    view = await requests.pending_for(turn.core, turn.require_actor(), _pressed_request(turn))
+    figures = await requests.figures(turn.core, turn.require_actor(), view.id)
+    turn.set_step(Step.IDLE)
+    keyboard = [*card_keyboard(turn.tr, view.id), turn.nav()]
+    await turn.show(screens.card(turn.tr, view, figures), keyboard)
+
+
+@handler
+async def approve(turn: Turn) -> None:
+    """Approve on the card: the summary with the consents to tick, then confirm."""
+    view = await requests.pending_for(turn.core, turn.require_actor(), _pressed_request(turn))
+    draft = await turn.new_draft(ApprovalForm(view.id), Step.REQUEST_APPROVAL)
+    await show_approval(turn, draft, view)
+
+
+async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestView) -> None:
+    """The request's summary as it would be carried out now, with the consents its write
+    needs (R5 both for a new product, R17 the terms for an add-on, none for a change)."""
+    turn.set_step(Step.REQUEST_APPROVAL, draft.id)
+    decline = [turn.button("request.decline", cb.data(cb.REQUEST_DECLINE, view.id))]
+    try:
+        figures = await requests.figures(turn.core, turn.require_actor(), view.id)
+    except errors.DomainError as refusal:  # no longer possible: say why; it can be declined
+        note = describe(refusal, turn.tr) + "\n" + turn.tr("request.not_doable")
+        await turn.show(screens.title(turn.tr, view), [decline, turn.nav()], note=note)
+        return
+    ticked = _ticked(draft.form)
+    keyboard: list[list[InlineKeyboardButton]] = []
+    needed = consents_for(view.kind)
+    if ConsentKind.TERMS in needed:
+        box = screens.box(draft.form.terms)
+        keyboard.append(
+            [turn.button("order.terms_button", cb.data(cb.REQUEST_TERMS, draft.id), box=box)]
+        )
+    if ConsentKind.MICROSOFT_ACCOUNT in needed:
+        box = screens.box(draft.form.account)
+        keyboard.append(
+            [turn.button("order.account_button", cb.data(cb.REQUEST_ACCOUNT, draft.id), box=box)]
+        )
+    if needed:
+        keyboard.append(
+            [InlineKeyboardButton(turn.tr("order.terms_link"), url=turn.rt.settings.terms_url)]
+        )
+    keyboard.append([turn.button(_CONFIRM[view.kind], cb.data(cb.REQUEST_CONFIRM, draft.id))])
+    keyboard.append(decline)
+    keyboard.append(turn.nav())
+    await turn.show(screens.approval(turn.tr, view, figures, ticked), keyboard)
+
+
+def _ticked(form: ApprovalForm) -> frozenset[ConsentKind]:
+    ticked = {ConsentKind.TERMS} if form.terms else set()
+    if form.account:
+        ticked.add(ConsentKind.MICROSOFT_ACCOUNT)
+    return frozenset(ticked)
+
+
+@handler
+async def toggle_terms(turn: Turn) -> None:
+    await _toggle(turn, ConsentKind.TERMS)
+
+
+@handler
+async def toggle_account(turn: Turn) -> None:
+    await _toggle(turn, ConsentKind.MICROSOFT_ACCOUNT)
+
+
+async def _toggle(turn: Turn, consent: ConsentKind) -> None:
+    draft = await turn.pressed_draft(ApprovalForm)
+    view = await requests.pending_for(turn.core, turn.require_actor(), draft.form.request)
+    if draft.state is not DraftState.OPEN:
+        raise StaleButton()
+    if consent is ConsentKind.TERMS:
+        draft.form.terms = not draft.form.terms
+    else:
+        draft.form.account = not draft.form.account
+    await turn.save_draft(draft)
+    await show_approval(turn, draft, view)
+
+
+@handler
+async def confirm(turn: Turn) -> None:
+    """Approve with the ticked consents: the same use case an admin's own order runs; a
+    missing consent is named in an alert and the summary stays (R5, R17)."""
+    draft = await turn.pressed_draft(ApprovalForm)
+    admin = turn.require_actor()
+    if draft.state is not DraftState.OPEN:  # pressed twice: says who decided, and how
+        await requests.pending_for(turn.core, admin, draft.form.request)
+        raise StaleButton()
+    before = await requests.figures(turn.core, admin, draft.form.request)
+    try:
+        view = await requests.approve(
+            turn.core,
+            admin,
+            draft.form.request,
+            Approval(draft.form.terms, draft.form.account, draft.idempotency_key),
+            turn.user.full_name,
+        )
+    except errors.ConsentMissing as missing:
+        await turn.alert_missing(missing)
+        return
+    draft.finish(view.id)
+    await turn.save_draft(draft)
+    turn.set_step(Step.IDLE)
+    await show_result(turn, view, before)
+
+
+async def show_result(turn: Turn, view: RequestView, before: RequestFigures) -> None:
+    """What the approval did, said as the admin's own write would say it (results.py)."""
+    tr = turn.tr
+    head = tr("request.approved", number=view.id, by=escape(view.requested_by_name))
+    sub = await orders.order_status(turn.core, turn.require_actor(), view.result_id or 0)
+    if view.kind is RequestKind.ORDER:
+        placed = results.order_placed(tr, OrderPlaced(sub, created=True))
+        await turn.show(
+            f"{head}\n{placed}",
+            [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()],
+        )
+        return
+    if view.kind is RequestKind.CHANGE:
+        changed = QuantityChanged(sub, before.old_quantity or 0, before.quantity)
+        await show_subscription(turn, sub, note=f"{head}\n{results.quantity_changed(tr, changed)}")
+        return
+    booked = [a for a in sub.running_addons() if a.sku == view.addon_sku]
+    note = f"{head}\n{results.addon_booked(tr, booked[0])}" if booked else head
+    await show_subscription(turn, sub, note=note)
+
+
+@handler
+async def decline(turn: Turn) -> None:
+    """Decline on the card: the reason is asked for; the one who asked is told it."""
+    view = await requests.pending_for(turn.core, turn.require_actor(), _pressed_request(turn))
+    draft = await turn.new_draft(DeclineForm(view.id), Step.REQUEST_REASON)
+    await ask_reason(turn, draft, view)
+
+
+async def ask_reason(
+    turn: Turn, draft: Drafted[DeclineForm], view: RequestView, hint: str = ""
+) -> None:
+    turn.set_step(Step.REQUEST_REASON, draft.id)
+    text = turn.tr("request.reason_ask", number=view.id, by=escape(view.requested_by_name))
+    await turn.show(text, [turn.nav(cb.data(cb.REQUEST_VIEW, view.id))], note=hint)
+
+
+async def reason_typed(turn: Turn, text: str) -> None:
+    """The reason: the request is declined (unless somebody decided first)."""
+    draft = await turn.current_draft(DeclineForm)
+    admin = turn.require_actor()
+    turn.set_step(Step.IDLE)  # a decision made meanwhile ends this step too
+    try:
+        view = await requests.decline(
+            turn.core, admin, draft.form.request, text, turn.user.full_name
+        )
+    except (errors.ReasonMissing, errors.ReasonTooLong) as refusal:
+        pending = await requests.pending_for(turn.core, admin, draft.form.request)
+        await ask_reason(turn, draft, pending, hint=describe(refusal, turn.tr))
+        return
+    draft.finish(view.id)
+    await turn.save_draft(draft)
+    done = turn.tr("request.declined", number=view.id, by=escape(view.requested_by_name))
+    await turn.show(done, [[turn.button("request.mine", cb.REQUESTS)], turn.nav()])

@@ -1,0 +1,82 @@
+"""`/healthz`, `/readyz` and `/metrics` (docs/interfaces.md): on the webhook server in webhook
+mode, on 127.0.0.1:`HEALTH_PORT` in polling mode.
+
+- `/healthz`: 200 while the process serves HTTP (liveness; never touches the database).
+- `/readyz`: 200 when the database answers and its migrations are current, else 503, with the
+  reason as JSON (`domain/storage/readiness.py`; never a URL or a driver's message).
+- `/metrics`: Prometheus text format (`domain/metrics.py`), with the database's figures read
+  at scrape time (`domain/storage/figures.py`). No personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import tornado.web
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.routing import Rule, URLSpec
+
+from domain import metrics
+from domain.services.context import Context
+from domain.storage import figures, readiness
+
+log = logging.getLogger(__name__)
+
+
+class _Healthz(tornado.web.RequestHandler):
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.write("ok\n")
+
+
+class _Readyz(tornado.web.RequestHandler):
+    def initialize(self, core: Context) -> None:
+        self.core = core
+
+    async def get(self) -> None:
+        ready = await readiness.check(self.core.db)
+        if not ready.ok:
+            log.warning("not ready: %s", ready.reason)
+        self.set_status(200 if ready.ok else 503)
+        self.set_header("Content-Type", "application/json")
+        self.write(json.dumps({"ready": ready.ok, "reason": ready.reason}))
+
+
+class _Metrics(tornado.web.RequestHandler):
+    def initialize(self, core: Context) -> None:
+        self.core = core
+
+    async def get(self) -> None:
+        body, content_type = metrics.exposition(await figures.read(self.core.db, self.core.now()))
+        self.set_header("Content-Type", content_type)
+        self.write(body)
+
+
+def routes(core: Context) -> list[Rule]:
+    """The three endpoints, to mount on a Tornado application (the webhook server's)."""
+    args: dict[str, Any] = {"core": core}
+    return [
+        URLSpec(r"/healthz", _Healthz),
+        URLSpec(r"/readyz", _Readyz, args),
+        URLSpec(r"/metrics", _Metrics, args),
+    ]
+
+
+class HealthServer:
+    """Polling mode: the endpoints alone, on the loopback interface only."""
+
+    def __init__(self, core: Context, port: int, listen: str = "127.0.0.1") -> None:
+        self._server = HTTPServer(tornado.web.Application(routes(core)))
+        self._sockets = bind_sockets(port, listen)
+        self._server.add_sockets(self._sockets)
+
+    @property
+    def port(self) -> int:
+        return int(self._sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        self._server.stop()
+        await self._server.close_all_connections()
