@@ -9,13 +9,13 @@ agent's rights again (R24).
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import CustomerForm, Drafted, DraftState, PrepareForm, Step
+from bot.handlers import request_cards
 from bot.turn import Keyboard, StaleButton, Turn, handler
 from domain import errors
 from domain.access import Action, authorize
@@ -433,7 +433,7 @@ async def _set_quantity(turn: Turn, draft: Drafted[PrepareForm], quantity: int |
     """Every check of the write itself (R4, R6, R11, R12, R17) before the summary."""
     previous, draft.form.quantity = draft.form.quantity, quantity
     try:
-        await customers.preview_request(turn.core, turn.require_actor(), _ask(draft))
+        await requests.preview(turn.core, turn.require_actor(), _ask(draft))
     except _REFUSED_QUANTITY as refusal:
         draft.form.quantity = previous
         await turn.save_draft(draft)
@@ -444,8 +444,9 @@ async def _set_quantity(turn: Turn, draft: Drafted[PrepareForm], quantity: int |
 
 
 async def _show_summary(turn: Turn, draft: Drafted[PrepareForm], hint: str = "") -> None:
-    preview = await customers.preview_request(turn.core, turn.require_actor(), _ask(draft))
-    text = texts.summary(turn.tr, preview)
+    figures = await requests.preview(turn.core, turn.require_actor(), _ask(draft))
+    name = await _customer_name(turn, draft.form.customer_id)
+    text = texts.summary(turn.tr, name, figures)
     if draft.form.request == RequestKind.ADDON.value:
         text += "\n" + turn.tr("addon_hint")
         turn.set_step(Step.PREPARE_QUANTITY, draft.id)  # a typed number: other users (R17)
@@ -482,8 +483,7 @@ async def send(turn: Turn) -> None:
         turn.nav(cb.data(cb.CUSTOMER, draft.form.card)),
     ]
     await turn.show(texts.sent(turn.tr, view), keyboard)
-    cards = importlib.import_module("bot.handlers.request_cards")  # the admins' side
-    await cards.announce(turn, view)
+    await request_cards.announce(turn, view)  # the admins' card, in each one's language
 
 
 # -- the command in the agents' own command list

@@ -1,4 +1,4 @@
-"""The service desk's view of customers (R23): find one, its card, a request's figures.
+"""The service desk's view of customers (R23): find one, and its card.
 
 Agents have no customer of their own: they look one up (`find_customers`: the exact id first,
 then names that read alike, misspellings included), see its orders, tickets and requests, and
@@ -10,21 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
 from rapidfuzz import fuzz
 
-from domain import errors
 from domain.access import Action, authorize
-from domain.commands import BookAddon, ChangeQuantity
-from domain.model import Actor, Role, Status
-from domain.requests import RequestKind, RequestStatus
-from domain.services import addons, catalog, subscriptions
+from domain.model import Actor, Status
+from domain.requests import RequestStatus
 from domain.services.context import Context
-from domain.services.requests import AskRequest
 from domain.tickets import TicketStatus
-from domain.views import OrdersOverview, SubscriptionView, overview, subscription_view
+from domain.views import OrdersOverview, overview
 
 MAX_MATCHES = 8
 MIN_SCORE = 75.0  # "Acne" still finds "ACME GmbH" (75), "Xyz" finds nothing
@@ -140,85 +134,3 @@ async def customer_card(ctx: Context, actor: Actor, customer_id: str) -> Custome
     )
     unresolved = sum(t.status is not TicketStatus.RESOLVED for t in tickets)
     return CustomerCard(orders, waiting, unresolved, len(pending))
-
-
-@dataclass(frozen=True)
-class RequestPreview:
-    """What a prepared request would do, with this customer's prices (R2, R3, R11, R17)."""
-
-    customer_id: str
-    customer_name: str
-    kind: RequestKind
-    product_name: str
-    quantity: int  # the order's quantity, the new total, the add-on's users
-    unit_price: Decimal
-    monthly_total: Decimal
-    start_date: date | None = None  # a new product: the 1st of this month (R7)
-    old_quantity: int | None = None  # a change
-    old_total: Decimal | None = None  # a change
-    addon_name: str | None = None  # an add-on
-
-
-async def preview_request(ctx: Context, actor: Actor, cmd: AskRequest) -> RequestPreview:
-    """The summary before the desk sends a request: every check of the write itself, run as
-    the customer's admin would run it (nothing is saved; `requests.ask` checks again)."""
-    authorize(actor, Action.PREPARE, cmd.customer_id)
-    admin = Actor(Role.ADMIN, actor.channel, cmd.customer_id, actor.user_id, label="preview")
-    async with ctx.uow(write=False) as uow:
-        name = (await uow.customers.get(cmd.customer_id)).name
-    if cmd.kind is RequestKind.ORDER:
-        quote = await catalog.quote_order(
-            ctx, admin, cmd.customer_id, cmd.product_sku or "", cmd.quantity or 0
-        )
-        return RequestPreview(
-            cmd.customer_id,
-            name,
-            cmd.kind,
-            product_name=quote.product_name,
-            quantity=quote.quantity,
-            unit_price=quote.unit_price,
-            monthly_total=quote.monthly_total,
-            start_date=quote.start_date,
-        )
-    if cmd.kind is RequestKind.CHANGE:
-        before = await _subscription_of(ctx, cmd)
-        changed = await subscriptions.change_quantity(
-            ctx, admin, ChangeQuantity(before.id, cmd.quantity or 0), dry_run=True
-        )
-        return RequestPreview(
-            cmd.customer_id,
-            name,
-            cmd.kind,
-            product_name=before.product_name,
-            quantity=changed.new_quantity,
-            unit_price=before.unit_price,
-            monthly_total=changed.subscription.monthly_total,
-            old_quantity=changed.old_quantity,
-            old_total=before.monthly_total,
-        )
-    booked = await addons.book_addon(
-        ctx,
-        admin,
-        BookAddon(cmd.subscription_id or 0, cmd.addon_sku or "", False, cmd.quantity),
-        dry_run=True,
-    )
-    return RequestPreview(
-        cmd.customer_id,
-        name,
-        cmd.kind,
-        product_name=booked.subscription.product_name,
-        quantity=booked.addon.quantity,
-        unit_price=booked.addon.unit_price,
-        monthly_total=booked.addon.monthly_total,
-        start_date=booked.addon.start_date,
-        addon_name=booked.addon.name,
-    )
-
-
-async def _subscription_of(ctx: Context, cmd: AskRequest) -> SubscriptionView:
-    """The subscription as it is now, and only if it belongs to the request's customer (R24)."""
-    async with ctx.uow(write=False) as uow:
-        sub = await uow.subscriptions.get(cmd.subscription_id or 0)
-    if sub is None or sub.customer_id != cmd.customer_id:
-        raise errors.SubscriptionNotFound(cmd.subscription_id)
-    return subscription_view(sub, ctx.today())

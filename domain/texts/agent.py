@@ -4,11 +4,10 @@ and requests, and the summary of a request prepared for the customer's admins.""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from domain.requests import RequestKind
-from domain.services.customers import CustomerCard, CustomerSearch, RequestPreview
-from domain.services.requests import RequestView
+from domain.services.customers import CustomerCard, CustomerSearch
+from domain.services.requests import RequestFigures, RequestView
 from domain.services.tickets import TicketView
 from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
@@ -117,40 +116,12 @@ def pick_subscription(tr: Translator, customer: str, kind: RequestKind, found: b
     return tr("agent.no_subscriptions", customer=escape(customer))
 
 
-def summary(tr: Translator, preview: RequestPreview) -> str:
-    """The request as the admins will be asked to confirm it, with this customer's prices."""
-    customer = escape(preview.customer_name)
-    if preview.kind is RequestKind.CHANGE:
-        body = tr(
-            "change.summary",
-            name=escape(preview.product_name),
-            old=preview.old_quantity or 0,
-            new=preview.quantity,
-            price=tr.money(preview.unit_price),
-            old_total=tr.money(preview.old_total or Decimal(0)),
-            new_total=tr.money(preview.monthly_total),
-        )
-    elif preview.kind is RequestKind.ADDON:
-        body = tr(
-            "agent.summary_addon",
-            name=escape(preview.addon_name or ""),
-            product=escape(preview.product_name),
-            quantity=preview.quantity,
-            price=tr.money(preview.unit_price),
-            total=tr.money(preview.monthly_total),
-        )
-    else:
-        body = tr(
-            "agent.summary_order",
-            name=escape(preview.product_name),
-            quantity=preview.quantity,
-            price=tr.money(preview.unit_price),
-            total=tr.money(preview.monthly_total),
-            start=tr.date(preview.start_date),
-        )
-    title = tr("agent.summary_title", customer=customer)
-    footer = tr("agent.summary_footer", customer=customer)
-    return f"{title}\n\n{body}\n\n{footer}"
+def summary(tr: Translator, customer: str, figures: RequestFigures) -> str:
+    """The request as the admins will be asked to confirm it (the members' summary), with
+    this customer's prices, and that nothing is ordered without their consent (R5, R17)."""
+    title = tr("agent.summary_title", customer=escape(customer))
+    footer = tr("agent.summary_footer", customer=escape(customer))
+    return f"{title}\n\n{request_texts.summary(tr, figures)}\n\n{footer}"
 
 
 def sent(tr: Translator, request: RequestView) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from bot.emulator import EmulatedUser, SentMessage
 from domain.model import Role, Status
 from domain.requests import RequestStatus
@@ -80,7 +78,6 @@ async def test_a_quantity_change_and_an_add_on_are_checked_like_the_writes(
 async def test_an_agent_prepared_order_is_accepted_with_the_admins_consents(
     bot: Bot,
 ) -> None:  # R5, R23
-    pytest.importorskip("bot.handlers.request_cards")  # the admins' side (branch requests)
     admin = await bot.linked_user(8602, first_name="Anna")
     agent = await agent_of(bot)
     await prepare(bot, agent, "Neues Produkt")
@@ -124,7 +121,6 @@ async def test_an_agent_prepared_order_is_accepted_with_the_admins_consents(
 async def test_an_agent_prepared_request_is_declined_with_a_reason_the_agent_sees(
     bot: Bot,
 ) -> None:  # R23
-    pytest.importorskip("bot.handlers.request_cards")  # the admins' side (branch requests)
     admin = await bot.linked_user(8603, first_name="Anna")
     await bot.linked_user(8604, role=Role.MEMBER)
     agent = await agent_of(bot)
