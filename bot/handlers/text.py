@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.drafts import Step
 from bot.handlers import addons, agent, changes, free_text, ordering, request_cards, support
 from bot.turn import Turn, handler
+from domain.model import Role
 
 _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.ORDER_QUANTITY: ordering.quantity_typed,
@@ -27,7 +28,9 @@ async def text(turn: Turn) -> None:
     if step is not None and turn.actor is not None:
         await step(turn, typed)
         return
-    turn.require_actor()
+    if turn.require_actor().role is Role.AGENT:  # no customer of their own: a name to find
+        await agent.search(turn, typed)
+        return
     if await support.to_ticket(turn, typed):
         return
     await free_text.understand(turn, typed)

@@ -75,6 +75,9 @@ async def test_no_match_says_what_to_try_and_the_next_typed_text_searches_again(
     again = await say(bot, agent, "globex")
     assert again.plain_text.startswith("Globex AG · Kundennummer globex")
 
+    typed = await say(bot, agent, "Globex")  # an agent's typed text names a customer
+    assert typed.plain_text.startswith("Globex AG · Kundennummer globex")
+
     asked = await say(bot, agent, "/customer")
     assert "Welchen Kunden suchen Sie?" in asked.plain_text
     assert (await say(bot, agent, "ACME GmbH")).plain_text.startswith("ACME GmbH ·")
