@@ -43,6 +43,11 @@ async def test_an_agent_finds_a_customer_by_id_by_a_misspelt_name_and_among_seve
     await two_muellers(bot)
     agent = await agent_of(bot)
     assert screen(agent).buttons()[0] == "Kunde suchen"  # the agent's own menu
+    scope = {"type": "chat", "chat_id": agent.id}
+    listed = {c["command"]: c["description"] for c in bot.emu.commands(scope, "de")}
+    assert listed["customer"] == "Kunde suchen (Service Desk)" and "orders" in listed
+    assert "customer" in {c["command"] for c in bot.emu.commands(scope, "en")}
+    assert "customer" not in {c["command"] for c in bot.emu.commands(None, "de")}  # interfaces.md
 
     by_id = await say(bot, agent, "/customer acme")
     assert by_id.plain_text.startswith("ACME GmbH · Kundennummer acme")
