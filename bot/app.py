@@ -28,6 +28,7 @@ from bot.handlers import (
     menu,
     my_orders,
     ordering,
+    privacy,
     request_cards,
     support,
     system,
@@ -55,6 +56,8 @@ COMMANDS = {
     "requests": N_("commands.requests"),
     "language": N_("commands.language"),
     "help": N_("commands.help"),
+    "privacy": N_("commands.privacy"),
+    "forget_me": N_("commands.forget_me"),
     "cancel": N_("commands.cancel"),
 }
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -112,6 +115,9 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.REQUEST_ACCOUNT: request_cards.toggle_account,
     cb.REQUEST_CONFIRM: request_cards.confirm,
     cb.REQUEST_DECLINE: request_cards.decline,
+    cb.FORGET_ASK: privacy.forget_me,
+    cb.FORGET_CONFIRM: privacy.confirm,
+    cb.FORGET_KEEP: privacy.keep,
 }
 
 _COMMANDS: dict[str, PtbCallback] = {
@@ -125,6 +131,8 @@ _COMMANDS: dict[str, PtbCallback] = {
     "requests": support.my_requests,
     "language": menu.language,
     "help": menu.help_,
+    "privacy": privacy.privacy,
+    "forget_me": privacy.forget_me,
     "cancel": menu.cancel_step,
     agent.COMMAND: agent.find,  # the service desk's; listed in agents' own chats only
 }

@@ -100,3 +100,6 @@ PREPARE_SUBSCRIPTION = "xs"  # xs:<prep>:<subscription>
 PREPARE_ADDON = "xa"  # xa:<prep>:<addon sku>
 PREPARE_QTY = "xq"  # xq:<prep>:<n>
 PREPARE_SEND = "xx"  # xx:<prep>
+FORGET_ASK = "fa"  # "delete my data" (docs/privacy.md): the confirmation question
+FORGET_CONFIRM = "fc"  # yes, delete
+FORGET_KEEP = "fk"  # no, keep everything

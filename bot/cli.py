@@ -89,6 +89,20 @@ def _customer_id(text: str) -> str:
     return text
 
 
+def _telegram_id(text: str) -> str:
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 2**53:
+        raise argparse.ArgumentTypeError(f"a Telegram user id is a positive whole number: {text!r}")
+    return str(int(text))
+
+
+def _rasa_sender(text: str) -> str:
+    text = text.strip()
+    if not text or len(text) > 128:
+        raise argparse.ArgumentTypeError("a Rasa sender id has 1 to 128 characters")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="licencebot", description="Licence marketplace bot and operator tools.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -146,6 +160,21 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--customer", type=_customer_id)
     tick.add_argument("--status", choices=["open", "taken", "resolved"])
     tick.add_argument("--json", action="store_true")
+
+    user = sub.add_parser("user", help="one chat user's personal data (docs/privacy.md)")
+    user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    for name, text in (
+        ("export", "everything stored about the user, as JSON"),
+        ("forget", "erase the user's data; orders and consents keep a pseudonym"),
+    ):
+        person = user_sub.add_parser(name, help=text)
+        who = person.add_mutually_exclusive_group(required=True)
+        who.add_argument("--telegram-id", type=_telegram_id)
+        who.add_argument("--rasa-sender", type=_rasa_sender, help="a Rasa conversation's sender id")
+        person.add_argument("--json", action="store_true")
+
+    ret = sub.add_parser("retention", help="delete what has outlived RETENTION_*_DAYS now")
+    ret.add_argument("--json", action="store_true")
 
     run = sub.add_parser("run", help="the Telegram bot (polling; webhook mode with WEBHOOK_URL)")
     run.add_argument(
@@ -397,6 +426,82 @@ async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:
     )
 
 
+def _person(args: argparse.Namespace) -> tuple[Any, str]:
+    from domain.model import Channel
+
+    if args.telegram_id is not None:
+        return Channel.TELEGRAM, args.telegram_id
+    return Channel.RASA, args.rasa_sender
+
+
+async def _user_export(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import privacy
+    from domain.services.accounts import OPERATOR
+
+    data = await privacy.export_user(ctx, OPERATOR, *_person(args))
+    if args.json:
+        _print_json(data)
+        return
+    user = data["user"]
+    print(
+        f"{data['channel']} user {data['external_id']}: "
+        + (
+            f"{user['display_name']} ({user['role']}, customer {user['customer_id'] or '-'})"
+            if user
+            else "not linked"
+        )
+    )
+    for key, value in data.items():
+        if isinstance(value, list):
+            print(f"  {key}: {len(value)}")
+
+
+async def _user_forget(ctx: Context, args: argparse.Namespace) -> None:
+    from dataclasses import asdict
+
+    from domain.services import privacy
+    from domain.services.accounts import OPERATOR
+
+    channel, external_id = _person(args)
+    done = await privacy.forget_user(ctx, OPERATOR, channel, external_id)
+    if args.json:
+        _print_json(
+            {
+                "channel": channel.value,
+                "external_id": external_id,
+                "user_id": done.user_id,
+                "pseudonym": done.pseudonym,
+                "customer_id": done.customer_id,
+                **asdict(done.erased),
+            }
+        )
+        return
+    erased = done.erased
+    print(
+        f"{channel.value} user {external_id} forgotten"
+        + (f"; records now show {done.pseudonym}" if done.pseudonym else "")
+        + f" (deleted: {erased.chats} chat, {erased.drafts} drafts, {erased.updates} update ids;"
+        f" pseudonymised: {erased.records} records, {erased.requests} requests,"
+        f" {erased.tickets} tickets, {erased.ticket_messages} ticket messages)"
+    )
+
+
+async def _retention(ctx: Context, args: argparse.Namespace) -> None:
+    from dataclasses import asdict
+
+    from domain.services.retention import purge
+    from domain.settings import Settings
+
+    erased = await purge(ctx, Settings().retention)
+    if args.json:
+        _print_json(asdict(erased))
+        return
+    print(
+        f"deleted {erased.chats} chats, {erased.drafts} drafts, {erased.updates} update ids, "
+        f"{erased.tickets} resolved tickets with {erased.ticket_messages} messages"
+    )
+
+
 Handler: TypeAlias = "Callable[[Context, argparse.Namespace], Awaitable[None]]"
 
 _HANDLERS: dict[tuple[str, str | None], Handler] = {
@@ -410,6 +515,9 @@ _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("end-expired", None): _end_expired,
     ("tickets", None): _tickets,
     ("requests", None): _requests,
+    ("user", "export"): _user_export,
+    ("user", "forget"): _user_forget,
+    ("retention", None): _retention,
     ("nlu", "parse"): _nlu,
     ("nlu", "evaluate"): _nlu,
 }

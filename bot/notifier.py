@@ -24,6 +24,7 @@ from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.notifications import Delivery, claim_deliveries
 from domain.services.provisioning import provision_due
+from domain.services.retention import purge
 from domain.services.subscriptions import ENDED, end_expired
 from domain.services.tickets import TICKET_OPENED
 from domain.texts.i18n import Translator, pick_language
@@ -112,6 +113,7 @@ async def run(
             if month_end != core.today():  # R21: once a day per worker; safe in several
                 await _end_expired(core)
                 month_end = core.today()
+                await purge(core, runtime_of(application.bot_data).settings.retention)
             if provisioner is not None:
                 await provision_due(core, provisioner)
             await deliver_once(application, core, default_language)

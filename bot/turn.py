@@ -404,7 +404,10 @@ def handler(fn: HandlerFn) -> PtbCallback:
             return
         rt = runtime_of(context.bot_data)
         async with writers_in_turn(rt.core.db), rt.core.uow() as uow:
-            if not await uow.chats.claim_update(context.bot.id, update.update_id, rt.core.now()):
+            claimed = await uow.chats.claim_update(
+                context.bot.id, update.update_id, rt.core.now(), update.effective_chat.id
+            )
+            if not claimed:
                 log.info("update %s already processed; skipped", update.update_id)
                 logs.note(outcome="duplicate")
                 return

@@ -22,6 +22,7 @@ class Action(StrEnum):
     PREPARE = "prepare_request"  # the service desk prepares a request for a customer (R23)
     DECIDE = "decide_request"  # approve (with the consents) or decline a request
     FIND_CUSTOMERS = "find_customers"  # search every customer, open its card (service desk)
+    PERSONAL_DATA = "personal_data"  # export or erase another person's data (docs/privacy.md)
 
 
 _CUSTOMER_WRITES = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
@@ -47,6 +48,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.ADMINISTER,
             Action.HANDLE_TICKETS,
             Action.FIND_CUSTOMERS,
+            Action.PERSONAL_DATA,
         }
     ),
 }

@@ -336,6 +336,17 @@ class ReasonTooLong(DomainError):
         self.maximum = maximum
 
 
+# --- personal data (docs/privacy.md) ---------------------------------------------------------
+class PersonUnknown(DomainError):
+    """Nothing is stored about this chat identity (never linked, or forgotten already)."""
+
+    code = "person_unknown"
+
+    def __init__(self, channel: str, external_id: str) -> None:
+        self.channel = channel
+        self.external_id = external_id
+
+
 # --- what storage reports to the use cases (not refusals: they decide what it means) ---------
 class StorageConflict(Exception):
     """Base of what the unit of work reports instead of a database driver's exception."""

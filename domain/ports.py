@@ -118,7 +118,9 @@ class RecordRepository(Protocol):
 class ChatRepository(Protocol):
     """A front end's conversation state: chats, drafts, processed update ids."""
 
-    async def claim_update(self, bot_id: int, update_id: int, at: datetime) -> bool: ...
+    async def claim_update(
+        self, bot_id: int, update_id: int, at: datetime, chat_id: int | None = None
+    ) -> bool: ...
     async def forget_updates(self, before: datetime) -> None: ...
     async def get(self, chat_id: int) -> ChatState: ...
     async def save(self, state: ChatState, at: datetime) -> None: ...
@@ -171,6 +173,43 @@ class RequestRepository(Protocol):
     ) -> Sequence[LicenceRequest]: ...
 
 
+@dataclass(frozen=True)
+class Erased:
+    """How many rows a privacy operation deleted or pseudonymised, per kind."""
+
+    chats: int = 0
+    drafts: int = 0
+    updates: int = 0
+    records: int = 0  # consents, quantity history, audit entries given a pseudonym
+    tickets: int = 0
+    ticket_messages: int = 0
+    requests: int = 0
+
+
+class PrivacyRepository(Protocol):
+    """What is stored about one person, erased or pseudonymised (docs/privacy.md)."""
+
+    async def forget_chat(self, chat_id: int, keep_update: tuple[int, int] | None) -> Erased:
+        """Delete the chat's state, drafts and processed update ids; `keep_update` (bot id,
+        update id: the update being handled) stays claimed, without the chat."""
+        ...
+
+    async def pseudonymise(self, user_id: int, pseudonym: str, names: Sequence[str]) -> Erased:
+        """Put `pseudonym` where the person's name or chat id stood: records, requests,
+        tickets (`names`: what the person was called as an agent, in agents' messages)."""
+        ...
+
+    async def personal_data(self, user_id: int | None, chat_id: int | None) -> dict[str, Any]:
+        """Everything stored about the person, as JSON-ready data (docs/privacy.md)."""
+        ...
+
+    async def purge(
+        self, *, chats_before: datetime, updates_before: datetime, tickets_before: datetime
+    ) -> Erased:
+        """Retention: idle chats with their drafts, old update ids, long-resolved tickets."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back unless committed.
 
@@ -198,6 +237,8 @@ class UnitOfWork(Protocol):
     def tickets(self) -> TicketRepository: ...
     @property
     def requests(self) -> RequestRepository: ...
+    @property
+    def privacy(self) -> PrivacyRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.services.retention import RetentionPolicy
+
 _ASYNC_DRIVERS = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
 
 
@@ -33,6 +35,11 @@ class Settings(BaseSettings):
     notify_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     provisioner: Literal["manual", "simulated"] = "manual"
     provisioning_delay_seconds: float = Field(default=20.0, ge=0, le=86400)
+    # Retention in days (docs/privacy.md): idle chat state and drafts, processed update ids,
+    # resolved tickets with their messages.
+    retention_chat_days: int = Field(default=90, ge=1, le=3650)
+    retention_updates_days: int = Field(default=7, ge=1, le=3650)
+    retention_tickets_days: int = Field(default=365, ge=1, le=3650)
     # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
     telegram_rate_limit: bool = True
     # Monitoring (bot/health.py, domain/logs.py): /healthz, /readyz, /metrics in polling mode.
@@ -68,6 +75,12 @@ class Settings(BaseSettings):
         if value not in ("de", "en"):
             raise ValueError("DEFAULT_LANGUAGE must be de or en")
         return value
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            self.retention_chat_days, self.retention_updates_days, self.retention_tickets_days
+        )
 
     @property
     def tz(self) -> ZoneInfo:

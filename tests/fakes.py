@@ -33,9 +33,9 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges, Notification, Recipient
+from domain.ports import CatalogChanges, Erased, Notification, Recipient
 from domain.requests import LicenceRequest, RequestStatus
-from domain.tickets import Ticket, TicketStatus
+from domain.tickets import Author, Ticket, TicketStatus
 
 
 @dataclass
@@ -54,6 +54,7 @@ class State:
     chats: dict[int, ChatState] = field(default_factory=dict)
     drafts: dict[int, Draft] = field(default_factory=dict)
     updates: set[tuple[int, int]] = field(default_factory=set)
+    update_chats: dict[tuple[int, int], int] = field(default_factory=dict)
     notifications: list[Notification] = field(default_factory=list)
     sent: set[int] = field(default_factory=set)
     tickets: dict[int, Ticket] = field(default_factory=dict)
@@ -231,10 +232,14 @@ class _Records(_Repos):
 
 
 class _Chats(_Repos):
-    async def claim_update(self, bot_id: int, update_id: int, at: datetime) -> bool:
+    async def claim_update(
+        self, bot_id: int, update_id: int, at: datetime, chat_id: int | None = None
+    ) -> bool:
         if (bot_id, update_id) in self.s.updates:
             return False
         self.s.updates.add((bot_id, update_id))
+        if chat_id is not None:
+            self.s.update_chats[(bot_id, update_id)] = chat_id
         return True
 
     async def forget_updates(self, before: datetime) -> None:
@@ -348,6 +353,88 @@ class _Requests(_Repos):
         return sorted(found, key=lambda r: -(r.id or 0))[:limit]
 
 
+def _relabel(actor: Any, label: str) -> Any:
+    return dataclasses.replace(actor, label=label)
+
+
+class _Privacy(_Repos):
+    """Erasure and export over the in-memory state. The state keeps no times, so `purge`
+    (retention by age) exists only in the SQL adapter and is tested against the databases."""
+
+    async def forget_chat(self, chat_id: int, keep_update: tuple[int, int] | None) -> Erased:
+        drafts = [i for i, d in self.s.drafts.items() if d.chat_id == chat_id]
+        for draft_id in drafts:
+            del self.s.drafts[draft_id]
+        chats = 1 if self.s.chats.pop(chat_id, None) is not None else 0
+        updates = [k for k, c in self.s.update_chats.items() if c == chat_id]
+        for key in updates:
+            del self.s.update_chats[key]
+            if key != keep_update:
+                self.s.updates.discard(key)
+        dropped = len([k for k in updates if k != keep_update])
+        return Erased(chats=chats, drafts=len(drafts), updates=dropped)
+
+    async def pseudonymise(self, user_id: int, pseudonym: str, names: Sequence[str]) -> Erased:
+        s, records = self.s, 0
+        for index, change in enumerate(s.changes):
+            if change.actor.user_id == user_id:
+                s.changes[index] = dataclasses.replace(
+                    change, actor=_relabel(change.actor, pseudonym)
+                )
+                records += 1
+        for index, consent in enumerate(s.consents):
+            if consent.actor.user_id == user_id:
+                s.consents[index] = dataclasses.replace(
+                    consent, actor=_relabel(consent.actor, pseudonym)
+                )
+                records += 1
+        for index, entry in enumerate(s.audit):
+            if entry.actor.user_id == user_id:
+                s.audit[index] = dataclasses.replace(entry, actor=_relabel(entry.actor, pseudonym))
+                records += 1
+        requests = 0
+        for request in s.requests.values():
+            if request.requested_by == user_id:
+                request.requested_by_name, requests = pseudonym, requests + 1
+            if request.decided_by == user_id:
+                request.decided_by_name, requests = pseudonym, requests + 1
+        tickets = messages = 0
+        for ticket in s.tickets.values():
+            if ticket.user_id == user_id:
+                ticket.external_id, tickets = "", tickets + 1
+            if names and ticket.taken_by in names:
+                ticket.taken_by, tickets = pseudonym, tickets + 1
+            for index, message in enumerate(ticket.messages):
+                own = ticket.user_id == user_id and message.author is Author.CUSTOMER
+                agent = message.author is Author.AGENT and message.name in names
+                if own or (names and agent):
+                    ticket.messages[index] = dataclasses.replace(message, name=pseudonym)
+                    messages += 1
+        return Erased(records=records, tickets=tickets, ticket_messages=messages, requests=requests)
+
+    async def personal_data(self, user_id: int | None, chat_id: int | None) -> dict[str, Any]:
+        s = self.s
+        user = next((u for u in s.users if u.id == user_id), None)
+        chat = s.chats.get(chat_id) if chat_id is not None else None
+        return {
+            "user": None
+            if user is None
+            else {"id": user.id, "external_id": user.external_id, "name": user.display_name},
+            "chat": None if chat is None else {"chat_id": chat.chat_id, "language": chat.language},
+            "drafts": [{"id": d.id} for d in s.drafts.values() if d.chat_id == chat_id],
+            "processed_updates": [
+                {"update_id": k[1]} for k, c in s.update_chats.items() if c == chat_id
+            ],
+            "consents": [{"kind": c.kind.value} for c in s.consents if c.actor.user_id == user_id],
+            "audit": [{"action": e.action} for e in s.audit if e.actor.user_id == user_id],
+        }
+
+    async def purge(
+        self, *, chats_before: datetime, updates_before: datetime, tickets_before: datetime
+    ) -> Erased:
+        raise NotImplementedError("retention by age is tested against SQLite and PostgreSQL")
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
@@ -364,6 +451,7 @@ class FakeUnitOfWork:
         self.outbox = _Outbox(self)
         self.tickets = _Tickets(self)
         self.requests = _Requests(self)
+        self.privacy = _Privacy(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -412,6 +500,7 @@ class FakePart:
         self.chats, self.outbox = owner.chats, owner.outbox
         self.tickets = owner.tickets
         self.requests = owner.requests
+        self.privacy = owner.privacy
 
     async def __aenter__(self) -> Self:
         self._before = copy.deepcopy(self._owner.working)

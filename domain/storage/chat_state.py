@@ -31,9 +31,11 @@ class ChatStateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim_update(self, bot_id: int, update_id: int, at: datetime) -> bool:
+    async def claim_update(
+        self, bot_id: int, update_id: int, at: datetime, chat_id: int | None = None
+    ) -> bool:
         """True the first time an update is seen, False for a re-delivery (at most once)."""
-        values = {"bot_id": bot_id, "update_id": update_id, "processed_at": at}
+        values = {"bot_id": bot_id, "update_id": update_id, "processed_at": at, "chat_id": chat_id}
         dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
         builder = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = builder(t.processed_updates).values(values).on_conflict_do_nothing()

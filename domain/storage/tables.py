@@ -239,7 +239,7 @@ chats = Table(
     Column("draft_id", Integer, nullable=True),
     Column("screen_message_id", BigInteger, nullable=True),
     Column("ticket_id", Integer, nullable=True),  # typed text goes to this open ticket
-    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False, index=True),  # retention (docs/privacy.md)
 )
 
 drafts = Table(
@@ -262,6 +262,8 @@ processed_updates = Table(
     Column("bot_id", BigInteger, primary_key=True, autoincrement=False),
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("processed_at", UTCDateTime, nullable=False, index=True),
+    # whose update it was, so that /forget_me can delete a person's update ids (docs/privacy.md)
+    Column("chat_id", BigInteger, nullable=True, index=True),
 )
 
 # --- outbox: work that must happen once across workers (design decision 4) ----------------

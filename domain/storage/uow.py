@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from domain import errors, metrics
 from domain.storage.chat_state import ChatStateRepository
 from domain.storage.outbox import OutboxRepository
+from domain.storage.privacy import PrivacyRepository
 from domain.storage.repositories import (
     AUDITED,
     CatalogRepository,
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(session)
         self.tickets = TicketRepository(session)
         self.requests = RequestRepository(session)
+        self.privacy = PrivacyRepository(session)
         self.transactions = 0  # commits, for tests that count them
 
     async def __aenter__(self) -> Self:
@@ -118,6 +120,7 @@ class PartOfWork:
         self.outbox = owner.outbox
         self.tickets = owner.tickets
         self.requests = owner.requests
+        self.privacy = owner.privacy
 
     async def __aenter__(self) -> Self:
         self._audited = len(self.session.info.get(AUDITED, ()))  # what a rollback keeps

@@ -52,6 +52,7 @@ _MESSAGES = {
         N_("errors.request_pending"),
         N_("errors.reason_missing"),
         N_("errors.reason_too_long"),
+        N_("errors.person_unknown"),
     )
 }
 

@@ -168,6 +168,8 @@ SAMPLE_ARGS: dict[str, object] = {
     "taken_by": "Bernd Berger",
     "length": 5000,
     "request_id": 4,
+    "channel": "telegram",
+    "external_id": "555",
     "decided_by": "Anna Admin",
 }
 
