@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.handlers import (
     addons,
+    agent,
     changes,
     free_text,
     menu,
@@ -90,6 +91,20 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.ADDON_CONFIRM: addons.confirm,
     cb.ADDON_REQUEST: addons.request_missing,
     cb.FREE_TEXT: free_text.pressed,
+    cb.CUSTOMER_FIND: agent.find,
+    cb.CUSTOMER: agent.open_card,
+    cb.CUSTOMER_ORDERS: agent.customer_orders,
+    cb.CUSTOMER_SUBSCRIPTION: agent.customer_subscription,
+    cb.CUSTOMER_PROVISION: agent.provision,
+    cb.CUSTOMER_TICKETS: agent.customer_tickets,
+    cb.CUSTOMER_REQUESTS: agent.customer_requests,
+    cb.PREPARE: agent.prepare,
+    cb.PREPARE_KIND: agent.choose_kind,
+    cb.PREPARE_PRODUCT: agent.choose_product,
+    cb.PREPARE_SUBSCRIPTION: agent.choose_subscription,
+    cb.PREPARE_ADDON: agent.choose_addon,
+    cb.PREPARE_QTY: agent.quantity_pressed,
+    cb.PREPARE_SEND: agent.send,
     cb.ORDER_SEND: ordering.send_request,
     cb.CHANGE_SEND: changes.send_request,
     cb.ADDON_SEND: addons.send_request,
@@ -119,6 +134,7 @@ _COMMANDS: dict[str, PtbCallback] = {
     "privacy": privacy.privacy,
     "forget_me": privacy.forget_me,
     "cancel": menu.cancel_step,
+    agent.COMMAND: agent.find,  # the service desk's; listed in agents' own chats only
 }
 
 

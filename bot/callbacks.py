@@ -84,6 +84,22 @@ REQUEST_ACCOUNT = "rc"  # rc:<draft>
 REQUEST_CONFIRM = "ry"  # ry:<draft>  approve: the write runs with the admin's consents
 REQUEST_DECLINE = "rd"  # rd:<request>  asks for the reason
 FREE_TEXT = "fx"  # fx:<reading>:<product(s)>:<addon(s)>:<quantity>:<relative>, or fx:-
+# The service desk's customer tools (bot/handlers/agent.py); <card> is a CustomerForm draft,
+# <prep> a PrepareForm draft.
+CUSTOMER_FIND = "gf"  # ask for a name or id
+CUSTOMER = "gc"  # gc:<card>
+CUSTOMER_ORDERS = "go"  # go:<card>
+CUSTOMER_SUBSCRIPTION = "gs"  # gs:<card>:<subscription>
+CUSTOMER_PROVISION = "gp"  # gp:<card>:<subscription>
+CUSTOMER_TICKETS = "gt"  # gt:<card>
+CUSTOMER_REQUESTS = "gr"  # gr:<card>
+PREPARE = "xn"  # xn:<card>  a new request for the customer
+PREPARE_KIND = "xk"  # xk:<prep>:<order|change|addon>
+PREPARE_PRODUCT = "xp"  # xp:<prep>:<sku>
+PREPARE_SUBSCRIPTION = "xs"  # xs:<prep>:<subscription>
+PREPARE_ADDON = "xa"  # xa:<prep>:<addon sku>
+PREPARE_QTY = "xq"  # xq:<prep>:<n>
+PREPARE_SEND = "xx"  # xx:<prep>
 FORGET_ASK = "fa"  # "delete my data" (docs/privacy.md): the confirmation question
 FORGET_CONFIRM = "fc"  # yes, delete
 FORGET_KEEP = "fk"  # no, keep everything

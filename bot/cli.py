@@ -11,6 +11,7 @@ import asyncio
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -48,6 +49,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if not 1 <= value <= MAX_ID:
         raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_ID}: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 65535: {text!r}")
     return value
 
 
@@ -184,6 +195,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="webhook worker processes sharing WEBHOOK_PORT (webhook mode only)",
     )
     sub.add_parser("chat", help="talk to the bot in this terminal, no Telegram token needed")
+    acts = sub.add_parser(
+        "actions",
+        help="the Rasa action server (ACTION_SERVER_TOKEN required unless on 127.0.0.1)",
+    )
+    acts.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    acts.add_argument("--port", type=_port, default=5055, help="listen port (default 5055)")
+
+    backup = sub.add_parser("backup", help="copy the SQLite database, safe while the bot runs")
+    backup.add_argument("path", type=Path)
+    backup.add_argument("--force", action="store_true", help="replace an existing file")
+    restore = sub.add_parser("restore", help="replace the SQLite database by a backup")
+    restore.add_argument("path", type=Path)
 
     nlu = sub.add_parser("nlu", help="free-text understanding")
     nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True, parser_class=_Parser)
@@ -552,6 +575,43 @@ async def _require_schema(db: Database) -> None:
     await upgrade(db)
 
 
+def _action_server(args: argparse.Namespace) -> NoReturn:
+    """`licencebot actions` becomes `python -m actions.server` (same process id, so systemd
+    and container runtimes signal the server itself): bot/ never imports actions/."""
+    argv = [sys.executable, "-m", "actions.server", "--host", args.host, "--port", str(args.port)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter and module, no shell
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.storage import backup
+
+    if args.command == "backup":
+        done = backup.backup(settings.database_url, args.path, replace=args.force)
+        print(f"backup written to {done.path} (schema {done.revision})")
+        return 0
+    restored = backup.restore(settings.database_url, args.path)
+    print(f"database restored from {args.path} (schema {restored.revision})")
+    if restored.previous is not None:
+        print(f"the database as it was before the restore: {restored.previous}")
+    if not restored.current:
+        asyncio.run(_migrate(settings))
+        print("migrations applied: the schema is current")
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    from domain.storage.database import Database
+    from domain.storage.migrate import upgrade
+
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db)
+    finally:
+        await db.dispose()
+
+
 def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
     """`run` and `chat` log to stderr at INFO; never the token (httpx is muted)."""
     from bot.app import quiet_http_logs
@@ -581,11 +641,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs with the bot token
     args = build_parser().parse_args(argv)
+    if args.command == "actions":
+        _action_server(args)
     from pydantic import ValidationError
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     from domain import errors
     from domain.settings import Settings
+    from domain.storage.backup import BackupError
     from domain.texts.refusals import describe
 
     try:
@@ -599,12 +662,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("run", "chat"):
             return _run_bot(args, settings)
+        if args.command in ("backup", "restore"):
+            return _backup(args, settings)
         asyncio.run(_dispatch(args, settings))
     except CliError as exc:
         print(f"licencebot: {exc}", file=sys.stderr)
         return 1
     except errors.DomainError as exc:
         print(f"licencebot: {describe(exc, _en())}", file=sys.stderr)
+        return 1
+    except BackupError as exc:
+        print(f"licencebot: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # stdout closed early (`| head`): nothing left to say
         return 0

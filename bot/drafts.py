@@ -26,6 +26,8 @@ class Step(StrEnum):
     CANCEL_CONFIRM = "cancel_confirm"
     ADDON_QUANTITY = "addon_quantity"
     TICKET_WRITE = "ticket_write"  # the next typed text is the concern of a new ticket
+    CUSTOMER_SEARCH = "customer_search"  # service desk: the next typed text names a customer
+    PREPARE_QUANTITY = "prepare_quantity"  # service desk: a prepared request's quantity
     REQUEST_APPROVAL = "request_approval"  # an admin ticks the consents of a request (R23)
     REQUEST_REASON = "request_reason"  # the next typed text is why a request is declined
 
@@ -111,6 +113,29 @@ class DeclineForm(Form):
 class TicketForm(Form):
     kind: ClassVar[str] = "ticket"
     context: str  # what the user was doing when they asked for the service desk (R26)
+
+
+@dataclass
+class CustomerForm(Form):
+    """The service desk's chosen customer (agents have none of their own): its card's
+    buttons name this draft, never the customer id itself."""
+
+    kind: ClassVar[str] = "customer"
+    customer_id: str
+
+
+@dataclass
+class PrepareForm(Form):
+    """A licence request the service desk prepares for a customer's admins (R23)."""
+
+    kind: ClassVar[str] = "prepare"
+    customer_id: str
+    card: int  # the CustomerForm draft of the customer card it started from
+    request: str = ""  # RequestKind: order | change | addon; "" until chosen
+    sku: str | None = None  # the product of a new order
+    subscription: int | None = None  # change, add-on
+    addon: str | None = None
+    quantity: int | None = None  # None for an add-on: the base quantity (R17)
 
 
 F = TypeVar("F", bound=Form)

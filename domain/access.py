@@ -21,6 +21,7 @@ class Action(StrEnum):
     REQUEST = "request"  # ask the customer's admins for an order, change or add-on (R23)
     PREPARE = "prepare_request"  # the service desk prepares a request for a customer (R23)
     DECIDE = "decide_request"  # approve (with the consents) or decline a request
+    FIND_CUSTOMERS = "find_customers"  # search every customer, open its card (service desk)
     PERSONAL_DATA = "personal_data"  # export or erase another person's data (docs/privacy.md)
 
 
@@ -32,13 +33,22 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.MEMBER: frozenset({Action.VIEW, Action.TICKET, Action.REQUEST}),
     # The service desk looks up any customer, provisions and prepares requests; the customer's
     # admin orders (R23).
-    Role.AGENT: frozenset({Action.VIEW, Action.PROVISION, Action.HANDLE_TICKETS, Action.PREPARE}),
+    Role.AGENT: frozenset(
+        {
+            Action.VIEW,
+            Action.PROVISION,
+            Action.HANDLE_TICKETS,
+            Action.PREPARE,
+            Action.FIND_CUSTOMERS,
+        }
+    ),
     Role.OPERATOR: frozenset(
         {
             Action.VIEW,
             Action.PROVISION,
             Action.ADMINISTER,
             Action.HANDLE_TICKETS,
+            Action.FIND_CUSTOMERS,
             Action.PERSONAL_DATA,
         }
     ),

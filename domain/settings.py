@@ -16,7 +16,10 @@ _ASYNC_DRIVERS = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # An empty variable counts as unset (`SERVICE_DESK_CHAT_ID=` in a compose or .env file).
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, env_ignore_empty=True
+    )
 
     database_url: str = "sqlite+aiosqlite:///./licencebot.db"
     telegram_bot_token: SecretStr | None = None
@@ -42,6 +45,8 @@ class Settings(BaseSettings):
     retention_tickets_days: int = Field(default=365, ge=1, le=3650)
     # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
     telegram_rate_limit: bool = True
+    # The Rasa action server's shared secret (`licencebot actions`); unset: loopback only.
+    action_server_token: SecretStr | None = None
     # Monitoring (bot/health.py, domain/logs.py): /healthz, /readyz, /metrics in polling mode.
     health_port: int | None = Field(default=None, ge=1, le=65535)
     log_format: Literal["text", "json"] = "text"

@@ -108,6 +108,9 @@ class _Customers(_Repos):
         else:
             explicit[sku] = price
 
+    async def directory(self) -> Sequence[tuple[str, str]]:
+        return sorted(((c.id, c.name) for c in self.s.customers.values()), key=lambda c: c[1])
+
 
 class _Subscriptions(_Repos):
     def add(self, subscription: Subscription) -> None:

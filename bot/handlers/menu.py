@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import Step
-from bot.handlers import support
+from bot.handlers import agent, support
 from bot.turn import Turn, handler
 from domain.commands import LinkUser
 from domain.model import Channel, Role
@@ -26,6 +26,11 @@ async def show_menu(turn: Turn) -> None:
 
 
 def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
+    if turn.actor is not None and turn.actor.role is Role.AGENT:  # no customer of their own
+        return [
+            [turn.button("agent.find", cb.CUSTOMER_FIND)],
+            [turn.button("menu.help", cb.HELP), turn.button("menu.language", cb.LANGUAGE)],
+        ]
     return [
         [
             turn.button("menu.products", cb.data(cb.PRODUCTS, 0)),
@@ -50,6 +55,7 @@ async def start(turn: Turn) -> None:
         name = html.escape(turn.user.first_name)
         if linked.user.role is Role.AGENT:
             await turn.send(turn.tr("start.welcome_agent", name=name))
+            turn.later(lambda: agent.register_commands(turn))  # /customer in this chat
         else:
             await turn.send(
                 turn.tr(

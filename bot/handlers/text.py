@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.drafts import Step
-from bot.handlers import addons, changes, free_text, ordering, request_cards, support
+from bot.handlers import addons, agent, changes, free_text, ordering, request_cards, support
 from bot.turn import Turn, handler
+from domain.model import Role
 
 _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.ORDER_QUANTITY: ordering.quantity_typed,
     Step.CHANGE_QUANTITY: changes.total_typed,
     Step.ADDON_QUANTITY: addons.quantity_typed,
     Step.TICKET_WRITE: support.concern_typed,
+    Step.CUSTOMER_SEARCH: agent.search_typed,
+    Step.PREPARE_QUANTITY: agent.quantity_typed,
     Step.REQUEST_REASON: request_cards.reason_typed,
 }
 
@@ -25,7 +28,9 @@ async def text(turn: Turn) -> None:
     if step is not None and turn.actor is not None:
         await step(turn, typed)
         return
-    turn.require_actor()
+    if turn.require_actor().role is Role.AGENT:  # no customer of their own: a name to find
+        await agent.search(turn, typed)
+        return
     if await support.to_ticket(turn, typed):
         return
     await free_text.understand(turn, typed)

@@ -208,6 +208,12 @@ class CustomerRepository:
                 insert(t.customer_prices).values(customer_id=customer_id, sku=sku, unit_price=price)
             )
 
+    async def directory(self) -> Sequence[tuple[str, str]]:
+        rows = await self.session.execute(
+            select(t.customers.c.id, t.customers.c.name).order_by(t.customers.c.name)
+        )
+        return [(row.id, row.name) for row in rows]
+
 
 class SubscriptionRepository:
     def __init__(self, session: AsyncSession) -> None:
