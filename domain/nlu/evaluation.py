@@ -203,14 +203,17 @@ def judge(name: str, parse: Callable[[str], ParseResult], cases: Iterable[Expect
 def _unsafe_write(case: Expected, got: ParseResult) -> str | None:
     """What is wrong when the bot would open a write flow on `got` for the wrong thing.
 
-    Asking ("Meinten Sie …?", "Welches meinen Sie?") is safe; so is a flow with the product
-    left open (the user picks it). Wrong is a flow for another product or add-on than the
-    message names, or a change in the other direction than the message asks for.
+    Asking ("Meinten Sie …?", "Welches meinen Sie?") is safe; so is an order, add-on or
+    cancellation without a name (the bot shows the catalogue or the orders to pick from).
+    Wrong is a flow for another product or add-on than the message names, or a change in the
+    other direction than the message asks for.
     """
     if got.intent not in WRITE_INTENTS or got.uncertain:
         return None
     if got.product_choices and got.intent != "book_addon":
         return None  # "Welches meinen Sie?" first
+    if got.intent != "change_quantity" and got.product_sku is None and got.addon_sku is None:
+        return None  # no flow: the catalogue or the orders to pick from
     if got.product_sku is not None and got.product_sku != case.product:
         return f"{got.intent} of {got.product_sku}, meant {case.product}"
     if got.addon_sku is not None and got.addon_sku != case.addon:

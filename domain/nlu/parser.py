@@ -17,8 +17,8 @@ from domain.nlu.training_data import Example, TrainingData
 # (`licencebot nlu evaluate` prints the choice; docs/nlu.md, "Thresholds"): below
 # CONFIDENCE_THRESHOLD, or with the second reading within MARGIN_THRESHOLD of the first, the bot
 # asks "Meinten Sie …?" instead of guessing (never an order).
-CONFIDENCE_THRESHOLD = 0.45
-MARGIN_THRESHOLD = 0.1
+CONFIDENCE_THRESHOLD = 0.55
+MARGIN_THRESHOLD = 0.2
 # A reading at least this likely is offered as a button; at most MAX_READINGS of them.
 READING_FLOOR = 0.1
 MAX_READINGS = 3
@@ -156,9 +156,14 @@ class Parser:
             # "buy biz premium" is no bare yes: only the other readings count (their own
             # probabilities, so an unsure one is asked about).
             readings = [r for r in readings if r[0] not in _YES_NO]
+        named = product or addon or choices(matches, "product") or choices(matches, "addon")
         if readings[0][0] == "list_products" and product:
             # "Welche Add-ons gibt es für E3?": that product's page.
             readings = _pooled(readings, {"list_products", "product_details"}, "product_details")
+        elif readings[0][0] == "product_details" and not named:
+            # Details of no product are the catalogue ("which add-ons can I book?"): the bot
+            # shows the product list for both.
+            readings = _pooled(readings, {"list_products", "product_details"}, "list_products")
         if (
             readings[0][0] in WRITE_INTENTS
             and quantity
