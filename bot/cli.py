@@ -220,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="YAML of labelled messages (default: tests/nlu/messages.yml in the repository)",
     )
     nlu_eval.add_argument("--json", action="store_true")
+    nlu_eval.add_argument(
+        "--compare", action="store_true", help="also cross-validate the other intent models"
+    )
     return parser
 
 
@@ -437,7 +440,12 @@ async def _nlu(ctx: Context, args: argparse.Namespace) -> None:
     if args.nlu_command == "parse":
         nlu_cli.parse(parser, args.text, args.json)
     else:
-        nlu_cli.evaluate(parser, args.messages or nlu_cli.default_messages(), args.json)
+        nlu_cli.evaluate(
+            parser,
+            args.messages or nlu_cli.default_messages(),
+            args.json,
+            compare=args.compare,
+        )
 
 
 async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:

@@ -294,10 +294,11 @@ async def _cancel(turn: Turn, result: ParseResult) -> None:
     """ "kündige Teams Essentials": the cancellation screen with its confirmation (R20)."""
     running = await _running(turn, result.product_sku)
     if len(running) != 1:
-        if result.product_sku is not None:
+        if result.product_sku is not None and not running:
+            # not booked: say so and offer what they have (issue #10)
             name = await _product_name(turn, result.product_sku)
             await turn.send(turn.tr("free_text.not_booked", name=html.escape(name)))
-        else:
+        else:  # no name, or the product is booked more than once: the user picks one
             await turn.send(turn.tr("free_text.which_product"))
         await my_orders.show_orders(turn, 0)
         return

@@ -1,4 +1,5 @@
-"""Judge the parser: a held-out split of data/nlu.yml and a set of realistic messages."""
+"""Judge the parser: a held-out split of data/nlu.yml, a cross-validation of it (which also
+chooses the thresholds of asking instead of guessing), and a set of realistic messages."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from typing import Any
 import yaml
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from domain.nlu.classifier import DEFAULT_MODEL, Model
 from domain.nlu.entities import AMBIGUOUS, normalise
 from domain.nlu.numbers import normalise_numbers
-from domain.nlu.parser import Parser, ParseResult, guess_language
+from domain.nlu.parser import WRITE_INTENTS, Parser, ParseResult, guess_language
 from domain.nlu.training_data import Example, TrainingData
 
 SEED = 7
 HELD_OUT = 0.2
 FOLDS = 5
+# Choosing the thresholds: acting on a wrong reading costs WRONG_ACTION_COST questions (the
+# user must notice, go back and say it again); asking when the best reading was right costs
+# one (a tap). The grid is what is tried.
+WRONG_ACTION_COST = 3.0
+CONFIDENCE_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(11))  # 0.20 … 0.70
+MARGIN_GRID = tuple(round(0.05 * i, 2) for i in range(7))  # 0.00 … 0.30
 
 
 @dataclass
@@ -43,6 +51,16 @@ class Report:
     mistakes: list[str] = field(default_factory=list)
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (expected, got)
     predicted: Counter[str] = field(default_factory=Counter)
+    # Every case with what the parser said (the thresholds are chosen on these).
+    outcomes: list[tuple[Expected, ParseResult]] = field(default_factory=list)
+    # A write flow the bot would open (sure of itself, one product) with the wrong product,
+    # add-on or direction of change: must stay zero (issue #10).
+    unsafe_writes: list[str] = field(default_factory=list)
+
+    @property
+    def asked(self) -> int:
+        """How many cases the bot would ask about ("Meinten Sie …?") instead of acting."""
+        return sum(result.uncertain for _, result in self.outcomes)
 
     def precision(self, intent: str) -> float:
         wrong = sum(n for (_, got), n in self.confusions.items() if got == intent)
@@ -84,6 +102,8 @@ class Report:
                 for (want, got), n in self.confusions.most_common()
             ],
             "entities": {k: _score_json(v) for k, v in sorted(self.entities.items())},
+            "asked": self.asked,
+            "unsafe_writes": self.unsafe_writes,
             "mistakes": self.mistakes,
         }
 
@@ -161,7 +181,9 @@ def judge(name: str, parse: Callable[[str], ParseResult], cases: Iterable[Expect
                 if want != have:
                     problems.append(f"{label} {have}≠{want}")
         if case.quantity is not None:
-            have_qty = abs(got.quantity) if got.quantity is not None else None
+            have_qty = got.quantity
+            if have_qty is not None and not (case.relative and case.quantity < 0):
+                have_qty = abs(have_qty)  # only a decrease is labelled with its sign
             report.entities["quantity"].add(have_qty == case.quantity)
             if have_qty != case.quantity:
                 problems.append(f"quantity {got.quantity}≠{case.quantity}")
@@ -171,10 +193,47 @@ def judge(name: str, parse: Callable[[str], ParseResult], cases: Iterable[Expect
                     problems.append(f"relative {got.quantity_relative}≠{case.relative}")
         if problems:
             report.mistakes.append(f"{case.text!r}: {', '.join(problems)}")
+        unsafe = _unsafe_write(case, got)
+        if unsafe:
+            report.unsafe_writes.append(f"{case.text!r}: {unsafe}")
+        report.outcomes.append((case, got))
     return report
 
 
-def held_out(data: TrainingData, products: Mapping[str, str], addons: Mapping[str, str]) -> Report:
+def _unsafe_write(case: Expected, got: ParseResult) -> str | None:
+    """What is wrong when the bot would open a write flow on `got` for the wrong thing.
+
+    Asking ("Meinten Sie …?", "Welches meinen Sie?") is safe; so is an order, add-on or
+    cancellation without a name (the bot shows the catalogue or the orders to pick from).
+    Wrong is a flow for another product or add-on than the message names, or a change in the
+    other direction than the message asks for.
+    """
+    if got.intent not in WRITE_INTENTS or got.uncertain:
+        return None
+    if got.product_choices and got.intent != "book_addon":
+        return None  # "Welches meinen Sie?" first
+    if got.intent != "change_quantity" and got.product_sku is None and got.addon_sku is None:
+        return None  # no flow: the catalogue or the orders to pick from
+    if got.product_sku is not None and got.product_sku != case.product:
+        return f"{got.intent} of {got.product_sku}, meant {case.product}"
+    if got.addon_sku is not None and got.addon_sku != case.addon:
+        return f"{got.intent} of {got.addon_sku}, meant {case.addon}"
+    if got.intent == "cancel_product" and case.intent != "cancel_product":
+        return f"cancel_product, meant {case.intent}"
+    wrong_way = case.quantity is not None and (
+        got.quantity is None or (got.quantity < 0) != (case.quantity < 0)
+    )
+    if case.intent == "change_quantity" and case.relative and wrong_way:
+        return f"change by {got.quantity}, meant {case.quantity}"
+    return None
+
+
+def held_out(
+    data: TrainingData,
+    products: Mapping[str, str],
+    addons: Mapping[str, str],
+    model: Model = DEFAULT_MODEL,
+) -> Report:
     """Train on 80 % of data/nlu.yml (stratified by intent), judge the other 20 %."""
     train, test = train_test_split(
         data.examples,
@@ -182,7 +241,7 @@ def held_out(data: TrainingData, products: Mapping[str, str], addons: Mapping[st
         random_state=SEED,
         stratify=[e.intent for e in data.examples],
     )
-    parser = Parser.train(data, products, addons, examples=train)
+    parser = Parser.train(data, products, addons, examples=train, model=model)
     return judge("held-out 20 % of data/nlu.yml", parser.parse, (expected_from(e) for e in test))
 
 
@@ -191,17 +250,22 @@ def intent_counts(data: TrainingData) -> Counter[str]:
 
 
 def cross_validation(
-    data: TrainingData, products: Mapping[str, str], addons: Mapping[str, str]
+    data: TrainingData,
+    products: Mapping[str, str],
+    addons: Mapping[str, str],
+    model: Model = DEFAULT_MODEL,
 ) -> Report:
     """Stratified FOLDS-fold cross-validation of data/nlu.yml: every example judged once, by
-    a parser trained on the other folds."""
+    a parser trained on the other folds (its validation split)."""
     examples = data.examples
     intents = [e.intent for e in examples]
-    report = Report(f"{FOLDS}-fold cross-validation of data/nlu.yml")
+    name = f"{FOLDS}-fold cross-validation of data/nlu.yml"
+    report = Report(name if model == DEFAULT_MODEL else f"{name} ({model})")
     for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
         examples, intents
     ):
-        parser = Parser.train(data, products, addons, examples=[examples[i] for i in train])
+        chosen = [examples[i] for i in train]
+        parser = Parser.train(data, products, addons, examples=chosen, model=model)
         part = judge(report.name, parser.parse, (expected_from(examples[i]) for i in test))
         for name, score in part.intents.items():
             report.intents[name].right += score.right
@@ -212,4 +276,65 @@ def cross_validation(
         report.mistakes += part.mistakes
         report.confusions.update(part.confusions)
         report.predicted.update(part.predicted)
+        report.outcomes += part.outcomes
+        report.unsafe_writes += part.unsafe_writes
     return report
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """Thresholds and what they do on the validation outcomes they were chosen on."""
+
+    confidence: float
+    margin: float
+    cost: float
+    cases: int
+    acted_right: int  # sure, and right
+    acted_wrong: int  # sure, and wrong: the bot acts on a wrong reading
+    asked_needlessly: int  # asked, though the best reading was right
+    asked_rightly: int  # asked, and the best reading was wrong
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "confidence": self.confidence,
+            "margin": self.margin,
+            "cost": self.cost,
+            "cases": self.cases,
+            "acted_right": self.acted_right,
+            "acted_wrong": self.acted_wrong,
+            "asked_needlessly": self.asked_needlessly,
+            "asked_rightly": self.asked_rightly,
+        }
+
+
+def threshold_outcome(
+    outcomes: Iterable[tuple[Expected, ParseResult]], confidence: float, margin: float
+) -> ThresholdChoice:
+    """What asking below `confidence` or within `margin` does on these outcomes."""
+    counts: Counter[tuple[bool, bool]] = Counter(
+        (result.uncertain_at(confidence, margin), result.intent == case.intent)
+        for case, result in outcomes
+    )
+    wrong, needless = counts[False, False], counts[True, True]
+    return ThresholdChoice(
+        confidence=confidence,
+        margin=margin,
+        cost=WRONG_ACTION_COST * wrong + needless,
+        cases=sum(counts.values()),
+        acted_right=counts[False, True],
+        acted_wrong=wrong,
+        asked_needlessly=needless,
+        asked_rightly=counts[True, False],
+    )
+
+
+def choose_thresholds(outcomes: Iterable[tuple[Expected, ParseResult]]) -> ThresholdChoice:
+    """The grid's cheapest pair (WRONG_ACTION_COST per wrong action, one per needless
+    question); on a tie the lower thresholds, which ask less."""
+    outcomes = list(outcomes)
+    tried = [
+        threshold_outcome(outcomes, confidence, margin)
+        for confidence in CONFIDENCE_GRID
+        for margin in MARGIN_GRID
+    ]
+    return min(tried, key=lambda c: (c.cost, c.confidence, c.margin))

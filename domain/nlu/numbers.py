@@ -10,7 +10,10 @@ from text_to_num.transforms import alpha2digit
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,9})(?![\w.,]\d)")
 # "5 weitere", "5 more", "noch 5", "additional 5", "5 zusätzliche"
-_NAME = r"(?:(?:PRODUCT|ADDON)\s+)?(?:lizenzen|licen[cs]es|nutzer|users|seats)?\s*"
+_NAME = (
+    r"(?:(?:PRODUCT|ADDON)\s*-?\s*)?"
+    r"(?:lizenzen|lizenz|licen[cs]es?|nutzer|users?|seats?|plätze|stück|postfächer|mailboxes)?\s*"
+)
 _MORE_AFTER = re.compile(
     rf"^\s*{_NAME}(?:weitere|weiteren|zusätzliche|zusätzlichen|mehr|more|additional|extra|"
     r"further|dazu|hinzu)\b",
@@ -21,16 +24,21 @@ _MORE_BEFORE = re.compile(
 )
 # "2 weniger", "reduce by 2", "um 2 reduzieren", "2 fewer", "minus 2"
 _LESS_AFTER = re.compile(
-    rf"^\s*{_NAME}(?:weniger|fewer|less|abziehen|streichen|abbestellen)\b", re.IGNORECASE
+    rf"^\s*{_NAME}(?:weniger|fewer|less|abziehen|streichen|abbestellen|reduzieren|verringern|"
+    r"senken|kürzen)\b",
+    re.IGNORECASE,
 )
 _LESS_BEFORE = re.compile(
     r"\b(?:minus|by|reduce by|reduzieren um|verringern um)\s*$", re.IGNORECASE
 )
-_LESS_VERB = re.compile(r"\b(?:reduz|verringer|reduce|decrease|lower|senk|streich|remove)", re.I)
+_LESS_VERB = re.compile(
+    r"\b(?:reduz|verringer|reduce|decrease|lower|senk|streich|remove|kürz|cut)", re.I
+)
+_BY = re.compile(r"\b(?:um|by)\s*$", re.IGNORECASE)
 # "drop two seats", "remove 2 licences", "streiche 3": the verb right before the number
 _LESS_VERB_BEFORE = re.compile(
     r"\b(?:drop|remove|cut|take away|streiche|streichen|entferne|entfernen|"
-    r"storniere|stornieren)\s*$",
+    r"storniere|stornieren)(?:\s+(?:sie|du|bitte|mal|uns|us|please))*\s*$",
     re.IGNORECASE,
 )
 # "auf 40", "to 40", "insgesamt 40", "total of 40": a new total
@@ -48,8 +56,8 @@ class Quantity:
 
 # text2num leaves a lone "one"/"eine" alone (it is often an article); "one more" is a number.
 _ONE_MORE = re.compile(
-    r"\b(?:one|an?|another|eine[nr]?|ein)(?=\s+(?:more|additional|extra|further|"
-    r"weitere[nr]?|zusätzliche[nr]?)\b)",
+    r"\b(?:one|an?|another|eine[nr]?|ein)(?=\s+(?:(?:lizenz|licen[cs]e|seat|user|nutzer)\s+)?"
+    r"(?:more|additional|extra|further|weitere[nr]?|zusätzliche[nr]?|weniger|fewer|less)\b)",
     re.IGNORECASE,
 )
 
@@ -116,12 +124,11 @@ def find_quantity(text: str) -> Quantity | None:
         _LESS_AFTER.match(after)
         or _LESS_VERB_BEFORE.search(before)
         or (_LESS_BEFORE.search(before) and _LESS_VERB.search(text))
+        or (_BY.search(before) and _LESS_VERB.search(text))  # "um 4 reduzieren", "cut by 2"
     ):
         return Quantity(-value, relative=True)
     if _MORE_AFTER.match(after) or _MORE_BEFORE.search(before):
         return Quantity(value, relative=True)
-    if _LESS_VERB.search(before) and re.search(r"\b(?:um|by)\s*$", before, re.IGNORECASE):
-        return Quantity(-value, relative=True)
     return Quantity(value, relative=False)
 
 

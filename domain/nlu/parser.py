@@ -8,16 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from domain.nlu import training_data
-from domain.nlu.classifier import IntentClassifier, features_text
+from domain.nlu.classifier import DEFAULT_MODEL, IntentClassifier, Model, features_text
 from domain.nlu.entities import CatalogMatcher, choices, first, mask
 from domain.nlu.numbers import Quantity, find_quantity, new_total, normalise_numbers
 from domain.nlu.training_data import Example, TrainingData
 
-# Thresholds chosen on the cross-validation folds of data/nlu.yml (docs/nlu.md, "Thresholds"):
-# below CONFIDENCE_THRESHOLD, or with the second reading within MARGIN_THRESHOLD of the first,
-# the bot asks "Meinten Sie …?" instead of guessing (never an order).
-CONFIDENCE_THRESHOLD = 0.45
-MARGIN_THRESHOLD = 0.1
+# Thresholds chosen on the validation folds of data/nlu.yml by `evaluation.choose_thresholds`
+# (`licencebot nlu evaluate` prints the choice; docs/nlu.md, "Thresholds"): below
+# CONFIDENCE_THRESHOLD, or with the second reading within MARGIN_THRESHOLD of the first, the bot
+# asks "Meinten Sie …?" instead of guessing (never an order).
+CONFIDENCE_THRESHOLD = 0.55
+MARGIN_THRESHOLD = 0.2
 # A reading at least this likely is offered as a button; at most MAX_READINGS of them.
 READING_FLOOR = 0.1
 MAX_READINGS = 3
@@ -77,7 +78,11 @@ class ParseResult:
     @property
     def uncertain(self) -> bool:
         """Too unsure to act on: low confidence, or the two best readings too close."""
-        return self.confidence < CONFIDENCE_THRESHOLD or self.margin < MARGIN_THRESHOLD
+        return self.uncertain_at(CONFIDENCE_THRESHOLD, MARGIN_THRESHOLD)
+
+    def uncertain_at(self, confidence: float, margin: float) -> bool:
+        """Whether this reading would be asked about with these thresholds."""
+        return self.confidence < confidence or self.margin < margin
 
     def likely_intents(self) -> list[str]:
         """The readings worth offering ("Meinten Sie …?"), best first; never yes or no."""
@@ -117,11 +122,12 @@ class Parser:
         products: Mapping[str, str],
         addons: Mapping[str, str],
         examples: Sequence[Example] | None = None,
+        model: Model = DEFAULT_MODEL,
     ) -> Parser:
         """Train on `examples` (default: all of `data`); names come from the live catalogue."""
         matcher = CatalogMatcher(products, addons, data.synonyms)
         chosen = data.examples if examples is None else examples
-        classifier = IntentClassifier().fit(
+        classifier = IntentClassifier(model).fit(
             [features_text(_prepare(matcher, e.text)[0]) for e in chosen],
             [e.intent for e in chosen],
         )
@@ -150,9 +156,14 @@ class Parser:
             # "buy biz premium" is no bare yes: only the other readings count (their own
             # probabilities, so an unsure one is asked about).
             readings = [r for r in readings if r[0] not in _YES_NO]
+        named = product or addon or choices(matches, "product") or choices(matches, "addon")
         if readings[0][0] == "list_products" and product:
             # "Welche Add-ons gibt es für E3?": that product's page.
             readings = _pooled(readings, {"list_products", "product_details"}, "product_details")
+        elif readings[0][0] == "product_details" and not named:
+            # Details of no product are the catalogue ("which add-ons can I book?"): the bot
+            # shows the product list for both.
+            readings = _pooled(readings, {"list_products", "product_details"}, "list_products")
         if (
             readings[0][0] in WRITE_INTENTS
             and quantity
@@ -162,6 +173,15 @@ class Parser:
             # "drop two seats", "2 weniger": a smaller total, never an order or a cancellation.
             # The write readings pool their probability; the number says which write it is.
             readings = _pooled(readings, WRITE_INTENTS, "change_quantity")
+        elif (
+            readings[0][0] == "order_product"
+            and quantity
+            and quantity.relative
+            and quantity.value > 0
+            and not addon
+        ):
+            # "bitte zwei E3 mehr", "3 weitere BP": more of what is booked is a change (R11).
+            readings = _pooled(readings, {"order_product", "change_quantity"}, "change_quantity")
         intent, confidence = readings[0]
         return ParseResult(
             intent=intent,

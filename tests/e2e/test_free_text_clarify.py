@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from domain.storage import tables
-from tests.e2e.harness import Bot, order, press, say, screen
+from tests.e2e.harness import Bot, order, press, say, screen, texts
 from tests.e2e.test_free_text import subscriptions
 from tests.storage import read
 
@@ -54,3 +54,16 @@ async def test_a_bare_yes_at_the_main_menu_orders_nothing(bot: Bot) -> None:
     assert screen(user).plain_text.startswith("Hauptmenü")
     assert await drafts(bot) == 0
     assert await subscriptions(bot) == []
+
+
+async def test_cancelling_a_product_not_booked_says_so_and_offers_the_booked_ones(
+    bot: Bot,
+) -> None:  # R20
+    user = await bot.linked_user(7105)
+    await order(bot, user, "Microsoft Teams Essentials", "4")
+    await say(bot, user, "kündigen Sie bitte Business Premium")
+    shown = texts(user)[-2:]
+    assert shown[0] == "Microsoft 365 Business Premium haben Sie derzeit nicht gebucht."
+    assert any("Microsoft Teams Essentials" in label for label in screen(user).buttons())
+    assert "kündigen?" not in "\n".join(shown)
+    assert await subscriptions(bot) == [("TEAMS-ESSENTIALS", 4, "ordered")]

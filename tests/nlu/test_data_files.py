@@ -426,7 +426,8 @@ def test_messages_have_valid_labels(
             quantity = entry["quantity"]
             assert isinstance(quantity, int), entry
             assert not isinstance(quantity, bool), entry
-            assert quantity > 0, entry
+            # a decrease by N is -N (its direction is judged too); a total is positive
+            assert quantity > 0 or (quantity < 0 and entry.get("relative") is True), entry
         if "relative" in entry:
             assert isinstance(entry["relative"], bool), entry
             assert "quantity" in entry, entry

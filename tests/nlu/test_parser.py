@@ -126,9 +126,10 @@ def test_the_fast_path_computes_what_scikit_learn_computes(parser: Parser) -> No
 
 def test_unseen_realistic_messages_meet_the_accuracy_targets(parser: Parser) -> None:
     report = evaluation.judge("messages", parser.parse, evaluation.load_messages(MESSAGES))
-    # Issue #10 targets 98 % / 99 %; these floors are what is reached (docs/nlu.md).
-    assert report.intent_accuracy >= 0.97, report.mistakes
+    # Issue #10's targets (docs/nlu.md), and no write flow for the wrong product or direction
+    assert report.intent_accuracy >= 0.98, report.mistakes
     assert report.entity_accuracy >= 0.99, report.mistakes
+    assert report.unsafe_writes == []
 
 
 def test_the_held_out_split_is_reported_per_intent(parser: Parser) -> None:
