@@ -140,12 +140,14 @@ async def test_the_bot_registers_its_commands_in_german_and_english(bot: Bot) ->
         "requests",
         "language",
         "help",
+        "privacy",
+        "forget_me",
         "cancel",
     ]  # interfaces.md
     assert [c["command"] for c in german] == names
     assert [c["command"] for c in english] == names
-    assert german[10]["description"] == "Aktuellen Schritt verlassen"
-    assert english[10]["description"] == "Leave the current step"
+    assert german[12]["description"] == "Aktuellen Schritt verlassen"
+    assert english[12]["description"] == "Leave the current step"
     assert bot.emu.commands() == german  # German is the default
 
 
