@@ -21,6 +21,17 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # What the old outbox still owed, noted before `sent_at` goes: dropping a column rebuilds
+    # the table on SQLite, which would cascade to deliveries that already referred to it.
+    op.execute("CREATE TABLE outbox_owed_0005 (id INTEGER PRIMARY KEY, desk BOOLEAN NOT NULL)")
+    op.execute(
+        "INSERT INTO outbox_owed_0005 (id, desk) "
+        "SELECT id, kind = 'ticket.opened' FROM notifications WHERE sent_at IS NULL"
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notifications_sent_at"))
+        batch_op.drop_column("sent_at")
+
     op.create_table(
         "notification_deliveries",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -75,15 +86,17 @@ def upgrade() -> None:
             unique=False,
         )
 
-    # What the old outbox still owed: due now, to whom it would have gone.
+    # ... due now, to whom the old outbox would have told: the linked admins and members on
+    # Telegram, and a Rasa ticket to the service desk group.
     op.execute(
         """
         INSERT INTO notification_deliveries
             (notification_id, user_id, to_desk, channel, state, attempts, next_attempt_at)
         SELECT n.id, u.id, false, u.channel, 'pending', 0, n.created_at
-        FROM notifications n JOIN users u ON u.customer_id = n.customer_id
-        WHERE n.sent_at IS NULL AND n.kind <> 'ticket.opened'
-          AND u.channel = 'telegram' AND u.role IN ('admin', 'member')
+        FROM outbox_owed_0005 o
+        JOIN notifications n ON n.id = o.id
+        JOIN users u ON u.customer_id = n.customer_id
+        WHERE NOT o.desk AND u.channel = 'telegram' AND u.role IN ('admin', 'member')
         """
     )
     op.execute(
@@ -91,31 +104,31 @@ def upgrade() -> None:
         INSERT INTO notification_deliveries
             (notification_id, user_id, to_desk, channel, state, attempts, next_attempt_at)
         SELECT n.id, NULL, true, 'telegram', 'pending', 0, n.created_at
-        FROM notifications n
-        WHERE n.sent_at IS NULL AND n.kind = 'ticket.opened'
+        FROM outbox_owed_0005 o JOIN notifications n ON n.id = o.id
+        WHERE o.desk
         """
     )
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notifications_sent_at"))
-        batch_op.drop_column("sent_at")
+    op.execute("DROP TABLE outbox_owed_0005")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index(batch_op.f("ix_notifications_sent_at"), ["sent_at"], unique=False)
-    # Handed out unless a delivery is still pending (the old outbox sends those once more).
+    # Handed out unless a delivery is still pending (the old outbox sends those once more);
+    # noted first, as adding the column may rebuild the table on SQLite.
+    op.execute("CREATE TABLE outbox_owed_0005 (id INTEGER PRIMARY KEY)")
     op.execute(
-        """
-        UPDATE notifications SET sent_at = created_at
-        WHERE NOT EXISTS (
-            SELECT 1 FROM notification_deliveries d
-            WHERE d.notification_id = notifications.id AND d.state = 'pending'
-        )
-        """
+        "INSERT INTO outbox_owed_0005 (id) SELECT DISTINCT notification_id "
+        "FROM notification_deliveries WHERE state = 'pending'"
     )
     with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notification_deliveries_notification_id"))
         batch_op.drop_index("ix_notification_deliveries_user")
         batch_op.drop_index("ix_notification_deliveries_due")
     op.drop_table("notification_deliveries")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f("ix_notifications_sent_at"), ["sent_at"], unique=False)
+    op.execute(
+        "UPDATE notifications SET sent_at = created_at "
+        "WHERE id NOT IN (SELECT id FROM outbox_owed_0005)"
+    )
+    op.execute("DROP TABLE outbox_owed_0005")
