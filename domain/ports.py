@@ -52,13 +52,6 @@ class Notification:
 
 
 @dataclass(frozen=True)
-class Recipient:
-    channel: Channel
-    external_id: str
-    language: str | None
-
-
-@dataclass(frozen=True)
 class Delivery:
     """One notification to one person (or to the service desk group), claimed by one worker
     with `token` until the claim expires; `attempts` counts this one."""
