@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import UTC, datetime
 
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.notifier import deliver_once
+from bot.notifier import _end_expired, deliver_once
 from domain.clock import FixedClock
-from domain.commands import ChangeQuantity, PlaceOrder
-from domain.model import Channel
+from domain.commands import CancelSubscription, ChangeQuantity, PlaceOrder
+from domain.model import Channel, Status
 from domain.services import accounts, orders, subscriptions
 from domain.services.context import Context
+from domain.services.notifications import ENDED
 from domain.storage.database import Database
 from tests.conftest import PgSchema
 from tests.e2e.harness import running_bot
@@ -90,3 +92,33 @@ async def test_two_workers_on_postgresql_deliver_each_notice_exactly_once(
             notices = await uow.outbox.notices("acme")
             states = [d["state"] for n in notices for d in await uow.outbox.states(n.id)]
         assert Counter(states) == {"sent": expected}
+
+
+async def test_the_month_end_in_two_workers_at_once_ends_and_tells_once(
+    pg_schema: PgSchema, clock: FixedClock
+) -> None:  # R21: every worker runs it once a day
+    async with running_bot(pg_schema.url, clock, schema=pg_schema.schema) as bot:
+        await bot.linked_user(9700, first_name="Anna")
+        admin = await accounts.resolve_actor(bot.core, Channel.TELEGRAM, "9700")
+        for sku in PRODUCTS[:3]:
+            placed = await orders.place_order(
+                bot.core, admin, PlaceOrder("acme", sku, 2, True, True)
+            )
+            await subscriptions.cancel_subscription(
+                bot.core, admin, CancelSubscription(placed.subscription.id)
+            )
+        clock.set(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
+        workers = [
+            Context(Database(pg_schema.url, schema=pg_schema.schema), clock=clock, tz=bot.core.tz)
+            for _ in range(3)
+        ]
+        try:
+            await asyncio.gather(*(_end_expired(w) for w in workers))
+        finally:
+            for worker in workers:
+                await worker.db.dispose()
+        async with read(bot.core.db) as uow:
+            ended = [n for n in await uow.outbox.notices("acme") if n.kind == ENDED]
+        assert sorted(n.payload["subscription_id"] for n in ended) == [1, 2, 3]
+        listed = await orders.list_orders(bot.core, admin, "acme")
+        assert {s.status for s in listed.subscriptions} == {Status.ENDED}
