@@ -155,6 +155,9 @@ async def _deliver(
     except (TelegramError, UnknownNotice, _NotPosted) as exc:
         log.warning("notice %s (%s) not delivered: %s", delivery.id, kind, _describe(exc))
         return await _later(core, delivery, exc)
+    except Exception as exc:  # a bug (e.g. a payload that does not render): kept, retried
+        log.exception("notice %s (%s) failed", delivery.id, kind)
+        return await _later(core, delivery, exc)
     if not await outbox.delivered(core, delivery):
         log.warning("notice %s: sent after its claim had expired", delivery.id)
     return Outcome.SENT

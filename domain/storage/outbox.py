@@ -4,7 +4,8 @@ delivery row per person told.
 A worker claims due deliveries for a while (`claimed_until`, `claim_token`); on PostgreSQL
 `FOR UPDATE SKIP LOCKED` keeps two workers from claiming the same row, on SQLite the write
 lock does. Only the claim's holder can settle a delivery: sent, retried later, or given up.
-A person's deliveries go out in order: one waits while an earlier one is still pending.
+A person's deliveries go out in order: one waits while an earlier one is still pending, unless
+that one has failed and waits for its retry (one bad notice does not hold up the others).
 """
 
 from __future__ import annotations
@@ -78,11 +79,13 @@ class OutboxRepository:
                         _d.c.channel == channel,
                         _d.c.next_attempt_at <= at,
                         or_(_d.c.claimed_until.is_(None), _d.c.claimed_until <= at),
-                        ~exists().where(  # the person's earlier notices first
+                        ~exists().where(  # the person's earlier notices first ...
                             and_(
                                 earlier.c.user_id == _d.c.user_id,
                                 earlier.c.state == PENDING,
                                 earlier.c.id < _d.c.id,
+                                # ... unless one failed: it must not hold up the rest
+                                or_(earlier.c.attempts == 0, earlier.c.claimed_until > at),
                             )
                         ),
                     )

@@ -22,7 +22,7 @@ from domain.commands import (
 )
 from domain.model import Actor, Channel, Role
 from domain.requests import RequestKind
-from domain.services import accounts, addons, orders, requests, subscriptions
+from domain.services import accounts, addons, notifications, orders, requests, subscriptions
 from domain.services.notifications import LEASE, claim_deliveries
 from domain.services.requests import Approval, AskRequest
 from tests.e2e.harness import Bot, texts
@@ -267,6 +267,26 @@ async def test_flood_control_is_waited_out_and_the_notice_goes_out_once(
     said = texts(anna)
     assert sum("ist bereitgestellt" in t for t in said) == 1
     assert sum("wurde von 4 auf 5 geändert" in t for t in said) == 1
+
+
+async def test_a_notice_that_cannot_be_said_is_kept_and_does_not_hold_up_the_next(
+    bot: Bot, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    anna = await bot.linked_user(9351)
+    async with bot.core.uow() as uow:  # written by a newer version this one cannot render
+        await notifications.tell(uow, clock.now(), "acme", "something.new", {})
+        await uow.commit()
+    sub = await order_e3(bot, anna)
+    await bot.provision(sub)
+    with caplog.at_level(logging.WARNING, logger="bot.notifier"):
+        assert await deliver(bot) == 1  # the provisioning notice, after the other failed
+    assert any("something.new" in r.getMessage() for r in caplog.records)
+    assert sum("ist bereitgestellt" in t for t in texts(anna)) == 1
+    async with read(bot.core.db) as uow:
+        first = (await uow.outbox.notices())[0]
+        [kept] = await uow.outbox.states(first.id)
+    assert (kept["state"], kept["attempts"]) == ("pending", 1)  # kept for a version that can
+    assert kept["last_error"] == "UnknownNotice: something.new"
 
 
 async def test_a_worker_killed_mid_delivery_leaves_the_notice_to_the_next(
