@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -17,15 +18,25 @@ from domain.commands import (
     BookAddon,
     CancelSubscription,
     ChangeQuantity,
+    LinkUser,
     PlaceOrder,
     WithdrawCancellation,
 )
 from domain.model import Actor, Channel, Role
 from domain.requests import RequestKind
-from domain.services import accounts, addons, notifications, orders, requests, subscriptions
+from domain.services import (
+    accounts,
+    addons,
+    notifications,
+    orders,
+    requests,
+    subscriptions,
+    tickets,
+)
 from domain.services.notifications import LEASE, claim_deliveries
 from domain.services.requests import Approval, AskRequest
-from tests.e2e.harness import Bot, texts
+from domain.services.tickets import OpenTicket
+from tests.e2e.harness import Bot, running_bot, texts
 from tests.storage import read
 
 
@@ -333,3 +344,27 @@ async def arrives(user: EmulatedUser, needle: str, seconds: float = 10) -> None:
 
 
 OPERATOR_ACTOR = accounts.OPERATOR
+
+
+async def test_a_rasa_ticket_reaches_the_desk_after_an_outage_once(
+    tmp_path: Path, clock: FixedClock
+) -> None:  # R26: tickets from the Rasa assistant are posted by the bot
+    url = f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
+    async with running_bot(url, clock, service_desk_chat_id=-100777) as bot:
+        group = bot.emu.group(-100777, "Service Desk")
+        code = await bot.invite(Role.MEMBER, "acme")
+        linked = await accounts.link_user(
+            bot.core, Channel.RASA, LinkUser("rasa-1", code, display_name="Rita")
+        )
+        await tickets.open_ticket(
+            bot.core, linked.user.as_actor(), OpenTicket("Bitte Rückruf", "Rasa", "de")
+        )
+        bot.emu.outage(502)
+        assert await deliver(bot) == 0
+        assert group.messages() == []
+        bot.emu.recover()
+        clock.set(clock.now() + timedelta(seconds=10))
+        await deliver(bot)
+        await deliver(bot)  # posted already: never twice
+        [card] = group.messages()
+        assert "Ticket #1" in card.plain_text and "Bitte Rückruf" in card.plain_text
