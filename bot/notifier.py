@@ -1,88 +1,218 @@
-"""Deliver the outbox to Telegram: "your licences are provisioned", in each person's language.
+"""Deliver the outbox to Telegram, in each person's language, and run the workers' rounds.
 
-Every worker runs this loop; the database hands each notification to exactly one of them.
+Every worker runs `run`; the database hands each delivery (one notice to one person) to one
+worker at a time, for a while (domain/services/notifications.py). A delivery is done only
+after Telegram accepted the message; a passing failure (5xx, timeout, 429) is tried again
+later with back-off, and only a chat that blocked the bot or is gone is given up, with a log
+line. A worker killed mid-round leaves claims that expire, and another worker sends them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from enum import Enum
 
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.handlers import desk
 from bot.runtime import runtime_of
 from domain import errors, metrics
 from domain.model import Channel
+from domain.ports import Delivery
 from domain.provisioning import Provisioner
+from domain.services import notifications as outbox
 from domain.services import tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.services.notifications import Delivery, claim_deliveries
 from domain.services.provisioning import provision_due
 from domain.services.retention import purge
-from domain.services.subscriptions import ENDED, end_expired
-from domain.services.tickets import TICKET_OPENED
+from domain.services.subscriptions import end_expired
 from domain.texts.i18n import Translator, pick_language
+from domain.texts.notices import UnknownNotice, notice
 
 log = logging.getLogger(__name__)
 
-
-def _text(tr: Translator, delivery: Delivery) -> str:
-    payload = delivery.notification.payload
-    if delivery.notification.kind == ENDED:
-        end = payload.get("end_date")
-        return tr(
-            "notify.ended",
-            name=html.escape(str(payload.get("product_name", ""))),
-            number=payload.get("subscription_id", ""),
-            date=tr.date(date.fromisoformat(end)) if end else "",
-        )
-    on = payload.get("provisioned_on")
-    text = tr(
-        "notify.provisioned",
-        name=html.escape(str(payload.get("product_name", ""))),
-        quantity=payload.get("quantity", ""),
-        number=payload.get("subscription_id", ""),
-        date=tr.date(date.fromisoformat(on)) if on else "",
-    )
-    addons = payload.get("addons") or []
-    if addons:
-        text += "\n" + tr("notify.addons", names=html.escape(", ".join(map(str, addons))))
-    return text
+BATCH = 20  # deliveries one claim takes
+MARGIN = timedelta(seconds=30)  # a round starts no delivery later than this before expiry
+SAFETY = timedelta(seconds=5)  # a send still unanswered this long before expiry is abandoned
 
 
-async def deliver_once(application: Application, core: Context, default_language: str) -> int:  # type: ignore[type-arg]
-    """One round: claim what is due and send it; returns the number of messages sent."""
+class Outcome(Enum):
+    SENT = "sent"
+    LATER = "later"  # tried again after the back-off
+    GONE = "gone"  # given up: the person cannot be reached
+    OUTAGE = "outage"  # Telegram failed as a whole (5xx, timeout, 429): end the round
+
+
+class _NotPosted(Exception):
+    """The ticket did not reach the service desk group (desk.post_ticket logged why)."""
+
+
+async def deliver_once(
+    application: Application,  # type: ignore[type-arg]
+    core: Context,
+    default_language: str,
+    *,
+    limit: int = BATCH,
+    lease: timedelta = outbox.LEASE,
+    batches: int = 50,
+) -> int:
+    """One round: claim what is due, send it, settle each delivery, and again while more is
+    due (a person's next notice is due once the previous one is settled); the number sent.
+
+    A failure of Telegram as a whole ends the round after one delivery (the rest are released
+    untried), so an outage costs one attempt per round, not one per notice.
+    """
     sent = 0
-    for delivery in await claim_deliveries(core, Channel.TELEGRAM):
-        if delivery.notification.kind == TICKET_OPENED:  # from another channel (Rasa)
-            ticket_id = int(delivery.notification.payload.get("ticket_id", 0))
-            view = await tickets.ticket_for_desk(core, OPERATOR, ticket_id)
-            await desk.post_ticket(application.bot, runtime_of(application.bot_data), view)
-            continue
-        if delivery.notification.kind not in ("provisioned", ENDED):
-            log.warning("unknown notification kind %s", delivery.notification.kind)
-            continue
-        for recipient in delivery.recipients:
-            chat_id = int(recipient.external_id)
+    for _ in range(batches):
+        claim = await outbox.claim_deliveries(core, Channel.TELEGRAM, limit, lease)
+        if not claim.deliveries:
+            break
+        done, outage = await _send_claimed(
+            application, core, default_language, claim.deliveries, lease
+        )
+        sent += done
+        if outage:
+            break
+    return sent
+
+
+async def _send_claimed(
+    application: Application,  # type: ignore[type-arg]
+    core: Context,
+    default_language: str,
+    deliveries: list[Delivery],
+    lease: timedelta,
+) -> tuple[int, bool]:
+    """Send what one claim holds, in order, while the claim lasts; (sent, Telegram is down)."""
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + lease.total_seconds()  # the claims expire then: stop well before
+    margin, safety = min(MARGIN, lease / 4).total_seconds(), min(SAFETY, lease / 10)
+    waiting = list(deliveries)
+    sent = 0
+    try:
+        while waiting:
+            if ends - loop.time() <= margin:
+                return sent, True  # slow going: the rest in the next round
+            delivery = waiting.pop(0)
+            try:
+                outcome = await asyncio.wait_for(
+                    _deliver(application, core, default_language, delivery),
+                    ends - loop.time() - safety.total_seconds(),
+                )
+            except TimeoutError:  # sent or not: it stays claimed and is tried after the claim
+                log.warning("notice %s: no answer within its claim", delivery.id)
+                return sent, True
+            sent += outcome is Outcome.SENT
+            if outcome is Outcome.OUTAGE:
+                return sent, True
+        return sent, False
+    finally:
+        await outbox.release(core, waiting)
+
+
+async def _deliver(
+    application: Application,  # type: ignore[type-arg]
+    core: Context,
+    default_language: str,
+    delivery: Delivery,
+) -> Outcome:
+    kind = delivery.notification.kind
+    try:
+        if delivery.to_desk:
+            await _post_ticket(application, core, delivery)
+        else:
+            if not outbox.reachable(delivery):
+                await outbox.give_up(core, delivery, "recipient unlinked or forgotten")
+                log.warning("notice %s (%s): the recipient is gone; given up", delivery.id, kind)
+                return Outcome.GONE
+            assert delivery.user is not None  # reachable
+            chat_id = int(delivery.user.external_id)
             async with core.uow(write=False) as uow:
                 chosen = (await uow.chats.get(chat_id)).language
-            tr = Translator(pick_language(chosen, recipient.language, default_language))
-            try:
-                await application.bot.send_message(chat_id, _text(tr, delivery))
-                sent += 1
-                metrics.OUTBOX_SENT.inc()
-            except TelegramError as exc:  # blocked the bot, chat gone: the others still get it
-                metrics.OUTBOX_FAILURES.inc()
-                log.warning(
-                    "notification %s to chat %s failed: %s", delivery.notification.id, chat_id, exc
-                )
-    return sent
+            tr = Translator(pick_language(chosen, delivery.user.language, default_language))
+            await application.bot.send_message(chat_id, notice(tr, delivery.notification))
+    except Forbidden as exc:  # blocked the bot, account deleted, removed from the group
+        return await _gone(core, delivery, exc)
+    except BadRequest as exc:
+        if "chat not found" in exc.message.lower():
+            return await _gone(core, delivery, exc)
+        log.error("notice %s (%s) refused by Telegram: %s", delivery.id, kind, exc.message)
+        return await _later(core, delivery, exc)
+    except RetryAfter as exc:  # the limiter waited already; Telegram still says wait
+        retry_after = exc.retry_after
+        wait = retry_after if isinstance(retry_after, timedelta) else timedelta(seconds=retry_after)
+        metrics.OUTBOX_FAILURES.inc()
+        await outbox.retry(core, delivery, _describe(exc), after=wait)
+        log.warning("notice %s (%s): flood control, again in %s", delivery.id, kind, wait)
+        return Outcome.OUTAGE
+    except NetworkError as exc:  # 5xx, timeouts, connection errors after the limiter's retries
+        await _later(core, delivery, exc)
+        return Outcome.OUTAGE
+    except (TelegramError, UnknownNotice, _NotPosted) as exc:
+        log.warning("notice %s (%s) not delivered: %s", delivery.id, kind, _describe(exc))
+        return await _later(core, delivery, exc)
+    except Exception as exc:  # a bug (e.g. a payload that does not render): kept, retried
+        log.exception("notice %s (%s) failed", delivery.id, kind)
+        return await _later(core, delivery, exc)
+    metrics.OUTBOX_SENT.inc()
+    if not await outbox.delivered(core, delivery):
+        log.warning("notice %s: sent after its claim had expired", delivery.id)
+    return Outcome.SENT
+
+
+async def _post_ticket(
+    application: Application,  # type: ignore[type-arg]
+    core: Context,
+    delivery: Delivery,
+) -> None:
+    """A ticket from another channel (Rasa) into the service desk group, once: a ticket that
+    already has its message there (a worker died after posting) is not posted again."""
+    rt = runtime_of(application.bot_data)
+    ticket_id = int(delivery.notification.payload.get("ticket_id", 0))
+    view = await tickets.ticket_for_desk(core, OPERATOR, ticket_id)
+    if view.desk_message_id is not None or rt.settings.service_desk_chat_id is None:
+        return
+    await desk.post_ticket(application.bot, rt, view)
+    if (await tickets.ticket_for_desk(core, OPERATOR, ticket_id)).desk_message_id is None:
+        raise _NotPosted(f"ticket {ticket_id}")
+
+
+async def _gone(core: Context, delivery: Delivery, exc: TelegramError) -> Outcome:
+    metrics.OUTBOX_FAILURES.inc()
+    await outbox.give_up(core, delivery, _describe(exc))
+    log.warning(
+        "notice %s (%s) given up: the chat cannot be reached (%s)",
+        delivery.id,
+        delivery.notification.kind,
+        exc.message,
+    )
+    return Outcome.GONE
+
+
+async def _later(core: Context, delivery: Delivery, exc: Exception) -> Outcome:
+    metrics.OUTBOX_FAILURES.inc()
+    next_at = await outbox.retry(core, delivery, _describe(exc))
+    log.info(
+        "notice %s (%s) failed (attempt %s: %s); again at %s",
+        delivery.id,
+        delivery.notification.kind,
+        delivery.attempts,
+        _describe(exc),
+        next_at.isoformat(timespec="seconds"),
+    )
+    return Outcome.LATER
+
+
+def _describe(exc: Exception) -> str:
+    """For the log and the delivery row: the error's kind and Telegram's words, no request."""
+    text = exc.message if isinstance(exc, TelegramError) else str(exc)
+    return f"{type(exc).__name__}: {text}"[:200]
 
 
 async def _end_expired(core: Context) -> None:
@@ -97,6 +227,9 @@ async def _end_expired(core: Context) -> None:
         log.info("month end: %s subscription(s) ended", len(ended))
 
 
+Step = Callable[[], Awaitable[object]]
+
+
 async def run(
     application: Application,  # type: ignore[type-arg]
     core: Context,
@@ -105,20 +238,27 @@ async def run(
     stop: asyncio.Event,
     provisioner: Provisioner | None = None,
 ) -> None:
-    """Every `interval` seconds until `stop` is set: a provisioning round, then the outbox;
-    a failed round is retried."""
+    """Every `interval` seconds until `stop` is set: the month end once a day (R21), a
+    provisioning round, then the outbox. Each step fails alone and is tried next round."""
     month_end: date | None = None
+
+    async def daily_month_end() -> None:
+        nonlocal month_end
+        if month_end != core.today():  # R21: once a day per worker; safe in several
+            await _end_expired(core)
+            month_end = core.today()
+            await purge(core, runtime_of(application.bot_data).settings.retention)
+
+    steps: list[tuple[str, Step]] = [("month end", daily_month_end)]
+    if provisioner is not None:
+        steps.append(("provisioning", lambda: provision_due(core, provisioner)))
+    steps.append(("outbox", lambda: deliver_once(application, core, default_language)))
     while not stop.is_set():
-        try:
-            if month_end != core.today():  # R21: once a day per worker; safe in several
-                await _end_expired(core)
-                month_end = core.today()
-                await purge(core, runtime_of(application.bot_data).settings.retention)
-            if provisioner is not None:
-                await provision_due(core, provisioner)
-            await deliver_once(application, core, default_language)
-        except Exception:
-            metrics.failed("outbox")
-            log.exception("notification round failed; retrying in %s s", interval)
+        for name, step in steps:
+            try:
+                await step()
+            except Exception:
+                metrics.failed(name)
+                log.exception("%s round failed; retrying in %s s", name, interval)
         with contextlib.suppress(TimeoutError):  # the interval passed without a stop
             await asyncio.wait_for(stop.wait(), interval)

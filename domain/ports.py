@@ -52,10 +52,16 @@ class Notification:
 
 
 @dataclass(frozen=True)
-class Recipient:
-    channel: Channel
-    external_id: str
-    language: str | None
+class Delivery:
+    """One notification to one person (or to the service desk group), claimed by one worker
+    with `token` until the claim expires; `attempts` counts this one."""
+
+    id: int
+    notification: Notification
+    user: ChatUser | None  # as of now; None: the service desk group, or the person is gone
+    to_desk: bool
+    attempts: int
+    token: str
 
 
 class CatalogRepository(Protocol):
@@ -132,11 +138,27 @@ class ChatRepository(Protocol):
 
 
 class OutboxRepository(Protocol):
+    """Notifications and their deliveries, one per person (design: docs/decisions.md)."""
+
     async def add(
-        self, customer_id: str, kind: str, payload: dict[str, Any], at: datetime
-    ) -> None: ...
-    async def claim(self, limit: int, at: datetime) -> list[Notification]: ...
-    async def recipients(self, customer_id: str) -> list[Recipient]: ...
+        self,
+        customer_id: str,
+        kind: str,
+        payload: dict[str, Any],
+        at: datetime,
+        user_ids: Sequence[int],
+        *,
+        desk: bool = False,
+    ) -> int: ...
+    async def claim(
+        self, channel: Channel, limit: int, at: datetime, until: datetime, token: str
+    ) -> list[Delivery]: ...
+    async def delivered(self, delivery_id: int, token: str, at: datetime) -> bool: ...
+    async def retry(self, delivery_id: int, token: str, next_at: datetime, error: str) -> bool: ...
+    async def give_up(self, delivery_id: int, token: str, at: datetime, error: str) -> bool: ...
+    async def release(self, delivery_ids: Sequence[int], token: str) -> None: ...
+    async def notices(self, customer_id: str | None = None) -> list[Notification]: ...
+    async def states(self, notification_id: int) -> list[dict[str, Any]]: ...
 
 
 class TicketRepository(Protocol):

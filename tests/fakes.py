@@ -33,7 +33,7 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges, Erased, Notification, Recipient
+from domain.ports import CatalogChanges, Delivery, Erased, Notification
 from domain.requests import LicenceRequest, RequestStatus
 from domain.tickets import Author, Ticket, TicketStatus
 
@@ -56,7 +56,7 @@ class State:
     updates: set[tuple[int, int]] = field(default_factory=set)
     update_chats: dict[tuple[int, int], int] = field(default_factory=dict)
     notifications: list[Notification] = field(default_factory=list)
-    sent: set[int] = field(default_factory=set)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
     tickets: dict[int, Ticket] = field(default_factory=dict)
     requests: dict[int, LicenceRequest] = field(default_factory=dict)
     next_id: int = 1
@@ -225,7 +225,12 @@ class _Records(_Repos):
 
     async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]:
         return [
-            {"kind": c.kind.value, "terms_version": c.terms_version}
+            {
+                "kind": c.kind.value,
+                "terms_version": c.terms_version,
+                "user_id": c.actor.user_id,
+                "addon_booking_id": c.addon_booking_id,
+            }
             for c in self.s.consents
             if c.subscription_id == subscription_id
         ]
@@ -265,20 +270,88 @@ class _Chats(_Repos):
 
 
 class _Outbox(_Repos):
-    async def add(self, customer_id: str, kind: str, payload: dict[str, Any], at: datetime) -> None:
-        self.s.notifications.append(Notification(self.s.new_id(), customer_id, kind, payload))
+    """Deliveries as dicts; no claims expire here (one process, no workers)."""
 
-    async def claim(self, limit: int, at: datetime) -> list[Notification]:
-        due = [n for n in self.s.notifications if n.id not in self.s.sent][:limit]
-        self.s.sent.update(n.id for n in due)
-        return due
+    async def add(
+        self,
+        customer_id: str,
+        kind: str,
+        payload: dict[str, Any],
+        at: datetime,
+        user_ids: Sequence[int],
+        *,
+        desk: bool = False,
+    ) -> int:
+        notice = Notification(self.s.new_id(), customer_id, kind, payload)
+        self.s.notifications.append(notice)
+        for user_id in [*dict.fromkeys(user_ids), *([None] if desk else [])]:
+            self.s.deliveries.append(
+                {
+                    "id": self.s.new_id(),
+                    "notification_id": notice.id,
+                    "user_id": user_id,
+                    "to_desk": user_id is None,
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": at,
+                    "claim_token": None,
+                }
+            )
+        return notice.id
 
-    async def recipients(self, customer_id: str) -> list[Recipient]:
+    async def claim(
+        self, channel: Channel, limit: int, at: datetime, until: datetime, token: str
+    ) -> list[Delivery]:
+        notices = {n.id: n for n in self.s.notifications}
+        due = [
+            d
+            for d in self.s.deliveries
+            if d["state"] == "pending" and d["claim_token"] is None and d["next_attempt_at"] <= at
+        ][:limit]
+        for d in due:
+            d["claim_token"], d["attempts"] = token, d["attempts"] + 1
         return [
-            Recipient(u.channel, u.external_id, u.language)
-            for u in self.s.users
-            if u.customer_id == customer_id and u.role in (Role.ADMIN, Role.MEMBER)
+            Delivery(
+                d["id"],
+                notices[d["notification_id"]],
+                next((u for u in self.s.users if u.id == d["user_id"]), None),
+                d["to_desk"],
+                d["attempts"],
+                token,
+            )
+            for d in due
         ]
+
+    def _held(self, delivery_id: int, token: str) -> dict[str, Any] | None:
+        return next(
+            (d for d in self.s.deliveries if d["id"] == delivery_id and d["claim_token"] == token),
+            None,
+        )
+
+    async def delivered(self, delivery_id: int, token: str, at: datetime) -> bool:
+        return self._settle(delivery_id, token, state="sent")
+
+    async def retry(self, delivery_id: int, token: str, next_at: datetime, error: str) -> bool:
+        return self._settle(delivery_id, token, next_attempt_at=next_at)
+
+    async def give_up(self, delivery_id: int, token: str, at: datetime, error: str) -> bool:
+        return self._settle(delivery_id, token, state="gone")
+
+    def _settle(self, delivery_id: int, token: str, **values: Any) -> bool:
+        held = self._held(delivery_id, token)
+        if held is not None:
+            held.update(values, claim_token=None)
+        return held is not None
+
+    async def release(self, delivery_ids: Sequence[int], token: str) -> None:
+        for delivery_id in delivery_ids:
+            self._settle(delivery_id, token)
+
+    async def notices(self, customer_id: str | None = None) -> list[Notification]:
+        return [n for n in self.s.notifications if customer_id in (None, n.customer_id)]
+
+    async def states(self, notification_id: int) -> list[dict[str, Any]]:
+        return [dict(d) for d in self.s.deliveries if d["notification_id"] == notification_id]
 
 
 class _Tickets(_Repos):

@@ -80,6 +80,8 @@ class BotApiEmulator:
         self._retry_until = 0.0  # after a 429 the bot is expected back by then
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._faults: defaultdict[str, deque[ApiError]] = defaultdict(deque)
+        self._outage: ApiError | None = None
+        self._outage_polling = False
         self._server: tornado.httpserver.HTTPServer | None = None
         self._address: str | None = None
         self._methods: dict[str, Callable[[JsonDict], Any]] = {
@@ -242,6 +244,20 @@ class BotApiEmulator:
                 error = ApiError(status, description or status_phrase(status))
             self._faults[method.lower()].append(error)
 
+    def outage(self, status: int = 502, retry_after: int = 1, *, polling: bool = False) -> None:
+        """Telegram is down: every request (with `polling` also getUpdates) fails with
+        `status` until `recover()`; a 429 carries retry_after."""
+        if status == 429:
+            text = f"Too Many Requests: retry after {retry_after}"
+            self._outage = ApiError(status, text, {"retry_after": retry_after})
+        else:
+            self._outage = ApiError(status, status_phrase(status))
+        self._outage_polling = polling
+
+    def recover(self) -> None:
+        """The outage is over."""
+        self._outage = None
+
     def redeliver(self, update_id: int) -> None:
         """Queue an earlier update once more, with its original update_id."""
         self._updates.redeliver(update_id)
@@ -302,6 +318,8 @@ class BotApiEmulator:
             faults = self._faults.get(method.lower())
             if faults:
                 raise faults.popleft()
+            if self._outage is not None and (self._outage_polling or not polling):
+                raise self._outage
             if polling:
                 return 200, {"ok": True, "result": await self._updates.get_updates(params, gone)}
             handler = self._methods.get(method.lower())

@@ -19,7 +19,7 @@ from domain.model import Actor, Channel, Role
 from domain.ports import UnitOfWork
 from domain.pricing import monthly_total
 from domain.requests import LicenceRequest, Origin, RequestKind, RequestStatus
-from domain.services import addons, catalog, subscriptions
+from domain.services import addons, catalog, notifications, subscriptions
 from domain.services.context import Context
 from domain.services.orders import place_order
 
@@ -327,7 +327,10 @@ async def approve(
             result = placed.subscription.id
         elif request.kind is RequestKind.CHANGE:
             changed = await subscriptions.change_quantity(
-                write, admin, ChangeQuantity(request.subscription_id or 0, request.quantity or 0)
+                write,
+                admin,
+                ChangeQuantity(request.subscription_id or 0, request.quantity or 0),
+                notify=False,  # the approval below says it
             )
             result = changed.subscription.id
         else:
@@ -345,6 +348,7 @@ async def approve(
         request.approve(admin, name, ctx.now(), result)
         await _decide(ctx, uow, admin, request, "request.approve")
         view = await _view(uow, request)
+        await _tell(ctx, uow, admin, request, view, notifications.REQUEST_APPROVED)
         await uow.commit()
     return view
 
@@ -358,6 +362,7 @@ async def decline(
         request.decline(admin, name, reason, ctx.now())
         await _decide(ctx, uow, admin, request, "request.decline")
         view = await _view(uow, request)
+        await _tell(ctx, uow, admin, request, view, notifications.REQUEST_DECLINED)
         await uow.commit()
     return view
 
@@ -374,6 +379,35 @@ async def _decide(
         by = current.decided_by_name if current else ""
         raise errors.RequestDecided(request.id or 0, status, by) from None
     await uow.records.audit(ctx.audit(actor, request.customer_id, action, f"request:{request.id}"))
+
+
+async def _tell(
+    ctx: Context,
+    uow: UnitOfWork,
+    admin: Actor,
+    request: LicenceRequest,
+    view: RequestView,
+    kind: str,
+) -> None:
+    """The one who asked (a member, or the service desk agent) and the other admins."""
+    await notifications.tell(
+        uow,
+        ctx.now(),
+        view.customer_id,
+        kind,
+        {
+            "request_id": view.id,
+            "kind": view.kind.value,
+            "customer_name": view.customer_name,
+            "product_name": view.product_name,
+            "quantity": view.quantity,
+            "subscription_id": view.subscription_id,
+            "addon_name": view.addon_name,
+            "reason": view.reason,
+        },
+        users=[request.requested_by],
+        skip=admin.user_id,
+    )
 
 
 async def pending_for(ctx: Context, actor: Actor, request_id: int) -> RequestView:

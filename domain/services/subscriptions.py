@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from domain.access import Action, asks_instead, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.model import Actor, Channel, QuantityChange, Role, Status, seats_in_cap
+from domain.services import notifications as notices
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
 from domain.views import SubscriptionView, subscription_view
 
 SYSTEM_ACTOR = Actor(Role.OPERATOR, Channel.SYSTEM, None, label="month-end job")
-ENDED = "ended"  # outbox: a cancelled subscription has ended (R21)
+ENDED = notices.ENDED  # outbox: a cancelled subscription has ended (R21)
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,13 @@ async def prepare_change(ctx: Context, actor: Actor, subscription_id: int) -> Su
 
 
 async def change_quantity(
-    ctx: Context, actor: Actor, cmd: ChangeQuantity, *, dry_run: bool = False
+    ctx: Context, actor: Actor, cmd: ChangeQuantity, *, dry_run: bool = False, notify: bool = True
 ) -> QuantityChanged:
     """Set a new total (R11), refused per R12, racing changes conflict (R13).
 
     With `dry_run` every check runs and the result is returned, but nothing is saved: the
-    front ends show it as the summary before the user confirms.
+    front ends show it as the summary before the user confirms. Who ordered it and the
+    customer's admins are told (not `notify` when an approved request tells them instead).
     """
     async with ctx.uow() as uow:
         customer, sub = await load_for_write(
@@ -66,6 +68,22 @@ async def change_quantity(
                 new=cmd.new_quantity,
             )
         )
+        if notify:
+            await notices.tell(
+                uow,
+                ctx.now(),
+                customer.id,
+                notices.CHANGED,
+                {
+                    "subscription_id": sub.id,
+                    "product_name": sub.product_name,
+                    "old": old,
+                    "new": cmd.new_quantity,
+                    "monthly_total": str(sub.monthly_total),
+                },
+                users=await notices.orderers(uow, sub.id or 0),
+                skip=actor.user_id,
+            )
         await commit_write(ctx, uow, sub)
     return QuantityChanged(subscription_view(sub, ctx.today()), old, cmd.new_quantity)
 
@@ -96,6 +114,21 @@ async def cancel_subscription(
                 addons=[a.addon_sku for a in addons],
             )
         )
+        await notices.tell(
+            uow,
+            ctx.now(),
+            customer.id,
+            notices.CANCELLED,
+            {
+                "subscription_id": sub.id,
+                "product_name": sub.product_name,
+                "quantity": sub.quantity,
+                "end_date": sub.end_date.isoformat() if sub.end_date else None,
+                "addons": [a.addon_name for a in addons],
+            },
+            users=await notices.orderers(uow, sub.id or 0),
+            skip=actor.user_id,
+        )
         await commit_write(ctx, uow, sub)
     return subscription_view(sub, ctx.today())
 
@@ -115,6 +148,15 @@ async def withdraw_cancellation(
                 actor, customer.id, "subscription.withdraw_cancellation", f"subscription:{sub.id}"
             )
         )
+        await notices.tell(
+            uow,
+            ctx.now(),
+            customer.id,
+            notices.WITHDRAWN,
+            {"subscription_id": sub.id, "product_name": sub.product_name},
+            users=await notices.orderers(uow, sub.id or 0),
+            skip=actor.user_id,
+        )
         await commit_write(ctx, uow, sub)
     return subscription_view(sub, ctx.today())
 
@@ -126,20 +168,22 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.PROVISION, subscription_id, None
         )
+        created = sub.status is Status.ORDERED
         addons = sub.provision(ctx.today())
         bump(sub)
-        await uow.outbox.add(
-            customer.id,
-            "provisioned",
-            {
-                "subscription_id": sub.id,
-                "product_name": sub.product_name,
-                "quantity": sub.quantity,
-                "addons": [a.addon_name for a in addons],
-                "provisioned_on": sub.provisioned_on.isoformat() if sub.provisioned_on else None,
-            },
-            ctx.now(),
+        payload = {
+            "subscription_id": sub.id,
+            "product_name": sub.product_name,
+            "quantity": sub.quantity,
+            "addons": [a.addon_name for a in addons],
+            "provisioned_on": ctx.today().isoformat(),
+        }
+        # Who ordered the licences, or booked the add-ons, and the admins (R10, R14)
+        told = await notices.orderers(
+            uow, sub.id or 0, () if created else [a.id for a in addons if a.id is not None]
         )
+        kind = notices.PROVISIONED if created else notices.ADDONS_PROVISIONED
+        await notices.tell(uow, ctx.now(), customer.id, kind, payload, users=told)
         await uow.records.audit(
             ctx.audit(
                 actor,
@@ -170,7 +214,9 @@ async def end_expired(ctx: Context) -> list[int]:
                     )
                 )
                 if was is not Status.ENDED and sub.status is Status.ENDED:
-                    await uow.outbox.add(
+                    await notices.tell(
+                        uow,
+                        ctx.now(),
                         sub.customer_id,
                         ENDED,
                         {
@@ -178,7 +224,7 @@ async def end_expired(ctx: Context) -> list[int]:
                             "product_name": sub.product_name,
                             "end_date": sub.end_date.isoformat() if sub.end_date else None,
                         },
-                        ctx.now(),
+                        users=await notices.orderers(uow, sub.id or 0),
                     )
         await uow.commit()
     return ended

@@ -9,10 +9,11 @@ from domain import errors
 from domain.access import Action, authorize
 from domain.model import Actor, Channel, Role
 from domain.ports import UnitOfWork
+from domain.services import notifications
 from domain.services.context import Context
 from domain.tickets import Author, Ticket, TicketMessage, TicketStatus
 
-TICKET_OPENED = "ticket.opened"  # outbox: a ticket the bot is to post to the desk group
+TICKET_OPENED = notifications.TICKET_OPENED  # outbox: a ticket for the desk group
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,8 @@ async def open_ticket(ctx: Context, actor: Actor, cmd: OpenTicket) -> TicketView
         ticket.write(Author.CUSTOMER, cmd.text, ctx.now())
         await uow.tickets.add(ticket)
         if user.channel is not Channel.TELEGRAM:  # the bot posts it to the service desk group
-            await uow.outbox.add(
-                actor.customer_id or "", TICKET_OPENED, {"ticket_id": ticket.id}, ctx.now()
+            await notifications.tell_desk(
+                uow, ctx.now(), actor.customer_id or "", TICKET_OPENED, {"ticket_id": ticket.id}
             )
         await uow.records.audit(
             ctx.audit(actor, actor.customer_id, "ticket.open", f"ticket:{ticket.id}")

@@ -42,10 +42,12 @@ async def read(store: Store, now: datetime, within: float = TIMEOUT_SECONDS) -> 
     try:
         async with asyncio.timeout(within), store.unit_of_work(write=False) as uow:
             session = uow.session
-            waiting = t.notifications.c.sent_at.is_(None)
+            d, n = t.notification_deliveries, t.notifications
             backlog, oldest = (
                 await session.execute(
-                    select(func.count(), func.min(t.notifications.c.created_at)).where(waiting)
+                    select(func.count(), func.min(n.c.created_at))
+                    .select_from(d.join(n, d.c.notification_id == n.c.id))
+                    .where(d.c.state == "pending")
                 )
             ).one()
             tickets = await _by_status(session, t.tickets, TicketStatus)

@@ -275,7 +275,33 @@ notifications = Table(
     Column("kind", String(32), nullable=False),
     Column("payload", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("sent_at", UTCDateTime, nullable=True, index=True),
+)
+
+# One row per person told (or the service desk group: user_id NULL, to_desk): claimed by one
+# worker until `claimed_until`, done only after Telegram accepted it, retried with back-off.
+notification_deliveries = Table(
+    "notification_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "notification_id",
+        Integer,
+        ForeignKey("notifications.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("to_desk", Boolean, nullable=False, default=False),
+    Column("channel", _enum(Channel, "channel"), nullable=False),
+    Column("state", String(16), nullable=False),  # pending | sent | gone
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("claim_token", String(32), nullable=True),
+    Column("last_error", String(200), nullable=True),
+    Column("done_at", UTCDateTime, nullable=True),
+    Index("ix_notification_deliveries_due", "state", "channel", "next_attempt_at"),
+    Index("ix_notification_deliveries_user", "user_id", "state"),
 )
 
 # --- service desk tickets (R26) ---------------------------------------------------------------

@@ -101,7 +101,7 @@ class Bot:
         user_id: int,
         *,
         role: Role = Role.ADMIN,
-        customer: str = "acme",
+        customer: str | None = "acme",
         language: str = "de",
         first_name: str = "Anna",
     ) -> EmulatedUser:

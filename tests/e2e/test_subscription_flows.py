@@ -200,7 +200,7 @@ async def test_change_add_on_withdraw_and_status_read_in_english(bot: Bot) -> No
 
 async def test_provisioning_is_announced_in_the_chat_once(bot: Bot) -> None:
     admin = await bot.linked_user(2010)
-    english = await bot.linked_user(2011, role=Role.MEMBER, language="en", first_name="Max")
+    english = await bot.linked_user(2011, role=Role.ADMIN, language="en", first_name="Max")
     stranger = await bot.linked_user(2012, customer="globex", first_name="Gus")
     await order(bot, admin, "Microsoft 365 E3", "7")
     await bot.provision(1)

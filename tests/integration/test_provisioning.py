@@ -38,7 +38,7 @@ async def test_the_simulation_provisions_after_the_delay_and_tells_the_customer(
     assert await status(ctx, sub_id) is Status.PROVISIONED
     assert await provision_due(ctx, simulated) == []  # once
     async with read(ctx.db) as uow:
-        [notice] = await uow.outbox.claim(10, ctx.now())
+        [notice] = await uow.outbox.notices()
     assert notice.kind == "provisioned"
 
 

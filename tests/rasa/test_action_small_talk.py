@@ -87,7 +87,7 @@ async def test_a_handoff_opens_a_ticket_the_service_desk_sees(
     assert shown["subject"] == "Ich möchte mit einem Menschen über unsere Rechnung sprechen"
     assert ticket.channel == "rasa"
     async with read(ctx.db) as uow:  # the bot posts it to the service desk group
-        [notice] = await uow.outbox.claim(10, ctx.now())
+        [notice] = await uow.outbox.notices()
     assert (notice.kind, notice.payload) == ("ticket.opened", {"ticket_id": ticket.id})
 
 

@@ -1,0 +1,108 @@
+"""Notifications in words: every kind the outbox delivers, rendered once (Telegram HTML).
+
+A notice is rendered when it is delivered, in the recipient's language of that moment, from
+the ids and figures its payload holds (domain/services/notifications.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.ports import Notification
+from domain.requests import RequestKind
+from domain.services import notifications as kinds
+from domain.texts.i18n import Translator
+from domain.texts.markup import escape
+
+
+class UnknownNotice(ValueError):
+    """A kind this version cannot say (written by a newer version): it waits for one that can."""
+
+
+def notice(tr: Translator, notification: Notification) -> str:
+    """The message for one person."""
+    p = notification.payload
+    kind = notification.kind
+    name = escape(str(p.get("product_name", "")))
+    number = p.get("subscription_id", "")
+    if kind == kinds.PROVISIONED:
+        text = tr(
+            "notify.provisioned",
+            name=name,
+            quantity=int(p.get("quantity", 0)),
+            number=number,
+            date=_date(tr, p.get("provisioned_on")),
+        )
+        addons = _names(p)
+        return text + ("\n" + tr("notify.addons", names=addons) if addons else "")
+    if kind == kinds.ADDONS_PROVISIONED:
+        return tr(
+            "notify.addons_provisioned",
+            name=name,
+            number=number,
+            names=_names(p),
+            date=_date(tr, p.get("provisioned_on")),
+        )
+    if kind == kinds.CHANGED:
+        return tr(
+            "notify.changed",
+            name=name,
+            number=number,
+            old=p.get("old", ""),
+            new=p.get("new", ""),
+            total=tr.money(_decimal(p.get("monthly_total"))),
+        )
+    if kind == kinds.CANCELLED:
+        text = tr("notify.cancelled", name=name, number=number, date=_date(tr, p.get("end_date")))
+        addons = _names(p)
+        return text + ("\n" + tr("notify.cancelled_addons", names=addons) if addons else "")
+    if kind == kinds.WITHDRAWN:
+        return tr("notify.withdrawn", name=name, number=number)
+    if kind == kinds.ENDED:
+        return tr("notify.ended", name=name, number=number, date=_date(tr, p.get("end_date")))
+    if kind in (kinds.REQUEST_APPROVED, kinds.REQUEST_DECLINED):
+        return _request(tr, kind, p)
+    raise UnknownNotice(kind)
+
+
+def _request(tr: Translator, kind: str, p: dict[str, Any]) -> str:
+    name = escape(str(p.get("product_name", "")))
+    quantity = int(p.get("quantity") or 0)
+    if p.get("kind") == RequestKind.ORDER:
+        what = tr("request.order", name=name, quantity=quantity)
+    elif p.get("kind") == RequestKind.CHANGE:
+        what = tr(
+            "request.change", name=name, number=p.get("subscription_id", ""), quantity=quantity
+        )
+    else:
+        what = tr(
+            "request.addon",
+            addon=escape(str(p.get("addon_name") or "")),
+            name=name,
+            number=p.get("subscription_id", ""),
+        )
+    customer = escape(str(p.get("customer_name", "")))
+    number = p.get("request_id", "")
+    if kind == kinds.REQUEST_APPROVED:
+        return tr("notify.request_approved", number=number, customer=customer, what=what)
+    return tr(
+        "notify.request_declined",
+        number=number,
+        customer=customer,
+        what=what,
+        reason=escape(str(p.get("reason", ""))),
+    )
+
+
+def _names(p: dict[str, Any]) -> str:
+    return escape(", ".join(map(str, p.get("addons") or [])))
+
+
+def _date(tr: Translator, value: object) -> str:
+    return tr.date(date.fromisoformat(value)) if isinstance(value, str) and value else ""
+
+
+def _decimal(value: object) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
