@@ -1,7 +1,7 @@
 """privacy: a processed update knows its chat; chats are found by age (retention)
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 10:00:00.000000
 """
 
