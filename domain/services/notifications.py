@@ -147,6 +147,6 @@ def reachable(delivery: Delivery) -> bool:
     """The person still belongs where the notice is from (R24): a user linked to another
     customer since is not told; the service desk (agents) may hear of any customer."""
     user = delivery.user
-    if user is None:
+    if user is None or user.channel is not Channel.TELEGRAM:  # e.g. forgotten (/forget_me)
         return False
     return user.role is Role.AGENT or user.customer_id == delivery.notification.customer_id

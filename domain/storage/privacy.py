@@ -108,6 +108,13 @@ class PrivacyRepository:
                 .where(messages.author == Author.AGENT.value, messages.name.in_(agent_names))
                 .values(name=pseudonym)
             )
+        # Nothing is owed to a person who no longer exists for us (the outbox gives up too).
+        await self.session.execute(
+            delete(t.notification_deliveries).where(
+                t.notification_deliveries.c.user_id == user_id,
+                t.notification_deliveries.c.state == "pending",
+            )
+        )
         return Erased(
             records=records,
             tickets=changed_tickets,

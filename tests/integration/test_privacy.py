@@ -218,3 +218,16 @@ async def test_retention_deletes_only_what_outlived_its_days(
     assert [e["details"]["tickets"] for e in audit if e["action"] == "retention.purge"] == [1]
 
     assert await purge(ctx, policy) == type(erased)()  # nothing left to do: no audit entry
+
+
+async def test_a_forgotten_person_is_owed_no_notice_any_more(ctx: Context, seed: Seed) -> None:
+    """A notice queued for someone who then erased their data is dropped, not retried; the
+    others still get theirs."""
+    from domain.services import notifications
+
+    async with ctx.uow() as uow:
+        await notifications.tell(uow, ctx.now(), "acme", "ended", {"subscription_id": 1})
+        await uow.commit()  # for acme's admin (100)
+    await privacy.forget_user(ctx, OPERATOR, Channel.TELEGRAM, "100")
+    claim = await notifications.claim_deliveries(ctx, Channel.TELEGRAM)
+    assert [d.user.external_id for d in claim.deliveries if d.user] == []
