@@ -46,6 +46,7 @@ class Terminal:
         self.people = dict(people or {})  # `/as <name>` switches to one of them
         self._seen: dict[int, int] = {}  # per person: how many of their chat's events shown
         self._desk_seen = 0
+        self._agent_in_desk = True  # where the agent's last screen came from: group or own chat
         self._buttons: list[tuple[SentMessage, dict[str, str]]] = []
 
     async def run(self, source: TextIO) -> None:
@@ -89,10 +90,14 @@ class Terminal:
         print(self.tr("chat_cli.as", name=name), file=self.out)
         self.show_new()
 
-    def _at_desk(self) -> bool:
-        """The agent types and presses in the service desk group (commands go to the bot)."""
+    def _is_agent(self) -> bool:
         agent = self.people.get("agent")
         return self.desk is not None and agent is not None and self.user.id == agent.id
+
+    def _at_desk(self) -> bool:
+        """The agent types and presses in the service desk group, unless the bot's newest
+        message came to the agent's own chat (`/customer`); commands go to the own chat."""
+        return self._is_agent() and self._agent_in_desk
 
     async def _write_at_desk(self, text: str) -> None:
         """An agent's message: in the topic of the newest ticket message, else in the group."""
@@ -112,6 +117,8 @@ class Terminal:
             events.sort(key=lambda seen: seen[0].seq)  # in the order the bot did it
         for event, chat_id in events:
             self._show(event, chat_id)
+        if events and self._is_agent() and self.desk is not None:
+            self._agent_in_desk = events[-1][1] == self.desk.id  # answer where the bot spoke
         self._list_buttons()
 
     def _show(self, event: ChatEvent, chat_id: int) -> None:

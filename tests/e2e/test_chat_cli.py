@@ -103,6 +103,25 @@ def test_the_service_desk_can_be_tried_in_the_terminal(tmp_path: Path) -> None: 
     assert "Service Desk · Demo Service Desk · Ticket Nr. 1:\nWir rufen gleich an." in out
 
 
+def test_a_request_can_be_tried_in_the_terminal(tmp_path: Path) -> None:  # R23
+    # member: products → Business Basic → order → 5 → "Anfrage senden"; /as admin: the card;
+    # /as agent: /customer finds the customer, its card's buttons are pressable in the agent's
+    # own chat (not the desk group), and "Anfrage vorbereiten" opens the choice of kinds.
+    out = run_chat(
+        tmp_path,
+        [
+            *("/as member", "/products", "1", "1", "2", "1", "/as admin"),
+            *("/as agent", "/customer demo", "4", "/quit"),
+        ],
+    )
+    assert "📨 Anfrage Nr. 1 ist bei Ihren Admins." in out
+    assert "📨 Anfrage Nr. 1 von Demo Mitglied" in out
+    assert "[1] Genehmigen  [2] Ablehnen" in out
+    assert "Demo GmbH · Kundennummer demo" in out
+    assert "[4] Anfrage vorbereiten" in out
+    assert "[1] Neues Produkt  [2] Menge ändern  [3] Add-On" in out
+
+
 def test_the_simulated_provisioning_is_the_chats_default(tmp_path: Path) -> None:
     from domain.settings import Settings
 
