@@ -31,7 +31,7 @@ import sys
 import time
 import zlib
 from collections.abc import Sequence
-from typing import Any, NoReturn, TypeAlias
+from typing import Any, TypeAlias
 
 from pydantic import ValidationError
 from rasa_sdk.endpoint import create_app
@@ -43,6 +43,7 @@ from sanic.response import BaseHTTPResponse, HTTPResponse
 from actions import runtime
 from actions.metrics import OTHER_ACTION, observe
 from domain import metrics
+from domain.command_line import Parser, port
 from domain.storage import figures
 from domain.storage.readiness import check as check_readiness
 
@@ -188,23 +189,8 @@ def executor() -> ActionExecutor:
 
 
 # --- command line --------------------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 65535: {text!r}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="licencebot actions",
         description="The Rasa action server (rasa-sdk) with ACTION_SERVER_TOKEN, probes, metrics.",
     )
@@ -213,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_HOST,
         help="address to listen on (default 127.0.0.1; any other needs ACTION_SERVER_TOKEN)",
     )
-    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help="default 5055")
+    parser.add_argument("--port", type=port, default=DEFAULT_PORT, help="default 5055")
     return parser
 
 

@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
+from domain.command_line import Parser, port
+
 # The core (SQLAlchemy, Alembic, Babel, pydantic) is imported where a command needs it, so
 # `licencebot --help` and argument errors answer without loading it (issue 11, start-up).
 if TYPE_CHECKING:
@@ -33,11 +35,6 @@ class CliError(Exception):
     """A refusal to print as one line."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
-
-
 MAX_ID = 2**31 - 1
 MAX_PRICE = Decimal(1_000_000)
 
@@ -49,16 +46,6 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if not 1 <= value <= MAX_ID:
         raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_ID}: {text!r}")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 65535: {text!r}")
     return value
 
 
@@ -115,15 +102,15 @@ def _rasa_sender(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="licencebot", description="Licence marketplace bot and operator tools.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog="licencebot", description="Licence marketplace bot and operator tools.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=Parser)
     db_sub.add_parser("upgrade", help="apply migrations")
 
     cat = sub.add_parser("catalog", help="the product catalogue")
-    cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=Parser)
     load = cat_sub.add_parser("load", help="load/update the catalogue from YAML (idempotent)")
     load.add_argument("path", type=Path)
     show = cat_sub.add_parser("show", help="the catalogue with one customer's prices")
@@ -131,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
 
     cust = sub.add_parser("customer", help="customers (tenants)")
-    cust_sub = cust.add_subparsers(dest="customer_command", required=True, parser_class=_Parser)
+    cust_sub = cust.add_subparsers(dest="customer_command", required=True, parser_class=Parser)
     add = cust_sub.add_parser("add", help="create a customer")
     add.add_argument("--id", type=_customer_id, required=True, dest="customer_id")
     add.add_argument("--name", required=True)
@@ -139,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--exist-ok", action="store_true", help="succeed if it already exists")
 
     price = sub.add_parser("price", help="a customer's own prices (R2)")
-    price_sub = price.add_subparsers(dest="price_command", required=True, parser_class=_Parser)
+    price_sub = price.add_subparsers(dest="price_command", required=True, parser_class=Parser)
     pset = price_sub.add_parser("set", help="set or clear a customer's price for a SKU")
     pset.add_argument("--customer", type=_customer_id, required=True)
     pset.add_argument("--sku", required=True)
@@ -173,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--json", action="store_true")
 
     user = sub.add_parser("user", help="one chat user's personal data (docs/privacy.md)")
-    user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=Parser)
     for name, text in (
         ("export", "everything stored about the user, as JSON"),
         ("forget", "erase the user's data; orders and consents keep a pseudonym"),
@@ -200,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the Rasa action server (ACTION_SERVER_TOKEN required unless on 127.0.0.1)",
     )
     acts.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
-    acts.add_argument("--port", type=_port, default=5055, help="listen port (default 5055)")
+    acts.add_argument("--port", type=port, default=5055, help="listen port (default 5055)")
 
     backup = sub.add_parser("backup", help="copy the SQLite database, safe while the bot runs")
     backup.add_argument("path", type=Path)
@@ -209,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("path", type=Path)
 
     nlu = sub.add_parser("nlu", help="free-text understanding")
-    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True, parser_class=_Parser)
+    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True, parser_class=Parser)
     nlu_parse = nlu_sub.add_parser("parse", help="intent and entities of a message ('-': stdin)")
     nlu_parse.add_argument("text")
     nlu_parse.add_argument("--json", action="store_true")
