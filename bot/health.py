@@ -15,10 +15,9 @@ import logging
 from typing import Any
 
 import tornado.web
-from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
 from tornado.routing import Rule, URLSpec
 
+from bot.webhook import TornadoServer
 from domain import metrics
 from domain.services.context import Context
 from domain.storage import figures, readiness
@@ -65,18 +64,8 @@ def routes(core: Context) -> list[Rule]:
     ]
 
 
-class HealthServer:
+class HealthServer(TornadoServer):
     """Polling mode: the endpoints alone, on the loopback interface only."""
 
     def __init__(self, core: Context, port: int, listen: str = "127.0.0.1") -> None:
-        self._server = HTTPServer(tornado.web.Application(routes(core)))
-        self._sockets = bind_sockets(port, listen)
-        self._server.add_sockets(self._sockets)
-
-    @property
-    def port(self) -> int:
-        return int(self._sockets[0].getsockname()[1])
-
-    async def stop(self) -> None:
-        self._server.stop()
-        await self._server.close_all_connections()
+        super().__init__(tornado.web.Application(routes(core)), port, listen)

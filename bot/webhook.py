@@ -73,7 +73,24 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-class WebhookServer:
+class TornadoServer:
+    """A tornado HTTP server on bound sockets: its port, and a stop that closes connections."""
+
+    def __init__(self, app: tornado.web.Application, port: int, listen: str, **bind: Any) -> None:
+        self._server = HTTPServer(app, max_body_size=MAX_BODY)
+        self._sockets = bind_sockets(port, listen, **bind)
+        self._server.add_sockets(self._sockets)
+
+    @property
+    def port(self) -> int:
+        return int(self._sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        self._server.stop()
+        await self._server.close_all_connections()
+
+
+class WebhookServer(TornadoServer):
     def __init__(
         self,
         application: Application,  # type: ignore[type-arg]
@@ -89,14 +106,4 @@ class WebhookServer:
         app = tornado.web.Application(
             [*extra, URLSpec(path, _UpdateHandler, {"bot_app": application, "secret": secret})]
         )
-        self._server = HTTPServer(app, max_body_size=MAX_BODY)
-        self._sockets = bind_sockets(port, listen, reuse_port=True)
-        self._server.add_sockets(self._sockets)
-
-    @property
-    def port(self) -> int:
-        return int(self._sockets[0].getsockname()[1])
-
-    async def stop(self) -> None:
-        self._server.stop()
-        await self._server.close_all_connections()
+        super().__init__(app, port, listen, reuse_port=True)
