@@ -27,7 +27,7 @@ from bot.handlers.my_orders import show_subscription
 from bot.turn import Keyboard, StaleButton, Turn, handler
 from domain import errors
 from domain.model import Channel, ConsentKind
-from domain.requests import RequestKind, consents_for
+from domain.requests import Origin, RequestKind, consents_for
 from domain.services import orders, requests
 from domain.services.orders import OrderPlaced
 from domain.services.requests import Approval, AskRequest, RequestFigures, RequestView
@@ -61,8 +61,15 @@ def card_keyboard(tr: Translator, request_id: int) -> Keyboard:
 async def announce(turn: Turn, view: RequestView) -> None:
     """Send the request's card (summary and price, Approve / Decline) to every admin of its
     customer, each in their language; if one does not take messages from the bot, the sender
-    is told that they will find it under /requests."""
+    is told that they will find it under /requests (a member), or that the request waits
+    among the customer's requests (the service desk agent who prepared it)."""
     figures = await requests.figures(turn.core, turn.require_actor(), view.id)
+    if view.origin is Origin.AGENT:
+        blocked = turn.tr(
+            "request.admin_blocked_agent", number=view.id, customer=escape(view.customer_name)
+        )
+    else:
+        blocked = turn.tr("request.admin_blocked")
     for admin in await requests.deciders(turn.core, view.customer_id):
         if admin.channel is not Channel.TELEGRAM or not admin.external_id.lstrip("-").isdigit():
             continue
@@ -73,7 +80,7 @@ async def announce(turn: Turn, view: RequestView) -> None:
             chat_id,
             screens.card(tr, view, figures),
             card_keyboard(tr, view.id),
-            blocked_note=turn.tr("request.admin_blocked"),
+            blocked_note=blocked,
         )
 
 

@@ -140,3 +140,28 @@ async def test_an_agent_prepared_request_is_declined_with_a_reason_the_agent_see
     assert "❌ abgelehnt" in listing.plain_text
     assert "Grund: Budget erst im Januar" in listing.plain_text
     assert screen(agent) is listing
+
+
+async def test_an_admin_who_blocked_the_bot_finds_the_prepared_request_later(
+    bot: Bot,
+) -> None:  # R23: the agent is told where the request waits, in words that fit an agent
+    anna = await bot.linked_user(8605, first_name="Anna")
+    ben = await bot.linked_user(8606, first_name="Ben")
+    ben.block()
+    agent = await agent_of(bot)
+    await prepare(bot, agent, "Neues Produkt")
+    await press(bot, agent, "Microsoft 365 E5")
+    await press(bot, agent, "5")
+    sent = await press(bot, agent, "An die Administratoren senden")
+    assert "Anfrage Nr. 1 (Microsoft 365 E5, 5 Nutzer) ist an die Administratoren" in (
+        sent.plain_text
+    )
+    assert agent.last_message().plain_text == (
+        "Ein Administrator von ACME GmbH ist im Chat nicht erreichbar (er erhält keine "
+        "Nachrichten vom Bot). Anfrage Nr. 1 wartet unter den Anfragen des Kunden; der "
+        "Administrator findet sie dort unter /requests."
+    )
+    assert "Einer Ihrer Administratoren" not in agent.last_message().plain_text
+    assert anna.last_message().plain_text.startswith("📨 Anfrage Nr. 1")  # the other admin has it
+    listing = await press(bot, agent, "Anfragen", sent)
+    assert "Nr. 1 · ⏳ offen · Microsoft 365 E5, 5 Nutzer" in listing.plain_text
