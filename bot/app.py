@@ -115,6 +115,7 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.REQUEST_ACCOUNT: request_cards.toggle_account,
     cb.REQUEST_CONFIRM: request_cards.confirm,
     cb.REQUEST_DECLINE: request_cards.decline,
+    cb.REQUEST_WITHDRAW: request_cards.withdraw,
     cb.FORGET_ASK: privacy.forget_me,
     cb.FORGET_CONFIRM: privacy.confirm,
     cb.FORGET_KEEP: privacy.keep,

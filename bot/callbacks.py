@@ -83,6 +83,7 @@ REQUEST_TERMS = "rt"  # rt:<draft>
 REQUEST_ACCOUNT = "rc"  # rc:<draft>
 REQUEST_CONFIRM = "ry"  # ry:<draft>  approve: the write runs with the admin's consents
 REQUEST_DECLINE = "rd"  # rd:<request>  asks for the reason
+REQUEST_WITHDRAW = "rw"  # rw:<request>  the member who asked takes it back
 FREE_TEXT = "fx"  # fx:<reading>:<product(s)>:<addon(s)>:<quantity>:<relative>, or fx:-
 # The service desk's customer tools (bot/handlers/agent.py); <card> is a CustomerForm draft,
 # <prep> a PrepareForm draft.

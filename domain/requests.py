@@ -87,9 +87,11 @@ class LicenceRequest:
         self._decided(admin, name, at)
 
     def withdraw(self, by: Actor, at: datetime) -> None:
-        """The one who asked takes it back while nobody has decided."""
+        """The one who asked takes it back while nobody has decided; they are named as the one
+        who ended it (the admins' cards then say who withdrew it)."""
         self._check_pending()
         self.status, self.decided_at, self.decided_by = RequestStatus.WITHDRAWN, at, by.user_id
+        self.decided_by_name = self.requested_by_name
 
     def _decided(self, admin: Actor, name: str, at: datetime) -> None:
         self.decided_by, self.decided_by_name, self.decided_at = admin.user_id, name, at

@@ -99,9 +99,26 @@ async def submit(turn: Turn, draft: Asked, ask: AskRequest) -> None:
     key = N_("request.sent") if admins else N_("request.sent_no_admin")
     await turn.show(
         turn.tr(key, number=view.id),
-        [[turn.button("request.mine", cb.REQUESTS)], turn.nav()],
+        [
+            [turn.button("request.withdraw", cb.data(cb.REQUEST_WITHDRAW, view.id))],
+            [turn.button("request.mine", cb.REQUESTS)],
+            turn.nav(),
+        ],
     )
     await announce(turn, view)
+
+
+@handler
+async def withdraw(turn: Turn) -> None:
+    """ "Withdraw" (after sending, or on the member's /requests): the request is taken back
+    while nobody has decided; the admins are told through the outbox, and their cards answer
+    that it was withdrawn (R23). Somebody else's request reads like a missing one (R24)."""
+    view = await requests.withdraw(turn.core, turn.require_actor(), _pressed_request(turn))
+    turn.set_step(Step.IDLE)
+    await turn.show(
+        turn.tr("request.withdrawn", number=view.id),
+        [[turn.button("request.mine", cb.REQUESTS)], turn.nav()],
+    )
 
 
 async def already_sent(turn: Turn, draft: Asked) -> bool:

@@ -117,6 +117,12 @@ async def my_requests(turn: Turn) -> None:
             [turn.button("requests.decide", cb.data(cb.REQUEST_VIEW, r.id), number=r.id)]
             for r in pending[:5]
         ]
+    elif may(actor, Action.REQUEST, actor.customer_id):  # one's own open ones can be withdrawn
+        pending = [r for r in found if r.status is RequestStatus.PENDING]
+        keyboard = [
+            [turn.button("requests.withdraw", cb.data(cb.REQUEST_WITHDRAW, r.id), number=r.id)]
+            for r in pending[:5]
+        ]
     await turn.show(request_texts.listing(turn.tr, found), [*keyboard, turn.nav()])
 
 

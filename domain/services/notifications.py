@@ -28,6 +28,7 @@ WITHDRAWN = "cancellation.withdrawn"  # a cancellation taken back (R20)
 ENDED = "ended"  # a cancelled subscription has ended (R21)
 REQUEST_APPROVED = "request.approved"  # R23
 REQUEST_DECLINED = "request.declined"  # R23, with the reason
+REQUEST_WITHDRAWN = "request.withdrawn"  # R23, the one who asked took it back
 TICKET_OPENED = "ticket.opened"  # a ticket from another channel, for the service desk group
 
 PUSH_CHANNELS = frozenset({Channel.TELEGRAM})  # where a notice can reach a person unasked

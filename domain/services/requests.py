@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from domain import errors
 from domain.access import Action, authorize
@@ -367,6 +368,38 @@ async def decline(
     return view
 
 
+async def withdraw(ctx: Context, actor: Actor, request_id: int) -> RequestView:
+    """The one who asked takes a pending request back; the customer's admins are told (R23).
+
+    Only the member who asked may: another person's request, or another customer's, reads like
+    a missing one (R24). The customer's row is locked first, as deciding does, so a withdrawal
+    and a decision at once queue up and the second is refused (`RequestDecided`).
+    """
+    async with ctx.uow() as uow:
+        request = await uow.requests.get(request_id)
+        if request is None or actor.user_id is None or request.requested_by != actor.user_id:
+            raise errors.RequestNotFound(request_id)
+        try:
+            authorize(actor, Action.REQUEST, request.customer_id)
+        except errors.CustomerNotFound:  # linked to another customer since: not theirs now
+            raise errors.RequestNotFound(request_id) from None
+        await uow.customers.get(request.customer_id, lock=True)
+        request = await uow.requests.get(request_id) or request
+        request.withdraw(actor, ctx.now())
+        await _decide(ctx, uow, actor, request, "request.withdraw")
+        view = await _view(uow, request)
+        await notifications.tell(
+            uow,
+            ctx.now(),
+            view.customer_id,
+            notifications.REQUEST_WITHDRAWN,
+            _payload(view),  # no name: the outbox keeps no person's data (docs/decisions.md)
+            skip=actor.user_id,
+        )
+        await uow.commit()
+    return view
+
+
 async def _decide(
     ctx: Context, uow: UnitOfWork, actor: Actor, request: LicenceRequest, action: str
 ) -> None:
@@ -395,19 +428,23 @@ async def _tell(
         ctx.now(),
         view.customer_id,
         kind,
-        {
-            "request_id": view.id,
-            "kind": view.kind.value,
-            "customer_name": view.customer_name,
-            "product_name": view.product_name,
-            "quantity": view.quantity,
-            "subscription_id": view.subscription_id,
-            "addon_name": view.addon_name,
-            "reason": view.reason,
-        },
+        {**_payload(view), "reason": view.reason},
         users=[request.requested_by],
         skip=admin.user_id,
     )
+
+
+def _payload(view: RequestView) -> dict[str, Any]:
+    """What a notice about a request names (rendered in domain/texts/notices.py)."""
+    return {
+        "request_id": view.id,
+        "kind": view.kind.value,
+        "customer_name": view.customer_name,
+        "product_name": view.product_name,
+        "quantity": view.quantity,
+        "subscription_id": view.subscription_id,
+        "addon_name": view.addon_name,
+    }
 
 
 async def pending_for(ctx: Context, actor: Actor, request_id: int) -> RequestView:

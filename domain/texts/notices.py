@@ -62,7 +62,7 @@ def notice(tr: Translator, notification: Notification) -> str:
         return tr("notify.withdrawn", name=name, number=number)
     if kind == kinds.ENDED:
         return tr("notify.ended", name=name, number=number, date=_date(tr, p.get("end_date")))
-    if kind in (kinds.REQUEST_APPROVED, kinds.REQUEST_DECLINED):
+    if kind in (kinds.REQUEST_APPROVED, kinds.REQUEST_DECLINED, kinds.REQUEST_WITHDRAWN):
         return _request(tr, kind, p)
     raise UnknownNotice(kind)
 
@@ -87,6 +87,8 @@ def _request(tr: Translator, kind: str, p: dict[str, Any]) -> str:
     number = p.get("request_id", "")
     if kind == kinds.REQUEST_APPROVED:
         return tr("notify.request_approved", number=number, customer=customer, what=what)
+    if kind == kinds.REQUEST_WITHDRAWN:
+        return tr("notify.request_withdrawn", number=number, customer=customer, what=what)
     return tr(
         "notify.request_declined",
         number=number,

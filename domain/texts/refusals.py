@@ -85,5 +85,7 @@ def describe(error: errors.DomainError, tr: Translator) -> str:
     key = _MESSAGES.get(error.code, "errors.error")
     if isinstance(error, errors.PermissionDenied) and error.can_request:
         key = N_("errors.permission_denied_request")
+    if isinstance(error, errors.RequestDecided) and error.status == RequestStatus.WITHDRAWN:
+        key = N_("errors.request_withdrawn")  # nobody decided: the one who asked took it back
     params = {k: _render(tr, k, v) for k, v in error.params().items()}
     return tr(key, **params)

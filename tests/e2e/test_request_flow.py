@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.emulator import EmulatedUser
+from bot.notifier import deliver_once
 from domain.clock import FixedClock
 from domain.model import Channel
 from domain.model import Role as R
@@ -284,3 +285,97 @@ async def test_a_request_without_any_admin_in_the_chat_waits_for_one(bot: Bot) -
     assert await status_of(bot, 1) is RequestStatus.DECLINED
     assert "entscheiden" not in " ".join(screen(mia).buttons())
     assert (await say(bot, mia, "/requests")).buttons() == ["Hauptmenü"]  # members ask only
+
+
+async def deliver_notices(bot: Bot) -> int:
+    assert bot.application is not None
+    sent = await deliver_once(bot.application, bot.core, "de")
+    await bot.settle()
+    return sent
+
+
+def said_to(bot: Bot, user: EmulatedUser) -> str:
+    """What a press got: the alert or toast, and the screen."""
+    answer = list(bot.emu.callback_answers.values())[-1].text or ""
+    return f"{answer}\n{screen(user).plain_text}"
+
+
+async def test_a_member_withdraws_a_pending_request_and_the_admins_cards_say_so(
+    bot: Bot,
+) -> None:  # R23
+    anna = await bot.linked_user(8591, first_name="Anna")
+    ben = await bot.linked_user(8592, language="en", first_name="Ben")
+    mia = await bot.linked_user(8593, role=R.MEMBER, first_name="Mia")
+    await member_orders(bot, mia, E3, "12")
+    sent = screen(mia)
+    assert sent.buttons() == ["↩️ Zurückziehen", "Meine Anfragen", "Hauptmenü"]
+    withdraw = sent.button("↩️ Zurückziehen")["callback_data"]
+    card = screen(anna)
+    marks = {u.id: len(u.messages()) for u in (anna, ben, mia)}
+
+    done = await press(bot, mia, "↩️ Zurückziehen", sent)
+    assert "↩️ Anfrage Nr. 1 ist zurückgezogen." in done.plain_text
+    assert await status_of(bot, 1) is RequestStatus.WITHDRAWN
+    assert await deliver_notices(bot) == 2  # both admins, not Mia who sees it on her screen
+    assert [m.plain_text for m in anna.messages()[marks[anna.id] :]] == [
+        "↩️ Anfrage Nr. 1 (ACME GmbH) ist zurückgezogen: Microsoft 365 E3, 12 Nutzer. "
+        "Es ist nichts mehr zu entscheiden."
+    ]
+    assert [m.plain_text for m in ben.messages()[marks[ben.id] :]] == [
+        "↩️ Request no. 1 (ACME GmbH) has been withdrawn: Microsoft 365 E3, 12 users. "
+        "There is nothing left to decide."
+    ]
+    assert len(mia.messages()) == marks[mia.id]  # her screen was edited, nothing new
+
+    await press(bot, anna, "Genehmigen", card)  # the card pressed after the withdrawal
+    late = said_to(bot, anna)
+    assert "Anfrage Nr. 1 wurde von Mia zurückgezogen; es ist nichts mehr zu entscheiden." in late
+    assert "☐ AGB" not in late
+    await press(bot, ben, "Decline")
+    assert "Request no. 1 was withdrawn by Mia" in said_to(bot, ben)
+    assert await subscriptions(bot) == []  # nothing ordered
+    await mia.press_data(sent.message_id, withdraw)  # the button once more
+    await bot.settle()
+    assert "Anfrage Nr. 1 wurde von Mia zurückgezogen" in said_to(bot, mia)
+
+    mine = await say(bot, mia, "/requests")
+    assert "Nr. 1 · zurückgezogen · Microsoft 365 E3, 12 Nutzer · von Mia" in mine.plain_text
+    assert mine.buttons() == ["Hauptmenü"]  # nothing left to withdraw
+    shown = await member_orders(bot, mia, E3, "12")  # asking again is a new request
+    assert "📨 Anfrage Nr. 2 ist bei Ihren Admins." in shown
+
+
+async def test_only_the_member_who_asked_withdraws_and_only_while_it_waits(
+    bot: Bot,
+) -> None:  # R23, R24
+    anna = await bot.linked_user(8594, first_name="Anna")
+    mia = await bot.linked_user(8595, role=R.MEMBER, first_name="Mia")
+    lea = await bot.linked_user(8596, role=R.MEMBER, first_name="Lea")
+    gus = await bot.linked_user(8597, customer="globex", role=R.MEMBER, first_name="Gus")
+    await member_orders(bot, mia, E3, "3")
+    await press(bot, anna, "Genehmigen", screen(anna))
+    await press(bot, anna, "☐ AGB akzeptieren")
+    await press(bot, anna, "☐ Microsoft-Konto")
+    await press(bot, anna, "Bestellen")
+    assert await subscriptions(bot) == [("M365-E3", 3)]
+    await mia.press_data(screen(mia).message_id, "rw:1")  # decided: too late to withdraw
+    await bot.settle()
+    decided = "Über Anfrage Nr. 1 ist bereits entschieden (✅ genehmigt, von Anna)"
+    assert decided in said_to(bot, mia)
+    assert await status_of(bot, 1) is RequestStatus.APPROVED
+
+    await member_orders(bot, mia, "Microsoft 365 E5", "2")
+    for other in (lea, gus, anna):  # another member, another customer, an admin: not theirs
+        await other.press_data(screen(other).message_id, "rw:2")
+        await bot.settle()
+        shown = said_to(bot, other)
+        assert "Diese Anfrage wurde nicht gefunden." in shown
+        assert "Mia" not in shown and "E5" not in shown
+    assert await status_of(bot, 2) is RequestStatus.PENDING
+
+    mine = await say(bot, mia, "/requests")  # only the open one has the button
+    assert mine.buttons() == ["Nr. 2 zurückziehen", "Hauptmenü"]
+    done = await press(bot, mia, "Nr. 2 zurückziehen", mine)
+    assert "↩️ Anfrage Nr. 2 ist zurückgezogen." in done.plain_text
+    assert await status_of(bot, 2) is RequestStatus.WITHDRAWN
+    assert await subscriptions(bot) == [("M365-E3", 3)]

@@ -94,3 +94,22 @@ def test_customer_text_in_a_notice_is_escaped_for_telegram_html() -> None:
 def test_a_kind_this_version_cannot_say_is_refused_not_guessed() -> None:
     with pytest.raises(UnknownNotice):  # the delivery is tried again later, not dropped
         notice(Translator("de"), Notification(1, "acme", "something.new", {}))
+
+
+def test_a_withdrawn_request_is_named_with_escaped_customer_text() -> None:  # R23
+    withdrawn = Notification(
+        1,
+        "acme",
+        notifications.REQUEST_WITHDRAWN,
+        {
+            "request_id": 7,
+            "kind": "order",
+            "customer_name": "A & B <GmbH>",
+            "product_name": "Exchange Online (Plan 1)",
+            "quantity": 2,
+        },
+    )
+    assert notice(Translator("de"), withdrawn) == (
+        "↩️ Anfrage Nr. 7 (A &amp; B &lt;GmbH&gt;) ist zurückgezogen: "
+        "Exchange Online (Plan 1), 2 Nutzer. Es ist nichts mehr zu entscheiden."
+    )
