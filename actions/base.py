@@ -23,7 +23,7 @@ from actions import history, lookups, parsing
 from actions.conversation import Conversation
 from domain import errors
 from domain.access import Action as Right
-from domain.access import authorize
+from domain.access import asks_instead, authorize
 
 Events = list[dict[str, Any]]
 Slots = dict[str, Any]
@@ -89,6 +89,7 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
 
     right: ClassVar[Right]  # what the sender must be allowed to do with this form (R23)
     extra_slots: ClassVar[tuple[str, ...]] = ()  # asked in addition to the domain's slots
+    members_ask: ClassVar[bool] = False  # a member fills the form to ask the admins (R23)
 
     @abstractmethod
     def name(self) -> str: ...
@@ -97,6 +98,17 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
     def conv(self) -> Conversation:
         """The conversation of the call being validated."""
         return _CONVERSATION.get()
+
+    def asks(self) -> bool:
+        """Whether the sender fills this form to ask the customer's admins (a member, R23)
+        rather than to write; False when they may do neither (refused when validating)."""
+        actor = self.conv.actor
+        if not self.members_ask or actor is None:
+            return False
+        try:
+            return asks_instead(actor, self.right, actor.customer_id)
+        except errors.DomainError:
+            return False
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: Any, tracker: Any, domain: dict[str, Any]
@@ -115,24 +127,33 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
         self, conv: Conversation, dispatcher: Any, tracker: Any, domain: dict[str, Any]
     ) -> Events:
         form = self.form_name()
+        token = _CONVERSATION.set(conv)
+        try:
+            return await self._validate_as(conv, form, dispatcher, tracker, domain)
+        finally:
+            _CONVERSATION.reset(token)
+
+    async def _validate_as(
+        self, conv: Conversation, form: str, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Events:
         slots = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         try:
             actor = conv.require_actor()
-            authorize(actor, self.right, actor.customer_id)
+            if self.members_ask:  # a member may fill it to ask the admins instead (R23)
+                asks_instead(actor, self.right, actor.customer_id)
+            else:
+                authorize(actor, self.right, actor.customer_id)
             _ = conv.customer_id  # a service desk agent has no customer here
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return self._abort(slots)
         stale = history.leftovers(tracker.events, tracker.slots, form, slots)
         tracker.add_slots(reset(with_version(stale)))
-        token = _CONVERSATION.set(conv)
         try:
             events: Events = await super().run(dispatcher, tracker, domain)
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return self._abort(slots)
-        finally:
-            _CONVERSATION.reset(token)
         return events
 
     @staticmethod

@@ -18,6 +18,7 @@ from domain.commands import BookAddon, ChangeQuantity
 from domain.nlu.numbers import Quantity, asked_quantity, new_total, read_quantity
 from domain.services import addons, catalog, orders, subscriptions
 
+CONSENT_SLOTS = ("terms_accepted", "account_consent")
 # Refusals that concern the chosen product or add-on rather than the quantity.
 _PRODUCT = (errors.AlreadySubscribed, errors.ProductRetired, errors.ProductNotFound)
 _ADDON = (errors.AddonNotOffered, errors.AddonAlreadyBooked)
@@ -27,9 +28,17 @@ class ValidateOrderForm(LicenceFormValidation):
     """order_form: product, quantity, terms_accepted, account_consent (R3-R6)."""
 
     right = Right.ORDER
+    members_ask = True  # a member's order becomes a request; the admin gives the consents
 
     def name(self) -> str:
         return "validate_order_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> list[str]:
+        """A member is not asked for the consents: the approving admin gives them (R5, R23)."""
+        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        return [s for s in slots if s not in CONSENT_SLOTS] if self.asks() else slots
 
     async def validate_product(
         self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]

@@ -5,10 +5,16 @@ from __future__ import annotations
 from actions import history, lookups, parsing
 from actions.base import Events, LicenceAction, reset
 from actions.conversation import Conversation
+from domain.access import Action as Right
+from domain.access import asks_instead
 from domain.commands import PlaceOrder
-from domain.services import catalog, orders
+from domain.model import Actor
+from domain.requests import RequestKind
+from domain.services import catalog, orders, requests
+from domain.services.requests import AskRequest
 from domain.texts import catalogue as screens
 from domain.texts import results
+from domain.texts.i18n import N_
 
 ORDER_FORM = "order_form"
 ORDER_SLOTS = ("product", "quantity", "terms_accepted", "account_consent")
@@ -66,9 +72,13 @@ class PlaceOrderAction(LicenceAction):
         if not isinstance(sku, str) or quantity is None or key is None:
             conv.say("rasa.nothing_done")
             return reset(ORDER_SLOTS)
+        actor = conv.require_actor()
+        if asks_instead(actor, Right.ORDER, conv.customer_id):  # a member asks the admins (R23)
+            await self._ask(conv, actor, sku, quantity)
+            return reset(ORDER_SLOTS)
         placed = await orders.place_order(
             conv.ctx,
-            conv.require_actor(),
+            actor,
             PlaceOrder(
                 conv.customer_id,
                 sku,
@@ -80,3 +90,18 @@ class PlaceOrderAction(LicenceAction):
         )
         conv.show(results.order_placed(conv.texts.tr, placed))
         return reset(ORDER_SLOTS)
+
+    @staticmethod
+    async def _ask(conv: Conversation, actor: Actor, sku: str, quantity: int) -> None:
+        """The same request Telegram's "Send request" makes; the admins hear of it through the
+        outbox (a notice, since Rasa cannot give them the card) and decide under /requests."""
+        view = await requests.ask(
+            conv.ctx,
+            actor,
+            AskRequest(conv.customer_id, RequestKind.ORDER, sku, quantity),
+            actor.label,
+            tell_admins=True,
+        )
+        admins = await requests.deciders(conv.ctx, view.customer_id)
+        key = N_("request.sent") if admins else N_("request.sent_no_admin")
+        conv.say(key, number=view.id)  # no "we will let you know": Rasa cannot tell unasked

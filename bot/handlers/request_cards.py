@@ -96,9 +96,12 @@ async def submit(turn: Turn, draft: Asked, ask: AskRequest) -> None:
     await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
     admins = await requests.deciders(turn.core, view.customer_id)
-    key = N_("request.sent") if admins else N_("request.sent_no_admin")
+    if admins:  # Telegram tells the member of the decision (the outbox); Rasa cannot
+        sent = turn.tr("request.sent", number=view.id) + " " + turn.tr("request.sent_followup")
+    else:
+        sent = turn.tr("request.sent_no_admin", number=view.id)
     await turn.show(
-        turn.tr(key, number=view.id),
+        sent,
         [
             [turn.button("request.withdraw", cb.data(cb.REQUEST_WITHDRAW, view.id))],
             [turn.button("request.mine", cb.REQUESTS)],

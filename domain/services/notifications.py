@@ -26,6 +26,7 @@ CHANGED = "changed"  # a new total (R11)
 CANCELLED = "cancelled"  # cancelled to the end of the month (R18, R19)
 WITHDRAWN = "cancellation.withdrawn"  # a cancellation taken back (R20)
 ENDED = "ended"  # a cancelled subscription has ended (R21)
+REQUEST_ASKED = "request.asked"  # R23, asked where no card reaches the admins (Rasa)
 REQUEST_APPROVED = "request.approved"  # R23
 REQUEST_DECLINED = "request.declined"  # R23, with the reason
 REQUEST_WITHDRAWN = "request.withdrawn"  # R23, the one who asked took it back

@@ -226,12 +226,15 @@ def _asked(request: LicenceRequest) -> AskRequest:
     )
 
 
-async def ask(ctx: Context, actor: Actor, cmd: AskRequest, name: str) -> RequestView:
+async def ask(
+    ctx: Context, actor: Actor, cmd: AskRequest, name: str, *, tell_admins: bool = False
+) -> RequestView:
     """A member's request to the admins, or one the service desk prepares (R23).
 
     The same request asked again while it waits is refused (`RequestPending`): a second press,
     a second device, the flow done twice. The customer's row is locked, so two asks of one
-    customer queue up and the second sees the first.
+    customer queue up and the second sees the first. With `tell_admins` (a channel that cannot
+    send the admins its card, Rasa) the admins get a notice through the outbox instead.
     """
     origin = _origin(actor, cmd.customer_id)
     if actor.user_id is None:
@@ -263,6 +266,15 @@ async def ask(ctx: Context, actor: Actor, cmd: AskRequest, name: str) -> Request
             ctx.audit(actor, cmd.customer_id, "request.ask", f"request:{request.id}")
         )
         view = await _view(uow, request)
+        if tell_admins:
+            await notifications.tell(
+                uow,
+                ctx.now(),
+                view.customer_id,
+                notifications.REQUEST_ASKED,
+                _payload(view),
+                skip=actor.user_id,
+            )
         await uow.commit()
     return view
 

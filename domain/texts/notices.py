@@ -62,9 +62,17 @@ def notice(tr: Translator, notification: Notification) -> str:
         return tr("notify.withdrawn", name=name, number=number)
     if kind == kinds.ENDED:
         return tr("notify.ended", name=name, number=number, date=_date(tr, p.get("end_date")))
-    if kind in (kinds.REQUEST_APPROVED, kinds.REQUEST_DECLINED, kinds.REQUEST_WITHDRAWN):
+    if kind in _REQUEST_KINDS:
         return _request(tr, kind, p)
     raise UnknownNotice(kind)
+
+
+_REQUEST_KINDS = (
+    kinds.REQUEST_ASKED,
+    kinds.REQUEST_APPROVED,
+    kinds.REQUEST_DECLINED,
+    kinds.REQUEST_WITHDRAWN,
+)
 
 
 def _request(tr: Translator, kind: str, p: dict[str, Any]) -> str:
@@ -87,6 +95,8 @@ def _request(tr: Translator, kind: str, p: dict[str, Any]) -> str:
     number = p.get("request_id", "")
     if kind == kinds.REQUEST_APPROVED:
         return tr("notify.request_approved", number=number, customer=customer, what=what)
+    if kind == kinds.REQUEST_ASKED:  # a notice has no buttons: /requests has them
+        return tr("notify.request_asked", number=number, customer=customer, what=what)
     if kind == kinds.REQUEST_WITHDRAWN:
         return tr("notify.request_withdrawn", number=number, customer=customer, what=what)
     return tr(

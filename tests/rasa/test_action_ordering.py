@@ -9,9 +9,15 @@ import pytest
 from actions.conversation import Texts
 from domain import errors
 from domain.commands import PlaceOrder
-from domain.model import Role
-from domain.services import orders
+from domain.model import Channel, Role
+from domain.requests import Origin, RequestKind, RequestStatus
+from domain.services import notifications, orders, requests
+from domain.services.accounts import OPERATOR
 from domain.services.context import Context
+from domain.services.requests import Approval
+from domain.texts.i18n import Translator
+from domain.texts.markup import plain
+from domain.texts.notices import notice
 from tests.conftest import Seed
 from tests.rasa.action_server import QUIET, ActionServer, Dialogue, linked, serve, stop_serving
 
@@ -161,20 +167,15 @@ async def test_values_left_from_an_unfinished_order_are_asked_again(anna: Dialog
     assert anna.requested_slot == "quantity"
 
 
-async def test_a_member_is_refused_at_the_form_and_at_every_write(
+async def test_a_member_is_refused_at_every_form_and_write_but_the_order(
     server: ActionServer, ctx: Context, seed: Seed
-) -> None:
+) -> None:  # R23: a member's order becomes a request (below); nothing else is asked for here
     placed = await orders.place_order(
         ctx, seed.acme_admin, PlaceOrder("acme", "M365-E3", 5, True, True)
     )
     member = await linked(server, ctx, Role.MEMBER, "acme", "rasa-mia")
     role = DE("role.member")
     refusal = DE("errors.permission_denied_request", role=role)
-    await start_order(member, "M365-E5", quantity="3")
-    assert member.active_loop is None
-    assert member.slots["product"] is None
-    reply = await member.run("action_place_order")  # Rasa's submit rule follows the form
-    assert reply.texts == [DE("rasa.nothing_done")]
 
     complete = {
         "product": "M365-E5",
@@ -187,7 +188,6 @@ async def test_a_member_is_refused_at_the_form_and_at_every_write(
     }
     member.events.append({"event": "active_loop", "timestamp": 2.0, "name": "order_form"})
     for action in (
-        "action_place_order",
         "action_change_quantity",
         "action_book_addon",
         "action_cancel_subscription",
@@ -201,6 +201,58 @@ async def test_a_member_is_refused_at_the_form_and_at_every_write(
         assert reply.texts == [refusal], form
     (sub,) = (await orders.list_orders(ctx, seed.acme_admin, "acme")).subscriptions
     assert (sub.quantity, sub.status.value, sub.addons) == (5, "ordered", ())
+    assert await requests.list_requests(ctx, OPERATOR) == []
+
+
+async def test_a_members_order_becomes_a_request_the_admins_are_told_of(
+    server: ActionServer, ctx: Context, seed: Seed
+) -> None:  # R23, R5
+    member = await linked(server, ctx, Role.MEMBER, "acme", "rasa-mia")
+    await start_order(member, "E5", quantity="3")
+    assert member.active_loop is None  # product and quantity: the admin gives the consents
+    assert (member.slots["product"], member.slots["quantity"]) == ("M365-E5", 3)
+    reply = await member.run("action_place_order")  # Rasa's submit rule follows the form
+    assert reply.texts == ["📨 Anfrage Nr. 1 ist bei Ihren Admins."]
+    assert reply.texts == [plain(Translator("de")("request.sent", number=1))]  # as Telegram
+    assert reply.slot("product") is None and reply.slot("quantity") is None
+    assert (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions == ()
+    (asked,) = await requests.list_requests(ctx, OPERATOR)
+    assert (asked.customer_id, asked.kind, asked.status, asked.origin) == (
+        "acme",
+        RequestKind.ORDER,
+        RequestStatus.PENDING,
+        Origin.MEMBER,
+    )
+    assert (asked.product_sku, asked.quantity) == ("M365-E5", 3)
+
+    claim = await notifications.claim_deliveries(ctx, Channel.TELEGRAM)  # the admins are told
+    told = [
+        (d.user.external_id, notice(Translator("de"), d.notification))
+        for d in claim.deliveries
+        if d.user is not None
+    ]
+    assert told == [
+        (
+            "100",
+            "📨 Neue Anfrage Nr. 1 (ACME GmbH): Microsoft 365 E5, 3 Nutzer. "
+            "Sie entscheiden darüber unter /requests.",
+        )
+    ]
+
+    await start_order(member, "M365-E5", quantity=3)  # the same again waits already
+    reply = await member.run("action_place_order")
+    assert reply.texts == [DE.refusal(errors.RequestPending(1))]
+    assert len(await requests.list_requests(ctx, OPERATOR)) == 1
+
+    english = await linked(server, ctx, Role.MEMBER, "acme", "rasa-tom")
+    english.slots["language"] = "en"
+    await start_order(english, "M365-E3", quantity=2)
+    reply = await english.run("action_place_order")
+    assert reply.texts == ["📨 Request no. 2 is with your admins."]
+
+    await requests.approve(ctx, seed.acme_admin, 1, Approval(True, True), "Anna")
+    (sub,) = (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions
+    assert (sub.product_sku, sub.quantity) == ("M365-E5", 3)
 
 
 async def test_catalogue_and_product_details_show_the_customers_prices(
