@@ -25,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ZERO_DATE, ChatAction, ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden
+from telegram.error import BadRequest, Conflict, Forbidden, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,6 +36,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.emulator import BotApiEmulator
 
@@ -470,3 +471,17 @@ async def test_a_user_who_blocked_the_bot_answers_403_until_unblocking(
     anna.unblock()
     await bot.send_message(ANNA, "after")
     assert [m.plain_text for m in emu.messages(ANNA)] == ["before", "after"]
+
+
+async def test_a_timed_out_request_is_held_until_the_client_gives_up(emu: BotApiEmulator) -> None:
+    emu.time_out_next("sendMessage")  # lost on the way: nothing is sent
+    emu.time_out_next("sendMessage", delivered=True)  # sent, but the answer is lost
+    request = HTTPXRequest(read_timeout=0.3)
+    async with Bot(TOKEN, base_url=emu.base_url, request=request) as impatient:
+        with pytest.raises(TimedOut):
+            await impatient.send_message(ANNA, "lost")
+        with pytest.raises(TimedOut):
+            await impatient.send_message(ANNA, "sent")
+        await impatient.send_message(ANNA, "normal again")
+    await emu.settle()
+    assert [m.plain_text for m in emu.messages(ANNA)] == ["sent", "normal again"]
