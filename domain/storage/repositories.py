@@ -31,6 +31,7 @@ from domain.model import (
 from domain.ports import CatalogChanges
 from domain.pricing import PriceList
 from domain.storage import tables as t
+from domain.storage.catalog_cache import CHANGED, CatalogCache
 
 
 def _rowcount(result: Result[Any]) -> int:
@@ -40,10 +41,24 @@ def _rowcount(result: Result[Any]) -> int:
 
 
 class CatalogRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
         self.session = session
+        self.cache = cache
 
     async def load(self) -> Catalog:
+        """The catalogue: the process's copy (catalog_cache.py) unless this unit of work
+        changed it."""
+        cache = None if self.session.info.get(CHANGED) else self.cache
+        if cache is None:
+            return await self._read()
+        catalog = cache.get()
+        if catalog is None:
+            generation, read_at = cache.generation, cache.now()
+            catalog = await self._read()
+            cache.put(catalog, generation, read_at)
+        return catalog
+
+    async def _read(self) -> Catalog:
         caps = {
             row.id: SeatCap(row.id, row.name, row.max_quantity)
             for row in await self.session.execute(select(t.seat_caps))
@@ -76,6 +91,9 @@ class CatalogRepository:
     async def replace(self, spec: CatalogSpec) -> CatalogChanges:
         """Make the stored catalogue equal the file; retire instead of delete what is in use."""
         s = self.session
+        s.info[CHANGED] = True  # loads in this unit read its own version; commit invalidates
+        if self.cache is not None:
+            self.cache.invalidate()
         existing_products: set[str] = set((await s.execute(select(t.products.c.sku))).scalars())
         existing_addons: set[str] = set((await s.execute(select(t.addons.c.sku))).scalars())
         used_products: set[str] = set(
@@ -294,6 +312,32 @@ class UserRepository:
             )
         )
         return result.scalars().one_or_none()
+
+    async def with_customer_name(
+        self, channel: Channel, external_id: str
+    ) -> tuple[ChatUser, str | None] | None:
+        """The user and its customer's name in one statement (every update asks: who is it).
+        The user is read, not loaded into the session: change it through `by_external`."""
+        u, c = t.users, t.customers
+        row = (
+            await self.session.execute(
+                select(u, c.c.name.label("customer_name"))
+                .outerjoin(c, c.c.id == u.c.customer_id)
+                .where(u.c.channel == channel, u.c.external_id == external_id)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        user = ChatUser(
+            id=row.id,
+            channel=row.channel,
+            external_id=row.external_id,
+            role=row.role,
+            customer_id=row.customer_id,
+            display_name=row.display_name,
+            language=row.language,
+        )
+        return user, row.customer_name
 
     async def by_id(self, user_id: int) -> ChatUser | None:
         return await self.session.get(ChatUser, user_id)
