@@ -183,20 +183,25 @@ class CustomerRepository:
         self.session = session
 
     async def get(self, customer_id: str, *, lock: bool = False) -> Customer:
-        """The customer; with `lock`, the row stays locked until commit (PostgreSQL)."""
-        query = select(t.customers).where(t.customers.c.id == customer_id)
-        if lock:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).one_or_none()
-        if row is None:
-            raise errors.CustomerNotFound(customer_id)
-        prices = await self.session.execute(
-            select(t.customer_prices).where(t.customer_prices.c.customer_id == customer_id)
+        """The customer with its prices (one statement); with `lock`, the customer's row
+        stays locked until commit (PostgreSQL)."""
+        c, p = t.customers, t.customer_prices
+        query = (
+            select(c.c.id, c.c.name, c.c.discount_percent, p.c.sku, p.c.unit_price)
+            .outerjoin(p, p.c.customer_id == c.c.id)
+            .where(c.c.id == customer_id)
         )
+        if lock:
+            query = query.with_for_update(of=c)
+        rows = (await self.session.execute(query)).all()
+        if not rows:
+            raise errors.CustomerNotFound(customer_id)
+        first = rows[0]
+        explicit = {row.sku: row.unit_price for row in rows if row.sku is not None}
         return Customer(
-            id=row.id,
-            name=row.name,
-            price_list=PriceList({p.sku: p.unit_price for p in prices}, row.discount_percent),
+            id=first.id,
+            name=first.name,
+            price_list=PriceList(explicit, first.discount_percent),
         )
 
     async def exists(self, customer_id: str) -> bool:
