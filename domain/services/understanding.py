@@ -105,6 +105,17 @@ def _store(parser: Parser, file: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    _prune(file.parent)
+
+
+KEEP_ENTRIES = 8  # several catalogues or versions side by side; older entries go
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("parser-*"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in entries[KEEP_ENTRIES:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 async def catalogue_names(ctx: Context) -> CatalogueNames:

@@ -3,6 +3,7 @@ training data is a new entry; a damaged or unwritable cache costs a training, ne
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -27,6 +28,14 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _entries(folder: Path, pattern: str = "parser-*") -> list[Path]:
     return list(folder.glob(pattern))
+
+
+def _old_entries(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True)
+    for number in range(count):
+        old = folder / f"parser-old{number}"
+        old.write_bytes(b"from an earlier version")
+        os.utime(old, (1_000_000 + number, 1_000_000 + number))
 
 
 def _no_training(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,3 +94,15 @@ async def test_an_unwritable_cache_directory_still_gives_a_parser(
     monkeypatch.setattr(understanding, "_TRAINED", {})
     parser = await understanding.train_parser(ctx)
     assert parser.parse(ORDER).intent == "order_product"
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+async def test_old_entries_are_pruned_to_the_newest_few(
+    ctx: Context, seed: Seed, cache: Path
+) -> None:
+    _old_entries(cache, understanding.KEEP_ENTRIES + 3)
+    await understanding.train_parser(ctx)
+    kept = sorted(f.name for f in _entries(cache))
+    assert len(kept) == understanding.KEEP_ENTRIES
+    assert "parser-old0" not in kept  # the oldest went
+    assert any(not name.startswith("parser-old") for name in kept)  # the new one stayed
