@@ -321,13 +321,13 @@ class BotApiEmulator:
             fault = faults.popleft() if faults else None
             if isinstance(fault, ApiError):
                 raise fault
+            if fault is not None and (polling or not fault.delivered):
+                return await self._hang(gone)  # lost on the way (updates stay queued)
             if polling:
                 return 200, {"ok": True, "result": await self._updates.get_updates(params, gone)}
             handler = self._methods.get(method.lower())
             if handler is None:
                 raise ApiError(404, "Not Found")
-            if fault is not None and not fault.delivered:
-                return await self._hang(gone)
             result = handler(params)
             self._updates.note_answer(method, params)
             if fault is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -485,3 +486,14 @@ async def test_a_timed_out_request_is_held_until_the_client_gives_up(emu: BotApi
         await impatient.send_message(ANNA, "normal again")
     await emu.settle()
     assert [m.plain_text for m in emu.messages(ANNA)] == ["sent", "normal again"]
+
+
+async def test_a_timed_out_long_poll_loses_no_update(emu: BotApiEmulator, seen: Seen) -> None:
+    emu.time_out_next("getUpdates")  # the first poll hangs until PTB gives up and polls again
+    async with polling(echo_bot(emu, seen)):
+        sent = time.monotonic()
+        await emu.user(ANNA).send("still here")
+        await emu.settle(timeout=30)
+        waited = time.monotonic() - sent
+    assert emu.last_message(ANNA).plain_text == "Echo: still here"
+    assert waited > 2  # it came with the poll after the held one (PTB waits ~6 s for it)
