@@ -242,6 +242,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
         .rate_limiter(PatientRateLimiter(share=share, unlimited=not settings.telegram_rate_limit))
+        .read_timeout(settings.telegram_read_timeout)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(True)
     )

@@ -116,8 +116,8 @@ class Turn:
         chat, user = update.effective_chat, update.effective_user
         assert chat is not None
         assert user is not None
-        state = await uow.chats.get(chat.id)
-        identity = await accounts.identify(rt.core.bound(uow), Channel.TELEGRAM, str(user.id))
+        state, found = await uow.chats.with_user(chat.id, Channel.TELEGRAM, str(user.id))
+        identity = accounts.Identity(found[0].as_actor(), found[1]) if found else None
         return cls(update, context, rt, uow, state, identity)
 
     @property

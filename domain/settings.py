@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     retention_tickets_days: int = Field(default=365, ge=1, le=3650)
     # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
     telegram_rate_limit: bool = True
+    # Seconds to wait for the Bot API's answer to one request before it counts as timed out
+    # (then retried with back-off, bot/limiter.py); PTB's default.
+    telegram_read_timeout: float = Field(default=5.0, gt=0, le=300)
     # The Rasa action server's shared secret (`licencebot actions`); unset: loopback only.
     action_server_token: SecretStr | None = None
     # Monitoring (bot/health.py, domain/logs.py): /healthz, /readyz, /metrics in polling mode.

@@ -165,6 +165,15 @@ class _Users(_Repos):
             None,
         )
 
+    async def with_customer_name(
+        self, channel: Channel, external_id: str
+    ) -> tuple[ChatUser, str | None] | None:
+        user = await self.by_external(channel, external_id)
+        if user is None:
+            return None
+        customer = self.s.customers.get(user.customer_id) if user.customer_id else None
+        return user, customer.name if customer else None
+
     async def by_id(self, user_id: int) -> ChatUser | None:
         return next((u for u in self.s.users if u.id == user_id), None)
 
@@ -249,6 +258,13 @@ class _Chats(_Repos):
 
     async def forget_updates(self, before: datetime) -> None:
         return None
+
+    async def with_user(
+        self, chat_id: int, channel: Channel, external_id: str
+    ) -> tuple[ChatState, tuple[ChatUser, str | None] | None]:
+        return await self.get(chat_id), await _Users(self._uow).with_customer_name(
+            channel, external_id
+        )
 
     async def get(self, chat_id: int) -> ChatState:
         return copy.copy(self.s.chats.get(chat_id) or ChatState(chat_id))

@@ -9,11 +9,13 @@ says when the bot is done.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Self
 
 import tornado.httpserver
@@ -30,6 +32,7 @@ from bot.emulator.updates import Updates
 from bot.emulator.users import EmulatedUser
 
 RETRY_MARGIN = 0.3  # seconds a client may take beyond retry_after (PTB's limiter adds 0.1)
+HANG_LIMIT = 120.0  # seconds a timed-out request is held at most when the client never hangs up
 # Methods that are accepted and logged but change nothing the emulator shows.
 ACCEPTED_WITHOUT_EFFECT = (
     "close",
@@ -39,6 +42,14 @@ ACCEPTED_WITHOUT_EFFECT = (
     "setMyShortDescription",
     "setChatMenuButton",
 )
+
+
+@dataclass(frozen=True)
+class Hang:
+    """A request that times out: held, unanswered, until the client gives up; `delivered`: the
+    method ran first (Telegram did it, its answer was what got lost)."""
+
+    delivered: bool = False
 
 
 class BotApiEmulator:
@@ -79,7 +90,7 @@ class BotApiEmulator:
         forum = Forum(self._chats)
         self._retry_until = 0.0  # after a 429 the bot is expected back by then
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
-        self._faults: defaultdict[str, deque[ApiError]] = defaultdict(deque)
+        self._faults: defaultdict[str, deque[ApiError | Hang]] = defaultdict(deque)
         self._outage: ApiError | None = None
         self._outage_polling = False
         self._server: tornado.httpserver.HTTPServer | None = None
@@ -258,6 +269,13 @@ class BotApiEmulator:
         """The outage is over."""
         self._outage = None
 
+    def time_out_next(self, method: str, count: int = 1, *, delivered: bool = False) -> None:
+        """Make the next `count` calls of `method` time out: each is held without an answer
+        until the client hangs up (its read timeout). `delivered`: the method runs first, so
+        the call took effect and only its answer is lost (a sent message stays sent)."""
+        for _ in range(count):
+            self._faults[method.lower()].append(Hang(delivered))
+
     def redeliver(self, update_id: int) -> None:
         """Queue an earlier update once more, with its original update_id."""
         self._updates.redeliver(update_id)
@@ -316,8 +334,11 @@ class BotApiEmulator:
             params = request_params(request)
             self.calls.append(ApiCall(method, params))
             faults = self._faults.get(method.lower())
-            if faults:
-                raise faults.popleft()
+            fault = faults.popleft() if faults else None
+            if isinstance(fault, ApiError):
+                raise fault
+            if fault is not None and (polling or not fault.delivered):
+                return await self._hang(gone)  # lost on the way (updates stay queued)
             if self._outage is not None and (self._outage_polling or not polling):
                 raise self._outage
             if polling:
@@ -327,6 +348,8 @@ class BotApiEmulator:
                 raise ApiError(404, "Not Found")
             result = handler(params)
             self._updates.note_answer(method, params)
+            if fault is not None:
+                return await self._hang(gone)
             return 200, {"ok": True, "result": result}
         except ApiError as error:
             retry_after = (error.parameters or {}).get("retry_after")
@@ -337,6 +360,12 @@ class BotApiEmulator:
         finally:
             self._activity.inflight -= counted
             self._activity.touch()
+
+    async def _hang(self, gone: asyncio.Event) -> tuple[int, JsonDict]:
+        """Hold a request until its client hangs up; what is answered then reaches nobody."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(gone.wait(), HANG_LIMIT)
+        return 504, ApiError(504, "Gateway Timeout").body()
 
     def _webhook_reply(self, method: str, params: JsonDict) -> object:
         """A Bot API call made in a webhook response: executed like a request, recorded in

@@ -28,7 +28,10 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is not None and message.text and message.text.startswith("/"):
         user = update.effective_user
         tr = Translator(pick_language(user.language_code if user else None))
-        await message.reply_text(tr("start.private_only"))
+        try:
+            await message.reply_text(tr("start.private_only"))
+        except TelegramError as exc:  # removed from the group, or not allowed to write there
+            log.info("no hint in group %s: %s", chat.id, exc.message)
     raise ApplicationHandlerStop
 
 

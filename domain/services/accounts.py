@@ -155,12 +155,10 @@ class Identity:
 async def identify(ctx: Context, channel: Channel, channel_user: str) -> Identity | None:
     """The linked person behind a chat identity with its customer's name; None if unknown."""
     async with ctx.uow(write=False) as uow:
-        user = await uow.users.by_external(channel, channel_user)
-        if user is None:
-            return None
-        name = None
-        if user.customer_id is not None:
-            name = (await uow.customers.get(user.customer_id)).name
+        found = await uow.users.with_customer_name(channel, channel_user)
+    if found is None:
+        return None
+    user, name = found
     return Identity(user.as_actor(), name)
 
 

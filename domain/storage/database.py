@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from domain.storage.catalog_cache import CatalogCache
 from domain.storage.mapping import start_mappers
 from domain.storage.uow import SqlUnitOfWork
 
@@ -66,6 +67,7 @@ class Database:
                 connect_args=connect_args,
             )
             self._read_engine = self._write_engine
+        self.catalog_cache = CatalogCache()  # per database and process (catalog_cache.py)
         self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(self._read_engine, expire_on_commit=False)
 
@@ -78,7 +80,7 @@ class Database:
 
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
         """A new unit of work; `write=False` reads without taking SQLite's write lock."""
-        return SqlUnitOfWork(self.session(write=write))
+        return SqlUnitOfWork(self.session(write=write), self.catalog_cache)
 
     async def dispose(self) -> None:
         await self._write_engine.dispose()

@@ -31,6 +31,7 @@ from domain.model import (
 from domain.ports import CatalogChanges
 from domain.pricing import PriceList
 from domain.storage import tables as t
+from domain.storage.catalog_cache import CHANGED, CatalogCache
 
 
 def _rowcount(result: Result[Any]) -> int:
@@ -40,10 +41,24 @@ def _rowcount(result: Result[Any]) -> int:
 
 
 class CatalogRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
         self.session = session
+        self.cache = cache
 
     async def load(self) -> Catalog:
+        """The catalogue: the process's copy (catalog_cache.py) unless this unit of work
+        changed it."""
+        cache = None if self.session.info.get(CHANGED) else self.cache
+        if cache is None:
+            return await self._read()
+        catalog = cache.get()
+        if catalog is None:
+            generation, read_at = cache.generation, cache.now()
+            catalog = await self._read()
+            cache.put(catalog, generation, read_at)
+        return catalog
+
+    async def _read(self) -> Catalog:
         caps = {
             row.id: SeatCap(row.id, row.name, row.max_quantity)
             for row in await self.session.execute(select(t.seat_caps))
@@ -76,6 +91,9 @@ class CatalogRepository:
     async def replace(self, spec: CatalogSpec) -> CatalogChanges:
         """Make the stored catalogue equal the file; retire instead of delete what is in use."""
         s = self.session
+        s.info[CHANGED] = True  # loads in this unit read its own version; commit invalidates
+        if self.cache is not None:
+            self.cache.invalidate()
         existing_products: set[str] = set((await s.execute(select(t.products.c.sku))).scalars())
         existing_addons: set[str] = set((await s.execute(select(t.addons.c.sku))).scalars())
         used_products: set[str] = set(
@@ -165,20 +183,25 @@ class CustomerRepository:
         self.session = session
 
     async def get(self, customer_id: str, *, lock: bool = False) -> Customer:
-        """The customer; with `lock`, the row stays locked until commit (PostgreSQL)."""
-        query = select(t.customers).where(t.customers.c.id == customer_id)
-        if lock:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).one_or_none()
-        if row is None:
-            raise errors.CustomerNotFound(customer_id)
-        prices = await self.session.execute(
-            select(t.customer_prices).where(t.customer_prices.c.customer_id == customer_id)
+        """The customer with its prices (one statement); with `lock`, the customer's row
+        stays locked until commit (PostgreSQL)."""
+        c, p = t.customers, t.customer_prices
+        query = (
+            select(c.c.id, c.c.name, c.c.discount_percent, p.c.sku, p.c.unit_price)
+            .outerjoin(p, p.c.customer_id == c.c.id)
+            .where(c.c.id == customer_id)
         )
+        if lock:
+            query = query.with_for_update(of=c)
+        rows = (await self.session.execute(query)).all()
+        if not rows:
+            raise errors.CustomerNotFound(customer_id)
+        first = rows[0]
+        explicit = {row.sku: row.unit_price for row in rows if row.sku is not None}
         return Customer(
-            id=row.id,
-            name=row.name,
-            price_list=PriceList({p.sku: p.unit_price for p in prices}, row.discount_percent),
+            id=first.id,
+            name=first.name,
+            price_list=PriceList(explicit, first.discount_percent),
         )
 
     async def exists(self, customer_id: str) -> bool:
@@ -294,6 +317,32 @@ class UserRepository:
             )
         )
         return result.scalars().one_or_none()
+
+    async def with_customer_name(
+        self, channel: Channel, external_id: str
+    ) -> tuple[ChatUser, str | None] | None:
+        """The user and its customer's name in one statement (every update asks: who is it).
+        The user is read, not loaded into the session: change it through `by_external`."""
+        u, c = t.users, t.customers
+        row = (
+            await self.session.execute(
+                select(u, c.c.name.label("customer_name"))
+                .outerjoin(c, c.c.id == u.c.customer_id)
+                .where(u.c.channel == channel, u.c.external_id == external_id)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        user = ChatUser(
+            id=row.id,
+            channel=row.channel,
+            external_id=row.external_id,
+            role=row.role,
+            customer_id=row.customer_id,
+            display_name=row.display_name,
+            language=row.language,
+        )
+        return user, row.customer_name
 
     async def by_id(self, user_id: int) -> ChatUser | None:
         return await self.session.get(ChatUser, user_id)

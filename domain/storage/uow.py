@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain import errors, metrics
+from domain.storage.catalog_cache import CHANGED, CatalogCache
 from domain.storage.chat_state import ChatStateRepository
 from domain.storage.outbox import OutboxRepository
 from domain.storage.privacy import PrivacyRepository
@@ -53,9 +54,10 @@ def _raise_translated(exc: BaseException | None) -> None:
 
 
 class SqlUnitOfWork:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, catalog_cache: CatalogCache | None = None) -> None:
         self.session = session
-        self.catalog = CatalogRepository(session)
+        self._catalog_cache = catalog_cache
+        self.catalog = CatalogRepository(session, catalog_cache)
         self.customers = CustomerRepository(session)
         self.subscriptions = SubscriptionRepository(session)
         self.users = UserRepository(session)
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
         # close() rolls back whatever was not committed; unlike rollback() it leaves the
         # loaded objects readable for the caller.
         self.session.info.pop(AUDITED, None)
+        self.session.info.pop(CHANGED, None)
         await self.session.close()
         _raise_translated(exc)
 
@@ -91,6 +94,8 @@ class SqlUnitOfWork:
         async with _translated():
             await self.session.commit()
         self.transactions += 1
+        if self.session.info.pop(CHANGED, False) and self._catalog_cache is not None:
+            self._catalog_cache.invalidate()  # a read that began before the commit is dropped
         metrics.written(self.session.info.pop(AUDITED, ()))  # only what was committed
 
     async def rollback(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ZERO_DATE, ChatAction, ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden
+from telegram.error import BadRequest, Conflict, Forbidden, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,6 +37,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.emulator import BotApiEmulator
 
@@ -470,3 +472,28 @@ async def test_a_user_who_blocked_the_bot_answers_403_until_unblocking(
     anna.unblock()
     await bot.send_message(ANNA, "after")
     assert [m.plain_text for m in emu.messages(ANNA)] == ["before", "after"]
+
+
+async def test_a_timed_out_request_is_held_until_the_client_gives_up(emu: BotApiEmulator) -> None:
+    emu.time_out_next("sendMessage")  # lost on the way: nothing is sent
+    emu.time_out_next("sendMessage", delivered=True)  # sent, but the answer is lost
+    request = HTTPXRequest(read_timeout=0.3)
+    async with Bot(TOKEN, base_url=emu.base_url, request=request) as impatient:
+        with pytest.raises(TimedOut):
+            await impatient.send_message(ANNA, "lost")
+        with pytest.raises(TimedOut):
+            await impatient.send_message(ANNA, "sent")
+        await impatient.send_message(ANNA, "normal again")
+    await emu.settle()
+    assert [m.plain_text for m in emu.messages(ANNA)] == ["sent", "normal again"]
+
+
+async def test_a_timed_out_long_poll_loses_no_update(emu: BotApiEmulator, seen: Seen) -> None:
+    emu.time_out_next("getUpdates")  # the first poll hangs until PTB gives up and polls again
+    async with polling(echo_bot(emu, seen)):
+        sent = time.monotonic()
+        await emu.user(ANNA).send("still here")
+        await emu.settle(timeout=30)
+        waited = time.monotonic() - sent
+    assert emu.last_message(ANNA).plain_text == "Echo: still here"
+    assert waited > 2  # it came with the poll after the held one (PTB waits ~6 s for it)

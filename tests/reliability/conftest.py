@@ -72,9 +72,22 @@ class KeptBot(Bot):
         return code
 
 
+READ_TIMEOUT = 1.0  # seconds the impatient bot waits for one Bot API answer
+
+
 @pytest.fixture
 async def bot(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Bot]:
     async with running_bot(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", clock) as running:
+        running.__class__ = KeptBot
+        yield running
+        record_texts(running.emu)
+
+
+@pytest.fixture
+async def impatient_bot(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Bot]:
+    """The bot with a short Bot API read timeout, so injected timeouts cost ~1 s each."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    async with running_bot(url, clock, telegram_read_timeout=READ_TIMEOUT) as running:
         running.__class__ = KeptBot
         yield running
         record_texts(running.emu)

@@ -174,3 +174,15 @@ async def test_any_update_is_answered_or_ignored_on_purpose(
 
 def test_fuzzing_report() -> None:
     held("fuzzed update batches", len(TRIED), sum(TRIED))
+
+
+async def test_a_command_in_a_group_the_bot_cannot_write_to_is_ignored_quietly(bot: Bot) -> None:
+    # Found by the long run: the group hint to a chat the Bot API refuses ("chat not found",
+    # the bot removed or muted) escaped as an unhandled error, and the error handler then
+    # tried to tell that very group about a "technical problem".
+    errors, calls = len(KEPT.lines), len(bot.emu.calls)
+    bot.emu._updates.enqueue({"message": _message(GROUP, LINKED, text="/orders")})
+    await bot.settle()
+    assert not [line for line in KEPT.lines[errors:] if "unhandled error" in line]
+    tried = [c for c in bot.emu.calls[calls:] if c.params.get("chat_id") == GROUP]
+    assert [c.method for c in tried] == ["sendMessage"]  # the one hint, refused; nothing more

@@ -1,0 +1,88 @@
+"""The catalogue cached per process (domain/storage/catalog_cache.py): the process that loads a
+catalogue sees it at once, another process within the cache's time to live, and nobody ever
+keeps a catalogue that was not committed (R1, R2)."""
+
+from __future__ import annotations
+
+from domain.catalog import parse_catalog
+from domain.services import catalog
+from domain.services.accounts import OPERATOR
+from domain.services.context import Context
+from domain.storage.catalog_cache import CatalogCache
+from domain.storage.database import Database
+from tests.conftest import Seed
+
+SMALL = """
+version: 1
+currency: EUR
+seat_caps: []
+addons: []
+products:
+  - sku: KEEP
+    name: Keep
+    description: {de: "Bleibt", en: "Stays"}
+    price: "2.00"
+"""
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _skus(ctx: Context) -> list[str]:
+    return [offer.sku for offer in await catalog.browse_catalog(ctx, OPERATOR, "acme")]
+
+
+async def test_the_process_that_loads_a_catalogue_shows_it_at_once(
+    ctx: Context, seed: Seed
+) -> None:  # R1: the catalogue lists every product the customer can order
+    assert "M365-E3" in await _skus(ctx)  # cached now
+    await catalog.load_catalog(ctx, OPERATOR, parse_catalog(SMALL))
+    assert await _skus(ctx) == ["KEEP"]
+
+
+async def test_another_process_sees_a_new_catalogue_within_the_time_to_live(
+    db: Database, ctx: Context, seed: Seed
+) -> None:  # docs/decisions.md: a `catalog load` reaches running bots within the TTL
+    ticks = Ticks()
+    db.catalog_cache = CatalogCache(ttl=10, clock=ticks)
+    before = await _skus(ctx)
+    other = Database(db.url, schema=db.schema)  # the command line, say
+    try:
+        await catalog.load_catalog(Context(other, clock=ctx.clock), OPERATOR, parse_catalog(SMALL))
+    finally:
+        await other.dispose()
+    ticks.now += 9
+    assert await _skus(ctx) == before  # still this process's copy
+    ticks.now += 1
+    assert await _skus(ctx) == ["KEEP"]
+
+
+async def test_a_catalogue_change_that_is_rolled_back_is_never_cached(
+    ctx: Context, seed: Seed
+) -> None:
+    before = await _skus(ctx)
+    async with ctx.uow() as uow:
+        await uow.catalog.replace(parse_catalog(SMALL))
+        inside = await uow.catalog.load()
+        assert sorted(inside.products) == ["KEEP"]  # the unit sees its own change
+        await uow.rollback()
+    assert await _skus(ctx) == before
+
+
+async def test_a_read_that_raced_a_change_is_not_kept(
+    db: Database, ctx: Context, seed: Seed
+) -> None:
+    cache = db.catalog_cache
+    async with ctx.uow(write=False) as uow:
+        stale = await uow.catalog.load()
+    cache.invalidate()
+    generation = cache.generation - 1  # the read began before the change
+    cache.put(stale, generation, cache.now())
+    assert cache.get() is None
