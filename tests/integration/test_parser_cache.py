@@ -78,10 +78,17 @@ async def test_a_damaged_cache_entry_is_trained_again_and_replaced(
     entry.write_bytes(entry.read_bytes()[:1000])  # cut short, as by a full disk
     monkeypatch.setattr(understanding, "_TRAINED", {})
     again = await understanding.train_parser(ctx)
-    assert again.parse(ORDER) == first.parse(ORDER)
+    read, before = again.parse(ORDER), first.parse(ORDER)
+    # trained anew: the same reading (the SVM's solver may differ in the last digits)
+    assert (read.intent, read.product_sku, read.quantity) == (
+        before.intent,
+        before.product_sku,
+        before.quantity,
+    )
+    assert read.confidence == pytest.approx(before.confidence, abs=1e-3)
     monkeypatch.setattr(understanding, "_TRAINED", {})
     _no_training(monkeypatch)
-    assert (await understanding.train_parser(ctx)).parse(ORDER) == first.parse(ORDER)
+    assert (await understanding.train_parser(ctx)).parse(ORDER) == read  # the replaced entry
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
