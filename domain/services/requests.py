@@ -199,17 +199,26 @@ async def preview(ctx: Context, actor: Actor, cmd: AskRequest) -> RequestFigures
         return await _figures(ctx.bound(uow), _as_admin(actor, cmd.customer_id), cmd)
 
 
+async def _visible(
+    uow: UnitOfWork, actor: Actor, request_id: int, action: Action, *, own: bool = False
+) -> LicenceRequest:
+    """The request, if `actor` may do `action` for its customer (with `own`: only the one who
+    asked); anything else reads like a missing request (R24)."""
+    request = await uow.requests.get(request_id)
+    if request is None or (own and request.requested_by != actor.user_id):
+        raise errors.RequestNotFound(request_id)
+    try:
+        authorize(actor, action, request.customer_id)
+    except errors.CustomerNotFound:
+        raise errors.RequestNotFound(request_id) from None
+    return request
+
+
 async def figures(ctx: Context, actor: Actor, request_id: int) -> RequestFigures:
     """A request's figures as they would be now, for anyone who may see the customer's data;
     another customer's request is reported like a missing one (R24)."""
     async with ctx.uow(write=False) as uow:
-        request = await uow.requests.get(request_id)
-        if request is None:
-            raise errors.RequestNotFound(request_id)
-        try:
-            authorize(actor, Action.VIEW, request.customer_id)
-        except errors.CustomerNotFound:
-            raise errors.RequestNotFound(request_id) from None
+        request = await _visible(uow, actor, request_id, Action.VIEW)
         return await _figures(
             ctx.bound(uow), _as_admin(actor, request.customer_id), _asked(request)
         )
@@ -295,13 +304,7 @@ async def _decidable(
     two admins deciding at once queue up and the second sees the first decision (R23) rather
     than the write's own refusal (already subscribed, quantity unchanged).
     """
-    request = await uow.requests.get(request_id)
-    if request is None:
-        raise errors.RequestNotFound(request_id)
-    try:
-        authorize(admin, Action.DECIDE, request.customer_id)
-    except errors.CustomerNotFound:
-        raise errors.RequestNotFound(request_id) from None
+    request = await _visible(uow, admin, request_id, Action.DECIDE)
     if lock:
         await uow.customers.get(request.customer_id, lock=True)
         request = await uow.requests.get(request_id) or request
@@ -388,13 +391,8 @@ async def withdraw(ctx: Context, actor: Actor, request_id: int) -> RequestView:
     and a decision at once queue up and the second is refused (`RequestDecided`).
     """
     async with ctx.uow() as uow:
-        request = await uow.requests.get(request_id)
-        if request is None or actor.user_id is None or request.requested_by != actor.user_id:
-            raise errors.RequestNotFound(request_id)
-        try:
-            authorize(actor, Action.REQUEST, request.customer_id)
-        except errors.CustomerNotFound:  # linked to another customer since: not theirs now
-            raise errors.RequestNotFound(request_id) from None
+        # linked to another customer since: not theirs now
+        request = await _visible(uow, actor, request_id, Action.REQUEST, own=True)
         await uow.customers.get(request.customer_id, lock=True)
         request = await uow.requests.get(request_id) or request
         request.withdraw(actor, ctx.now())
