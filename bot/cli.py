@@ -516,7 +516,8 @@ async def _retention(ctx: Context, args: argparse.Namespace) -> None:
         return
     print(
         f"deleted {erased.chats} chats, {erased.drafts} drafts, {erased.updates} update ids, "
-        f"{erased.tickets} resolved tickets with {erased.ticket_messages} messages"
+        f"{erased.tickets} resolved tickets with {erased.ticket_messages} messages, "
+        f"{erased.notices} delivered notices"
     )
 
 

@@ -212,6 +212,7 @@ class Erased:
     tickets: int = 0
     ticket_messages: int = 0
     requests: int = 0
+    notices: int = 0  # settled outbox notices (retention)
 
 
 class PrivacyRepository(Protocol):
@@ -232,9 +233,15 @@ class PrivacyRepository(Protocol):
         ...
 
     async def purge(
-        self, *, chats_before: datetime, updates_before: datetime, tickets_before: datetime
+        self,
+        *,
+        chats_before: datetime,
+        updates_before: datetime,
+        tickets_before: datetime,
+        notices_before: datetime,
     ) -> Erased:
-        """Retention: idle chats with their drafts, old update ids, long-resolved tickets."""
+        """Retention: idle chats with their drafts, old update ids, long-resolved tickets,
+        old notices that every recipient has received (or was given up for)."""
         ...
 
 

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     retention_chat_days: int = Field(default=90, ge=1, le=3650)
     retention_updates_days: int = Field(default=7, ge=1, le=3650)
     retention_tickets_days: int = Field(default=365, ge=1, le=3650)
+    retention_notices_days: int = Field(default=30, ge=1, le=3650)
     # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
     telegram_rate_limit: bool = True
     # Seconds to wait for the Bot API's answer to one request before it counts as timed out
@@ -87,7 +88,10 @@ class Settings(BaseSettings):
     @property
     def retention(self) -> RetentionPolicy:
         return RetentionPolicy(
-            self.retention_chat_days, self.retention_updates_days, self.retention_tickets_days
+            self.retention_chat_days,
+            self.retention_updates_days,
+            self.retention_tickets_days,
+            self.retention_notices_days,
         )
 
     @property

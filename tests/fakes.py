@@ -519,7 +519,12 @@ class _Privacy(_Repos):
         }
 
     async def purge(
-        self, *, chats_before: datetime, updates_before: datetime, tickets_before: datetime
+        self,
+        *,
+        chats_before: datetime,
+        updates_before: datetime,
+        tickets_before: datetime,
+        notices_before: datetime,
     ) -> Erased:
         raise NotImplementedError("retention by age is tested against SQLite and PostgreSQL")
 

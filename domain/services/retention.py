@@ -19,6 +19,7 @@ class RetentionPolicy:
     chat_days: int = 90  # chat state and drafts after the chat's last update
     updates_days: int = 7  # processed update ids (Telegram re-delivers for 24 hours at most)
     tickets_days: int = 365  # resolved tickets with their messages, after resolution
+    notices_days: int = 30  # outbox notices every recipient got (or was given up for)
 
 
 async def purge(ctx: Context, policy: RetentionPolicy) -> Erased:
@@ -29,6 +30,7 @@ async def purge(ctx: Context, policy: RetentionPolicy) -> Erased:
             chats_before=now - timedelta(days=policy.chat_days),
             updates_before=now - timedelta(days=policy.updates_days),
             tickets_before=now - timedelta(days=policy.tickets_days),
+            notices_before=now - timedelta(days=policy.notices_days),
         )
         if erased != Erased():
             await uow.records.audit(
@@ -42,6 +44,7 @@ async def purge(ctx: Context, policy: RetentionPolicy) -> Erased:
                     updates=erased.updates,
                     tickets=erased.tickets,
                     ticket_messages=erased.ticket_messages,
+                    notices=erased.notices,
                 )
             )
         await uow.commit()

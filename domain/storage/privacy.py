@@ -223,7 +223,12 @@ class PrivacyRepository:
 
     # -- retention ----------------------------------------------------------------------------
     async def purge(
-        self, *, chats_before: datetime, updates_before: datetime, tickets_before: datetime
+        self,
+        *,
+        chats_before: datetime,
+        updates_before: datetime,
+        tickets_before: datetime,
+        notices_before: datetime,
     ) -> Erased:
         chats, drafts = t.chats.c, t.drafts.c
         idle = select(chats.chat_id).where(chats.updated_at < chats_before).scalar_subquery()
@@ -257,10 +262,26 @@ class PrivacyRepository:
                 delete(t.ticket_messages).where(t.ticket_messages.c.ticket_id.in_(ids))
             )
             dropped_tickets += await self._run(delete(t.tickets).where(tickets.id.in_(ids)))
+        notices, deliveries = t.notifications.c, t.notification_deliveries.c
+        owed = select(deliveries.notification_id).where(deliveries.state == "pending")
+        settled = (
+            select(notices.id)
+            .where(notices.created_at < notices_before, notices.id.not_in(owed))
+            .scalar_subquery()
+        )
+        await self.session.execute(
+            delete(t.notification_deliveries).where(deliveries.notification_id.in_(settled))
+        )
+        dropped_notices = await self._run(
+            delete(t.notifications).where(
+                notices.created_at < notices_before, notices.id.not_in(owed)
+            )
+        )
         return Erased(
             chats=dropped_chats,
             drafts=dropped_drafts,
             updates=dropped_updates,
+            notices=dropped_notices,
             tickets=dropped_tickets,
             ticket_messages=dropped_messages,
         )

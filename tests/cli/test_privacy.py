@@ -121,6 +121,7 @@ def test_retention_reports_what_it_deleted(cli: Cli) -> None:
         "tickets": 0,
         "ticket_messages": 0,
         "requests": 0,
+        "notices": 0,
     }
     refused = cli.run("retention", env={"RETENTION_CHAT_DAYS": "0"})
     assert_refused(refused, 2, says="RETENTION_CHAT_DAYS")

@@ -11,7 +11,7 @@ from domain import errors
 from domain.clock import FixedClock
 from domain.commands import CreateInvite, LinkUser, PlaceOrder
 from domain.model import Channel, Role
-from domain.services import accounts, orders, privacy, tickets
+from domain.services import accounts, notifications, orders, privacy, tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.retention import RetentionPolicy, purge
@@ -195,19 +195,28 @@ async def test_retention_deletes_only_what_outlived_its_days(
         ctx, seed.acme_member, tickets.OpenTicket("Alt", "Menü", "de")
     )
     await tickets.resolve(ctx, seed.acme_member, opened.id)
+    async with ctx.uow() as uow:  # two old notices for acme's admin: one delivered, one owed
+        await notifications.tell(uow, ctx.now(), "acme", "ended", {"subscription_id": 1})
+        await notifications.tell(uow, ctx.now(), "acme", "ended", {"subscription_id": 2})
+        await uow.commit()
+    claim = await notifications.claim_deliveries(ctx, Channel.TELEGRAM, limit=1)
+    assert await notifications.delivered(ctx, claim.deliveries[0])
     clock.set(start + timedelta(days=5))
     await _chat_traces(ctx, 101)
     fresh = await tickets.open_ticket(
         ctx, seed.acme_member, tickets.OpenTicket("Neu", "Menü", "de")
     )
     await tickets.resolve(ctx, seed.acme_member, fresh.id)
-    policy = RetentionPolicy(chat_days=3, updates_days=2, tickets_days=4)
+    policy = RetentionPolicy(chat_days=3, updates_days=2, tickets_days=4, notices_days=4)
 
     clock.set(start + timedelta(days=6))
     erased = await purge(ctx, policy)
 
     assert (erased.chats, erased.drafts, erased.updates) == (1, 1, 2)
     assert (erased.tickets, erased.ticket_messages) == (1, 1)
+    assert erased.notices == 1  # the delivered one; the one still owed stays, however old
+    owed = await notifications.claim_deliveries(ctx, Channel.TELEGRAM)
+    assert [d.notification.payload["subscription_id"] for d in owed.deliveries] == [2]
     async with ctx.uow(write=False) as uow:
         assert (await uow.privacy.personal_data(None, 100))["chat"] is None
         kept = await uow.privacy.personal_data(None, 101)
@@ -223,8 +232,6 @@ async def test_retention_deletes_only_what_outlived_its_days(
 async def test_a_forgotten_person_is_owed_no_notice_any_more(ctx: Context, seed: Seed) -> None:
     """A notice queued for someone who then erased their data is dropped, not retried; the
     others still get theirs."""
-    from domain.services import notifications
-
     async with ctx.uow() as uow:
         await notifications.tell(uow, ctx.now(), "acme", "ended", {"subscription_id": 1})
         await uow.commit()  # for acme's admin (100)
