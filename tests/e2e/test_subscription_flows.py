@@ -121,7 +121,9 @@ async def test_the_language_choice_is_stored(bot: Bot) -> None:
     await say(bot, user, "/language")
     menu = await press(bot, user, "English")
     assert menu.plain_text.startswith("Main menu · ACME GmbH")
-    assert (await say(bot, user, "/help")).plain_text.startswith("Help")
+    helped = (await say(bot, user, "/help")).plain_text
+    assert helped.startswith("Help")
+    assert "/tickets /requests" in helped and "What we store about you: /privacy." in helped
     await bot.restart()
     assert (await say(bot, user, "/menu")).plain_text.startswith("Main menu")
 
