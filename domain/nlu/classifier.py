@@ -79,7 +79,7 @@ def _estimator(model: Model) -> LogisticRegression | CalibratedClassifierCV:
     if model == "logreg":
         return LogisticRegression(C=5.0, max_iter=3000)
     return CalibratedClassifierCV(
-        LinearSVC(C=SVM_C), method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False
+        LinearSVC(C=SVM_C, random_state=0), method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False
     )
 
 
