@@ -78,7 +78,7 @@ class _Repos:
 
 
 class _Catalog(_Repos):
-    async def load(self) -> Catalog:
+    async def load(self, *, fresh: bool = False) -> Catalog:
         return self.s.catalog
 
     async def replace(self, spec: CatalogSpec) -> CatalogChanges:

@@ -29,6 +29,8 @@ from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import Translator
 from domain.texts.markup import escape
 
+LISTED_REQUESTS = 10  # /requests: open ones first (each with a button), then decided
+
 
 @handler
 async def support(turn: Turn) -> None:
@@ -109,19 +111,23 @@ async def my_tickets(turn: Turn) -> None:
 async def my_requests(turn: Turn) -> None:
     """`/requests`: the customer's requests (admins) or one's own (members), with status."""
     actor = turn.require_actor()
-    found = (await requests.list_requests(turn.core, actor))[:10]
+    # Every open request first (each with its button, however old), then the latest decided.
+    pending = await requests.list_requests(
+        turn.core, actor, status=RequestStatus.PENDING, limit=LISTED_REQUESTS
+    )
+    recent = await requests.list_requests(turn.core, actor, limit=LISTED_REQUESTS)
+    decided = [r for r in recent if r.status is not RequestStatus.PENDING]
+    found = pending + decided[: max(0, LISTED_REQUESTS - len(pending))]
     keyboard = []
     if may(actor, Action.DECIDE, actor.customer_id):  # the open ones can be decided from here
-        pending = [r for r in found if r.status is RequestStatus.PENDING]
         keyboard = [
             [turn.button("requests.decide", cb.data(cb.REQUEST_VIEW, r.id), number=r.id)]
-            for r in pending[:5]
+            for r in pending
         ]
     elif may(actor, Action.REQUEST, actor.customer_id):  # one's own open ones can be withdrawn
-        pending = [r for r in found if r.status is RequestStatus.PENDING]
         keyboard = [
             [turn.button("requests.withdraw", cb.data(cb.REQUEST_WITHDRAW, r.id), number=r.id)]
-            for r in pending[:5]
+            for r in pending
         ]
     await turn.show(request_texts.listing(turn.tr, found), [*keyboard, turn.nav()])
 

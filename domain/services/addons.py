@@ -66,7 +66,7 @@ async def book_addon(
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.ADDON, cmd.subscription_id, cmd.expected_version
         )
-        catalog = await uow.catalog.load()
+        catalog = await uow.catalog.load(fresh=True)  # the price stored is today's
         addon = catalog.offered_addon(catalog.product(sub.product_sku), cmd.addon_sku)
         price = customer.price_list.unit_price(addon.sku, addon.list_price)
         booking = sub.book_addon(addon, price, cmd.quantity, ctx.today(), ctx.now())

@@ -51,7 +51,7 @@ async def _place(ctx: Context, actor: Actor, cmd: PlaceOrder) -> OrderPlaced:
             twin = await uow.subscriptions.by_key(customer.id, cmd.idempotency_key)
             if twin is not None:
                 return OrderPlaced(subscription_view(twin, today), created=False)
-        catalog = await uow.catalog.load()
+        catalog = await uow.catalog.load(fresh=True)  # the price stored is today's (R2)
         product = catalog.orderable_product(cmd.product_sku)
         subs = list(await uow.subscriptions.for_customer(customer.id))
         for sub in subs:

@@ -468,16 +468,27 @@ async def list_requests(
     actor: Actor,
     customer_id: str | None = None,
     status: RequestStatus | None = None,
+    limit: int = 1000,
 ) -> list[RequestView]:
-    """Operators and the service desk see all; admins their customer's; members their own."""
+    """Operators and the service desk see all; admins their customer's; members their own
+    for the customer they belong to now (one asked for another customer reads as missing,
+    R24); the newest first, at most `limit`."""
     async with ctx.uow(write=False) as uow:
         if actor.role in (Role.OPERATOR, Role.AGENT):
-            found = await uow.requests.find(customer_id=customer_id, status=status)
+            found = await uow.requests.find(customer_id=customer_id, status=status, limit=limit)
         elif actor.role is Role.ADMIN:
             authorize(actor, Action.DECIDE, actor.customer_id)
-            found = await uow.requests.find(customer_id=actor.customer_id, status=status)
+            found = await uow.requests.find(
+                customer_id=actor.customer_id, status=status, limit=limit
+            )
         else:
-            found = await uow.requests.find(requested_by=actor.user_id or -1, status=status)
+            authorize(actor, Action.REQUEST, actor.customer_id)
+            found = await uow.requests.find(
+                customer_id=actor.customer_id,
+                requested_by=actor.user_id or -1,
+                status=status,
+                limit=limit,
+            )
         return [await _view(uow, r) for r in found]
 
 

@@ -47,7 +47,7 @@ async def change_quantity(
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.CHANGE, cmd.subscription_id, cmd.expected_version
         )
-        catalog = await uow.catalog.load()
+        catalog = await uow.catalog.load(fresh=True)  # seat caps as they are now (R12)
         product = catalog.product(sub.product_sku)
         others = await uow.subscriptions.for_customer(customer.id)
         elsewhere = seats_in_cap(others, catalog, product.seat_cap, ctx.today(), excluding=sub.id)

@@ -45,10 +45,10 @@ class CatalogRepository:
         self.session = session
         self.cache = cache
 
-    async def load(self) -> Catalog:
+    async def load(self, *, fresh: bool = False) -> Catalog:
         """The catalogue: the process's copy (catalog_cache.py) unless this unit of work
-        changed it."""
-        cache = None if self.session.info.get(CHANGED) else self.cache
+        changed it or a write wants it `fresh` (a price stored, what is orderable)."""
+        cache = None if fresh or self.session.info.get(CHANGED) else self.cache
         if cache is None:
             return await self._read()
         catalog = cache.get()

@@ -40,3 +40,22 @@ async def test_requests_read_in_english_with_plural_forms(bot: Bot) -> None:
     assert "⏳ 2 requests are waiting for your decision: /requests" in status.plain_text
     listing = await say(bot, admin, "/requests")
     assert "Microsoft 365 E5, 3 users · by Mia" in listing.plain_text
+
+
+async def test_an_old_open_request_keeps_its_button_behind_many_decided_ones(bot: Bot) -> None:
+    # R23: /requests is where admins decide what did not reach them as a card
+    admin = await bot.linked_user(8405, first_name="Anna")
+    await bot.linked_user(8406, role=Role.MEMBER, first_name="Mia")
+    mia = await accounts.resolve_actor(bot.core, Channel.TELEGRAM, "8406")
+    anna = await accounts.resolve_actor(bot.core, Channel.TELEGRAM, "8405")
+    oldest = await requests.ask(
+        bot.core, mia, AskRequest("acme", RequestKind.ORDER, "M365-E5", 2), "Mia Muster"
+    )
+    for quantity in range(1, 12):  # eleven newer ones, each declined
+        asked = await requests.ask(
+            bot.core, mia, AskRequest("acme", RequestKind.ORDER, "M365-E3", quantity), "Mia"
+        )
+        await requests.decline(bot.core, anna, asked.id, "Nein", "Anna Admin")
+    listing = await say(bot, admin, "/requests")
+    assert f"Nr. {oldest.id} · ⏳ offen · Microsoft 365 E5, 2 Nutzer" in listing.plain_text
+    assert f"Nr. {oldest.id} entscheiden" in listing.buttons()

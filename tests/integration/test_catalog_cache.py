@@ -4,6 +4,8 @@ keeps a catalogue that was not committed (R1, R2)."""
 
 from __future__ import annotations
 
+import pytest
+
 from domain.catalog import parse_catalog
 from domain.services import catalog
 from domain.services.accounts import OPERATOR
@@ -86,3 +88,25 @@ async def test_a_read_that_raced_a_change_is_not_kept(
     generation = cache.generation - 1  # the read began before the change
     cache.put(stale, generation, cache.now())
     assert cache.get() is None
+
+
+async def test_an_order_is_checked_against_the_catalogue_as_it_is_now(
+    db: Database, ctx: Context, seed: Seed
+) -> None:  # R1, R2: a product retired by another process cannot be ordered from a stale copy
+    from domain import errors
+    from domain.commands import PlaceOrder
+    from domain.services import orders
+
+    ticks = Ticks()
+    db.catalog_cache = CatalogCache(ttl=10, clock=ticks)
+    assert "M365-E3" in await _skus(ctx)  # this process caches the full catalogue
+    other = Database(db.url, schema=db.schema)
+    try:
+        await catalog.load_catalog(Context(other, clock=ctx.clock), OPERATOR, parse_catalog(SMALL))
+    finally:
+        await other.dispose()
+    assert "M365-E3" in await _skus(ctx)  # the list may still show it for a few seconds
+    order = PlaceOrder("acme", "M365-E3", 3, True, True, "stale-catalogue")
+    with pytest.raises((errors.ProductNotFound, errors.ProductRetired)):
+        await orders.place_order(ctx, seed.acme_admin, order)
+    assert not (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions

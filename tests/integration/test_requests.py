@@ -177,3 +177,14 @@ async def test_figures_are_what_the_admin_would_order_at_this_customers_prices(
     assert (await requests.figures(ctx, seed.acme_admin, request_id)).quantity == 12
     with pytest.raises(errors.RequestNotFound):  # another customer's request: missing (R24)
         await requests.figures(ctx, seed.globex_admin, request_id)
+
+
+async def test_a_member_who_moved_to_another_customer_no_longer_sees_the_old_requests(
+    ctx: Context, seed: Seed
+) -> None:  # R24: what was asked for ACME is ACME's, not the person's
+    await member_asks(ctx, seed)
+    assert len(await requests.list_requests(ctx, seed.acme_member)) == 1
+    moved = await link(ctx, Role.MEMBER, "globex", "101")  # the same person joins Globex
+    assert moved.user_id == seed.acme_member.user_id and moved.customer_id == "globex"
+    assert await requests.list_requests(ctx, moved) == []
+    assert await requests.list_requests(ctx, moved, status=RequestStatus.PENDING) == []
