@@ -75,6 +75,17 @@ def authorize(actor: Actor, action: Action, customer_id: str | None) -> None:
         )
 
 
+def authorize_record(
+    actor: Actor, action: Action, customer_id: str, missing: errors.DomainError
+) -> None:
+    """`authorize` for one record of `customer_id`: another customer's record is reported
+    exactly like a missing one (`missing`), so its existence is never confirmed (R24)."""
+    try:
+        authorize(actor, action, customer_id)
+    except errors.CustomerNotFound:
+        raise missing from None
+
+
 def asks_instead(actor: Actor, action: Action, customer_id: str | None) -> bool:
     """Whether `actor` asks the customer's admins for this write (a member, R23) rather than
     doing it; raises like `authorize` when they may do neither."""

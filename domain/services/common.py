@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain import errors
-from domain.access import Action, authorize
+from domain.access import Action, authorize_record
 from domain.model import Actor, Customer, Subscription
 from domain.ports import UnitOfWork
 from domain.services.context import Context
@@ -25,10 +25,7 @@ async def load_for_write(
     customer_id = await uow.subscriptions.customer_of(subscription_id)
     if customer_id is None:
         raise errors.SubscriptionNotFound(subscription_id)
-    try:
-        authorize(actor, action, customer_id)
-    except errors.CustomerNotFound:
-        raise errors.SubscriptionNotFound(subscription_id) from None
+    authorize_record(actor, action, customer_id, errors.SubscriptionNotFound(subscription_id))
     customer = await uow.customers.get(customer_id, lock=True)
     sub = await uow.subscriptions.get(subscription_id)
     if sub is None:  # deleted meanwhile; subscriptions are never deleted, but be exact
@@ -47,10 +44,7 @@ async def load_for_reading(
     sub = await uow.subscriptions.get(subscription_id)
     if sub is None:
         raise errors.SubscriptionNotFound(subscription_id)
-    try:
-        authorize(actor, action, sub.customer_id)
-    except errors.CustomerNotFound:
-        raise errors.SubscriptionNotFound(subscription_id) from None
+    authorize_record(actor, action, sub.customer_id, errors.SubscriptionNotFound(subscription_id))
     return sub
 
 

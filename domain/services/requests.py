@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain import errors
-from domain.access import Action, authorize
+from domain.access import Action, authorize, authorize_record
 from domain.commands import BookAddon, ChangeQuantity, PlaceOrder
 from domain.model import Actor, Channel, Role
 from domain.ports import UnitOfWork
@@ -207,10 +207,7 @@ async def _visible(
     request = await uow.requests.get(request_id)
     if request is None or (own and request.requested_by != actor.user_id):
         raise errors.RequestNotFound(request_id)
-    try:
-        authorize(actor, action, request.customer_id)
-    except errors.CustomerNotFound:
-        raise errors.RequestNotFound(request_id) from None
+    authorize_record(actor, action, request.customer_id, errors.RequestNotFound(request_id))
     return request
 
 
