@@ -43,7 +43,7 @@ from sanic.response import BaseHTTPResponse, HTTPResponse
 from actions import runtime
 from actions.metrics import OTHER_ACTION, observe
 from domain import metrics
-from domain.command_line import Parser, port
+from domain.command_line import Parser, configuration_error, port
 from domain.storage import figures
 from domain.storage.readiness import check as check_readiness
 
@@ -226,10 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = runtime.settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]).upper()
-        message = first["msg"].removeprefix("Value error, ")
-        print(f"licencebot actions: configuration {field}: {message}", file=sys.stderr)
+        print(f"licencebot actions: {configuration_error(exc)}", file=sys.stderr)
         return 2
     secret = settings.action_server_token
     token = secret.get_secret_value() if secret is not None else None

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from domain.command_line import Parser, port
+from domain.command_line import Parser, configuration_error, port
 
 # The core (SQLAlchemy, Alembic, Babel, pydantic) is imported where a command needs it, so
 # `licencebot --help` and argument errors answer without loading it (issue 11, start-up).
@@ -650,10 +650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]).upper()
-        message = first["msg"].removeprefix("Value error, ")
-        print(f"licencebot: configuration {field}: {message}", file=sys.stderr)
+        print(f"licencebot: {configuration_error(exc)}", file=sys.stderr)
         return 2
     try:
         if args.command in ("run", "chat"):

@@ -5,7 +5,10 @@ actions/server.py): one-line usage errors and argument types. Standard library o
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class Parser(argparse.ArgumentParser):
@@ -24,3 +27,10 @@ def port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be from 1 to 65535: {text!r}")
     return value
+
+
+def configuration_error(exc: ValidationError) -> str:
+    """The first invalid setting as one line: `configuration NAME: what is wrong`."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]).upper()
+    return f"configuration {field}: {first['msg'].removeprefix('Value error, ')}"
