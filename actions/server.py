@@ -48,6 +48,7 @@ from actions.metrics import OTHER_ACTION, observe
 from domain import metrics
 from domain.command_line import Parser, configuration_error, port
 from domain.storage import figures
+from domain.storage.readiness import Probe, Readiness
 from domain.storage.readiness import check as check_readiness
 
 log = logging.getLogger("licencebot.actions")
@@ -88,18 +89,18 @@ def is_loopback(host: str) -> bool:
 
 
 # --- readiness ----------------------------------------------------------------------------------
-async def readiness() -> tuple[bool, str]:
+async def readiness() -> Readiness:
     """The database answers and its migrations are current (domain/storage/readiness.py);
-    never raises. The context is created (and migrated) on first use."""
+    never raises. The context is created (and migrated) on first use. `/readyz` waits for it
+    at most a second (`Probe`)."""
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
             ctx = await runtime.context()
     except TimeoutError:
-        return False, f"database did not answer within {READY_TIMEOUT_SECONDS:g} s"
+        return Readiness(False, f"database did not answer within {READY_TIMEOUT_SECONDS:g} s")
     except Exception as exc:  # any driver or network failure means "not ready"
-        return False, f"database unreachable ({type(exc).__name__})"
-    ready = await check_readiness(ctx.db)
-    return ready.ok, ready.reason
+        return Readiness(False, f"database unreachable ({type(exc).__name__})")
+    return await check_readiness(ctx.db)
 
 
 async def exposition() -> tuple[bytes, str]:
@@ -177,12 +178,14 @@ def build_app(executor: ActionExecutor, token: str | None) -> App:
     async def healthz(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
 
+    probe = Probe(readiness)
+
     @app.get("/readyz")
     async def readyz(_: Request) -> HTTPResponse:
-        ok, reason = await readiness()
+        ready = await probe()
         return response.json(
-            {"status": "ready" if ok else "not ready", "reason": reason},
-            status=200 if ok else 503,
+            {"status": "ready" if ready.ok else "not ready", "reason": ready.reason},
+            status=200 if ready.ok else 503,
         )
 
     @app.get("/metrics")
