@@ -14,7 +14,7 @@ from domain.requests import RequestStatus
 from domain.services import orders, requests
 from domain.texts import orders as screens
 from domain.texts import requests as request_texts
-from domain.views import SubscriptionView
+from domain.views import AddonView, SubscriptionView
 
 PAGE_SIZE = 5
 
@@ -75,6 +75,8 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
             ]
         )
         keyboard.append([turn.button("subscription.cancel", cb.data(cb.CANCEL_ASK, view.id))])
+        # each booked add-on: changed or cancelled on its own (R17)
+        keyboard += [[addon_entry_button(turn, view, a)] for a in view.running_addons()]
     elif view.withdrawable:
         keyboard.append(
             [turn.button("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))]
@@ -82,6 +84,15 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
     keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
     text = screens.entry(turn.tr, view)
     await turn.show(text, keyboard, note=note)
+
+
+def addon_entry_button(
+    turn: Turn, view: SubscriptionView, addon: AddonView
+) -> InlineKeyboardButton:
+    """ "<add-on> ändern": its entry, on the card and under a refusal that names it (R12)."""
+    return turn.button(
+        "addon_entry.button", cb.data(cb.ADDON_ENTRY, view.id, addon.id), name=addon.name
+    )
 
 
 @handler

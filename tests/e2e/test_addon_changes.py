@@ -43,6 +43,7 @@ async def test_lowering_below_the_add_on_offers_to_change_it_then_cancel_it(bot:
     refused = await say(bot, admin, "11")
     assert "höchstens 10" in refused.plain_text
     summary = await say(bot, admin, "4")
+    confirm = summary.button("Add-On ändern")["callback_data"]
     assert "Menge: 10 → 4 Nutzer" in summary.plain_text
     assert "Monatlich gesamt: 309,10\u00a0€ → 123,64\u00a0€ netto" in summary.plain_text
     assert "4 × 30,91" not in "\n".join(texts(admin))  # nothing changed before the press
@@ -51,7 +52,8 @@ async def test_lowering_below_the_add_on_offers_to_change_it_then_cancel_it(bot:
         "✅ Die Menge des Add-Ons Microsoft 365 Copilot ist jetzt 4 (vorher 10)." in done.plain_text
     )
     assert "+ Microsoft 365 Copilot: 4 × 30,91\u00a0€ = 123,64\u00a0€" in done.plain_text
-    await press(bot, admin, "Add-On ändern", summary)  # the old button: nothing twice (R9)
+    await admin.press_data(summary.message_id, confirm)  # pressed again: nothing twice (R9)
+    await bot.settle()
     async with bot.core.uow(write=False) as uow:
         history = await uow.records.history(1)
     assert [(h["from_quantity"], h["to_quantity"]) for h in history if h["addon_booking_id"]] == [
