@@ -18,6 +18,7 @@ import random
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -144,25 +145,16 @@ async def test_kill_9_at_random_points_loses_and_doubles_no_order(tmp_path: Path
         process.start()
         done = asyncio.Event()
 
+        async def until(seen: Callable[[], bool]) -> None:
+            while not done.is_set() and not seen():  # noqa: ASYNC110 - no emulator event for it
+                await asyncio.sleep(0.05)
+
         async def polling(since: int) -> None:
-            while (
-                not done.is_set()
-                and not any(  # noqa: ASYNC110
-                    c.method == "getUpdates" for c in emu.calls[since:]
-                )
-            ):
-                await asyncio.sleep(0.05)  # the emulator has no event for "the bot polls"
+            await until(lambda: any(c.method == "getUpdates" for c in emu.calls[since:]))
 
         async def answered(since: int, times: int) -> None:
             """Wait until the bot answered `times` times since `since` (its progress)."""
-            while (
-                not done.is_set()
-                and sum(  # noqa: ASYNC110
-                    c.method in ANSWERS for c in emu.calls[since:]
-                )
-                < times
-            ):
-                await asyncio.sleep(0.05)
+            await until(lambda: sum(c.method in ANSWERS for c in emu.calls[since:]) >= times)
 
         async def killer() -> None:
             mark = 0
