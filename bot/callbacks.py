@@ -104,3 +104,13 @@ PREPARE_SEND = "xx"  # xx:<prep>
 FORGET_ASK = "fa"  # "delete my data" (docs/privacy.md): the confirmation question
 FORGET_CONFIRM = "fc"  # yes, delete
 FORGET_KEEP = "fk"  # no, keep everything
+# Seats and costs (issue 21, bot/handlers/seats.py)
+COSTS = "zc"  # the /costs screen
+COSTS_CSV = "zv"  # the months as a CSV document
+REDUCE_ASK = "za"  # za:<subscription>:<quantity>  summary of a reduction at the month end
+REDUCE_CONFIRM = "zy"  # zy:<subscription>:<quantity>:<version>
+REDUCE_LATER = "zn"  # "Nicht jetzt"
+REDUCE_WITHDRAW = "zw"  # zw:<subscription>:<version>
+SETTINGS = "zs"  # /settings
+SETTINGS_HINTS = "zh"  # zh:<1|0>
+SETTINGS_SPARE = "zp"  # zp:<sku>:<spare seats>
