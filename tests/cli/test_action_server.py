@@ -14,8 +14,6 @@ import pytest
 from tests.cli.support import LICENCEBOT, Cli, assert_refused, describe
 from tests.rasa.action_server import body
 
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
-
 TOKEN = "a-long-random-token-for-the-test"
 START_TIMEOUT_S = 30
 

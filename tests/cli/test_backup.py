@@ -5,14 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
 from domain.storage.migrate import alembic_config
 from tests.cli.support import Cli, assert_ok, assert_refused
-
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 
 def customers(db_file: Path) -> list[str]:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from domain.model import Role
 from tests.cli.support import BOT_USERNAME, Cli, assert_refused, redeem
-
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 WITH_USERNAME = {"TELEGRAM_BOT_USERNAME": BOT_USERNAME}
 

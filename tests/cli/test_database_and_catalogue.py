@@ -6,8 +6,6 @@ import re
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from tests.cli.conftest import ORDERED_SKU, Order
 from tests.cli.support import (
     CATALOG,
@@ -20,8 +18,6 @@ from tests.cli.support import (
     stderr_lines,
     write_catalog,
 )
-
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 _COUNTS = re.compile(
     r"catalogue loaded: (\d+) products, (\d+) add-ons "

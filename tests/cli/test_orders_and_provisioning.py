@@ -6,12 +6,8 @@ import json
 from datetime import date
 from typing import Any
 
-import pytest
-
 from tests.cli.conftest import ORDERED_QUANTITY, ORDERED_SKU, Order
 from tests.cli.support import Cli, assert_refused, berlin_today, book_addon, catalog_data, product
-
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 SUBSCRIPTION_KEYS = {
     "id", "product_sku", "product_name", "quantity", "status", "provisioned_on", "start_date",

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.cli.support import Cli, assert_refused, catalog_data, product
-
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 
 def _price_of(cli: Cli, sku: str) -> str:

@@ -5,16 +5,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-import pytest
-
 from domain.commands import PlaceOrder
 from domain.model import Channel
 from domain.services import accounts, orders
 from domain.services.context import Context
 from domain.storage.database import Database
 from tests.cli.support import Cli, assert_refused, redeem
-
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 TELEGRAM_ID = "4711"
 EXPORT_KEYS = {

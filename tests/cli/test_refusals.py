@@ -16,8 +16,6 @@ import pytest
 from tests.cli.conftest import Template
 from tests.cli.support import Cli, Result, assert_refused, copy_database, describe
 
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
-
 PASSWORD = "s3cretpw"
 NOT_YAML = "broken.yaml"  # written into the working directory by `results`
 

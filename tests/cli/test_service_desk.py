@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from domain.commands import CreateInvite, LinkUser
 from domain.model import Channel, Role
 from domain.requests import RequestKind
@@ -16,8 +14,6 @@ from domain.services.requests import AskRequest
 from domain.services.tickets import OpenTicket
 from domain.storage.database import Database
 from tests.cli.support import Cli, assert_refused
-
-pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 TICKET_KEYS = {"id", "customer_id", "status", "created_at", "subject", "messages"}
 REQUEST_KEYS = {
