@@ -30,6 +30,7 @@ from bot.handlers import (
     ordering,
     privacy,
     request_cards,
+    seats,
     support,
     system,
     text,
@@ -59,6 +60,8 @@ COMMANDS = {
     "privacy": N_("commands.privacy"),
     "forget_me": N_("commands.forget_me"),
     "cancel": N_("commands.cancel"),
+    "costs": N_("commands.costs"),
+    "settings": N_("commands.settings"),
 }
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -121,6 +124,15 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.FORGET_ASK: privacy.forget_me,
     cb.FORGET_CONFIRM: privacy.confirm,
     cb.FORGET_KEEP: privacy.keep,
+    cb.COSTS: seats.costs,
+    cb.COSTS_CSV: seats.costs_csv,
+    cb.REDUCE_ASK: seats.reduce_ask,
+    cb.REDUCE_CONFIRM: seats.reduce_confirm,
+    cb.REDUCE_LATER: seats.reduce_later,
+    cb.REDUCE_WITHDRAW: seats.reduce_withdraw,
+    cb.SETTINGS: seats.settings,
+    cb.SETTINGS_HINTS: seats.settings_hints,
+    cb.SETTINGS_SPARE: seats.settings_spare,
 }
 
 _COMMANDS: dict[str, PtbCallback] = {
@@ -137,6 +149,8 @@ _COMMANDS: dict[str, PtbCallback] = {
     "privacy": privacy.privacy,
     "forget_me": privacy.forget_me,
     "cancel": menu.cancel_step,
+    "costs": seats.costs,
+    "settings": seats.settings,
     agent.COMMAND: agent.find,  # the service desk's; listed in agents' own chats only
 }
 

@@ -118,9 +118,20 @@ FORGET_CONFIRM = "fc"  # yes, delete
 FORGET_KEEP = "fk"  # no, keep everything
 TICKET_SEND = "tx"  # tx:<draft>  a typed text held back while asking: send it to the ticket
 TICKET_WRITE = "tw"  # tw:<ticket>  typed text goes to this open ticket again
+# Seats and costs (issue 21, bot/handlers/seats.py)
+COSTS = "zc"  # the /costs screen
+COSTS_CSV = "zv"  # the months as a CSV document
+REDUCE_ASK = "za"  # za:<subscription>:<quantity>  summary of a reduction at the month end
+REDUCE_CONFIRM = "zy"  # zy:<subscription>:<quantity>:<version>
+REDUCE_LATER = "zn"  # "Nicht jetzt"
+REDUCE_WITHDRAW = "zw"  # zw:<subscription>:<version>
+SETTINGS = "zs"  # /settings
+SETTINGS_HINTS = "zh"  # zh:<1|0>
+SETTINGS_SPARE = "zp"  # zp:<sku>:<spare seats>
 
 # Presses that leave every mode (a question, ticket mode, a customer search), like commands:
 # the main menu and its entries (bot/turn.py).
 NAVIGATION = frozenset(
     {MENU, HELP, LANGUAGE, SUPPORT, PRODUCTS, ORDERS, STATUS, TICKETS, REQUESTS, CUSTOMER_FIND}
+    | {COSTS, SETTINGS}
 )

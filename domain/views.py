@@ -94,6 +94,8 @@ class SubscriptionView:
     monthly_total: Decimal
     version: int
     addons: tuple[AddonView, ...]
+    scheduled_quantity: int | None = None  # a reduction at the end of `scheduled_for`'s month
+    scheduled_for: date | None = None
 
     @property
     def running(self) -> bool:
@@ -131,6 +133,8 @@ class SubscriptionView:
             "unit_price": str(self.unit_price),
             "monthly_total": str(self.monthly_total),
             "addons": [a.as_json() for a in self.addons],
+            "scheduled_quantity": self.scheduled_quantity,
+            "scheduled_for": _iso(self.scheduled_for),
         }
 
 
@@ -189,6 +193,8 @@ def subscription_view(
         monthly_total=sub.monthly_total,
         version=sub.version,
         addons=tuple(addon_view(a, today) for a in bookings),
+        scheduled_quantity=sub.scheduled_quantity,
+        scheduled_for=sub.scheduled_for,
     )
 
 
