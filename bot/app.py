@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.handlers import (
+    addon_changes,
     addons,
     agent,
     changes,
@@ -95,6 +96,12 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.ADDON_TERMS: addons.toggle_terms,
     cb.ADDON_CONFIRM: addons.confirm,
     cb.ADDON_REQUEST: addons.request_missing,
+    cb.ADDON_ENTRY: addon_changes.entry,
+    cb.ADDON_CHANGE: addon_changes.start_change,
+    cb.ADDON_CHANGE_QTY: addon_changes.quantity_pressed,
+    cb.ADDON_CHANGE_CONFIRM: addon_changes.confirm_change,
+    cb.ADDON_CANCEL_ASK: addon_changes.ask_cancel,
+    cb.ADDON_CANCEL_CONFIRM: addon_changes.confirm_cancel,
     cb.FREE_TEXT: free_text.pressed,
     cb.CUSTOMER_FIND: agent.find,
     cb.CUSTOMER: agent.open_card,

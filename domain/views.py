@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain import errors
 from domain.model import AddonBooking, Catalog, Customer, Product, Status, Subscription
 from domain.pricing import monthly_total, sum_money
 
@@ -119,6 +120,13 @@ class SubscriptionView:
 
     def running_addons(self) -> list[AddonView]:
         return [a for a in self.addons if a.running]
+
+    def addon(self, booking_id: int) -> AddonView:
+        """One of its add-on bookings; a number of another subscription's is not found."""
+        for addon in self.addons:
+            if addon.id == booking_id:
+                return addon
+        raise errors.AddonNotFound(booking_id)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -15,7 +15,7 @@ from domain.requests import RequestStatus
 from domain.services import orders, requests, seats
 from domain.texts import orders as screens
 from domain.texts import requests as request_texts
-from domain.views import SubscriptionView
+from domain.views import AddonView, SubscriptionView
 
 PAGE_SIZE = 5
 
@@ -76,6 +76,8 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
             ]
         )
         keyboard.append([turn.button("subscription.cancel", cb.data(cb.CANCEL_ASK, view.id))])
+        # each booked add-on: changed or cancelled on its own (R17)
+        keyboard += [[addon_entry_button(turn, view, a)] for a in view.running_addons()]
     elif view.withdrawable:
         keyboard.append(
             [turn.button("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))]
@@ -94,6 +96,15 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
     usage = await seats.seat_overview(turn.core, turn.require_actor(), view.customer_id)
     text = screens.entry(turn.tr, view, usage.line(view.id))
     await turn.show(text, keyboard, note=note)
+
+
+def addon_entry_button(
+    turn: Turn, view: SubscriptionView, addon: AddonView
+) -> InlineKeyboardButton:
+    """ "<add-on> ändern": its entry, on the card and under a refusal that names it (R12)."""
+    return turn.button(
+        "addon_entry.button", cb.data(cb.ADDON_ENTRY, view.id, addon.id), name=addon.name
+    )
 
 
 @handler
