@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # Monitoring (bot/health.py, domain/logs.py): /healthz, /readyz, /metrics in polling mode.
     health_port: int | None = Field(default=None, ge=1, le=65535)
     log_format: Literal["text", "json"] = "text"
+    # The Mini App (docs/miniapp.md): its public HTTPS address (unset: no Mini App buttons),
+    # and in polling mode the port (and address) that serves it.
+    webapp_url: str | None = None
+    webapp_port: int | None = Field(default=None, ge=0, le=65535)
+    webapp_listen: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
