@@ -2,12 +2,13 @@
 # make test  - set up .venv and run every test (with the short form of the fault suite)
 # make bench - the benchmarks of docs/benchmarks.md (BENCH_ARGS=--quick for a 5-minute run)
 # make reliability - the long form of the fault and abuse suite (tests/reliability)
+# make screenshots - the Mini App's screenshots in docs/images (needs chromium, chromium-driver)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: chat test lint format bench reliability clean messages messages-update messages-check
+.PHONY: chat test lint format bench reliability screenshots clean messages messages-update messages-check
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,9 @@ bench: $(STAMP)  ## issue 11's benchmarks, ratios against baselines of the same 
 
 reliability: $(STAMP)  ## the long fault and abuse suite (a short form runs in `make test`)
 	LICENCEBOT_RELIABILITY=long $(BIN)/python -m pytest tests/reliability -p no:cacheprovider $(PYTEST_ARGS)
+
+screenshots: $(STAMP)  ## the README's pictures of the Mini App, from its browser test
+	MINIAPP_SCREENSHOTS=docs/images $(BIN)/python -m pytest tests/e2e/test_miniapp_browser.py -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

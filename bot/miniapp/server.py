@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import init_data_py
 import tornado.web
 from init_data_py.errors import InvalidInitDataError
+from pydantic import SecretStr
 from tornado.routing import Rule, URLSpec
 
 from bot.webhook import TornadoServer
@@ -75,33 +76,23 @@ class _Api(tornado.web.RequestHandler):
 
     async def viewer(self) -> tuple[dashboard.Viewer, Translator] | None:
         """The person the init data names, or None after answering 401/403."""
-        token = self.settings_.telegram_bot_token
         try:
-            credential = init_data_py.strip_auth_header(
-                self.request.headers.get("Authorization", "")
-            )
-            if token is None:
-                raise InvalidInitDataError("no bot token to check against")
-            init = init_data_py.validate_by_hash(
-                credential,
-                token.get_secret_value(),
-                expires_in=MAX_AGE,
-                now=self.core.now(),
+            user = authenticate(
+                self.request.headers.get("Authorization", ""),
+                self.settings_.telegram_bot_token,
+                self.core.now(),
             )
         except InvalidInitDataError as refused:
             log.info("mini app: init data refused (%s)", type(refused).__name__)
             self.refuse(401, "unauthorized")
             return None
-        if init.user is None:
-            self.refuse(401, "unauthorized")
-            return None
         try:
-            found = await dashboard.viewer(self.core, init.user.id)
+            found = await dashboard.viewer(self.core, user.id)
         except errors.NotLinked:
             self.refuse(403, "forbidden")
             return None
         language = pick_language(
-            found.language, init.user.language_code, self.settings_.default_language
+            found.language, user.language_code, self.settings_.default_language
         )
         return found, Translator(language)
 
@@ -176,6 +167,21 @@ class _Texts(_Api):
     def get(self) -> None:
         tr = Translator(pick_language(self.get_query_argument("lang", None)))
         self.reply(200, texts.page_texts(tr))
+
+
+def authenticate(header: str, token: SecretStr | None, now: datetime) -> init_data_py.User:
+    """The Telegram user of `Authorization: tma <initData>`, checked as Telegram specifies:
+    the hash is HMAC-SHA256 of the sorted fields under the key HMAC-SHA256("WebAppData", bot
+    token), and `auth_date` is at most MAX_AGE before `now`; else InvalidInitDataError."""
+    credential = init_data_py.strip_auth_header(header)
+    if token is None:
+        raise InvalidInitDataError("no bot token to check against")
+    init = init_data_py.validate_by_hash(
+        credential, token.get_secret_value(), expires_in=MAX_AGE, now=now
+    )
+    if init.user is None:
+        raise InvalidInitDataError("the init data names no user")
+    return init.user
 
 
 def _day(value: str | None) -> date | None:
