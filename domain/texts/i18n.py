@@ -10,9 +10,10 @@ Makefile's `messages` targets run `pybabel extract/update/compile` for translato
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -29,10 +30,9 @@ from domain.requests import RequestStatus
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
 DOMAIN = "messages"
-Day = date  # the type, where `Translator.date` hides the name
 _LOCALES = {"de": "de_DE", "en": "en_IE"}  # en_IE: "€13.92" and "1 Nov 2026", as R3/R8 ask
 _DATE_FORMATS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
-_MONTH_FORMATS = {"de": "LLL yyyy", "en": "LLL yyyy"}  # "Dez. 2026", "Dec 2026"
+_MONTH_FORMATS = {"de": "MM/yyyy", "en": "MMM yyyy"}
 _MOMENT_FORMATS = {"de": "dd.MM.yyyy, HH:mm", "en": "d MMM yyyy, HH:mm"}
 _COUNT = "count:"
 
@@ -130,11 +130,11 @@ class Translator:
             return ""
         return format_date(day, _DATE_FORMATS[self.language], locale=_LOCALES[self.language])
 
-    def month(self, first_day: Day) -> str:
-        """`Dez. 2026` in German, `Dec 2026` in English."""
-        return format_date(first_day, _MONTH_FORMATS[self.language], locale=_LOCALES[self.language])
+    def month(self, first: datetime.date) -> str:
+        """`11/2026` in German, `Nov 2026` in English."""
+        return format_date(first, _MONTH_FORMATS[self.language], locale=_LOCALES[self.language])
 
-    def moment(self, at: datetime, tz: tzinfo) -> str:
+    def moment(self, at: datetime.datetime, tz: datetime.tzinfo) -> str:
         """`07.12.2026, 14:03` in German, `7 Dec 2026, 14:03` in English, in zone `tz` (R8)."""
         return format_datetime(
             at, _MOMENT_FORMATS[self.language], tzinfo=tz, locale=_LOCALES[self.language]
