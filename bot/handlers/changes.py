@@ -58,7 +58,7 @@ async def ask_total(
         }
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.id, n))
+        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.ref, n))
         for n in options
     ]
     keyboard = [quick, *(extra or []), turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
@@ -117,7 +117,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
     turn.set_step(Step.CHANGE_SUMMARY, draft.id)
     if asks:  # "Send request" instead of "Bestellung ändern"
         keyboard = request_cards.send_keyboard(
-            turn, cb.data(cb.CHANGE_SEND, draft.id), cb.data(cb.SUBSCRIPTION, view.id)
+            turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.data(cb.SUBSCRIPTION, view.id)
         )
         await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
         return
@@ -134,7 +134,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
     await turn.show(
         text,
         [
-            [turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.id))],
+            [turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))],
             turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
         ],
     )
@@ -219,7 +219,7 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
     await turn.show(
         text,
         [
-            [turn.button("cancel_sub.confirm", cb.data(cb.CANCEL_CONFIRM, draft.id))],
+            [turn.button("cancel_sub.confirm", cb.data(cb.CANCEL_CONFIRM, draft.ref))],
             turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
         ],
     )
