@@ -72,6 +72,8 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.LANGUAGE: menu.language,
     cb.SUPPORT: support.support,
     cb.TICKETS: support.my_tickets,
+    cb.TICKET_SEND: support.send_held,
+    cb.TICKET_WRITE: support.write_again,
     cb.PRODUCTS: ordering.products,
     cb.PRODUCT: ordering.details,
     cb.ORDER_NEW: ordering.start_order,

@@ -58,7 +58,7 @@ async def ask_total(
         }
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.id, n))
+        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.ref, n))
         for n in options
     ]
     keyboard = [quick, *(extra or []), turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
@@ -117,7 +117,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
     turn.set_step(Step.CHANGE_SUMMARY, draft.id)
     if asks:  # "Send request" instead of "Bestellung ändern"
         keyboard = request_cards.send_keyboard(
-            turn, cb.data(cb.CHANGE_SEND, draft.id), cb.data(cb.SUBSCRIPTION, view.id)
+            turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.data(cb.SUBSCRIPTION, view.id)
         )
         await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
         return
@@ -131,13 +131,13 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         old_total=tr.money(view.monthly_total),
         new_total=tr.money(preview.subscription.monthly_total),
     )
-    confirm = [[turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.id))]]
+    confirm = [[turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))]]
     if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
         quantity, day = preview.reduction
         text += "\n\n" + tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
         confirm = [
-            [turn.button("change.confirm_keep", cb.data(cb.CHANGE_CONFIRM, draft.id, 1))],
-            [turn.button("change.confirm_drop", cb.data(cb.CHANGE_CONFIRM, draft.id, 0))],
+            [turn.button("change.confirm_keep", cb.data(cb.CHANGE_CONFIRM, draft.ref, 1))],
+            [turn.button("change.confirm_drop", cb.data(cb.CHANGE_CONFIRM, draft.ref, 0))],
         ]
     elif preview.reduction is not None:  # the new total settles it
         text += "\n\n" + results.reduction_note(tr, preview)
@@ -231,7 +231,7 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
     await turn.show(
         text,
         [
-            [turn.button("cancel_sub.confirm", cb.data(cb.CANCEL_CONFIRM, draft.id))],
+            [turn.button("cancel_sub.confirm", cb.data(cb.CANCEL_CONFIRM, draft.ref))],
             turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
         ],
     )
