@@ -401,7 +401,9 @@ class Subscription:
         return booking
 
     def _check_addon_quantity(self, quantity: int) -> None:
-        check_quantity(quantity, SYSTEM_MAX_QUANTITY)
+        """Whole users from 1 up to the base quantity (R17); the refusal names that range."""
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise errors.InvalidQuantity(quantity, 1, self.quantity)
         if quantity > self.quantity:
             raise errors.AddonExceedsBase(self.quantity)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +13,8 @@ from sqlalchemy.exc import ArgumentError
 
 from domain.services.retention import RetentionPolicy
 
+MIN_WEBHOOK_SECRET = 16
+_WEBHOOK_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_WEBHOOK_SECRET},256}}")
 _ASYNC_DRIVERS = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
 
 
@@ -67,6 +70,18 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL; {hint}") from None
         if url.drivername not in _ASYNC_DRIVERS:
             raise ValueError(f"driver {url.drivername!r} is not supported; {hint}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's alphabet (A-Z a-z 0-9 _ -, up to 256), and long enough not to be guessed;
+        the message never repeats the value."""
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                f"use {MIN_WEBHOOK_SECRET}-256 characters of A-Z a-z 0-9 _ - "
+                "(Telegram's alphabet), e.g. `openssl rand -hex 24`"
+            )
         return value
 
     @field_validator("timezone")

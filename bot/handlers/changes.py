@@ -18,6 +18,7 @@ from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
 from domain.services import orders, requests, subscriptions
 from domain.services.requests import AskRequest
+from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -191,12 +192,8 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
         turn.core, turn.require_actor(), CancelSubscription(view.id), dry_run=True
     )
     draft = await turn.new_draft(CancelForm(view.id, view.version), Step.CANCEL_CONFIRM)
-    running = view.running_addons()
-    addons = (
-        turn.tr("cancel_sub.addons", names=", ".join(html.escape(a.name) for a in running))
-        if running
-        else ""
-    )
+    running = [html.escape(a.name) for a in view.running_addons()]
+    addons = order_texts.cancelled_along(turn.tr, running)
     text = turn.tr(
         "cancel_sub.ask",
         name=html.escape(view.product_name),

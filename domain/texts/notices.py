@@ -35,6 +35,8 @@ def notice(tr: Translator, notification: Notification) -> str:
             number=number,
             date=_date(tr, p.get("provisioned_on")),
         )
+        if p.get("addons_offered", True):  # older notices do not say: as they were written
+            text += " " + tr("notify.provisioned_addons")
         addons = _names(p)
         return text + ("\n" + tr("notify.addons", names=addons) if addons else "")
     if kind == kinds.ADDONS_PROVISIONED:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from domain.model import Status
-from domain.texts.i18n import Translator
+from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 from domain.views import AddonView, OrdersOverview, SubscriptionView
 
@@ -40,6 +40,14 @@ def _addon_line(tr: Translator, addon: AddonView) -> str:
         total=tr.money(addon.monthly_total),
         status=tr.status(addon.status),
     )
+
+
+def cancelled_along(tr: Callable[..., str], names: Sequence[str]) -> str:
+    """ " and the add-on(s) …" in a cancellation question (R18): none, one or several."""
+    if not names:
+        return ""
+    key = N_("cancel_sub.addon") if len(names) == 1 else N_("cancel_sub.addons")
+    return tr(key, names=", ".join(names))
 
 
 def listed(overview: OrdersOverview) -> list[SubscriptionView]:
