@@ -18,10 +18,10 @@ MODES = ["forum", "plain group"]
 
 @asynccontextmanager
 async def desk_bot(
-    mode: str, tmp_path: Path, clock: FixedClock, **extra: object
+    mode: str, tmp_path: Path, clock: FixedClock
 ) -> AsyncIterator[tuple[Bot, EmulatedGroup]]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
-    async with running_bot(url, clock, service_desk_chat_id=DESK, **extra) as bot:
+    async with running_bot(url, clock, service_desk_chat_id=DESK) as bot:
         yield bot, bot.emu.group(DESK, "Service Desk", forum=mode == "forum")
 
 

@@ -61,7 +61,7 @@ async def test_a_ticket_opened_while_the_bot_api_is_down_reaches_the_desk_once( 
 
         await _after_outage(bot, clock)
 
-        cards = [m for m in group.messages() if "Ticket #1" in m.plain_text]
+        cards = [m for m in group.messages() if "Ticket Nr. 1" in m.plain_text]
         held(f"ticket opened in an outage ({mode})", 1, int(len(cards) == 1))
         assert len(cards) == 1 and "Unser Drucker druckt nicht" in cards[0].plain_text
         assert cards[0].buttons() == ["Übernehmen", "Erledigt"]

@@ -50,7 +50,7 @@ async def test_a_reply_to_a_long_cards_button_part_goes_to_that_ticket(  # R24, 
         posted = len(group.messages())
         await open_ticket(bot, attacker, CRAFTED)  # ticket 2
         card_parts = group.messages()[posted:]
-        assert "Ticket #2" in card_parts[0].plain_text
+        assert "Ticket Nr. 2" in card_parts[0].plain_text
         assert len(card_parts) >= 2  # split at Telegram's length
         with_buttons = card_parts[-1]
         assert with_buttons.buttons() == ["Übernehmen", "Erledigt"]
