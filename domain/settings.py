@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.seats import SeatPolicy
 from domain.services.retention import RetentionPolicy
 
 MIN_WEBHOOK_SECRET = 16
@@ -57,6 +59,10 @@ class Settings(BaseSettings):
     # Monitoring (bot/health.py, domain/logs.py): /healthz, /readyz, /metrics in polling mode.
     health_port: int | None = Field(default=None, ge=1, le=65535)
     log_format: Literal["text", "json"] = "text"
+    # Seats (issue 21): the month-end hint goes out this many days before the month's last
+    # day; usage reported longer ago than this is stale (shown as such, never acted on).
+    seat_hint_days: int = Field(default=5, ge=0, le=27)
+    seat_usage_max_age_days: int = Field(default=7, ge=1, le=365)
 
     @field_validator("database_url")
     @classmethod
@@ -108,6 +114,10 @@ class Settings(BaseSettings):
             self.retention_tickets_days,
             self.retention_notices_days,
         )
+
+    @property
+    def seat_policy(self) -> SeatPolicy:
+        return SeatPolicy(self.seat_hint_days, timedelta(days=self.seat_usage_max_age_days))
 
     @property
     def tz(self) -> ZoneInfo:

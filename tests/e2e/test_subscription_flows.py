@@ -145,6 +145,8 @@ async def test_the_bot_registers_its_commands_in_german_and_english(bot: Bot) ->
         "privacy",
         "forget_me",
         "cancel",
+        "costs",  # issue 21
+        "settings",
     ]  # interfaces.md
     assert [c["command"] for c in german] == names
     assert [c["command"] for c in english] == names

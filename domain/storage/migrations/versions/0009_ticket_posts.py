@@ -1,7 +1,7 @@
 """service desk: every Telegram message of a ticket by its ids; who an agent was, by user id
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 03:30:00.000000
 
 Replies in the service desk group find their ticket by the replied message's id (issue 19),
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
