@@ -19,13 +19,9 @@ from enum import Enum
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-<<<<<<< HEAD
 from bot import desk_posts
 from bot.desk_posts import NotPosted
-=======
-from bot.handlers import desk
 from bot.handlers import seats as seat_handlers
->>>>>>> main
 from bot.runtime import runtime_of
 from bot.turn import Turn
 from domain import errors, metrics
@@ -183,7 +179,6 @@ async def _deliver(
             async with core.uow(write=False) as uow:
                 chosen = (await uow.chats.get(chat_id)).language
             tr = Translator(pick_language(chosen, delivery.user.language, default_language))
-<<<<<<< HEAD
         if kind in outbox.TICKET_KINDS:  # the ticket's messages, recorded by their ids
             rt = runtime_of(application.bot_data)
             if delivery.to_desk and rt.settings.service_desk_chat_id is None:
@@ -195,14 +190,11 @@ async def _deliver(
         elif delivery.to_desk:
             raise UnknownNotice(kind)
         else:
-            await application.bot.send_message(chat_id, notice(tr, delivery.notification))
-=======
             await application.bot.send_message(
                 chat_id,
                 notice(tr, delivery.notification),
                 reply_markup=seat_handlers.hint_markup(tr, delivery.notification),
             )
->>>>>>> main
     except Forbidden as exc:  # blocked the bot, account deleted, removed from the group
         return await _gone(application, core, delivery, exc)
     except BadRequest as exc:

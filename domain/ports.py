@@ -28,12 +28,8 @@ from domain.model import (
     Subscription,
 )
 from domain.requests import LicenceRequest, RequestStatus
-<<<<<<< HEAD
-from domain.tickets import Ticket, TicketMessage, TicketPost, TicketStatus
-=======
 from domain.seats import SeatReport
-from domain.tickets import Ticket, TicketStatus
->>>>>>> main
+from domain.tickets import Ticket, TicketMessage, TicketPost, TicketStatus
 
 
 @dataclass(frozen=True)
