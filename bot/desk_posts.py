@@ -83,7 +83,7 @@ async def deliver(bot: Bot, rt: Runtime, core: Context, delivery: Delivery, tr: 
         if notification.kind == kinds.TICKET_OPENED:
             await _post_card(sender, rt, desk, desk_tr)
         elif notification.kind == kinds.TICKET_WRITTEN and message is not None:
-            await _forward(sender, desk, desk_tr, message)
+            await _forward(sender, rt, desk, desk_tr, message)
         elif notification.kind == kinds.TICKET_EDITED and message is not None:
             await _edit_copies(sender, desk, message, _desk_text(desk_tr, view, message), desk_tr)
         else:
@@ -110,6 +110,7 @@ class _Sender:
 
     def __init__(self, bot: Bot, core: Context, view: TicketView, notification_id: int) -> None:
         self.bot, self.core, self.view, self.notification_id = bot, core, view, notification_id
+        self.first_part = 0  # numbers the parts of one message among the notice's messages
 
     async def send(
         self,
@@ -130,11 +131,12 @@ class _Sender:
             if p.chat_id == chat_id
         }
         sent: list[int] = []
-        for number, part in enumerate(parts):
+        for index, part in enumerate(parts):
+            number = self.first_part + index
             if number in done:
                 sent.append(done[number])
                 continue
-            last = number == len(parts) - 1
+            last = index == len(parts) - 1
             markup = InlineKeyboardMarkup(keyboard) if keyboard and last else None
             message = await self.bot.send_message(
                 chat_id,
@@ -164,13 +166,16 @@ def _reply(message_id: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id, allow_sending_without_reply=True)
 
 
-async def _post_card(sender: _Sender, rt: Runtime, desk: int, tr: Translator) -> None:
-    """The card, in the ticket's own topic when the group is a forum; once."""
+async def _post_card(
+    sender: _Sender, rt: Runtime, desk: int, tr: Translator, *, anew: bool = False
+) -> int | None:
+    """The card, in the ticket's own topic when the group is a forum, once; its topic.
+    `anew`: the ticket's topic was deleted in the group, the card goes into a new one."""
     view = sender.view
     recorded = await tickets.posts(sender.core, view.id, notification_id=sender.notification_id)
-    if view.desk_message_id is not None and not recorded:
-        return  # posted by a version that recorded only the card's first message
-    thread = view.desk_topic_id
+    if view.desk_message_id is not None and not recorded and not anew:
+        return view.desk_topic_id  # posted by a version that recorded only its first message
+    thread = None if anew else view.desk_topic_id
     if thread is None and await is_forum(sender.bot, rt, desk):
         topic = await sender.bot.create_forum_topic(desk, ticket_texts.desk_topic(tr, view))
         thread = topic.message_thread_id
@@ -180,23 +185,40 @@ async def _post_card(sender: _Sender, rt: Runtime, desk: int, tr: Translator) ->
     sent = await sender.send(
         desk, parts, keyboard=buttons(tr, view), thread=thread, ticket_message=first
     )
-    if view.desk_message_id is None:
+    if view.desk_message_id is None or anew:
         await tickets.at_desk(sender.core, view.id, sent[0], thread)
+    return thread
 
 
-async def _forward(sender: _Sender, desk: int, tr: Translator, message: TicketMessage) -> None:
+CARD_ANEW = 1000  # part numbers of a card posted anew by a forwarding notice
+
+
+async def _forward(
+    sender: _Sender, rt: Runtime, desk: int, tr: Translator, message: TicketMessage
+) -> None:
     """A later message of the customer: into the ticket's topic, or as a reply to its card."""
     view = sender.view
     if view.desk_message_id is None:
         raise NotPosted(f"ticket {view.id}")
     topic = view.desk_topic_id
-    await sender.send(
-        desk,
-        split_message(ticket_texts.desk_customer_message(tr, view, message)),
-        thread=topic,
-        reply_to=None if topic is not None else view.desk_message_id,
-        ticket_message=message.id,
-    )
+    text = split_message(ticket_texts.desk_customer_message(tr, view, message))
+    try:
+        await sender.send(
+            desk,
+            text,
+            thread=topic,
+            reply_to=None if topic is not None else view.desk_message_id,
+            ticket_message=message.id,
+        )
+    except BadRequest as exc:
+        if topic is None or "thread not found" not in exc.message.lower():
+            raise
+        # The topic was deleted in the group: the card anew in a new topic, the message there.
+        log.info("the topic of ticket %s is gone; posting it anew", view.id)
+        sender.first_part = CARD_ANEW
+        topic = await _post_card(sender, rt, desk, tr, anew=True)
+        sender.first_part = 0
+        await sender.send(desk, text, thread=topic, ticket_message=message.id)
 
 
 def _desk_text(tr: Translator, view: TicketView, message: TicketMessage) -> str:
