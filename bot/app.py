@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.handlers import (
+    addon_changes,
     addons,
     agent,
     changes,
@@ -30,6 +31,7 @@ from bot.handlers import (
     ordering,
     privacy,
     request_cards,
+    seats,
     support,
     system,
     text,
@@ -59,6 +61,8 @@ COMMANDS = {
     "privacy": N_("commands.privacy"),
     "forget_me": N_("commands.forget_me"),
     "cancel": N_("commands.cancel"),
+    "costs": N_("commands.costs"),
+    "settings": N_("commands.settings"),
 }
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -90,6 +94,12 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.ADDON_TERMS: addons.toggle_terms,
     cb.ADDON_CONFIRM: addons.confirm,
     cb.ADDON_REQUEST: addons.request_missing,
+    cb.ADDON_ENTRY: addon_changes.entry,
+    cb.ADDON_CHANGE: addon_changes.start_change,
+    cb.ADDON_CHANGE_QTY: addon_changes.quantity_pressed,
+    cb.ADDON_CHANGE_CONFIRM: addon_changes.confirm_change,
+    cb.ADDON_CANCEL_ASK: addon_changes.ask_cancel,
+    cb.ADDON_CANCEL_CONFIRM: addon_changes.confirm_cancel,
     cb.FREE_TEXT: free_text.pressed,
     cb.CUSTOMER_FIND: agent.find,
     cb.CUSTOMER: agent.open_card,
@@ -119,6 +129,15 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.FORGET_ASK: privacy.forget_me,
     cb.FORGET_CONFIRM: privacy.confirm,
     cb.FORGET_KEEP: privacy.keep,
+    cb.COSTS: seats.costs,
+    cb.COSTS_CSV: seats.costs_csv,
+    cb.REDUCE_ASK: seats.reduce_ask,
+    cb.REDUCE_CONFIRM: seats.reduce_confirm,
+    cb.REDUCE_LATER: seats.reduce_later,
+    cb.REDUCE_WITHDRAW: seats.reduce_withdraw,
+    cb.SETTINGS: seats.settings,
+    cb.SETTINGS_HINTS: seats.settings_hints,
+    cb.SETTINGS_SPARE: seats.settings_spare,
 }
 
 _COMMANDS: dict[str, PtbCallback] = {
@@ -135,6 +154,8 @@ _COMMANDS: dict[str, PtbCallback] = {
     "privacy": privacy.privacy,
     "forget_me": privacy.forget_me,
     "cancel": menu.cancel_step,
+    "costs": seats.costs,
+    "settings": seats.settings,
     agent.COMMAND: agent.find,  # the service desk's; listed in agents' own chats only
 }
 

@@ -25,6 +25,7 @@ class Step(StrEnum):
     CHANGE_SUMMARY = "change_summary"
     CANCEL_CONFIRM = "cancel_confirm"
     ADDON_QUANTITY = "addon_quantity"
+    ADDON_CHANGE_QUANTITY = "addon_change_quantity"  # a booked add-on's new number of users
     TICKET_WRITE = "ticket_write"  # the next typed text is the concern of a new ticket
     CUSTOMER_SEARCH = "customer_search"  # service desk: the next typed text names a customer
     PREPARE_QUANTITY = "prepare_quantity"  # service desk: a prepared request's quantity
@@ -91,6 +92,27 @@ class AddonForm(Form):
     quantity: int | None = None  # None: the base quantity (R17)
     terms: bool = False
     asked: bool = False
+
+
+@dataclass
+class AddonChangeForm(Form):
+    """A booked add-on's new number of users (R17), against the version seen (R13)."""
+
+    kind: ClassVar[str] = "addon_change"
+    subscription: int
+    booking: int
+    version: int
+    quantity: int | None = None
+
+
+@dataclass
+class AddonCancelForm(Form):
+    """A booked add-on cancelled on its own (R17, R19), against the version seen (R13)."""
+
+    kind: ClassVar[str] = "addon_cancel"
+    subscription: int
+    booking: int
+    version: int
 
 
 @dataclass

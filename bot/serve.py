@@ -34,7 +34,11 @@ DEMO_CATALOG = data_file("catalog.yaml")
 
 def context_for(settings: Settings) -> Context:
     return Context(
-        Database(settings.database_url), tz=settings.tz, terms_version=settings.terms_version
+        Database(settings.database_url),
+        tz=settings.tz,
+        terms_version=settings.terms_version,
+        provisioner=provisioner(settings.provisioner, settings.provisioning_delay_seconds),
+        seats=settings.seat_policy,
     )
 
 

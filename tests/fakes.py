@@ -35,6 +35,7 @@ from domain.model import (
 )
 from domain.ports import CatalogChanges, Delivery, Erased, Notification
 from domain.requests import LicenceRequest, RequestStatus
+from domain.seats import SeatReport
 from domain.tickets import Author, Ticket, TicketStatus
 
 
@@ -59,6 +60,10 @@ class State:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     tickets: dict[int, Ticket] = field(default_factory=dict)
     requests: dict[int, LicenceRequest] = field(default_factory=dict)
+    seat_reports: dict[tuple[str, str], SeatReport] = field(default_factory=dict)
+    seat_buffers: dict[tuple[str, str], int] = field(default_factory=dict)
+    hint_optouts: set[int] = field(default_factory=set)
+    seat_hints: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -149,6 +154,13 @@ class _Subscriptions(_Repos):
                 s.status is Status.PROVISIONED and any(a.status is Status.ORDERED for a in s.addons)
             )
         ][:limit]
+
+    async def reductions_due(self, today: date) -> Sequence[int]:
+        return sorted(
+            i
+            for i, s in self.s.subscriptions.items()
+            if s.scheduled_for is not None and s.scheduled_for < today
+        )
 
     async def past_end_date(self, today: date) -> Sequence[Subscription]:
         return [
@@ -529,6 +541,40 @@ class _Privacy(_Repos):
         raise NotImplementedError("retention by age is tested against SQLite and PostgreSQL")
 
 
+class _Seats(_Repos):
+    async def reports(self, customer_id: str) -> Sequence[SeatReport]:
+        return [r for (c, _), r in self.s.seat_reports.items() if c == customer_id]
+
+    async def report(self, customer_id: str, report: SeatReport) -> None:
+        self.s.seat_reports[customer_id, report.sku] = report
+
+    async def buffers(self, customer_id: str) -> dict[str, int]:
+        return {sku: n for (c, sku), n in self.s.seat_buffers.items() if c == customer_id}
+
+    async def set_buffer(self, customer_id: str, sku: str, spare: int) -> None:
+        self.s.seat_buffers.pop((customer_id, sku), None)
+        if spare:
+            self.s.seat_buffers[customer_id, sku] = spare
+
+    async def hints_wanted(self, user_id: int) -> bool:
+        return user_id not in self.s.hint_optouts
+
+    async def set_hints(self, user_id: int, wanted: bool, at: datetime) -> None:
+        if wanted:
+            self.s.hint_optouts.discard(user_id)
+        else:
+            self.s.hint_optouts.add(user_id)
+
+    async def claim_hint(self, customer_id: str, month: str, at: datetime, saving: Decimal) -> bool:
+        if (customer_id, month) in self.s.seat_hints:
+            return False
+        self.s.seat_hints[customer_id, month] = saving
+        return True
+
+    async def hinted(self, customer_id: str, month: str) -> bool:
+        return (customer_id, month) in self.s.seat_hints
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
@@ -546,6 +592,7 @@ class FakeUnitOfWork:
         self.tickets = _Tickets(self)
         self.requests = _Requests(self)
         self.privacy = _Privacy(self)
+        self.seats = _Seats(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -595,6 +642,7 @@ class FakePart:
         self.tickets = owner.tickets
         self.requests = owner.requests
         self.privacy = owner.privacy
+        self.seats = owner.seats
 
     async def __aenter__(self) -> Self:
         self._before = copy.deepcopy(self._owner.working)

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import CancelForm, ChangeForm, Drafted, DraftState, Step
-from bot.handlers import request_cards
+from bot.handlers import my_orders, request_cards
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
@@ -18,6 +18,7 @@ from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
 from domain.services import orders, requests, subscriptions
 from domain.services.requests import AskRequest
+from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -41,7 +42,11 @@ async def begin_change(turn: Turn, subscription_id: int, quantity: int | None) -
 
 
 async def ask_total(
-    turn: Turn, draft: Drafted[ChangeForm], view: SubscriptionView, hint: str = ""
+    turn: Turn,
+    draft: Drafted[ChangeForm],
+    view: SubscriptionView,
+    hint: str = "",
+    extra: list[list[InlineKeyboardButton]] | None = None,
 ) -> None:
     turn.set_step(Step.CHANGE_QUANTITY, draft.id)
     text = turn.tr("change.ask", name=html.escape(view.product_name), quantity=view.quantity)
@@ -56,7 +61,8 @@ async def ask_total(
         InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.id, n))
         for n in options
     ]
-    await turn.show(text, [quick, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))], note=hint)
+    keyboard = [quick, *(extra or []), turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
+    await turn.show(text, keyboard, note=hint)
 
 
 @handler
@@ -104,7 +110,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         errors.BelowAddonQuantity,
     ) as refusal:
         turn.refused(refusal)
-        await ask_total(turn, draft, view, hint=describe(refusal, turn.tr))
+        await ask_total(turn, draft, view, describe(refusal, turn.tr), _way_on(turn, view, refusal))
         return
     draft.form.quantity = quantity
     await turn.save_draft(draft)
@@ -132,6 +138,16 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
             turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
         ],
     )
+
+
+def _way_on(
+    turn: Turn, view: SubscriptionView, refusal: errors.DomainError
+) -> list[list[InlineKeyboardButton]]:
+    """Below an add-on's users (R12): the button to reduce or cancel that add-on first."""
+    if not isinstance(refusal, errors.BelowAddonQuantity):
+        return []
+    named = [a for a in view.running_addons() if a.sku == refusal.addon_sku]
+    return [[my_orders.addon_entry_button(turn, view, a)] for a in named]
 
 
 def _asked(view: SubscriptionView, total: int) -> AskRequest:
@@ -191,12 +207,8 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
         turn.core, turn.require_actor(), CancelSubscription(view.id), dry_run=True
     )
     draft = await turn.new_draft(CancelForm(view.id, view.version), Step.CANCEL_CONFIRM)
-    running = view.running_addons()
-    addons = (
-        turn.tr("cancel_sub.addons", names=", ".join(html.escape(a.name) for a in running))
-        if running
-        else ""
-    )
+    running = [html.escape(a.name) for a in view.running_addons()]
+    addons = order_texts.cancelled_along(turn.tr, running)
     text = turn.tr(
         "cancel_sub.ask",
         name=html.escape(view.product_name),

@@ -29,7 +29,8 @@ from domain.texts.refusals import describe
 from domain.tickets import TicketStatus
 
 log = logging.getLogger(__name__)
-_NUMBER = re.compile(r"#(\d{1,9})\b")  # "Ticket #12", "#12 · Anna": the ticket a message is of
+# "Ticket Nr. 12" (the card), "#12 · Anna" (a message in the ticket): the ticket it is of
+_NUMBER = re.compile(r"(?:#|\bTicket (?:Nr\.|no\.) ?)(\d{1,9})\b")
 
 
 def _tr(turn: Turn) -> Translator:

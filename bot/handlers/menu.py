@@ -37,6 +37,11 @@ def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
             turn.button("menu.orders", cb.data(cb.ORDERS, 0)),
         ],
         [turn.button("menu.status", cb.STATUS), turn.button("menu.support", cb.SUPPORT)],
+        *(
+            [[turn.button("menu.costs", cb.COSTS), turn.button("menu.settings", cb.SETTINGS)]]
+            if turn.actor is not None and turn.actor.role is Role.ADMIN
+            else []
+        ),
         [turn.button("menu.help", cb.HELP), turn.button("menu.language", cb.LANGUAGE)],
     ]
 

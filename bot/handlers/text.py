@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.drafts import Step
-from bot.handlers import addons, agent, changes, free_text, ordering, request_cards, support
+from bot.handlers import (
+    addon_changes,
+    addons,
+    agent,
+    changes,
+    free_text,
+    ordering,
+    request_cards,
+    support,
+)
 from bot.turn import Turn, handler
 from domain.model import Role
 
@@ -13,6 +22,7 @@ _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.ORDER_QUANTITY: ordering.quantity_typed,
     Step.CHANGE_QUANTITY: changes.total_typed,
     Step.ADDON_QUANTITY: addons.quantity_typed,
+    Step.ADDON_CHANGE_QUANTITY: addon_changes.quantity_typed,
     Step.TICKET_WRITE: support.concern_typed,
     Step.CUSTOMER_SEARCH: agent.search_typed,
     Step.PREPARE_QUANTITY: agent.quantity_typed,

@@ -170,6 +170,8 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
         )
         created = sub.status is Status.ORDERED
         addons = sub.provision(ctx.today())
+        catalog = await uow.catalog.load()
+        product = catalog.products.get(sub.product_sku)
         bump(sub)
         payload = {
             "subscription_id": sub.id,
@@ -177,6 +179,8 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
             "quantity": sub.quantity,
             "addons": [a.addon_name for a in addons],
             "provisioned_on": ctx.today().isoformat(),
+            # the hint "book add-ons now" only where there are some to book (R15)
+            "addons_offered": product is not None and bool(catalog.addons_of(product)),
         }
         # Who ordered the licences, or booked the add-ons, and the admins (R10, R14)
         told = await notices.orderers(

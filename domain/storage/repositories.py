@@ -289,6 +289,13 @@ class SubscriptionRepository:
         )
         return result.scalars().all()
 
+    async def reductions_due(self, today: date) -> Sequence[int]:
+        s = t.subscriptions
+        rows = await self.session.execute(
+            select(s.c.id).where(s.c.scheduled_for < today).order_by(s.c.id)
+        )
+        return [int(row.id) for row in rows]
+
     async def past_end_date(self, today: date) -> Sequence[Subscription]:
         """Cancelled subscriptions, or ones with cancelled add-ons, whose end date passed."""
         with_addons = select(t.addon_bookings.c.subscription_id).where(

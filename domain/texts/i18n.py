@@ -10,6 +10,7 @@ Makefile's `messages` targets run `pybabel extract/update/compile` for translato
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,7 @@ DEFAULT_LANGUAGE = "de"
 DOMAIN = "messages"
 _LOCALES = {"de": "de_DE", "en": "en_IE"}  # en_IE: "€13.92" and "1 Nov 2026", as R3/R8 ask
 _DATE_FORMATS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+_MONTH_FORMATS = {"de": "MM/yyyy", "en": "MMM yyyy"}
 _COUNT = "count:"
 
 
@@ -126,6 +128,10 @@ class Translator:
         if day is None:
             return ""
         return format_date(day, _DATE_FORMATS[self.language], locale=_LOCALES[self.language])
+
+    def month(self, first: datetime.date) -> str:
+        """`11/2026` in German, `Nov 2026` in English."""
+        return format_date(first, _MONTH_FORMATS[self.language], locale=_LOCALES[self.language])
 
     # -- names of the model's values
     def status(self, status: Status) -> str:
