@@ -51,7 +51,8 @@ async def test_a_members_cancellation_is_carried_out_when_an_admin_approves(bot:
     listing = await say(bot, anna, "/requests")
     assert "Nr. 1 · ⏳ offen · Microsoft 365 E3 (Nr. 1) kündigen · von Mia" in listing.plain_text
 
-    approval = await press(bot, anna, "Genehmigen", card)
+    await press(bot, anna, "Nr. 1 entscheiden", listing)
+    approval = await press(bot, anna, "Genehmigen")
     assert "☐" not in approval.plain_text  # no consents to cancel (R23)
     done = await press(bot, anna, "Ja, kündigen")
     assert "✅ Anfrage Nr. 1 von Mia ist genehmigt." in done.plain_text

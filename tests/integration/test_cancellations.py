@@ -31,9 +31,7 @@ async def test_an_admin_cancels_and_a_member_asks(ctx: Context, seed: Seed) -> N
     sub = await provisioned_e3(ctx, seed)
     asked = await cancellations.preview_cancel(ctx, seed.acme_member, sub)
     assert asked.asks and (asked.quantity, str(asked.end_date)) == (10, "2026-11-30")
-    done = await cancellations.submit_cancel(
-        ctx, seed.acme_member, CancelSubscription(sub), "Mia"
-    )
+    done = await cancellations.submit_cancel(ctx, seed.acme_member, CancelSubscription(sub), "Mia")
     assert done.cancelled is None and done.request is not None
     assert (done.request.kind, done.request.status) == (RequestKind.CANCEL, RequestStatus.PENDING)
     assert done.request.as_json()["kind"] == "cancel"
