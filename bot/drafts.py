@@ -1,13 +1,16 @@
 """The chat's steps and the typed drafts of its writes, kept in the database between updates.
 
 A draft is what a flow has collected so far (product, quantity, consents) and the
-idempotency key of its confirmation (R9); buttons name a draft by id, and every press is
-checked against it (`Turn.pressed_draft`).
+idempotency key of its confirmation (R9); buttons name a draft by id and revision (`ref`), and
+every press is checked against it (`Turn.pressed_draft`): a message that showed other values
+than an open draft now holds says it is no longer current instead of acting on them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -139,6 +142,16 @@ class TicketForm(Form):
 
 
 @dataclass
+class HeldForm(Form):
+    """A text typed while attached to a ticket that reads like a new request: held back until
+    the user says whether it is for the ticket (issue 18)."""
+
+    kind: ClassVar[str] = "held"
+    ticket: int
+    text: str
+
+
+@dataclass
 class CustomerForm(Form):
     """The service desk's chosen customer (agents have none of their own): its card's
     buttons name this draft, never the customer id itself."""
@@ -174,6 +187,19 @@ class Drafted(Generic[F]):
     @property
     def id(self) -> int:
         return self.draft.id
+
+    @property
+    def revision(self) -> int:
+        """What the form holds, as a number (CRC-32 of its fields): a screen's buttons carry
+        the revision they were made for, so a press checks that the draft still holds what
+        its message shows, whichever way it changed since."""
+        fields = json.dumps(self.form.as_data(), sort_keys=True, separators=(",", ":"))
+        return zlib.crc32(fields.encode()) & 0x7FFFFFFF
+
+    @property
+    def ref(self) -> str:
+        """The draft in callback data, `<id>.<revision>` (bot/callbacks.py `Press.draft`)."""
+        return f"{self.draft.id}.{self.revision}"
 
     @property
     def state(self) -> DraftState:

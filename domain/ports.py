@@ -65,6 +65,20 @@ class Delivery:
     token: str
 
 
+@dataclass(frozen=True)
+class TrailEntry:
+    """One line of a customer's audit trail (R25), or a consent given (R5) as
+    `consent.<kind>` with its terms version in `details`; `role` None for a consent."""
+
+    at: datetime
+    who: str
+    channel: Channel
+    role: Role | None
+    action: str
+    target: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 class CatalogRepository(Protocol):
     async def load(self, *, fresh: bool = False) -> Catalog:
         """The catalogue; `fresh`: read now, never a process's cached copy (writes that store
@@ -130,6 +144,9 @@ class RecordRepository(Protocol):
     async def audit_for(self, customer_id: str | None = None) -> list[dict[str, Any]]: ...
     async def history(self, subscription_id: int) -> list[dict[str, Any]]: ...
     async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]: ...
+    async def trail(self, customer_id: str) -> list[TrailEntry]:
+        """The customer's audit entries and consents, oldest first (R25, R5)."""
+        ...
 
 
 class ChatRepository(Protocol):

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     # day; usage reported longer ago than this is stale (shown as such, never acted on).
     seat_hint_days: int = Field(default=5, ge=0, le=27)
     seat_usage_max_age_days: int = Field(default=7, ge=1, le=365)
+    # The Mini App (docs/miniapp.md): its public HTTPS address (unset: no Mini App buttons),
+    # and in polling mode the port (and address) that serves it.
+    webapp_url: str | None = None
+    webapp_port: int | None = Field(default=None, ge=0, le=65535)
+    webapp_listen: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod

@@ -33,7 +33,7 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges, Delivery, Erased, Notification
+from domain.ports import CatalogChanges, Delivery, Erased, Notification, TrailEntry
 from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
 from domain.tickets import Author, Ticket, TicketStatus
@@ -243,6 +243,37 @@ class _Records(_Repos):
             for c in self.s.changes
             if c.subscription_id == subscription_id
         ]
+
+    async def trail(self, customer_id: str) -> list[TrailEntry]:
+        found = [
+            TrailEntry(
+                e.at,
+                e.actor.label or e.actor.role.value,
+                e.actor.channel,
+                e.actor.role,
+                e.action,
+                e.target,
+                dict(e.details),
+            )
+            for e in self.s.audit
+            if e.customer_id == customer_id
+        ]
+        found += [
+            TrailEntry(
+                c.given_at,
+                c.actor.label or c.actor.role.value,
+                c.actor.channel,
+                None,
+                f"consent.{c.kind.value}",
+                f"addon_booking:{c.addon_booking_id}"
+                if c.addon_booking_id is not None
+                else f"subscription:{c.subscription_id}",
+                {"terms_version": c.terms_version, "subscription_id": c.subscription_id},
+            )
+            for c in self.s.consents
+            if c.customer_id == customer_id
+        ]
+        return sorted(found, key=lambda entry: entry.at)
 
     async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]:
         return [

@@ -101,7 +101,7 @@ async def search(turn: Turn, query: str) -> None:
 
 
 def _data(prefix: str, drafted: Drafted[Any], *args: object) -> str:
-    return cb.data(prefix, drafted.id, *args)
+    return cb.data(prefix, drafted.ref, *args)
 
 
 # -- the customer card and what hangs off it

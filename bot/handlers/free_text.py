@@ -137,6 +137,33 @@ def _from_press(turn: Turn) -> ParseResult | None:
     )
 
 
+# Readings that, typed while attached to a ticket, may be a new request rather than a message
+# for the service desk: the user is asked (bot/handlers/text.py).
+_NEW_REQUESTS = frozenset(
+    {
+        "list_products",
+        "product_details",
+        "order_product",
+        "change_quantity",
+        "book_addon",
+        "cancel_product",
+        "show_orders",
+        "order_status",
+    }
+)
+
+
+def new_request(turn: Turn, text: str) -> InlineKeyboardButton | None:
+    """The button of a sure reading of `text` as a new request, else None."""
+    parser = turn.rt.parser
+    if parser is None:
+        return None
+    result = parser.parse(text)
+    if result.uncertain or result.intent not in _NEW_REQUESTS or result.intent not in _READING_KEYS:
+        return None
+    return turn.button(_READING_KEYS[result.intent], _data(result, result.intent, None, None))
+
+
 async def _did_you_mean(turn: Turn, result: ParseResult) -> None:
     """ "Meinten Sie …?": the likely readings as buttons, and "Etwas anderes"."""
     readings = [i for i in result.likely_intents() if i in _READING_KEYS]

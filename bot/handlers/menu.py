@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton
 from bot import callbacks as cb
 from bot.drafts import Step
 from bot.handlers import agent, support
+from bot.miniapp.buttons import offer_menu_button
 from bot.turn import Turn, handler
 from domain.commands import LinkUser
 from domain.model import Channel, Role
@@ -70,6 +71,7 @@ async def start(turn: Turn) -> None:
                     role=turn.tr.role(linked.user.role),
                 )
             )
+    offer_menu_button(turn)
     await show_menu(turn)
 
 

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import Step
+from bot.miniapp.buttons import overview_row
 from bot.turn import Turn, handler
 from domain.access import Action, may
 from domain.model import Role
@@ -122,7 +123,8 @@ async def show_status(turn: Turn) -> None:
     if waiting:  # an admin's to decide, a member's own (R23)
         mine = actor.role is Role.MEMBER
         text += "\n\n" + request_texts.pending_note(turn.tr, len(waiting), mine)
+    overview_button = overview_row(turn)  # the Mini App, when WEBAPP_URL is set
     if turn.query is None:
-        await turn.send(text)
+        await turn.send(text, [overview_button] if overview_button else ())
     else:
-        await turn.show(text, [turn.nav()])
+        await turn.show(text, [row for row in (overview_button, turn.nav()) if row])

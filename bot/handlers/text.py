@@ -41,6 +41,11 @@ async def text(turn: Turn) -> None:
     if turn.require_actor().role is Role.AGENT:  # no customer of their own: a name to find
         await agent.search(turn, typed)
         return
+    if turn.state.ticket_id is not None:  # for the ticket, or a new request? (issue 18)
+        reading = free_text.new_request(turn, typed)
+        if reading is not None:
+            await support.ask_ticket_or_new(turn, typed, reading)
+            return
     if await support.to_ticket(turn, typed):
         return
     await free_text.understand(turn, typed)
