@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
+from bot.fairness import ChatTurns
 from bot.handlers import (
     addon_changes,
     addons,
@@ -167,12 +168,18 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.in_flight = 0
+        self.handling = 0
         self.processed = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Updates being handled or waiting for their chat's turn (bot/fairness.py)."""
+        turns = self.update_processor
+        return self.handling + (turns.waiting if isinstance(turns, ChatTurns) else 0)
 
     async def process_update(self, update: object) -> None:
         """One update under one correlation id, counted, timed and logged in one line."""
-        self.in_flight += 1
+        self.handling += 1
         record = logs.UpdateRecord(
             update.update_id if isinstance(update, Update) else None, update_type(update)
         )
@@ -182,7 +189,7 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
             try:
                 await super().process_update(update)
             finally:
-                self.in_flight -= 1
+                self.handling -= 1
                 self.processed += 1
                 replies = replies_of(self.bot_data)
                 if replies is not None and isinstance(update, Update):
@@ -267,7 +274,7 @@ def build_application(
         .rate_limiter(PatientRateLimiter(share=share, unlimited=not settings.telegram_rate_limit))
         .read_timeout(settings.telegram_read_timeout)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
-        .concurrent_updates(True)
+        .concurrent_updates(ChatTurns())  # one chat's backlog waits behind itself
     )
     if not updater:
         builder = builder.updater(None)

@@ -131,13 +131,17 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         old_total=tr.money(view.monthly_total),
         new_total=tr.money(preview.subscription.monthly_total),
     )
-    await turn.show(
-        text,
-        [
-            [turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))],
-            turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
-        ],
-    )
+    confirm = [[turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))]]
+    if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
+        quantity, day = preview.reduction
+        text += "\n\n" + tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
+        confirm = [
+            [turn.button("change.confirm_keep", cb.data(cb.CHANGE_CONFIRM, draft.ref, 1))],
+            [turn.button("change.confirm_drop", cb.data(cb.CHANGE_CONFIRM, draft.ref, 0))],
+        ]
+    elif preview.reduction is not None:  # the new total settles it
+        text += "\n\n" + results.reduction_note(tr, preview)
+    await turn.show(text, [*confirm, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))])
 
 
 def _way_on(
@@ -179,7 +183,10 @@ async def confirm_change(turn: Turn) -> None:
             turn.core,
             turn.require_actor(),
             ChangeQuantity(
-                draft.form.subscription, draft.form.quantity, expected_version=draft.form.version
+                draft.form.subscription,
+                draft.form.quantity,
+                expected_version=draft.form.version,
+                keep_reduction=_kept(turn.press.number(1)),
             ),
         )
     except errors.VersionConflict as conflict:
@@ -193,6 +200,11 @@ async def confirm_change(turn: Turn) -> None:
     await turn.save_draft(draft)
     note = results.quantity_changed(turn.tr, changed)
     await show_subscription(turn, changed.subscription, note=note)
+
+
+def _kept(choice: int | None) -> bool | None:
+    """cc:<draft>:1 keeps a scheduled reduction, cc:<draft>:0 drops it (issue 21)."""
+    return None if choice is None else choice == 1
 
 
 @handler

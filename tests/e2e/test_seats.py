@@ -17,8 +17,8 @@ import pytest
 from bot.emulator import EmulatedUser
 from bot.notifier import deliver_once
 from domain.clock import FixedClock
-from domain.model import Role
-from domain.services import orders, seats
+from domain.model import Channel, Role
+from domain.services import accounts, orders, seats
 from domain.services.accounts import OPERATOR
 from tests.conftest import require_pg
 from tests.e2e.harness import Bot, order, press, running_bot, say, screen
@@ -221,3 +221,25 @@ async def test_members_see_no_costs_button_and_settings_keep_a_buffer(bot: Bot) 
     at(bot, HINT_DAY)
     await seats.report_usage(bot.core, OPERATOR, "acme", SKU, 12)
     assert await seats.send_hints(bot.core) == []  # the only admin turned hints off
+
+
+async def test_a_later_change_asks_whether_the_scheduled_reduction_still_stands(
+    bot: Bot,
+) -> None:  # issue 21: Partner Center drops it silently, we ask
+    anna = await bot.linked_user(9701)
+    await booked(bot, anna)
+    admin = await accounts.resolve_actor(bot.core, Channel.TELEGRAM, "9701")
+    await seats.schedule_reduction(bot.core, admin, 1, 12)
+    await say(bot, anna, "/orders")
+    await press(bot, anna, "Nr. 1 · Microsoft 365 E3")
+    await press(bot, anna, "Menge ändern")
+    summary = await say(bot, anna, "25")
+    assert (
+        "Zum 30.11.2026 ist eine Reduktion auf 12 geplant. Soll sie bestehen bleiben?"
+        in summary.plain_text
+    )
+    assert summary.buttons()[:2] == ["Ändern, Reduktion bleibt", "Ändern, Reduktion entfällt"]
+    done = await press(bot, anna, "Ändern, Reduktion entfällt")
+    assert "Die zum 30.11.2026 geplante Reduktion auf 12 entfällt." in done.plain_text
+    view = await orders.order_status(bot.core, OPERATOR, 1)
+    assert (view.quantity, view.scheduled_quantity) == (25, None)
