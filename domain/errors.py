@@ -281,17 +281,6 @@ class NoReductionScheduled(DomainError):
     code = "no_reduction_scheduled"
 
 
-class ReductionScheduled(DomainError):
-    """A change of quantity while a reduction is scheduled: the user must say whether the
-    reduction still stands (front ends ask, then send `keep_reduction`)."""
-
-    code = "reduction_scheduled"
-
-    def __init__(self, scheduled_quantity: int, scheduled_for: date) -> None:
-        self.scheduled_quantity = scheduled_quantity
-        self.scheduled_for = scheduled_for
-
-
 class InvalidSpare(DomainError):
     code = "invalid_spare"
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from domain.access import Action, asks_instead, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
-from domain.model import Actor, Channel, QuantityChange, Role, Status, seats_in_cap
+from domain.model import (
+    Actor,
+    Channel,
+    QuantityChange,
+    Role,
+    Status,
+    Subscription,
+    seats_in_cap,
+)
 from domain.services import notifications as notices
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
@@ -21,6 +30,9 @@ class QuantityChanged:
     subscription: SubscriptionView
     old_quantity: int
     new_quantity: int
+    # A reduction that was scheduled (issue 21): what it was, and whether it stands now
+    reduction: tuple[int, date] | None = None
+    reduction_kept: bool = False
 
 
 async def prepare_change(ctx: Context, actor: Actor, subscription_id: int) -> SubscriptionView:
@@ -52,8 +64,11 @@ async def change_quantity(
         others = await uow.subscriptions.for_customer(customer.id)
         elsewhere = seats_in_cap(others, catalog, product.seat_cap, ctx.today(), excluding=sub.id)
         old = sub.change_quantity(cmd.new_quantity, product, elsewhere)
+        reduction, kept = _settle_reduction(sub, cmd)
         if dry_run:
-            return QuantityChanged(subscription_view(sub, ctx.today()), old, cmd.new_quantity)
+            return QuantityChanged(
+                subscription_view(sub, ctx.today()), old, cmd.new_quantity, reduction, kept
+            )
         bump(sub)
         await uow.records.quantity_change(
             QuantityChange(sub.id or 0, None, old, cmd.new_quantity, actor, ctx.now())
@@ -84,17 +99,51 @@ async def change_quantity(
                 users=await notices.orderers(uow, sub.id or 0),
                 skip=actor.user_id,
             )
+        if reduction is not None and not kept:
+            await uow.records.audit(
+                ctx.audit(
+                    actor,
+                    customer.id,
+                    "subscription.withdraw_reduction",
+                    f"subscription:{sub.id}",
+                    quantity=reduction[0],
+                    scheduled_for=str(reduction[1]),
+                    because="change_quantity",
+                )
+            )
         await commit_write(ctx, uow, sub)
-    return QuantityChanged(subscription_view(sub, ctx.today()), old, cmd.new_quantity)
+    return QuantityChanged(
+        subscription_view(sub, ctx.today()), old, cmd.new_quantity, reduction, kept
+    )
+
+
+def _settle_reduction(
+    sub: Subscription, cmd: ChangeQuantity
+) -> tuple[tuple[int, date] | None, bool]:
+    """A scheduled reduction under a new total (issue 21): kept unless the user said no or the
+    new total is at or below it (then it has nothing left to do); never dropped unsaid."""
+    if sub.scheduled_quantity is None or sub.scheduled_for is None:
+        return None, False
+    scheduled = (sub.scheduled_quantity, sub.scheduled_for)
+    if cmd.keep_reduction is False or cmd.new_quantity <= sub.scheduled_quantity:
+        sub.withdraw_reduction()
+        return scheduled, False
+    return scheduled, True
 
 
 async def cancel_subscription(
-    ctx: Context, actor: Actor, cmd: CancelSubscription, *, dry_run: bool = False
+    ctx: Context,
+    actor: Actor,
+    cmd: CancelSubscription,
+    *,
+    dry_run: bool = False,
+    notify: bool = True,
 ) -> SubscriptionView:
     """Cancel the product with all add-ons to the last day of this month (R18, R19).
 
     `dry_run` returns the cancelled subscription without saving it: the confirmation screen
-    names product, quantity, add-ons and end date from it (R20).
+    names product, quantity, add-ons and end date from it (R20). Not `notify` when an approved
+    request tells of it instead.
     """
     async with ctx.uow() as uow:
         customer, sub = await load_for_write(
@@ -114,21 +163,22 @@ async def cancel_subscription(
                 addons=[a.addon_sku for a in addons],
             )
         )
-        await notices.tell(
-            uow,
-            ctx.now(),
-            customer.id,
-            notices.CANCELLED,
-            {
-                "subscription_id": sub.id,
-                "product_name": sub.product_name,
-                "quantity": sub.quantity,
-                "end_date": sub.end_date.isoformat() if sub.end_date else None,
-                "addons": [a.addon_name for a in addons],
-            },
-            users=await notices.orderers(uow, sub.id or 0),
-            skip=actor.user_id,
-        )
+        if notify:
+            await notices.tell(
+                uow,
+                ctx.now(),
+                customer.id,
+                notices.CANCELLED,
+                {
+                    "subscription_id": sub.id,
+                    "product_name": sub.product_name,
+                    "quantity": sub.quantity,
+                    "end_date": sub.end_date.isoformat() if sub.end_date else None,
+                    "addons": [a.addon_name for a in addons],
+                },
+                users=await notices.orderers(uow, sub.id or 0),
+                skip=actor.user_id,
+            )
         await commit_write(ctx, uow, sub)
     return subscription_view(sub, ctx.today())
 

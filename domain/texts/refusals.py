@@ -57,7 +57,6 @@ _MESSAGES = {
         N_("errors.reduction_not_lower"),
         N_("errors.below_assigned"),
         N_("errors.no_reduction_scheduled"),
-        N_("errors.reduction_scheduled"),
         N_("errors.invalid_spare"),
     )
 }

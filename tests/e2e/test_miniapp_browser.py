@@ -25,11 +25,11 @@ import pytest
 from bot.miniapp.launch import DARK, LIGHT, Person, launch_url
 from domain.clock import FixedClock
 from domain.model import Channel
-from domain.services import accounts, orders
-from domain.services.dashboard import dashboard
+from domain.services import accounts, orders, seats
+from domain.texts.i18n import Translator
 from tests.conftest import NOW
 from tests.e2e.harness import TOKEN
-from tests.e2e.miniapp import ADMIN, MiniApp, acme_with_orders, miniapp
+from tests.e2e.miniapp import ADMIN, AGENT, MEMBER, MiniApp, acme_with_orders, miniapp
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
@@ -107,6 +107,7 @@ def screenshot(chrome: Any, folder: Path, name: str) -> Path:
 
 
 AUDIT_ACTIONS = "return [...document.querySelectorAll('#audit li')].map(li => li.dataset.action)"
+LISTED = "return [...document.querySelectorAll('#customer-list button')].map(b => b.textContent)"
 AUDIT_TEXTS = "return [...document.querySelectorAll('#audit li')].map(li => li.innerText)"
 
 
@@ -121,7 +122,7 @@ async def test_the_page_shows_the_databases_figures(
     await open_page(browser, url, "ready")
     actor = await accounts.resolve_actor(app.bot.core, Channel.TELEGRAM, str(ADMIN))
     stored = await orders.list_orders(app.bot.core, actor, "acme")
-    board = await dashboard(app.bot.core, actor)
+    costs = await seats.cost_overview(app.bot.core, actor, "acme")
     shown = {
         e.get_attribute("data-sku"): int(e.find_element(By.CSS_SELECTOR, "[data-field=paid]").text)
         for e in browser.find_elements(By.CSS_SELECTOR, ".seat")
@@ -131,8 +132,18 @@ async def test_the_page_shows_the_databases_figures(
         e.get_attribute("data-month"): e.get_attribute("data-total")
         for e in browser.find_elements(By.CSS_SELECTOR, "#chart rect.bar")
     }
-    expected = {m.month.strftime("%Y-%m"): str(m.total) for m in board.months}
-    assert bars == expected
+    expected = {m.month.strftime("%Y-%m"): str(m.total) for m in (*costs.months, costs.next_month)}
+    assert bars == expected and len(bars) == 13  # 12 months and next month's forecast
+    assert browser.find_element(By.ID, "forecast").text.endswith(
+        Translator("de").money(costs.next_month.total).replace("\xa0", " ")  # as .text reads it
+    )
+    usage = await seats.seat_overview(app.bot.core, actor, "acme")
+    assigned = {
+        e.get_attribute("data-sku"): e.find_element(By.CSS_SELECTOR, "[data-field=assigned]").text
+        for e in browser.find_elements(By.CSS_SELECTOR, ".seat")
+        if e.find_elements(By.CSS_SELECTOR, "[data-field=assigned]")
+    }
+    assert assigned == {line.sku: str(line.assigned) for line in usage.lines if line.assigned}
     assert browser.find_element(By.ID, "customer-name").text == "ACME GmbH"
     audit = texts(browser, "#audit li")
     assert any(line.startswith("Bestellt: Microsoft 365 E3, Menge 10") for line in audit)
@@ -202,3 +213,36 @@ async def test_forged_or_expired_init_data_shows_the_error_state(
         assert not browser.find_element(By.ID, "board").is_displayed()
         assert (await app.get("overview", data)).status_code == 401
     screenshot(browser, tmp_path, "error")
+
+
+async def test_the_desk_chooses_a_customer_and_a_member_sees_their_own(
+    app: MiniApp, browser: Any
+) -> None:  # R23, R24
+    desk = launch_url(app.page, Person(AGENT, "Desk", None, "en"), TOKEN, NOW, LIGHT)
+    await open_page(browser, desk, "choose")
+
+    def choose(name: str) -> None:
+        field = browser.find_element(By.ID, "customer-query")
+        field.clear()
+        field.send_keys("glob")
+        WebDriverWait(browser, WAIT_S).until(
+            lambda c: (
+                c.find_elements(By.CSS_SELECTOR, "#customer-list button")
+                and c.execute_script(LISTED) == [name]
+            )
+        )
+        browser.find_element(By.CSS_SELECTOR, "#customer-list button").click()
+        WebDriverWait(browser, WAIT_S).until(
+            lambda c: c.find_element(By.ID, "app").get_attribute("data-state") == "ready"
+        )
+
+    await asyncio.to_thread(choose, "Globex AG")
+    assert browser.find_element(By.ID, "customer-name").text == "Globex AG"
+    assert texts(browser, ".seat [data-field=paid]") == ["99"]
+    assert browser.find_element(By.ID, "change-customer").is_displayed()
+
+    member = launch_url(app.page, Person(MEMBER, "Max", None, "de"), TOKEN, NOW, LIGHT)
+    await open_page(browser, member, "ready")
+    assert browser.find_element(By.ID, "member-note").is_displayed()
+    for hidden in ("seats-section", "costs-section", "audit-section", "change-customer"):
+        assert not browser.find_element(By.ID, hidden).is_displayed()

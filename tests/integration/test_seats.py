@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from prometheus_client import REGISTRY
 
 from domain import errors
 from domain.clock import FixedClock
-from domain.commands import BookAddon, CancelSubscription, PlaceOrder
+from domain.commands import BookAddon, CancelSubscription, ChangeQuantity, PlaceOrder
 from domain.model import Actor, ReductionOutcome, Status
 from domain.services import addons, orders, seats, subscriptions
 from domain.services.accounts import OPERATOR
@@ -361,3 +362,77 @@ async def test_costs_rebuild_past_months_and_project_the_next(ctx: Context, seed
     assert cancelled.status is Status.CANCELLED
     costs = await seats.cost_overview(ctx, seed.acme_admin, "acme", months=1)
     assert costs.next_month.total == 0  # R19: it ends with December
+
+
+# --- a change of quantity while a reduction is scheduled -----------------------------------------
+async def test_a_later_change_keeps_drops_or_settles_the_scheduled_reduction(
+    ctx: Context, seed: Seed
+) -> None:  # R11, issue 21: never dropped unsaid
+    sub = await provisioned(ctx, seed.acme_admin)
+    await seats.schedule_reduction(ctx, seed.acme_admin, sub.id, 12)
+    kept = await subscriptions.change_quantity(ctx, seed.acme_admin, ChangeQuantity(sub.id, 25))
+    assert (kept.reduction, kept.reduction_kept) == ((12, date(2026, 11, 30)), True)
+    assert kept.subscription.scheduled_quantity == 12
+
+    dropped = await subscriptions.change_quantity(
+        ctx, seed.acme_admin, ChangeQuantity(sub.id, 24, keep_reduction=False)
+    )
+    assert (dropped.reduction, dropped.reduction_kept) == ((12, date(2026, 11, 30)), False)
+    assert dropped.subscription.scheduled_quantity is None
+
+    await seats.schedule_reduction(ctx, seed.acme_admin, sub.id, 12)
+    settled = await subscriptions.change_quantity(ctx, seed.acme_admin, ChangeQuantity(sub.id, 10))
+    assert (settled.reduction_kept, settled.subscription.scheduled_quantity) == (False, None)
+    at(ctx, NEXT_MONTH)
+    assert await seats.apply_due_reductions(ctx) == []
+    assert (await orders.order_status(ctx, OPERATOR, sub.id)).quantity == 10
+
+
+# --- metrics -------------------------------------------------------------------------------------
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_metrics_count_hints_reductions_and_the_monthly_saving(
+    ctx: Context, seed: Seed
+) -> None:
+    before = {
+        "hints": _sample("licencebot_seat_hints_total", channel="system"),
+        "scheduled": _sample(
+            "licencebot_seat_reductions_total", outcome="scheduled", channel="telegram"
+        ),
+        "applied": _sample("licencebot_seat_reductions_total", outcome="applied", channel="system"),
+        "skipped": _sample("licencebot_seat_reductions_total", outcome="skipped", channel="system"),
+        "saved": _sample("licencebot_seat_savings_euros_total"),
+    }
+    sub = await provisioned(ctx, seed.acme_admin)
+    other = await provisioned(ctx, seed.acme_admin, 10, "M365-E5")
+    at(ctx, HINT_DAY)
+    await seats.report_usage(ctx, OPERATOR, "acme", E3, 12)
+    await seats.report_usage(ctx, OPERATOR, "acme", "M365-E5", 5)
+    await seats.send_hints(ctx)
+    await seats.send_hints(ctx)
+    await seats.schedule_reduction(ctx, seed.acme_admin, sub.id, 12)
+    await seats.schedule_reduction(ctx, seed.acme_admin, other.id, 5)
+    at(ctx, NEXT_MONTH)
+    await seats.report_usage(ctx, OPERATOR, "acme", E3, 12)
+    await seats.report_usage(ctx, OPERATOR, "acme", "M365-E5", 10)  # all in use: skipped
+    await seats.apply_due_reductions(ctx)
+    assert _sample("licencebot_seat_hints_total", channel="system") - before["hints"] == 1
+    assert (
+        _sample("licencebot_seat_reductions_total", outcome="scheduled", channel="telegram")
+        - before["scheduled"]
+        == 2
+    )
+    assert (
+        _sample("licencebot_seat_reductions_total", outcome="applied", channel="system")
+        - before["applied"]
+        == 1
+    )
+    assert (
+        _sample("licencebot_seat_reductions_total", outcome="skipped", channel="system")
+        - before["skipped"]
+        == 1
+    )
+    saved = _sample("licencebot_seat_savings_euros_total") - before["saved"]
+    assert round(saved, 2) == float(8 * sub.unit_price)

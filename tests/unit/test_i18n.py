@@ -172,8 +172,6 @@ SAMPLE_ARGS: dict[str, object] = {
     "external_id": "555",
     "decided_by": "Anna Admin",
     "assigned": 12,  # issue 21
-    "scheduled_quantity": 12,
-    "scheduled_for": date(2026, 12, 31),
 }
 
 

@@ -135,6 +135,7 @@
       }
       figures.appendChild(el("span", "hint", seat.monthly_total_text));
       box.appendChild(figures);
+      if (seat.stale_text) box.appendChild(el("div", "hint stale", seat.stale_text));
       if (seat.scheduled_text) box.appendChild(el("div", "scheduled", seat.scheduled_text));
       target.appendChild(box);
     }
@@ -154,7 +155,7 @@
     document.getElementById("forecast").textContent = forecast
       ? labels.costs_forecast + ": " + forecast.total_text
       : "";
-    if (!bars.length) {
+    if (!bars.some((b) => Number(b.total) > 0)) {
       target.appendChild(el("p", "hint", labels.costs_none));
       return;
     }
@@ -180,7 +181,7 @@
       chart.appendChild(rect);
       chart.appendChild(
         svg("text", { class: "axis", x: (x + step * 0.35).toFixed(1), y: height - 6, "text-anchor": "middle" },
-          bar.label.split(" ")[0].replace(".", "").slice(0, 3))
+          bar.short)
       );
     });
     const last = bars[bars.length - (forecast ? 2 : 1)];
@@ -224,6 +225,7 @@
   function render(data) {
     document.getElementById("choose").hidden = true;
     document.getElementById("customer-name").textContent = data.customer.name;
+    document.getElementById("change-customer").hidden = !data.can_choose;
     const full = data.full;
     for (const id of ["seats-section", "costs-section", "audit-section"]) {
       document.getElementById(id).hidden = !full;
@@ -276,6 +278,9 @@
   }
 
   function choose() {
+    customer = null;
+    document.getElementById("customer-name").textContent = "";
+    document.getElementById("change-customer").hidden = true;
     document.getElementById("board").hidden = true;
     document.getElementById("choose").hidden = false;
     status.textContent = "";
@@ -307,6 +312,7 @@
     }
     tellTelegramReady();
     document.getElementById("audit-filter").addEventListener("change", filterAudit);
+    document.getElementById("change-customer").addEventListener("click", choose);
     let typing = null;
     document.getElementById("customer-query").addEventListener("input", () => {
       clearTimeout(typing);
