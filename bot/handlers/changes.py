@@ -115,18 +115,8 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         )
         await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
         return
-    tr = turn.tr
-    text = tr(
-        "change.summary",
-        name=html.escape(view.product_name),
-        old=view.quantity,
-        new=preview.new_quantity,
-        price=tr.money(view.unit_price),
-        old_total=tr.money(view.monthly_total),
-        new_total=tr.money(preview.subscription.monthly_total),
-    )
     await turn.show(
-        text,
+        results.change_summary(turn.tr, view, preview),
         [
             [turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.id))],
             turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
