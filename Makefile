@@ -2,12 +2,14 @@
 # make test  - set up .venv and run every test (with the short form of the fault suite)
 # make bench - the benchmarks of docs/benchmarks.md (BENCH_ARGS=--quick for a 5-minute run)
 # make reliability - the long form of the fault and abuse suite (tests/reliability)
+# make test-dates - the tests on the real clock at the instants that break date code (faketime)
+# make screenshots - the Mini App's screenshots in docs/images (needs chromium, chromium-driver)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: chat test lint format bench reliability clean messages messages-update messages-check
+.PHONY: chat test test-dates lint format bench reliability screenshots clean messages messages-update messages-check
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +26,14 @@ test: $(STAMP)
 bench: $(STAMP)  ## issue 11's benchmarks, ratios against baselines of the same run (BENCH_ARGS=--quick)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
+test-dates: $(STAMP)  ## issue 16: tests marked real_clock at new year, leap day, DST switches...
+	$(BIN)/python -m tests.dates -p no:cacheprovider $(PYTEST_ARGS)
+
 reliability: $(STAMP)  ## the long fault and abuse suite (a short form runs in `make test`)
 	LICENCEBOT_RELIABILITY=long $(BIN)/python -m pytest tests/reliability -p no:cacheprovider $(PYTEST_ARGS)
+
+screenshots: $(STAMP)  ## the README's pictures of the Mini App, from its browser test
+	MINIAPP_SCREENSHOTS=docs/images $(BIN)/python -m pytest tests/e2e/test_miniapp_browser.py -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
 from domain.services import addons, catalog, orders, subscriptions
+from domain.texts import orders as order_texts
 from domain.texts import results
 from domain.texts.i18n import N_
 
@@ -194,8 +195,7 @@ class AskConfirmCancel(LicenceAction):
             CancelSubscription(view.id, expected_version=parsing.version(conv.slot(VERSION_SLOT))),
             dry_run=True,
         )
-        running = [a.name for a in view.running_addons()]
-        along = conv.texts("cancel_sub.addons", names=", ".join(running)) if running else ""
+        along = order_texts.cancelled_along(conv.texts, [a.name for a in view.running_addons()])
         conv.say(
             "rasa.ask.confirm_cancel",
             name=view.product_name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from domain.provisioning import provisioner
 from domain.services.context import Context
 from domain.settings import Settings
 from domain.storage.database import Database
@@ -57,7 +58,11 @@ async def context() -> Context:
         if ctx is None:
             config = settings()
             ctx = Context(
-                Database(config.database_url), tz=config.tz, terms_version=config.terms_version
+                Database(config.database_url),
+                tz=config.tz,
+                terms_version=config.terms_version,
+                provisioner=provisioner(config.provisioner, config.provisioning_delay_seconds),
+                seats=config.seat_policy,
             )
             await upgrade(ctx.db)
             _STATE.context = ctx

@@ -11,6 +11,10 @@ with `python -m rasa_sdk --actions actions`) and adds:
   The comparison takes constant time and the secret is never logged (Sanic's access log,
   which would show the query string, is off);
 - without it, the server refuses to listen anywhere but on the loopback interface;
+- every call is read once before an action runs (actions/calls.py): a deflated body is
+  inflated once and never beyond a cap, and a body that is no action call or carries a slot
+  value out of range gets 400 (413 when too large) with a short reason; an error inside an
+  action is logged and answered with a fixed word, never with the body or a traceback;
 - `/healthz`, `/readyz` (database answers, migrations current) and `/metrics` (action calls by
   action and outcome, latency, with domain/metrics.py's counters and database figures; no
   personal data).
@@ -25,11 +29,9 @@ import argparse
 import asyncio
 import hmac
 import ipaddress
-import json
 import logging
 import sys
 import time
-import zlib
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
@@ -37,14 +39,16 @@ from pydantic import ValidationError
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
-from actions import runtime
+from actions import calls, runtime
 from actions.metrics import OTHER_ACTION, observe
 from domain import metrics
 from domain.command_line import Parser, configuration_error, port
 from domain.storage import figures
+from domain.storage.readiness import Probe, Readiness
 from domain.storage.readiness import check as check_readiness
 
 log = logging.getLogger("licencebot.actions")
@@ -85,18 +89,18 @@ def is_loopback(host: str) -> bool:
 
 
 # --- readiness ----------------------------------------------------------------------------------
-async def readiness() -> tuple[bool, str]:
+async def readiness() -> Readiness:
     """The database answers and its migrations are current (domain/storage/readiness.py);
-    never raises. The context is created (and migrated) on first use."""
+    never raises. The context is created (and migrated) on first use. `/readyz` waits for it
+    at most a second (`Probe`)."""
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
             ctx = await runtime.context()
     except TimeoutError:
-        return False, f"database did not answer within {READY_TIMEOUT_SECONDS:g} s"
+        return Readiness(False, f"database did not answer within {READY_TIMEOUT_SECONDS:g} s")
     except Exception as exc:  # any driver or network failure means "not ready"
-        return False, f"database unreachable ({type(exc).__name__})"
-    ready = await check_readiness(ctx.db)
-    return ready.ok, ready.reason
+        return Readiness(False, f"database unreachable ({type(exc).__name__})")
+    return await check_readiness(ctx.db)
 
 
 async def exposition() -> tuple[bytes, str]:
@@ -110,22 +114,25 @@ async def exposition() -> tuple[bytes, str]:
 
 
 # --- metrics -------------------------------------------------------------------------------------
-def _action_call(request: Request) -> Any:
-    body = request.body
-    if request.headers.get("content-encoding") == "deflate":
-        body = zlib.decompress(body)
-    return json.loads(body)
-
-
-def _action_label(request: Request, status: int, known: frozenset[str]) -> str:
-    """The registered action the call named; `other` for anything else or an unread body."""
-    if status == 401:
-        return OTHER_ACTION  # the body of an unauthenticated call is not read
-    try:
-        name = _action_call(request).get("next_action")
-    except (ValueError, AttributeError, zlib.error):
-        return OTHER_ACTION
+def _action_label(request: Request, known: frozenset[str]) -> str:
+    """The registered action the call named; `other` for anything else or an unread body
+    (the body of an unauthenticated or refused call is not read)."""
+    name = getattr(request.ctx, "action", None)
     return name if isinstance(name, str) and name in known else OTHER_ACTION
+
+
+def _admit(request: Request) -> HTTPResponse | None:
+    """Read the call once (actions/calls.py); rasa-sdk then gets the checked JSON, inflated."""
+    try:
+        call = calls.read(request.body, request.headers.get("content-encoding"))
+    except calls.BadCall as bad:
+        log.warning("refused an action call: %s", bad.reason)
+        return response.json({"error": bad.reason}, status=bad.status)
+    request.ctx.action = call.next_action
+    request.body = call.body
+    request.parsed_json = call.payload  # type: ignore[assignment]  # Sanic types it None
+    request.headers.popall("content-encoding", None)
+    return None
 
 
 # --- the app -------------------------------------------------------------------------------------
@@ -133,37 +140,52 @@ def build_app(executor: ActionExecutor, token: str | None) -> App:
     """rasa-sdk's app for `executor`, with the token check, probes and metrics."""
     app: App = create_app(executor, cors_origins=None)
     app.config.ACCESS_LOG = False  # it would log `?token=`
+    app.config.REQUEST_MAX_SIZE = calls.MAX_BODY_BYTES
     known = frozenset(executor.actions)
 
     @app.on_request
     async def guard(request: Request) -> HTTPResponse | None:
         request.ctx.started = time.perf_counter()
-        if token is None or request.path in OPEN_PATHS:
-            return None
-        if token_matches(presented_token(request), token):
-            return None
-        log.warning("refused a call to %s without the right token", request.path)
-        return response.json({"error": "unauthorized"}, status=401)
+        guarded = token is not None and request.path not in OPEN_PATHS
+        if guarded and not token_matches(presented_token(request), token or ""):
+            log.warning("refused a call to %s without the right token", request.path)
+            return response.json({"error": "unauthorized"}, status=401)
+        if request.path == "/webhook" and request.method == "POST":
+            return _admit(request)
+        return None
 
     async def measure(request: Request, resp: BaseHTTPResponse) -> None:
         if request.path != "/webhook" or request.method != "POST":
             return
         started: float = getattr(request.ctx, "started", time.perf_counter())
-        action = _action_label(request, resp.status, known)
+        action = _action_label(request, known)
         observe(action, resp.status, time.perf_counter() - started)
 
     app.register_middleware(measure, "response")
+
+    async def failed(request: Request, exc: Exception) -> HTTPResponse:
+        """In place of rasa-sdk's handler, which echoes the body and the exception: the log
+        gets the traceback (the scrubber hides secrets), the caller a fixed word."""
+        if isinstance(exc, SanicException) and exc.status_code < 500:
+            return response.json({"error": exc.__class__.__name__}, status=exc.status_code)
+        log.error("action call to %s failed", request.path, exc_info=exc)
+        return response.json({"error": "internal error"}, status=500)
+
+    # rasa-sdk registered its handler for Exception; Sanic refuses a second registration.
+    app.error_handler.cached_handlers[(Exception, None)] = failed
 
     @app.get("/healthz")
     async def healthz(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
 
+    probe = Probe(readiness)
+
     @app.get("/readyz")
     async def readyz(_: Request) -> HTTPResponse:
-        ok, reason = await readiness()
+        ready = await probe()
         return response.json(
-            {"status": "ready" if ok else "not ready", "reason": reason},
-            status=200 if ok else 503,
+            {"status": "ready" if ready.ok else "not ready", "reason": ready.reason},
+            status=200 if ready.ok else 503,
         )
 
     @app.get("/metrics")

@@ -20,7 +20,9 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
+from bot.fairness import ChatTurns
 from bot.handlers import (
+    addon_changes,
     addons,
     agent,
     changes,
@@ -30,6 +32,7 @@ from bot.handlers import (
     ordering,
     privacy,
     request_cards,
+    seats,
     support,
     system,
     text,
@@ -59,6 +62,8 @@ COMMANDS = {
     "privacy": N_("commands.privacy"),
     "forget_me": N_("commands.forget_me"),
     "cancel": N_("commands.cancel"),
+    "costs": N_("commands.costs"),
+    "settings": N_("commands.settings"),
 }
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -68,6 +73,8 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.LANGUAGE: menu.language,
     cb.SUPPORT: support.support,
     cb.TICKETS: support.my_tickets,
+    cb.TICKET_SEND: support.send_held,
+    cb.TICKET_WRITE: support.write_again,
     cb.PRODUCTS: ordering.products,
     cb.PRODUCT: ordering.details,
     cb.ORDER_NEW: ordering.start_order,
@@ -90,6 +97,12 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.ADDON_TERMS: addons.toggle_terms,
     cb.ADDON_CONFIRM: addons.confirm,
     cb.ADDON_REQUEST: addons.request_missing,
+    cb.ADDON_ENTRY: addon_changes.entry,
+    cb.ADDON_CHANGE: addon_changes.start_change,
+    cb.ADDON_CHANGE_QTY: addon_changes.quantity_pressed,
+    cb.ADDON_CHANGE_CONFIRM: addon_changes.confirm_change,
+    cb.ADDON_CANCEL_ASK: addon_changes.ask_cancel,
+    cb.ADDON_CANCEL_CONFIRM: addon_changes.confirm_cancel,
     cb.FREE_TEXT: free_text.pressed,
     cb.CUSTOMER_FIND: agent.find,
     cb.CUSTOMER: agent.open_card,
@@ -119,6 +132,15 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.FORGET_ASK: privacy.forget_me,
     cb.FORGET_CONFIRM: privacy.confirm,
     cb.FORGET_KEEP: privacy.keep,
+    cb.COSTS: seats.costs,
+    cb.COSTS_CSV: seats.costs_csv,
+    cb.REDUCE_ASK: seats.reduce_ask,
+    cb.REDUCE_CONFIRM: seats.reduce_confirm,
+    cb.REDUCE_LATER: seats.reduce_later,
+    cb.REDUCE_WITHDRAW: seats.reduce_withdraw,
+    cb.SETTINGS: seats.settings,
+    cb.SETTINGS_HINTS: seats.settings_hints,
+    cb.SETTINGS_SPARE: seats.settings_spare,
 }
 
 _COMMANDS: dict[str, PtbCallback] = {
@@ -135,6 +157,8 @@ _COMMANDS: dict[str, PtbCallback] = {
     "privacy": privacy.privacy,
     "forget_me": privacy.forget_me,
     "cancel": menu.cancel_step,
+    "costs": seats.costs,
+    "settings": seats.settings,
     agent.COMMAND: agent.find,  # the service desk's; listed in agents' own chats only
 }
 
@@ -144,12 +168,18 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.in_flight = 0
+        self.handling = 0
         self.processed = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Updates being handled or waiting for their chat's turn (bot/fairness.py)."""
+        turns = self.update_processor
+        return self.handling + (turns.waiting if isinstance(turns, ChatTurns) else 0)
 
     async def process_update(self, update: object) -> None:
         """One update under one correlation id, counted, timed and logged in one line."""
-        self.in_flight += 1
+        self.handling += 1
         record = logs.UpdateRecord(
             update.update_id if isinstance(update, Update) else None, update_type(update)
         )
@@ -159,7 +189,7 @@ class LicenceApplication(Application):  # type: ignore[type-arg]
             try:
                 await super().process_update(update)
             finally:
-                self.in_flight -= 1
+                self.handling -= 1
                 self.processed += 1
                 replies = replies_of(self.bot_data)
                 if replies is not None and isinstance(update, Update):
@@ -244,7 +274,7 @@ def build_application(
         .rate_limiter(PatientRateLimiter(share=share, unlimited=not settings.telegram_rate_limit))
         .read_timeout(settings.telegram_read_timeout)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
-        .concurrent_updates(True)
+        .concurrent_updates(ChatTurns())  # one chat's backlog waits behind itself
     )
     if not updater:
         builder = builder.updater(None)

@@ -15,19 +15,29 @@ class Press:
 
     def number(self, index: int) -> int | None:
         """Argument `index` as an id-sized non-negative int, None when missing or forged."""
-        try:
-            text = self.args[index]
-        except IndexError:
-            return None
-        if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
-            return None
-        return int(text)
+        return _id(self.text(index))
+
+    def draft(self, index: int) -> tuple[int, int | None] | None:
+        """Argument `index` as a draft reference `<id>.<revision>` (`Drafted.ref`): the draft and
+        the revision the pressed message showed; a bare `<id>` (older buttons) has None."""
+        draft, dot, revision = (self.text(index) or "").partition(".")
+        number = _id(draft)
+        if number is None or not dot:
+            return None if number is None else (number, None)
+        checked = _id(revision)
+        return None if checked is None else (number, checked)
 
     def text(self, index: int) -> str | None:
         try:
             return self.args[index]
         except IndexError:
             return None
+
+
+def _id(text: str | None) -> int | None:
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    return int(text) if int(text) <= MAX_ID else None
 
 
 def data(prefix: str, *args: object) -> str:
@@ -42,7 +52,9 @@ def parse(raw: str | None) -> Press:
     return Press(parts[0], tuple(parts[1:]))
 
 
-# Prefixes. Patterns in handlers are anchored to these (`^o:`).
+# Prefixes. Patterns in handlers are anchored to these (`^o:`). A `<draft>` argument is a
+# draft reference `<id>.<revision>` (`Drafted.ref`): a press on a message that showed other
+# values than the draft holds now is stale (it never acts on what a newer message shows).
 MENU = "m"
 HELP = "h"
 LANGUAGE = "l"
@@ -59,13 +71,19 @@ ORDERS = "s"  # s:<page>
 SUBSCRIPTION = "sv"  # sv:<subscription>
 CHANGE_NEW = "cn"  # cn:<subscription>
 CHANGE_QTY = "cq"  # cq:<draft>:<n>
-CHANGE_CONFIRM = "cc"  # cc:<draft>
+CHANGE_CONFIRM = "cc"  # cc:<draft>[:<1 keep | 0 drop a scheduled reduction>]
 ADDONS = "al"  # al:<subscription>
 ADDON_NEW = "an"  # an:<subscription>:<addon sku>
 ADDON_QTY = "aq"  # aq:<draft>:<n>
 ADDON_TERMS = "at"  # at:<draft>
 ADDON_CONFIRM = "ac"  # ac:<draft>
 ADDON_REQUEST = "ar"  # ar:<subscription>  add-on not listed → service desk (R16)
+ADDON_ENTRY = "ae"  # ae:<subscription>:<booking>  a booked add-on, to change or cancel (R17)
+ADDON_CHANGE = "ag"  # ag:<subscription>:<booking>  its new number of users
+ADDON_CHANGE_QTY = "au"  # au:<draft>:<n>
+ADDON_CHANGE_CONFIRM = "ay"  # ay:<draft>
+ADDON_CANCEL_ASK = "ak"  # ak:<subscription>:<booking>
+ADDON_CANCEL_CONFIRM = "az"  # az:<draft>
 CANCEL_ASK = "ka"  # ka:<subscription>
 CANCEL_CONFIRM = "kc"  # kc:<draft>
 WITHDRAW = "kw"  # kw:<subscription>:<version>
@@ -104,3 +122,22 @@ PREPARE_SEND = "xx"  # xx:<prep>
 FORGET_ASK = "fa"  # "delete my data" (docs/privacy.md): the confirmation question
 FORGET_CONFIRM = "fc"  # yes, delete
 FORGET_KEEP = "fk"  # no, keep everything
+TICKET_SEND = "tx"  # tx:<draft>  a typed text held back while asking: send it to the ticket
+TICKET_WRITE = "tw"  # tw:<ticket>  typed text goes to this open ticket again
+# Seats and costs (issue 21, bot/handlers/seats.py)
+COSTS = "zc"  # the /costs screen
+COSTS_CSV = "zv"  # the months as a CSV document
+REDUCE_ASK = "za"  # za:<subscription>:<quantity>  summary of a reduction at the month end
+REDUCE_CONFIRM = "zy"  # zy:<subscription>:<quantity>:<version>
+REDUCE_LATER = "zn"  # "Nicht jetzt"
+REDUCE_WITHDRAW = "zw"  # zw:<subscription>:<version>
+SETTINGS = "zs"  # /settings
+SETTINGS_HINTS = "zh"  # zh:<1|0>
+SETTINGS_SPARE = "zp"  # zp:<sku>:<spare seats>
+
+# Presses that leave every mode (a question, ticket mode, a customer search), like commands:
+# the main menu and its entries (bot/turn.py).
+NAVIGATION = frozenset(
+    {MENU, HELP, LANGUAGE, SUPPORT, PRODUCTS, ORDERS, STATUS, TICKETS, REQUESTS, CUSTOMER_FIND}
+    | {COSTS, SETTINGS}
+)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import sys
 import time
+from datetime import UTC, datetime
 from typing import TextIO
 
 from pydantic import SecretStr
@@ -18,6 +19,9 @@ from pydantic import SecretStr
 from bot.app import LicenceApplication
 from bot.emulator import BotApiEmulator
 from bot.emulator.terminal import Terminal
+from bot.emulator.users import EmulatedUser
+from bot.miniapp.launch import Person, launch_url
+from bot.miniapp.server import MiniAppServer
 from bot.serve import context_for, poll, prepare
 from domain import errors
 from domain.commands import AddCustomer, CreateInvite, LinkUser
@@ -84,8 +88,15 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
         core = context_for(local)
         await prepare(core)
         await seed_demo(core)
-        await core.db.dispose()
+        # The Mini App on loopback (WEBAPP_PORT, or any free port), signed with the local token.
+        dashboard = MiniAppServer(core, local, settings.webapp_port or 0, "127.0.0.1")
+        local = local.model_copy(update={"webapp_url": dashboard.local_url, "webapp_port": None})
         tr = Translator(pick_language(settings.default_language))
+
+        def app_link(user: EmulatedUser) -> str:
+            person = Person(user.id, user.first_name, user.last_name, user.language_code)
+            return launch_url(dashboard.local_url, person, token, datetime.now(UTC))
+
         people = {
             name: emu.user(user_id, first_name=first, last_name=last, language_code=tr.language)
             for name, (user_id, first, last, _) in PEOPLE.items()
@@ -103,14 +114,24 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
             await asyncio.wait_for(ready.wait(), 60)
             print(tr("chat_cli.intro", name=DEMO_USER_NAME, customer=DEMO_CUSTOMER_NAME), file=out)
             terminal = Terminal(
-                emu, people["admin"], tr, out, applications, desk=desk, people=people
+                emu,
+                people["admin"],
+                tr,
+                out,
+                applications,
+                desk=desk,
+                people=people,
+                app_link=app_link,
             )
             await terminal.handle("/start")  # what Telegram sends when a chat is opened
+            terminal.show_app_link()
             await terminal.run(sys.stdin)
             print(tr("chat_cli.bye"), file=out)
         finally:
             stop.set()
             await bot
+            await dashboard.stop()
+            await core.db.dispose()
 
 
 def chat(settings: Settings) -> int:

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
@@ -94,6 +95,30 @@ def _telegram_id(text: str) -> str:
     return str(int(text))
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 100000: {text!r}")
+    return value
+
+
+def _months(text: str) -> int:
+    value = _positive_int(text)
+    if value > 120:
+        raise argparse.ArgumentTypeError(f"at most 120 months: {text!r}")
+    return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
 def _rasa_sender(text: str) -> str:
     text = text.strip()
     if not text or len(text) > 128:
@@ -149,6 +174,35 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--json", action="store_true")
 
     sub.add_parser("end-expired", help="end cancelled subscriptions past their end date (R21)")
+
+    usage = sub.add_parser("usage", help="seats assigned to people against seats paid")
+    usage.add_argument("--customer", type=_customer_id)
+    usage.add_argument("--json", action="store_true")
+    usage_sub = usage.add_subparsers(dest="usage_command", parser_class=Parser)
+    uset = usage_sub.add_parser("set", help="seats the tenant has assigned (manual provisioning)")
+    uset.add_argument("--customer", type=_customer_id, required=True)
+    uset.add_argument("--sku", required=True)
+    uset.add_argument("--assigned", type=_count, required=True)
+    uset.add_argument("--json", action="store_true")
+
+    costs = sub.add_parser("costs", help="what a customer pays per month")
+    costs.add_argument("--customer", type=_customer_id, required=True)
+    costs.add_argument("--months", type=_months, default=12, help="months back (default 12)")
+    fmt = costs.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+
+    for name, text in (
+        ("hints", "the month-end seat-hint round once"),
+        ("month-end", "the month-end round once: ended cancellations (R21), due reductions"),
+    ):
+        rounds = sub.add_parser(name, help=text)
+        rounds_sub = rounds.add_subparsers(
+            dest=f"{name.replace('-', '_')}_command", required=True, parser_class=Parser
+        )
+        once = rounds_sub.add_parser("run", help=text)
+        once.add_argument("--today", type=_day, help="run as on this day (YYYY-MM-DD)")
+        once.add_argument("--json", action="store_true")
 
     reqs = sub.add_parser("requests", help="licence requests of members and the service desk")
     reqs.add_argument("--customer", type=_customer_id)
@@ -444,6 +498,111 @@ async def _end_expired(ctx: Context, args: argparse.Namespace) -> None:
     )
 
 
+async def _usage(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import seats
+    from domain.services.accounts import OPERATOR
+
+    if args.usage_command == "set":
+        await seats.report_usage(ctx, OPERATOR, args.customer, args.sku, args.assigned)
+    elif not args.customer:
+        raise CliError(
+            "usage needs --customer (or: usage set --customer ID --sku SKU --assigned N)"
+        )
+    overview = await seats.seat_overview(ctx, OPERATOR, args.customer)
+    lines = [x for x in overview.lines if args.usage_command != "set" or x.sku == args.sku]
+    if args.json:
+        _print_json([x.as_json() for x in lines])
+        return
+    if args.usage_command == "set" and not lines:
+        print(f"{args.customer}: {args.sku} has {args.assigned} seat(s) assigned (no subscription)")
+    for x in lines:
+        assigned = "?" if x.assigned is None else str(x.assigned)
+        note = " (stale)" if x.assigned is not None and x.stale else ""
+        saving = f"  could save {_en().money(x.monthly_saving)}/month" if x.reducible else ""
+        print(f"{x.sku:<24} {assigned:>6} of {x.paid:<6} assigned{note}{saving}")
+
+
+async def _costs(ctx: Context, args: argparse.Namespace) -> None:
+    import csv
+
+    from domain.services import seats
+    from domain.services.accounts import OPERATOR
+
+    overview = await seats.cost_overview(ctx, OPERATOR, args.customer, args.months)
+    if args.json:
+        _print_json(overview.as_json())
+        return
+    if args.csv:
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(["month", "sku", "name", "quantity", "total", "projected"])
+        for month in (*overview.months, overview.next_month):
+            for line in month.lines:
+                out.writerow(
+                    [month.key, line.sku, line.name, line.quantity, line.total, month.projected]
+                )
+        return
+    for month in (*overview.months, overview.next_month):
+        note = " (projected)" if month.projected else ""
+        print(f"{month.key}  {_en().money(month.total):>14}{note}")
+
+
+def _clock_for(ctx: Context, args: argparse.Namespace) -> Context:
+    """The context on `--today` (noon in the provider's zone), for operators and tests."""
+    import dataclasses
+    from datetime import datetime, time
+
+    from domain.clock import FixedClock
+
+    if args.today is None:
+        return ctx
+    at = datetime.combine(args.today, time(12), ctx.tz)
+    return dataclasses.replace(ctx, clock=FixedClock(at))
+
+
+async def _hints_run(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import seats
+
+    hinted = await seats.send_hints(_clock_for(ctx, args))
+    if args.json:
+        _print_json({"hinted": hinted})
+        return
+    print(f"{len(hinted)} customer(s) hinted" + (f": {', '.join(hinted)}" if hinted else ""))
+
+
+async def _month_end_run(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import seats, subscriptions
+
+    ctx = _clock_for(ctx, args)
+    ended = await subscriptions.end_expired(ctx)
+    applied = await seats.apply_due_reductions(ctx)
+    if args.json:
+        _print_json(
+            {
+                "ended": ended,
+                "reductions": [
+                    {
+                        "subscription_id": a.subscription_id,
+                        "customer_id": a.customer_id,
+                        "old": a.reduction.old,
+                        "new": a.reduction.new,
+                        "wanted": a.reduction.wanted,
+                        "outcome": a.reduction.outcome.value,
+                        "monthly_saving": str(a.monthly_saving),
+                    }
+                    for a in applied
+                ],
+            }
+        )
+        return
+    print(f"{len(ended)} subscription(s) ended")
+    for a in applied:
+        r = a.reduction
+        print(
+            f"subscription {a.subscription_id}: {r.outcome.value} {r.old} -> {r.new} "
+            f"(wanted {r.wanted})"
+        )
+
+
 def _person(args: argparse.Namespace) -> tuple[Any, str]:
     from domain.model import Channel
 
@@ -532,6 +691,11 @@ _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("orders", None): _orders,
     ("provision", None): _provision,
     ("end-expired", None): _end_expired,
+    ("usage", None): _usage,
+    ("usage", "set"): _usage,
+    ("costs", None): _costs,
+    ("hints", "run"): _hints_run,
+    ("month-end", "run"): _month_end_run,
     ("tickets", None): _tickets,
     ("requests", None): _requests,
     ("user", "export"): _user_export,
@@ -552,7 +716,15 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     from domain.storage.database import Database
 
     db = Database(settings.database_url)
-    ctx = Context(db, tz=settings.tz, terms_version=settings.terms_version)
+    from domain.provisioning import provisioner
+
+    ctx = Context(
+        db,
+        tz=settings.tz,
+        terms_version=settings.terms_version,
+        provisioner=provisioner(settings.provisioner, settings.provisioning_delay_seconds),
+        seats=settings.seat_policy,
+    )
     try:
         if args.command != "db":
             await _require_schema(db)

@@ -1,13 +1,16 @@
 """The chat's steps and the typed drafts of its writes, kept in the database between updates.
 
 A draft is what a flow has collected so far (product, quantity, consents) and the
-idempotency key of its confirmation (R9); buttons name a draft by id, and every press is
-checked against it (`Turn.pressed_draft`).
+idempotency key of its confirmation (R9); buttons name a draft by id and revision (`ref`), and
+every press is checked against it (`Turn.pressed_draft`): a message that showed other values
+than an open draft now holds says it is no longer current instead of acting on them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -25,6 +28,7 @@ class Step(StrEnum):
     CHANGE_SUMMARY = "change_summary"
     CANCEL_CONFIRM = "cancel_confirm"
     ADDON_QUANTITY = "addon_quantity"
+    ADDON_CHANGE_QUANTITY = "addon_change_quantity"  # a booked add-on's new number of users
     TICKET_WRITE = "ticket_write"  # the next typed text is the concern of a new ticket
     CUSTOMER_SEARCH = "customer_search"  # service desk: the next typed text names a customer
     PREPARE_QUANTITY = "prepare_quantity"  # service desk: a prepared request's quantity
@@ -94,6 +98,27 @@ class AddonForm(Form):
 
 
 @dataclass
+class AddonChangeForm(Form):
+    """A booked add-on's new number of users (R17), against the version seen (R13)."""
+
+    kind: ClassVar[str] = "addon_change"
+    subscription: int
+    booking: int
+    version: int
+    quantity: int | None = None
+
+
+@dataclass
+class AddonCancelForm(Form):
+    """A booked add-on cancelled on its own (R17, R19), against the version seen (R13)."""
+
+    kind: ClassVar[str] = "addon_cancel"
+    subscription: int
+    booking: int
+    version: int
+
+
+@dataclass
 class ApprovalForm(Form):
     """An admin approving a request: the consents they tick (R5, R17)."""
 
@@ -113,6 +138,16 @@ class DeclineForm(Form):
 class TicketForm(Form):
     kind: ClassVar[str] = "ticket"
     context: str  # what the user was doing when they asked for the service desk (R26)
+
+
+@dataclass
+class HeldForm(Form):
+    """A text typed while attached to a ticket that reads like a new request: held back until
+    the user says whether it is for the ticket (issue 18)."""
+
+    kind: ClassVar[str] = "held"
+    ticket: int
+    text: str
 
 
 @dataclass
@@ -151,6 +186,19 @@ class Drafted(Generic[F]):
     @property
     def id(self) -> int:
         return self.draft.id
+
+    @property
+    def revision(self) -> int:
+        """What the form holds, as a number (CRC-32 of its fields): a screen's buttons carry
+        the revision they were made for, so a press checks that the draft still holds what
+        its message shows, whichever way it changed since."""
+        fields = json.dumps(self.form.as_data(), sort_keys=True, separators=(",", ":"))
+        return zlib.crc32(fields.encode()) & 0x7FFFFFFF
+
+    @property
+    def ref(self) -> str:
+        """The draft in callback data, `<id>.<revision>` (bot/callbacks.py `Press.draft`)."""
+        return f"{self.draft.id}.{self.revision}"
 
     @property
     def state(self) -> DraftState:

@@ -3,7 +3,8 @@ mode, on 127.0.0.1:`HEALTH_PORT` in polling mode.
 
 - `/healthz`: 200 while the process serves HTTP (liveness; never touches the database).
 - `/readyz`: 200 when the database answers and its migrations are current, else 503, with the
-  reason as JSON (`domain/storage/readiness.py`; never a URL or a driver's message).
+  reason as JSON (`domain/storage/readiness.py`; never a URL or a driver's message), within
+  1 s whatever the database does (`readiness.Probe`).
 - `/metrics`: Prometheus text format (`domain/metrics.py`), with the database's figures read
   at scrape time (`domain/storage/figures.py`). No personal data.
 """
@@ -32,11 +33,11 @@ class _Healthz(tornado.web.RequestHandler):
 
 
 class _Readyz(tornado.web.RequestHandler):
-    def initialize(self, core: Context) -> None:
-        self.core = core
+    def initialize(self, probe: readiness.Probe) -> None:
+        self.probe = probe
 
     async def get(self) -> None:
-        ready = await readiness.check(self.core.db)
+        ready = await self.probe()
         if not ready.ok:
             log.warning("not ready: %s", ready.reason)
         self.set_status(200 if ready.ok else 503)
@@ -57,9 +58,10 @@ class _Metrics(tornado.web.RequestHandler):
 def routes(core: Context) -> list[Rule]:
     """The three endpoints, to mount on a Tornado application (the webhook server's)."""
     args: dict[str, Any] = {"core": core}
+    probe = readiness.Probe(lambda: readiness.check(core.db))
     return [
         URLSpec(r"/healthz", _Healthz),
-        URLSpec(r"/readyz", _Readyz, args),
+        URLSpec(r"/readyz", _Readyz, {"probe": probe}),
         URLSpec(r"/metrics", _Metrics, args),
     ]
 

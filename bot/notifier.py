@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.handlers import desk
+from bot.handlers import seats as seat_handlers
 from bot.runtime import runtime_of
 from domain import errors, metrics
 from domain.model import Channel
@@ -31,6 +32,7 @@ from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.provisioning import provision_due
 from domain.services.retention import purge
+from domain.services.seats import apply_due_reductions, send_hints
 from domain.services.subscriptions import end_expired
 from domain.texts.i18n import Translator, pick_language
 from domain.texts.notices import UnknownNotice, notice
@@ -136,7 +138,11 @@ async def _deliver(
             async with core.uow(write=False) as uow:
                 chosen = (await uow.chats.get(chat_id)).language
             tr = Translator(pick_language(chosen, delivery.user.language, default_language))
-            await application.bot.send_message(chat_id, notice(tr, delivery.notification))
+            await application.bot.send_message(
+                chat_id,
+                notice(tr, delivery.notification),
+                reply_markup=seat_handlers.hint_markup(tr, delivery.notification),
+            )
     except Forbidden as exc:  # blocked the bot, account deleted, removed from the group
         return await _gone(core, delivery, exc)
     except BadRequest as exc:
@@ -227,6 +233,14 @@ async def _end_expired(core: Context) -> None:
         log.info("month end: %s subscription(s) ended", len(ended))
 
 
+async def _apply_reductions(core: Context) -> None:
+    """Reductions scheduled for a month that has ended (issue 21); several workers settle
+    each one once (the subscription's version decides)."""
+    done = await apply_due_reductions(core)
+    if done:
+        log.info("month end: %s scheduled reduction(s) settled", len(done))
+
+
 Step = Callable[[], Awaitable[object]]
 
 
@@ -241,15 +255,25 @@ async def run(
     """Every `interval` seconds until `stop` is set: the month end once a day (R21), a
     provisioning round, then the outbox. Each step fails alone and is tried next round."""
     month_end: date | None = None
+    hints: date | None = None
 
     async def daily_month_end() -> None:
         nonlocal month_end
         if month_end != core.today():  # R21: once a day per worker; safe in several
             await _end_expired(core)
+            await _apply_reductions(core)
             month_end = core.today()
             await purge(core, runtime_of(application.bot_data).settings.retention)
 
-    steps: list[tuple[str, Step]] = [("month end", daily_month_end)]
+    async def daily_hints() -> None:
+        nonlocal hints
+        if hints != core.today():  # once a day per worker; one hint per customer and month
+            sent = await send_hints(core)
+            hints = core.today()
+            if sent:
+                log.info("seat hints: %s customer(s) told", len(sent))
+
+    steps: list[tuple[str, Step]] = [("month end", daily_month_end), ("seat hints", daily_hints)]
     if provisioner is not None:
         steps.append(("provisioning", lambda: provision_due(core, provisioner)))
     steps.append(("outbox", lambda: deliver_once(application, core, default_language)))

@@ -15,6 +15,8 @@ from telegram import Update
 
 from bot import health, notifier
 from bot.app import LicenceApplication, build_application, quiet_http_logs, set_commands
+from bot.miniapp.server import MiniAppServer
+from bot.miniapp.server import routes as miniapp_routes
 from bot.webhook import WebhookServer, webhook_path
 from domain import logs, metrics
 from domain.catalog import read_catalog
@@ -34,7 +36,11 @@ DEMO_CATALOG = data_file("catalog.yaml")
 
 def context_for(settings: Settings) -> Context:
     return Context(
-        Database(settings.database_url), tz=settings.tz, terms_version=settings.terms_version
+        Database(settings.database_url),
+        tz=settings.tz,
+        terms_version=settings.terms_version,
+        provisioner=provisioner(settings.provisioner, settings.provisioning_delay_seconds),
+        seats=settings.seat_policy,
     )
 
 
@@ -77,15 +83,22 @@ async def poll(
     on_ready: Callable[[LicenceApplication], None] | None = None,
 ) -> None:
     """Long polling (one process per token: Telegram allows only one poller); with
-    HEALTH_PORT, `/healthz`, `/readyz` and `/metrics` on 127.0.0.1 from the start."""
+    HEALTH_PORT, `/healthz`, `/readyz` and `/metrics` on 127.0.0.1 from the start; with
+    WEBAPP_PORT, the Mini App on WEBAPP_LISTEN:WEBAPP_PORT."""
     owned, core = core is None, core or context_for(settings)
     checks = None
     if settings.health_port is not None:
         checks = health.HealthServer(core, settings.health_port)
         log.info("/healthz, /readyz, /metrics on 127.0.0.1:%s", checks.port)
+    app = None
+    if settings.webapp_port is not None:
+        app = MiniAppServer(core, settings, settings.webapp_port, settings.webapp_listen)
+        log.info("the Mini App on %s:%s/app/", settings.webapp_listen, app.port)
     try:
         await _poll(settings, core, stop, on_ready)
     finally:
+        if app is not None:
+            await app.stop()
         if checks is not None:
             await checks.stop()
         if owned:
@@ -153,7 +166,7 @@ async def serve_webhook(
             port=settings.webhook_port,
             path=webhook_path(settings.webhook_url),
             secret=secret,
-            extra=health.routes(core),
+            extra=[*health.routes(core), *miniapp_routes(core, settings)],
         )
         log.info("webhook worker listening on %s:%s", settings.webhook_listen, server.port)
         notifying = _notify(application, core, settings, stop)

@@ -12,6 +12,7 @@ and no user is told about a write that was not committed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -31,7 +32,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
-from bot.drafts import Drafted, Form, Step
+from bot.drafts import Drafted, DraftState, Form, Step
 from bot.fifo import writers_in_turn
 from bot.runtime import Runtime, runtime_of
 from bot.webhook_reply import replies_of
@@ -99,8 +100,10 @@ class Turn:
         )
         self._answer: tuple[str | None, bool] | None = None
         self._screens: list[_Screen] = []
-        self._later: list[Callable[[], Awaitable[None]]] = []
+        self._later: list[Callable[[], Awaitable[object]]] = []
         self._dirty = False
+        self._step_set = False  # the handler chose the step (kept after a command, see leave)
+        self._ticket_set = False
         self.outcome = "ok"  # the update's log line and metrics: ok, refused, stale
 
     def refused(self, refusal: errors.DomainError) -> None:
@@ -146,6 +149,7 @@ class Turn:
 
     # -- state and drafts, written in this update's unit of work
     def set_step(self, step: Step, draft_id: int | None = None) -> None:
+        self._step_set = True
         if (self.state.step, self.state.draft_id) != (step, draft_id):
             self.state.step, self.state.draft_id = step, draft_id
             self._dirty = True
@@ -160,6 +164,7 @@ class Turn:
 
     def attach_ticket(self, ticket_id: int | None) -> None:
         """Typed text of this chat goes to this ticket from now on (None: no longer)."""
+        self._ticket_set = True
         if self.state.ticket_id != ticket_id:
             self.state.ticket_id = ticket_id
             self._dirty = True
@@ -177,8 +182,19 @@ class Turn:
         return Drafted(draft, form)
 
     async def pressed_draft(self, kind: type[F]) -> Drafted[F]:
-        """The draft a button names (first argument), if it belongs to this chat; else stale."""
-        return await self._load_draft(kind, self.press.number(0))
+        """The draft a button names (first argument), if it belongs to this chat; else stale.
+
+        A button of a message that showed other values than a draft still open holds now is
+        stale too: it never acts on what a newer message shows (a finished draft is handed
+        on, so that a second press says what became of it)."""
+        ref = self.press.draft(0)
+        if ref is None:
+            raise StaleButton()
+        drafted = await self._load_draft(kind, ref[0])
+        shown = ref[1]
+        if shown is not None and drafted.state is DraftState.OPEN and shown != drafted.revision:
+            raise StaleButton()
+        return drafted
 
     async def current_draft(self, kind: type[F]) -> Drafted[F]:
         """The draft the chat's current step works on (typed text)."""
@@ -198,6 +214,41 @@ class Turn:
     async def save_draft(self, drafted: Drafted[Any]) -> None:
         drafted.draft.data = drafted.form.as_data()
         await self.uow.chats.save_draft(drafted.draft, self.rt.core.now())
+
+    def navigates(self) -> bool:
+        """A command or a menu button (cb.NAVIGATION): it leaves whatever mode the chat was in."""
+        if self.query is not None:
+            return self.press.prefix in cb.NAVIGATION
+        message = self.update.message
+        return bool(message and message.text and message.text.startswith("/"))
+
+    def leave_modes(self) -> None:
+        """After a command or a menu button: the question the chat was at is left (unless the
+        handler asked a new one) and typed text no longer goes to a ticket (unless the
+        handler attached one), said above the answer with a way back to the ticket."""
+        if not self.navigates():
+            return
+        if not self._step_set:
+            self.set_step(Step.IDLE)
+        ticket = self.state.ticket_id
+        if ticket is None or self._ticket_set:
+            return
+        self.attach_ticket(None)
+        back = [[self.button("ticket.write", cb.data(cb.TICKET_WRITE, ticket), number=ticket)]]
+        left = self.tr("ticket.left", number=ticket)
+        self._screens.insert(0, _Screen(self.chat_id, left, back, edit=False))
+
+    def own_buttons(self) -> None:
+        """Every answer carries its own buttons: the last message of a turn to a linked user's
+        private chat gets the way to the menu when it has none, so that the buttons shown
+        last always belong to the message above them."""
+        chat = self.update.effective_chat
+        if self.actor is None or chat is None or chat.type != "private":
+            return
+        own = [i for i, screen in enumerate(self._screens) if screen.chat_id == self.chat_id]
+        if own and not self._screens[own[-1]].keyboard:
+            last = self._screens[own[-1]]
+            self._screens[own[-1]] = dataclasses.replace(last, keyboard=[self.nav()])
 
     async def save_state(self) -> None:
         if self._dirty:
@@ -245,7 +296,7 @@ class Turn:
             _Screen(chat_id, text, keyboard, False, thread, reply_to, blocked_note)
         )
 
-    def later(self, work: Callable[[], Awaitable[None]]) -> None:
+    def later(self, work: Callable[[], Awaitable[object]]) -> None:
         """Bot API work after the commit and the screens (e.g. posting a ticket to the desk)."""
         self._later.append(work)
 
@@ -418,6 +469,8 @@ def handler(fn: HandlerFn) -> PtbCallback:
                 await refuse(turn, refusal)
             except StaleButton:
                 await stale(turn)
+            turn.leave_modes()
+            turn.own_buttons()
             await turn.save_state()
             await uow.commit()
         try:

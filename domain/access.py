@@ -23,13 +23,15 @@ class Action(StrEnum):
     DECIDE = "decide_request"  # approve (with the consents) or decline a request
     FIND_CUSTOMERS = "find_customers"  # search every customer, open its card (service desk)
     PERSONAL_DATA = "personal_data"  # export or erase another person's data (docs/privacy.md)
+    DASHBOARD = "dashboard"  # a customer's seats, costs and audit trail in the Mini App (R25)
 
 
 _CUSTOMER_WRITES = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
 _REQUESTABLE = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON})  # what a request can be
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.ADMIN: frozenset({Action.VIEW, Action.TICKET, Action.DECIDE}) | _CUSTOMER_WRITES,
+    Role.ADMIN: frozenset({Action.VIEW, Action.TICKET, Action.DECIDE, Action.DASHBOARD})
+    | _CUSTOMER_WRITES,
     Role.MEMBER: frozenset({Action.VIEW, Action.TICKET, Action.REQUEST}),
     # The service desk looks up any customer, provisions and prepares requests; the customer's
     # admin orders (R23).
@@ -40,6 +42,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.HANDLE_TICKETS,
             Action.PREPARE,
             Action.FIND_CUSTOMERS,
+            Action.DASHBOARD,
         }
     ),
     Role.OPERATOR: frozenset(
@@ -50,6 +53,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.HANDLE_TICKETS,
             Action.FIND_CUSTOMERS,
             Action.PERSONAL_DATA,
+            Action.DASHBOARD,
         }
     ),
 }

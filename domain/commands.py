@@ -23,6 +23,9 @@ class ChangeQuantity:
     subscription_id: int
     new_quantity: int
     expected_version: int | None = None
+    # A reduction scheduled for the month end (issue 21): False drops it, True or None keeps
+    # it (the result says so); a new total at or below it settles it.
+    keep_reduction: bool | None = None
 
 
 @dataclass(frozen=True)

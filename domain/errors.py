@@ -251,6 +251,44 @@ class AddonExceedsBase(DomainError):
         self.base_quantity = base_quantity
 
 
+# --- seats and reductions at the month end (issue 21) -----------------------------------------
+class ReductionNeedsProvisioned(DomainError):
+    """Seats can be counted, and reduced, once the licences are provisioned."""
+
+    code = "reduction_needs_provisioned"
+
+    def __init__(self, product_name: str) -> None:
+        self.product_name = product_name
+
+
+class ReductionNotLower(DomainError):
+    code = "reduction_not_lower"
+
+    def __init__(self, quantity: int) -> None:
+        self.quantity = quantity
+
+
+class BelowAssigned(DomainError):
+    """A reduction may not take seats that are assigned to people."""
+
+    code = "below_assigned"
+
+    def __init__(self, assigned: int) -> None:
+        self.assigned = assigned
+
+
+class NoReductionScheduled(DomainError):
+    code = "no_reduction_scheduled"
+
+
+class InvalidSpare(DomainError):
+    code = "invalid_spare"
+
+    def __init__(self, value: object, maximum: int) -> None:
+        self.value = value
+        self.maximum = maximum
+
+
 # --- service desk tickets (R26) -------------------------------------------------------------
 class TicketNotFound(DomainError):
     """Unknown ticket, or one of another person (never told apart, R24)."""

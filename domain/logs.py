@@ -11,6 +11,7 @@ name, no text (docs/decisions.md, "Monitoring").
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import re
 import secrets
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 from pythonjsonlogger.json import JsonFormatter
@@ -108,15 +110,41 @@ def log_update(record: UpdateRecord, seconds: float) -> None:
     )
 
 
+# A secret shorter than this is replaced only where it stands alone (not inside a longer word
+# or number): a four-digit password must not turn every year in a log line into [redacted].
+_SHORT = 6
+_WORD = "A-Za-z0-9"
+
+
+def written_forms(secret: str) -> set[str]:
+    """The ways a secret shows up in a line: as is, JSON-escaped up to three times (with and without
+    \\uXXXX for non-ASCII), URL-encoded (quote, quote_plus, lower-case hex) of each of those."""
+    forms = {secret}
+    for _ in range(3):  # a JSON line quoting a JSON body quoting a JSON value escapes thrice
+        for form in list(forms):
+            forms.add(json.dumps(form)[1:-1])
+            forms.add(json.dumps(form, ensure_ascii=False)[1:-1])
+    for form in list(forms):
+        for encoded in (quote(form, safe=""), quote(form), quote_plus(form)):
+            forms.add(encoded)
+            forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(), encoded))
+    return {form for form in forms if form}
+
+
 class _Scrub:
-    """Replaces the given secrets and anything shaped like a bot token."""
+    """Replaces the given secrets (in every written form) and anything shaped like a bot token."""
 
     def __init__(self, secrets_: Iterable[str]) -> None:
-        self.secrets = sorted({s for s in secrets_ if len(s) >= 6}, key=len, reverse=True)
+        forms = {form for secret in secrets_ if secret for form in written_forms(secret)}
+        longest_first = sorted(forms, key=len, reverse=True)
+        long = [re.escape(form) for form in longest_first if len(form) >= _SHORT]
+        short = [re.escape(form) for form in longest_first if len(form) < _SHORT]
+        parts = long + [f"(?<![{_WORD}]){form}(?![{_WORD}])" for form in short]
+        self.pattern = re.compile("|".join(parts)) if parts else None
 
     def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
+        if self.pattern is not None:
+            text = self.pattern.sub(REDACTED, text)
         return _TOKEN.sub(REDACTED, text)
 
 

@@ -71,6 +71,18 @@ ADDONS = Counter(
     "Add-on bookings, changes and cancellations (committed)",
     ["operation", "channel"],
 )
+HINTS = Counter(
+    "licencebot_seat_hints", "Month-end seat hints sent (one per customer)", ["channel"]
+)
+REDUCTIONS = Counter(
+    "licencebot_seat_reductions",
+    "Reductions at the month end: scheduled, withdrawn, applied (also partly), skipped",
+    ["outcome", "channel"],
+)
+SAVED = Counter(
+    "licencebot_seat_savings_euros",
+    "Net EUR per month that applied reductions save (sum of monthly savings)",
+)
 _BUSINESS: Mapping[str, tuple[Counter, tuple[str, ...]]] = {
     "order.place": (ORDERS, ()),
     "subscription.change_quantity": (CHANGES, ()),
@@ -78,6 +90,11 @@ _BUSINESS: Mapping[str, tuple[Counter, tuple[str, ...]]] = {
     "addon.book": (ADDONS, ("book",)),
     "addon.change_quantity": (ADDONS, ("change",)),
     "addon.cancel": (ADDONS, ("cancel",)),
+    "seats.hint": (HINTS, ()),
+    "subscription.schedule_reduction": (REDUCTIONS, ("scheduled",)),
+    "subscription.withdraw_reduction": (REDUCTIONS, ("withdrawn",)),
+    "subscription.apply_reduction": (REDUCTIONS, ("applied",)),
+    "subscription.skip_reduction": (REDUCTIONS, ("skipped",)),
 }
 
 # -- outbox (bot/notifier.py) ------------------------------------------------------------------
@@ -125,6 +142,9 @@ ALL = (
     CHANGES,
     CANCELLATIONS,
     ADDONS,
+    HINTS,
+    REDUCTIONS,
+    SAVED,
     OUTBOX_SENT,
     OUTBOX_FAILURES,
     BOT_API_REQUESTS,

@@ -248,6 +248,9 @@ class Subscription:
     version: int = 1
     idempotency_key: str | None = None
     addons: list[AddonBooking] = field(default_factory=list)
+    # A reduction to take effect at the end of `scheduled_for`'s month (issue 21)
+    scheduled_quantity: int | None = None
+    scheduled_for: date | None = None
 
     # -- reading
     def effective_status(self, today: date) -> Status:
@@ -320,6 +323,7 @@ class Subscription:
         self.status = Status.CANCELLED
         self.end_date = end
         self.cancelled_at = at
+        self.scheduled_quantity = self.scheduled_for = None  # everything ends anyway
         cancelled = self.running_addons()
         for booking in cancelled:
             booking.status = Status.CANCELLED
@@ -356,6 +360,60 @@ class Subscription:
             self.status = Status.ENDED
             changed = True
         return changed
+
+    # -- a reduction at the month end (issue 21)
+    def schedule_reduction(self, quantity: int, today: date, assigned: int | None) -> None:
+        """Reduce to `quantity` at the end of this month; never below the seats assigned to
+        people (`assigned`, when known), the add-ons (R12) or 1 (R4)."""
+        if self.status is Status.ORDERED:
+            raise errors.ReductionNeedsProvisioned(self.product_name)
+        self.check_changeable()
+        check_quantity(quantity, SYSTEM_MAX_QUANTITY)
+        if quantity >= self.quantity:
+            raise errors.ReductionNotLower(self.quantity)
+        self._check_reduction_floor(quantity, assigned)
+        self.scheduled_quantity = quantity
+        self.scheduled_for = last_of_month(today)
+
+    def _check_reduction_floor(self, quantity: int, assigned: int | None) -> None:
+        for booking in self.running_addons():
+            if booking.quantity > quantity:
+                raise errors.BelowAddonQuantity(
+                    booking.addon_sku, booking.addon_name, booking.quantity
+                )
+        if assigned is not None and quantity < assigned:
+            raise errors.BelowAssigned(assigned)
+
+    def withdraw_reduction(self) -> tuple[int, date]:
+        """Take a scheduled reduction back; returns what was scheduled."""
+        if self.scheduled_quantity is None or self.scheduled_for is None:
+            raise errors.NoReductionScheduled()
+        done = (self.scheduled_quantity, self.scheduled_for)
+        self.scheduled_quantity = self.scheduled_for = None
+        return done
+
+    def reduction_due(self, today: date) -> bool:
+        return self.scheduled_for is not None and self.scheduled_for < today
+
+    def apply_reduction(self, today: date, assigned: int | None) -> Reduction:
+        """At the month end: reduce as scheduled, re-checked against the seats assigned now:
+        never below them (then as far as possible, or not at all); unknown or stale usage
+        (`assigned` None) skips it. The schedule is settled either way."""
+        wanted, due = self.scheduled_quantity, self.scheduled_for
+        if wanted is None or due is None or due >= today:
+            raise errors.NoReductionScheduled()
+        self.scheduled_quantity = self.scheduled_for = None
+        old = self.quantity
+        if self.status is not Status.PROVISIONED:
+            return Reduction(old, old, wanted, due, ReductionOutcome.SKIPPED_NOT_ACTIVE)
+        if assigned is None:
+            return Reduction(old, old, wanted, due, ReductionOutcome.SKIPPED_UNKNOWN)
+        target = max(wanted, assigned, *(a.quantity for a in self.running_addons()), 1)
+        if target >= old:
+            return Reduction(old, old, wanted, due, ReductionOutcome.SKIPPED_IN_USE)
+        self.quantity = target
+        outcome = ReductionOutcome.APPLIED if target == wanted else ReductionOutcome.PARTIAL
+        return Reduction(old, target, wanted, due, outcome)
 
     # -- add-ons (R14-R17)
     def book_addon(
@@ -401,9 +459,34 @@ class Subscription:
         return booking
 
     def _check_addon_quantity(self, quantity: int) -> None:
-        check_quantity(quantity, SYSTEM_MAX_QUANTITY)
+        """Whole users from 1 up to the base quantity (R17); the refusal names that range."""
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise errors.InvalidQuantity(quantity, 1, self.quantity)
         if quantity > self.quantity:
             raise errors.AddonExceedsBase(self.quantity)
+
+
+class ReductionOutcome(StrEnum):
+    APPLIED = "applied"  # as scheduled
+    PARTIAL = "partial"  # more seats are in use now: reduced as far as possible
+    SKIPPED_IN_USE = "skipped_in_use"  # every seat above the schedule is in use now
+    SKIPPED_UNKNOWN = "skipped_unknown"  # no fresh usage to check against
+    SKIPPED_NOT_ACTIVE = "skipped_not_active"  # cancelled meanwhile
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """What the month end did with a scheduled reduction."""
+
+    old: int
+    new: int
+    wanted: int
+    scheduled_for: date
+    outcome: ReductionOutcome
+
+    @property
+    def applied(self) -> bool:
+        return self.new < self.old
 
 
 def check_orderable(

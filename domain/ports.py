@@ -28,6 +28,7 @@ from domain.model import (
     Subscription,
 )
 from domain.requests import LicenceRequest, RequestStatus
+from domain.seats import SeatReport
 from domain.tickets import Ticket, TicketStatus
 
 
@@ -64,6 +65,20 @@ class Delivery:
     token: str
 
 
+@dataclass(frozen=True)
+class TrailEntry:
+    """One line of a customer's audit trail (R25), or a consent given (R5) as
+    `consent.<kind>` with its terms version in `details`; `role` None for a consent."""
+
+    at: datetime
+    who: str
+    channel: Channel
+    role: Role | None
+    action: str
+    target: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 class CatalogRepository(Protocol):
     async def load(self, *, fresh: bool = False) -> Catalog:
         """The catalogue; `fresh`: read now, never a process's cached copy (writes that store
@@ -92,6 +107,9 @@ class SubscriptionRepository(Protocol):
     async def for_customer(self, customer_id: str) -> Sequence[Subscription]: ...
     async def past_end_date(self, today: date) -> Sequence[Subscription]: ...
     async def awaiting_provisioning(self, limit: int = 100) -> Sequence[Subscription]: ...
+    async def reductions_due(self, today: date) -> Sequence[int]:
+        """Ids of subscriptions with a reduction scheduled for a day before `today`."""
+        ...
 
 
 class UserRepository(Protocol):
@@ -126,6 +144,9 @@ class RecordRepository(Protocol):
     async def audit_for(self, customer_id: str | None = None) -> list[dict[str, Any]]: ...
     async def history(self, subscription_id: int) -> list[dict[str, Any]]: ...
     async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]: ...
+    async def trail(self, customer_id: str) -> list[TrailEntry]:
+        """The customer's audit entries and consents, oldest first (R25, R5)."""
+        ...
 
 
 class ChatRepository(Protocol):
@@ -205,6 +226,22 @@ class RequestRepository(Protocol):
     ) -> Sequence[LicenceRequest]: ...
 
 
+class SeatRepository(Protocol):
+    """Seat usage the tenant reported, spare-seat buffers, hints (issue 21)."""
+
+    async def reports(self, customer_id: str) -> Sequence[SeatReport]: ...
+    async def report(self, customer_id: str, report: SeatReport) -> None: ...
+    async def buffers(self, customer_id: str) -> dict[str, int]: ...
+    async def set_buffer(self, customer_id: str, sku: str, spare: int) -> None: ...
+    async def hints_wanted(self, user_id: int) -> bool: ...
+    async def set_hints(self, user_id: int, wanted: bool, at: datetime) -> None: ...
+    async def claim_hint(self, customer_id: str, month: str, at: datetime, saving: Decimal) -> bool:
+        """Record the month's hint; False when it was recorded already (another worker)."""
+        ...
+
+    async def hinted(self, customer_id: str, month: str) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Erased:
     """How many rows a privacy operation deleted or pseudonymised, per kind."""
@@ -278,6 +315,8 @@ class UnitOfWork(Protocol):
     def requests(self) -> RequestRepository: ...
     @property
     def privacy(self) -> PrivacyRepository: ...
+    @property
+    def seats(self) -> SeatRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

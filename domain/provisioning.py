@@ -6,10 +6,15 @@ decides how (a person, a simulation, Microsoft Partner Center). See docs/provisi
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
+
+from domain.dates import last_of_month
+from domain.seats import SeatReport
 
 
 class JobKind(StrEnum):
@@ -35,11 +40,20 @@ class ProvisioningJob:
 
 
 class Provisioner(Protocol):
-    """An adapter: `provision` is called once per round for each job still waiting."""
+    """An adapter: `provision` is called once per round for each job still waiting;
+    `seats` whenever someone looks at seat usage, and before a reduction is applied."""
 
     name: str
 
     async def provision(self, job: ProvisioningJob, now: datetime) -> Outcome: ...
+
+    async def seats(
+        self, customer_id: str, paid: Mapping[str, int], today: date, now: datetime
+    ) -> Sequence[SeatReport]:
+        """Seats assigned to people per SKU in the customer's tenant (Graph `subscribedSkus`:
+        `consumedUnits`), for the provisioned SKUs in `paid` (SKU -> seats paid); SKUs the
+        adapter cannot tell are left out (the stored reports stand for them)."""
+        ...
 
 
 class ManualProvisioner:
@@ -49,6 +63,11 @@ class ManualProvisioner:
 
     async def provision(self, job: ProvisioningJob, now: datetime) -> Outcome:
         return Outcome.HANDED_OVER
+
+    async def seats(
+        self, customer_id: str, paid: Mapping[str, int], today: date, now: datetime
+    ) -> Sequence[SeatReport]:
+        return ()  # the service desk enters usage (`licencebot usage set`)
 
 
 class SimulatedProvisioner:
@@ -62,6 +81,25 @@ class SimulatedProvisioner:
 
     async def provision(self, job: ProvisioningJob, now: datetime) -> Outcome:
         return Outcome.DONE if now - job.ordered_at >= self.delay else Outcome.PENDING
+
+    async def seats(
+        self, customer_id: str, paid: Mapping[str, int], today: date, now: datetime
+    ) -> Sequence[SeatReport]:
+        return [
+            SeatReport(sku, simulated_assigned(customer_id, sku, seats, today), now, self.name)
+            for sku, seats in paid.items()
+        ]
+
+
+def simulated_assigned(customer_id: str, sku: str, paid: int, today: date) -> int:
+    """Plausible, repeatable usage: each customer, product and month starts with 15-50 % of
+    the seats unassigned, and people are added as the month goes on (a third of the gap is
+    closed by its last day), so most tenants with five or more seats keep some to spare."""
+    digest = hashlib.sha256(f"{customer_id}:{sku}:{today:%Y-%m}".encode()).digest()
+    share = 0.15 + 0.35 * digest[0] / 255  # unassigned on the 1st
+    progress = (today.day - 1) / max(last_of_month(today).day - 1, 1)
+    unassigned = round(paid * share * (1 - progress / 3))
+    return max(min(paid - unassigned, paid), 0)
 
 
 def provisioner(name: str, delay_seconds: float) -> Provisioner:

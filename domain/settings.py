@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,8 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.seats import SeatPolicy
 from domain.services.retention import RetentionPolicy
 
+MIN_WEBHOOK_SECRET = 16
+_WEBHOOK_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_WEBHOOK_SECRET},256}}")
 _ASYNC_DRIVERS = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
 
 
@@ -54,6 +59,15 @@ class Settings(BaseSettings):
     # Monitoring (bot/health.py, domain/logs.py): /healthz, /readyz, /metrics in polling mode.
     health_port: int | None = Field(default=None, ge=1, le=65535)
     log_format: Literal["text", "json"] = "text"
+    # Seats (issue 21): the month-end hint goes out this many days before the month's last
+    # day; usage reported longer ago than this is stale (shown as such, never acted on).
+    seat_hint_days: int = Field(default=5, ge=0, le=27)
+    seat_usage_max_age_days: int = Field(default=7, ge=1, le=365)
+    # The Mini App (docs/miniapp.md): its public HTTPS address (unset: no Mini App buttons),
+    # and in polling mode the port (and address) that serves it.
+    webapp_url: str | None = None
+    webapp_port: int | None = Field(default=None, ge=0, le=65535)
+    webapp_listen: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
@@ -67,6 +81,18 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL; {hint}") from None
         if url.drivername not in _ASYNC_DRIVERS:
             raise ValueError(f"driver {url.drivername!r} is not supported; {hint}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's alphabet (A-Z a-z 0-9 _ -, up to 256), and long enough not to be guessed;
+        the message never repeats the value."""
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                f"use {MIN_WEBHOOK_SECRET}-256 characters of A-Z a-z 0-9 _ - "
+                "(Telegram's alphabet), e.g. `openssl rand -hex 24`"
+            )
         return value
 
     @field_validator("timezone")
@@ -93,6 +119,10 @@ class Settings(BaseSettings):
             self.retention_tickets_days,
             self.retention_notices_days,
         )
+
+    @property
+    def seat_policy(self) -> SeatPolicy:
+        return SeatPolicy(self.seat_hint_days, timedelta(days=self.seat_usage_max_age_days))
 
     @property
     def tz(self) -> ZoneInfo:

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain import errors
 from domain.model import AddonBooking, Catalog, Customer, Product, Status, Subscription
 from domain.pricing import monthly_total, sum_money
 
@@ -94,6 +95,8 @@ class SubscriptionView:
     monthly_total: Decimal
     version: int
     addons: tuple[AddonView, ...]
+    scheduled_quantity: int | None = None  # a reduction at the end of `scheduled_for`'s month
+    scheduled_for: date | None = None
 
     @property
     def running(self) -> bool:
@@ -118,6 +121,13 @@ class SubscriptionView:
     def running_addons(self) -> list[AddonView]:
         return [a for a in self.addons if a.running]
 
+    def addon(self, booking_id: int) -> AddonView:
+        """One of its add-on bookings; a number of another subscription's is not found."""
+        for addon in self.addons:
+            if addon.id == booking_id:
+                return addon
+        raise errors.AddonNotFound(booking_id)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -131,6 +141,8 @@ class SubscriptionView:
             "unit_price": str(self.unit_price),
             "monthly_total": str(self.monthly_total),
             "addons": [a.as_json() for a in self.addons],
+            "scheduled_quantity": self.scheduled_quantity,
+            "scheduled_for": _iso(self.scheduled_for),
         }
 
 
@@ -189,6 +201,8 @@ def subscription_view(
         monthly_total=sub.monthly_total,
         version=sub.version,
         addons=tuple(addon_view(a, today) for a in bookings),
+        scheduled_quantity=sub.scheduled_quantity,
+        scheduled_for=sub.scheduled_for,
     )
 
 

@@ -33,8 +33,9 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges, Delivery, Erased, Notification
+from domain.ports import CatalogChanges, Delivery, Erased, Notification, TrailEntry
 from domain.requests import LicenceRequest, RequestStatus
+from domain.seats import SeatReport
 from domain.tickets import Author, Ticket, TicketStatus
 
 
@@ -59,6 +60,10 @@ class State:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     tickets: dict[int, Ticket] = field(default_factory=dict)
     requests: dict[int, LicenceRequest] = field(default_factory=dict)
+    seat_reports: dict[tuple[str, str], SeatReport] = field(default_factory=dict)
+    seat_buffers: dict[tuple[str, str], int] = field(default_factory=dict)
+    hint_optouts: set[int] = field(default_factory=set)
+    seat_hints: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -150,6 +155,13 @@ class _Subscriptions(_Repos):
             )
         ][:limit]
 
+    async def reductions_due(self, today: date) -> Sequence[int]:
+        return sorted(
+            i
+            for i, s in self.s.subscriptions.items()
+            if s.scheduled_for is not None and s.scheduled_for < today
+        )
+
     async def past_end_date(self, today: date) -> Sequence[Subscription]:
         return [
             self._seen(s)
@@ -231,6 +243,37 @@ class _Records(_Repos):
             for c in self.s.changes
             if c.subscription_id == subscription_id
         ]
+
+    async def trail(self, customer_id: str) -> list[TrailEntry]:
+        found = [
+            TrailEntry(
+                e.at,
+                e.actor.label or e.actor.role.value,
+                e.actor.channel,
+                e.actor.role,
+                e.action,
+                e.target,
+                dict(e.details),
+            )
+            for e in self.s.audit
+            if e.customer_id == customer_id
+        ]
+        found += [
+            TrailEntry(
+                c.given_at,
+                c.actor.label or c.actor.role.value,
+                c.actor.channel,
+                None,
+                f"consent.{c.kind.value}",
+                f"addon_booking:{c.addon_booking_id}"
+                if c.addon_booking_id is not None
+                else f"subscription:{c.subscription_id}",
+                {"terms_version": c.terms_version, "subscription_id": c.subscription_id},
+            )
+            for c in self.s.consents
+            if c.customer_id == customer_id
+        ]
+        return sorted(found, key=lambda entry: entry.at)
 
     async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]:
         return [
@@ -529,6 +572,40 @@ class _Privacy(_Repos):
         raise NotImplementedError("retention by age is tested against SQLite and PostgreSQL")
 
 
+class _Seats(_Repos):
+    async def reports(self, customer_id: str) -> Sequence[SeatReport]:
+        return [r for (c, _), r in self.s.seat_reports.items() if c == customer_id]
+
+    async def report(self, customer_id: str, report: SeatReport) -> None:
+        self.s.seat_reports[customer_id, report.sku] = report
+
+    async def buffers(self, customer_id: str) -> dict[str, int]:
+        return {sku: n for (c, sku), n in self.s.seat_buffers.items() if c == customer_id}
+
+    async def set_buffer(self, customer_id: str, sku: str, spare: int) -> None:
+        self.s.seat_buffers.pop((customer_id, sku), None)
+        if spare:
+            self.s.seat_buffers[customer_id, sku] = spare
+
+    async def hints_wanted(self, user_id: int) -> bool:
+        return user_id not in self.s.hint_optouts
+
+    async def set_hints(self, user_id: int, wanted: bool, at: datetime) -> None:
+        if wanted:
+            self.s.hint_optouts.discard(user_id)
+        else:
+            self.s.hint_optouts.add(user_id)
+
+    async def claim_hint(self, customer_id: str, month: str, at: datetime, saving: Decimal) -> bool:
+        if (customer_id, month) in self.s.seat_hints:
+            return False
+        self.s.seat_hints[customer_id, month] = saving
+        return True
+
+    async def hinted(self, customer_id: str, month: str) -> bool:
+        return (customer_id, month) in self.s.seat_hints
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
@@ -546,6 +623,7 @@ class FakeUnitOfWork:
         self.tickets = _Tickets(self)
         self.requests = _Requests(self)
         self.privacy = _Privacy(self)
+        self.seats = _Seats(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -595,6 +673,7 @@ class FakePart:
         self.tickets = owner.tickets
         self.requests = owner.requests
         self.privacy = owner.privacy
+        self.seats = owner.seats
 
     async def __aenter__(self) -> Self:
         self._before = copy.deepcopy(self._owner.working)

@@ -15,9 +15,9 @@ from bot.emulator.activity import Activity
 from bot.emulator.errors import ApiError, JsonDict, bad_request
 from bot.emulator.formatting import render_text
 from bot.emulator.markup import check_reply_markup, inline_part
-from bot.emulator.model import CallbackAnswer, Chat, ChatEvent, SentMessage
+from bot.emulator.model import CallbackAnswer, Chat, ChatEvent, Document, SentMessage
 from bot.emulator.threads import Placement, bot_placement, implicit_reply, place, thread_fields
-from bot.emulator.transport import optional_int
+from bot.emulator.transport import FILES, optional_int
 
 if TYPE_CHECKING:
     from bot.emulator.users import EmulatedUser
@@ -126,8 +126,19 @@ class Chats:
             **thread_fields(chat, placement),
             "text": message.plain_text,
         }
+        if message.document is not None:  # a caption instead of a text
+            del body["text"]
+            body["document"] = {
+                "file_id": f"doc-{message.chat_id}-{message.message_id}",
+                "file_unique_id": f"u{message.chat_id}x{message.message_id}",
+                "file_name": message.document.file_name,
+                "file_size": len(message.document.content),
+            }
+            if message.plain_text:
+                body["caption"] = message.plain_text
         if message.entities:
-            body["entities"] = [dict(entity) for entity in message.entities]
+            key = "caption_entities" if message.document is not None else "entities"
+            body[key] = [dict(entity) for entity in message.entities]
         if message.edit_date is not None:
             body["edit_date"] = message.edit_date
         if message.inline_keyboard is not None:
@@ -203,6 +214,37 @@ class Chats:
             chat.reply_keyboard = markup
         elif markup is not None and markup.get("remove_keyboard"):
             chat.reply_keyboard = None
+        self.record(chat, "sent", message.message_id)
+        return self.message_json(message)
+
+    def send_document(self, params: JsonDict) -> JsonDict:
+        """sendDocument of an uploaded file, with an optional caption (its text)."""
+        chat = self.target_chat(params)
+        upload = (params.get(FILES) or {}).get("document")
+        if upload is None:
+            raise bad_request("there is no document in the request")
+        file_name, content = upload
+        caption = params.get("caption") or ""
+        if not isinstance(caption, str):
+            raise bad_request("invalid caption")
+        parse_mode = params.get("parse_mode") or None
+        plain, entities = render_text(caption, parse_mode) if caption else ("", [])
+        placement = bot_placement(chat, params)
+        message = SentMessage(
+            message_id=chat.take_message_id(),
+            chat_id=chat.id,
+            text=caption,
+            parse_mode=parse_mode,
+            plain_text=plain,
+            entities=entities,
+            reply_markup=None,
+            link_preview_options=None,
+            date=int(time.time()),
+            message_thread_id=placement.thread_id,
+            reply_to_message_id=placement.reply_to_id,
+            document=Document(str(file_name), content),
+        )
+        chat.messages[message.message_id] = message
         self.record(chat, "sent", message.message_id)
         return self.message_json(message)
 

@@ -119,6 +119,14 @@ class EmulatedGroup:
             raise LookupError(f"no topic {thread} in group {self.id}; it has {self.topics()}")
         return self._chat.topics[thread]
 
+    def delete_topic(self, thread: int) -> None:
+        """An administrator deletes a topic with its messages: the bot's later messages to it
+        get 400 "message thread not found"."""
+        self.topic(thread)
+        del self._chat.topics[thread]
+        for message_id in [m.message_id for m in self.messages(thread)]:
+            del self._chat.messages[message_id]
+
     def posts(self) -> list[JsonDict]:
         """The members' messages and the service messages here, as the bot got them."""
         return list(self._chat.posts.values())

@@ -53,6 +53,14 @@ class MessageVersion:
     date: int
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file the bot sent (sendDocument)."""
+
+    file_name: str
+    content: bytes
+
+
 @dataclass
 class SentMessage:
     """A message the bot sent; edits change it in place and push the old state to history."""
@@ -71,6 +79,7 @@ class SentMessage:
     edit_date: int | None = None
     deleted: bool = False
     history: list[MessageVersion] = field(default_factory=list)
+    document: Document | None = None  # sendDocument: the file; the caption is the text
 
     @property
     def inline_keyboard(self) -> JsonDict | None:

@@ -106,6 +106,7 @@ class BotApiEmulator:
                 "getMyCommands": self._get_my_commands,
                 "deleteMyCommands": self._delete_my_commands,
                 "sendMessage": self._chats.send_message,
+                "sendDocument": self._chats.send_document,
                 "editMessageText": self._chats.edit_message_text,
                 "editMessageReplyMarkup": self._chats.edit_message_reply_markup,
                 "deleteMessage": self._chats.delete_message,

@@ -10,7 +10,7 @@ order the bot sent them (their buttons are listed, not numbered: the user cannot
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, TextIO
 
 from bot.emulator.groups import EmulatedGroup
@@ -39,11 +39,13 @@ class Terminal:
         applications: Sequence[Busy],
         desk: EmulatedGroup | None = None,
         people: Mapping[str, EmulatedUser] | None = None,
+        app_link: Callable[[EmulatedUser], str] | None = None,
     ) -> None:
         self.emu, self.user, self.tr, self.out = emu, user, tr, out
         self.applications = applications
         self.desk = desk
         self.people = dict(people or {})  # `/as <name>` switches to one of them
+        self.app_link = app_link  # the Mini App with signed launch data for a person (`/app`)
         self._seen: dict[int, int] = {}  # per person: how many of their chat's events shown
         self._desk_seen = 0
         self._agent_in_desk = True  # where the agent's last screen came from: group or own chat
@@ -63,6 +65,9 @@ class Terminal:
             return False
         if line.startswith("/as"):
             self._switch(line.removeprefix("/as").strip())
+            return True
+        if line == "/app" and self.app_link is not None:
+            self.show_app_link()
             return True
         query_id: str | None = None
         if line.isdigit():
@@ -144,8 +149,16 @@ class Terminal:
         if message.buttons():
             print("  (" + " | ".join(message.buttons()) + ")", file=self.out)
 
+    def show_app_link(self) -> None:
+        """The Mini App in a browser, signed for the current person (valid for an hour)."""
+        if self.app_link is not None:
+            print(self.tr("chat_cli.app", url=self.app_link(self.user)), file=self.out)
+
     async def _press(self, number: int) -> str | None:
         """Press the button with this number; the callback query's id, None without a button."""
+        if 1 <= number <= len(self._buttons) and "web_app" in self._buttons[number - 1][1]:
+            self.show_app_link()  # Telegram would open the Mini App
+            return None
         if (
             not 1 <= number <= len(self._buttons)
             or "callback_data" not in self._buttons[number - 1][1]

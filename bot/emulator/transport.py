@@ -64,6 +64,8 @@ _BOOL_PARAMS = frozenset(
 )
 INT_RE = re.compile(r"-?\d+")
 
+FILES = "__files__"  # uploaded files of a request: {field: (file name, bytes)}
+
 
 def decode_params(raw: dict[str, Any]) -> JsonDict:
     """Type form values by name as the Bot API does: JSON objects, integers and booleans."""
@@ -98,7 +100,10 @@ def request_params(request: tornado.httputil.HTTPServerRequest) -> JsonDict:
     else:
         raw.update({k: v[-1].decode() for k, v in request.body_arguments.items()})
         raw.update({k: f"<file {v[-1].filename}>" for k, v in request.files.items()})
-    return decode_params(raw)
+    params = decode_params(raw)
+    if request.files:  # uploads keep their name and bytes (sendDocument)
+        params[FILES] = {k: (v[-1].filename, bytes(v[-1].body)) for k, v in request.files.items()}
+    return params
 
 
 def optional_int(params: JsonDict, name: str) -> int | None:

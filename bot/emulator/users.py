@@ -12,7 +12,7 @@ from bot.emulator.model import message_id_of
 
 if TYPE_CHECKING:
     from bot.emulator.chats import Chats
-    from bot.emulator.model import SentMessage
+    from bot.emulator.model import ChatEvent, SentMessage
     from bot.emulator.updates import Updates
 
 
@@ -116,6 +116,10 @@ class EmulatedUser:
     def last_message(self) -> SentMessage:
         """The bot's newest current message in this chat."""
         return self._chats.last_message(self.id)
+
+    def events(self) -> list[ChatEvent]:
+        """Everything the bot did in this chat (sent, edited, deleted), in order."""
+        return list(self._chats.chat(self.id).events)
 
     def _callback(self, message: JsonDict, data: str) -> JsonDict:
         self._check_not_blocked()

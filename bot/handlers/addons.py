@@ -120,8 +120,8 @@ async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") ->
     await turn.show(
         text,
         [
-            [turn.button("addons.terms_button", cb.data(cb.ADDON_TERMS, draft.id), box=box)],
-            [turn.button("addons.confirm", cb.data(cb.ADDON_CONFIRM, draft.id))],
+            [turn.button("addons.terms_button", cb.data(cb.ADDON_TERMS, draft.ref), box=box)],
+            [turn.button("addons.confirm", cb.data(cb.ADDON_CONFIRM, draft.ref))],
             turn.nav(cb.data(cb.ADDONS, view.id)),
         ],
         note=hint,
@@ -145,7 +145,7 @@ async def show_request_summary(turn: Turn, draft: Drafted[AddonForm], hint: str)
     text = request_texts.to_send(turn.tr, figures) + "\n\n" + turn.tr("addon_hint")
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
     keyboard = request_cards.send_keyboard(
-        turn, cb.data(cb.ADDON_SEND, draft.id), cb.data(cb.ADDONS, draft.form.subscription)
+        turn, cb.data(cb.ADDON_SEND, draft.ref), cb.data(cb.ADDONS, draft.form.subscription)
     )
     await turn.show(text, keyboard, note=hint)
 

@@ -22,10 +22,19 @@ from domain.access import Action, authorize
 from domain.model import Status
 from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
-from domain.services import catalog, customers, orders, requests, subscriptions, tickets
+from domain.services import (
+    catalog,
+    customers,
+    orders,
+    requests,
+    seats,
+    subscriptions,
+    tickets,
+)
 from domain.services.requests import AskRequest
 from domain.texts import agent as texts
 from domain.texts import orders as order_texts
+from domain.texts import seats as seat_texts
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 from domain.texts.refusals import describe
@@ -91,7 +100,7 @@ async def search(turn: Turn, query: str) -> None:
 
 
 def _data(prefix: str, drafted: Drafted[Any], *args: object) -> str:
-    return cb.data(prefix, drafted.id, *args)
+    return cb.data(prefix, drafted.ref, *args)
 
 
 # -- the customer card and what hangs off it
@@ -112,7 +121,11 @@ async def show_card(turn: Turn, card: Drafted[CustomerForm], note: str = "") -> 
         [turn.button("agent.prepare", _data(cb.PREPARE, card))],
         [turn.button("agent.find", cb.CUSTOMER_FIND), *turn.nav()],
     ]
-    await turn.show(texts.card(turn.tr, shown), keyboard, note=note)
+    text = texts.card(turn.tr, shown)
+    usage = await seats.seat_overview(turn.core, turn.require_actor(), card.form.customer_id)
+    if usage.lines:  # the same figures the customer's admins see (issue 21)
+        text += "\n\n" + seat_texts.overview(turn.tr, usage)
+    await turn.show(text, keyboard, note=note)
 
 
 @handler

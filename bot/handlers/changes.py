@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import CancelForm, ChangeForm, Drafted, DraftState, Step
-from bot.handlers import request_cards
+from bot.handlers import my_orders, request_cards
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
@@ -18,6 +18,7 @@ from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
 from domain.services import orders, requests, subscriptions
 from domain.services.requests import AskRequest
+from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -41,7 +42,11 @@ async def begin_change(turn: Turn, subscription_id: int, quantity: int | None) -
 
 
 async def ask_total(
-    turn: Turn, draft: Drafted[ChangeForm], view: SubscriptionView, hint: str = ""
+    turn: Turn,
+    draft: Drafted[ChangeForm],
+    view: SubscriptionView,
+    hint: str = "",
+    extra: list[list[InlineKeyboardButton]] | None = None,
 ) -> None:
     turn.set_step(Step.CHANGE_QUANTITY, draft.id)
     text = turn.tr("change.ask", name=html.escape(view.product_name), quantity=view.quantity)
@@ -53,10 +58,11 @@ async def ask_total(
         }
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.id, n))
+        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.ref, n))
         for n in options
     ]
-    await turn.show(text, [quick, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))], note=hint)
+    keyboard = [quick, *(extra or []), turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
+    await turn.show(text, keyboard, note=hint)
 
 
 @handler
@@ -104,24 +110,40 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         errors.BelowAddonQuantity,
     ) as refusal:
         turn.refused(refusal)
-        await ask_total(turn, draft, view, hint=describe(refusal, turn.tr))
+        await ask_total(turn, draft, view, describe(refusal, turn.tr), _way_on(turn, view, refusal))
         return
     draft.form.quantity = quantity
     await turn.save_draft(draft)
     turn.set_step(Step.CHANGE_SUMMARY, draft.id)
     if asks:  # "Send request" instead of "Bestellung ändern"
         keyboard = request_cards.send_keyboard(
-            turn, cb.data(cb.CHANGE_SEND, draft.id), cb.data(cb.SUBSCRIPTION, view.id)
+            turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.data(cb.SUBSCRIPTION, view.id)
         )
         await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
         return
-    await turn.show(
-        results.change_summary(turn.tr, view, preview),
-        [
-            [turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.id))],
-            turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
-        ],
-    )
+    tr = turn.tr
+    text = results.change_summary(tr, view, preview)
+    confirm = [[turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))]]
+    if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
+        quantity, day = preview.reduction
+        text += "\n\n" + tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
+        confirm = [
+            [turn.button("change.confirm_keep", cb.data(cb.CHANGE_CONFIRM, draft.ref, 1))],
+            [turn.button("change.confirm_drop", cb.data(cb.CHANGE_CONFIRM, draft.ref, 0))],
+        ]
+    elif preview.reduction is not None:  # the new total settles it
+        text += "\n\n" + results.reduction_note(tr, preview)
+    await turn.show(text, [*confirm, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))])
+
+
+def _way_on(
+    turn: Turn, view: SubscriptionView, refusal: errors.DomainError
+) -> list[list[InlineKeyboardButton]]:
+    """Below an add-on's users (R12): the button to reduce or cancel that add-on first."""
+    if not isinstance(refusal, errors.BelowAddonQuantity):
+        return []
+    named = [a for a in view.running_addons() if a.sku == refusal.addon_sku]
+    return [[my_orders.addon_entry_button(turn, view, a)] for a in named]
 
 
 def _asked(view: SubscriptionView, total: int) -> AskRequest:
@@ -153,7 +175,10 @@ async def confirm_change(turn: Turn) -> None:
             turn.core,
             turn.require_actor(),
             ChangeQuantity(
-                draft.form.subscription, draft.form.quantity, expected_version=draft.form.version
+                draft.form.subscription,
+                draft.form.quantity,
+                expected_version=draft.form.version,
+                keep_reduction=_kept(turn.press.number(1)),
             ),
         )
     except errors.VersionConflict as conflict:
@@ -169,6 +194,11 @@ async def confirm_change(turn: Turn) -> None:
     await show_subscription(turn, changed.subscription, note=note)
 
 
+def _kept(choice: int | None) -> bool | None:
+    """cc:<draft>:1 keeps a scheduled reduction, cc:<draft>:0 drops it (issue 21)."""
+    return None if choice is None else choice == 1
+
+
 @handler
 async def ask_cancel(turn: Turn) -> None:
     """Button "Cancel": name product, quantity, add-ons and end date, then confirm (R20)."""
@@ -181,12 +211,8 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
         turn.core, turn.require_actor(), CancelSubscription(view.id), dry_run=True
     )
     draft = await turn.new_draft(CancelForm(view.id, view.version), Step.CANCEL_CONFIRM)
-    running = view.running_addons()
-    addons = (
-        turn.tr("cancel_sub.addons", names=", ".join(html.escape(a.name) for a in running))
-        if running
-        else ""
-    )
+    running = [html.escape(a.name) for a in view.running_addons()]
+    addons = order_texts.cancelled_along(turn.tr, running)
     text = turn.tr(
         "cancel_sub.ask",
         name=html.escape(view.product_name),
@@ -197,7 +223,7 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
     await turn.show(
         text,
         [
-            [turn.button("cancel_sub.confirm", cb.data(cb.CANCEL_CONFIRM, draft.id))],
+            [turn.button("cancel_sub.confirm", cb.data(cb.CANCEL_CONFIRM, draft.ref))],
             turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
         ],
     )

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import TelegramError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import BadRequest, TelegramError
 
 from bot import callbacks as cb
 from bot.runtime import Runtime
@@ -29,7 +29,8 @@ from domain.texts.refusals import describe
 from domain.tickets import TicketStatus
 
 log = logging.getLogger(__name__)
-_NUMBER = re.compile(r"#(\d{1,9})\b")  # "Ticket #12", "#12 · Anna": the ticket a message is of
+# "Ticket Nr. 12" (the card), "#12 · Anna" (a message in the ticket): the ticket it is of
+_NUMBER = re.compile(r"(?:#|\bTicket (?:Nr\.|no\.) ?)(\d{1,9})\b")
 
 
 def _tr(turn: Turn) -> Translator:
@@ -55,12 +56,13 @@ async def _is_forum(bot: Bot, rt: Runtime, chat_id: int) -> bool:
     return rt.desk_is_forum
 
 
-async def post_ticket(bot: Bot, rt: Runtime, view: TicketView) -> None:
+async def post_ticket(bot: Bot, rt: Runtime, view: TicketView) -> int | None:
     """The ticket into the group (after the commit that stored it), then where it went into
-    the ticket. Tickets from other channels come here through the outbox (bot/notifier.py)."""
+    the ticket; its forum topic, if any. Tickets from other channels come here through the
+    outbox (bot/notifier.py)."""
     desk = rt.settings.service_desk_chat_id
     if desk is None:
-        return
+        return None
     tr = Translator(rt.settings.default_language)
     try:
         thread = None
@@ -75,9 +77,10 @@ async def post_ticket(bot: Bot, rt: Runtime, view: TicketView) -> None:
             first = first or sent.message_id
     except TelegramError as exc:  # the ticket is stored; operators see it in `tickets`
         log.error("ticket %s could not be posted to the service desk group: %s", view.id, exc)
-        return
+        return None
     assert first is not None
     await tickets.at_desk(rt.core, view.id, first, thread)
+    return thread
 
 
 async def forward_customer_message(turn: Turn, view: TicketView) -> None:
@@ -86,10 +89,35 @@ async def forward_customer_message(turn: Turn, view: TicketView) -> None:
     if desk is None:
         return
     text = ticket_texts.desk_customer_message(_tr(turn), view)
-    if view.desk_topic_id is not None:
-        await turn.send_to(desk, text, thread=view.desk_topic_id)
-    else:
-        await turn.send_to(desk, text, reply_to=view.desk_message_id)
+    bot, rt = turn.context.bot, turn.rt
+    turn.later(lambda: _forward(bot, rt, desk, view, text))
+
+
+async def _forward(bot: Bot, rt: Runtime, desk: int, view: TicketView, text: str) -> None:
+    """After the commit (the message is stored in the ticket either way): into the topic, or
+    as a reply to the card. A topic that no longer exists (deleted in the group) gets the
+    ticket posted anew, in a new topic, and the message there; the customer's answer stands."""
+    try:
+        try:
+            await _to_desk(bot, desk, text, view.desk_topic_id, view.desk_message_id)
+        except BadRequest as exc:
+            if view.desk_topic_id is None or "thread not found" not in exc.message.lower():
+                raise
+            log.info("the topic of ticket %s is gone; posting it anew", view.id)
+            topic = await post_ticket(bot, rt, view)
+            if topic is not None:
+                await _to_desk(bot, desk, text, topic, None)
+    except TelegramError as exc:  # stored in the ticket; the desk sees it there
+        log.error("a message of ticket %s did not reach the desk group: %s", view.id, exc)
+
+
+async def _to_desk(bot: Bot, desk: int, text: str, topic: int | None, card: int | None) -> None:
+    reply = ReplyParameters(card, allow_sending_without_reply=True) if card else None
+    for part in split_message(text):
+        if topic is not None:
+            await bot.send_message(desk, part, message_thread_id=topic)
+        else:
+            await bot.send_message(desk, part, reply_parameters=reply)
 
 
 def _ticket_of(message: Message) -> tuple[int | None, int | None]:

@@ -16,14 +16,14 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import Step
-from bot.handlers import addons, changes, menu, my_orders, ordering, support
+from bot.handlers import addon_changes, addons, changes, menu, my_orders, ordering, support
 from bot.turn import Turn, handler
 from domain import metrics
 from domain.access import Action, asks_instead
 from domain.nlu.parser import ParseResult
 from domain.services import catalog, orders
 from domain.texts.i18n import N_
-from domain.views import SubscriptionView
+from domain.views import AddonView, SubscriptionView
 
 # What each reading is called on a "Meinten Sie …?" button.
 _READING_KEYS = {
@@ -137,6 +137,33 @@ def _from_press(turn: Turn) -> ParseResult | None:
     )
 
 
+# Readings that, typed while attached to a ticket, may be a new request rather than a message
+# for the service desk: the user is asked (bot/handlers/text.py).
+_NEW_REQUESTS = frozenset(
+    {
+        "list_products",
+        "product_details",
+        "order_product",
+        "change_quantity",
+        "book_addon",
+        "cancel_product",
+        "show_orders",
+        "order_status",
+    }
+)
+
+
+def new_request(turn: Turn, text: str) -> InlineKeyboardButton | None:
+    """The button of a sure reading of `text` as a new request, else None."""
+    parser = turn.rt.parser
+    if parser is None:
+        return None
+    result = parser.parse(text)
+    if result.uncertain or result.intent not in _NEW_REQUESTS or result.intent not in _READING_KEYS:
+        return None
+    return turn.button(_READING_KEYS[result.intent], _data(result, result.intent, None, None))
+
+
 async def _did_you_mean(turn: Turn, result: ParseResult) -> None:
     """ "Meinten Sie …?": the likely readings as buttons, and "Etwas anderes"."""
     readings = [i for i in result.likely_intents() if i in _READING_KEYS]
@@ -243,6 +270,13 @@ async def _order(turn: Turn, result: ParseResult) -> None:
 
 async def _change(turn: Turn, result: ParseResult) -> None:
     """ "5 weitere E3", "40 statt 18 Business Standard": old → new, then confirm (R11)."""
+    if result.addon_sku is not None:  # "Copilot auf 5 Nutzer": the booked add-on (R17)
+        found = await _one_booked_addon(turn, result.addon_sku, result.product_sku)
+        if found is not None:
+            sub, addon = found
+            total = result.new_total(addon.quantity)
+            await addon_changes.begin_change(turn, sub, addon, total)
+        return
     running = await _running(turn, result.product_sku)
     if result.product_sku is not None and not running:
         name = await _product_name(turn, result.product_sku)
@@ -290,8 +324,30 @@ async def _addon_name(turn: Turn, sku: str) -> str:
     return next((a.name for o in offers for a in o.addons if a.sku == sku), sku)
 
 
+async def _one_booked_addon(
+    turn: Turn, addon_sku: str, product_sku: str | None
+) -> tuple[SubscriptionView, AddonView] | None:
+    """The one running booking of an add-on (of the named product, if any); otherwise says
+    that it is not booked, or asks which product's, and shows the orders (None)."""
+    running = await _running(turn, product_sku)
+    found = [(s, a) for s in running for a in s.running_addons() if a.sku == addon_sku]
+    if len(found) == 1:
+        return found[0]
+    name = html.escape(await _addon_name(turn, addon_sku))
+    key = N_("free_text.not_booked") if not found else N_("free_text.addon_several")
+    await turn.send(turn.tr(key, name=name))
+    await my_orders.show_orders(turn, 0)
+    return None
+
+
 async def _cancel(turn: Turn, result: ParseResult) -> None:
-    """ "kündige Teams Essentials": the cancellation screen with its confirmation (R20)."""
+    """ "kündige Teams Essentials": the cancellation screen with its confirmation (R20);
+    "Copilot kündigen": the add-on's own (R17), never the product it belongs to."""
+    if result.addon_sku is not None:
+        found = await _one_booked_addon(turn, result.addon_sku, result.product_sku)
+        if found is not None:
+            await addon_changes.begin_cancel(turn, *found)
+        return
     running = await _running(turn, result.product_sku)
     if len(running) != 1:
         if result.product_sku is not None and not running:

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton
 from bot import callbacks as cb
 from bot.drafts import Step
 from bot.handlers import agent, support
+from bot.miniapp.buttons import offer_menu_button
 from bot.turn import Turn, handler
 from domain.commands import LinkUser
 from domain.model import Channel, Role
@@ -37,6 +38,11 @@ def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
             turn.button("menu.orders", cb.data(cb.ORDERS, 0)),
         ],
         [turn.button("menu.status", cb.STATUS), turn.button("menu.support", cb.SUPPORT)],
+        *(
+            [[turn.button("menu.costs", cb.COSTS), turn.button("menu.settings", cb.SETTINGS)]]
+            if turn.actor is not None and turn.actor.role is Role.ADMIN
+            else []
+        ),
         [turn.button("menu.help", cb.HELP), turn.button("menu.language", cb.LANGUAGE)],
     ]
 
@@ -65,6 +71,7 @@ async def start(turn: Turn) -> None:
                     role=turn.tr.role(linked.user.role),
                 )
             )
+    offer_menu_button(turn)
     await show_menu(turn)
 
 

@@ -8,13 +8,15 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import Step
+from bot.miniapp.buttons import overview_row
 from bot.turn import Turn, handler
+from domain.access import Action, may
 from domain.model import Role
 from domain.requests import RequestStatus
-from domain.services import orders, requests
+from domain.services import orders, requests, seats
 from domain.texts import orders as screens
 from domain.texts import requests as request_texts
-from domain.views import SubscriptionView
+from domain.views import AddonView, SubscriptionView
 
 PAGE_SIZE = 5
 
@@ -75,13 +77,35 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
             ]
         )
         keyboard.append([turn.button("subscription.cancel", cb.data(cb.CANCEL_ASK, view.id))])
+        # each booked add-on: changed or cancelled on its own (R17)
+        keyboard += [[addon_entry_button(turn, view, a)] for a in view.running_addons()]
     elif view.withdrawable:
         keyboard.append(
             [turn.button("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))]
         )
+    if view.scheduled_quantity is not None and may(turn.require_actor(), Action.CHANGE, None):
+        keyboard.append(
+            [
+                turn.button(
+                    "seats.withdraw_button",
+                    cb.data(cb.REDUCE_WITHDRAW, view.id, view.version),
+                    quantity=view.scheduled_quantity,
+                )
+            ]
+        )
     keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
-    text = screens.entry(turn.tr, view)
+    usage = await seats.seat_overview(turn.core, turn.require_actor(), view.customer_id)
+    text = screens.entry(turn.tr, view, usage.line(view.id))
     await turn.show(text, keyboard, note=note)
+
+
+def addon_entry_button(
+    turn: Turn, view: SubscriptionView, addon: AddonView
+) -> InlineKeyboardButton:
+    """ "<add-on> ändern": its entry, on the card and under a refusal that names it (R12)."""
+    return turn.button(
+        "addon_entry.button", cb.data(cb.ADDON_ENTRY, view.id, addon.id), name=addon.name
+    )
 
 
 @handler
@@ -93,12 +117,14 @@ async def status(turn: Turn) -> None:
 async def show_status(turn: Turn) -> None:
     actor = turn.require_actor()
     overview = await orders.list_orders(turn.core, actor, turn.customer_id)
-    text = screens.status(turn.tr, overview)
+    usage = await seats.seat_overview(turn.core, actor, turn.customer_id)
+    text = screens.status(turn.tr, overview, {x.subscription_id: x for x in usage.lines})
     waiting = await requests.list_requests(turn.core, actor, status=RequestStatus.PENDING)
     if waiting:  # an admin's to decide, a member's own (R23)
         mine = actor.role is Role.MEMBER
         text += "\n\n" + request_texts.pending_note(turn.tr, len(waiting), mine)
+    overview_button = overview_row(turn)  # the Mini App, when WEBAPP_URL is set
     if turn.query is None:
-        await turn.send(text)
+        await turn.send(text, [overview_button] if overview_button else ())
     else:
-        await turn.show(text, [turn.nav()])
+        await turn.show(text, [row for row in (overview_button, turn.nav()) if row])

@@ -109,7 +109,7 @@ async def ask_quantity(
         maximum=offer.max_quantity,
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.ORDER_QTY, draft.id, n))
+        InlineKeyboardButton(str(n), callback_data=cb.data(cb.ORDER_QTY, draft.ref, n))
         for n in QUICK_QUANTITIES
         if n <= offer.max_quantity
     ]
@@ -187,20 +187,20 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
         [
             turn.button(
                 "order.terms_button",
-                cb.data(cb.ORDER_TERMS, draft.id),
+                cb.data(cb.ORDER_TERMS, draft.ref),
                 box=_box(draft.form.terms),
             )
         ],
         [
             turn.button(
                 "order.account_button",
-                cb.data(cb.ORDER_ACCOUNT, draft.id),
+                cb.data(cb.ORDER_ACCOUNT, draft.ref),
                 box=_box(draft.form.account),
             )
         ],
         [InlineKeyboardButton(turn.tr("order.terms_link"), url=turn.rt.settings.terms_url)],
-        [turn.button("order.confirm", cb.data(cb.ORDER_CONFIRM, draft.id))],
-        turn.nav(cb.data(cb.ORDER_BACK, draft.id)),
+        [turn.button("order.confirm", cb.data(cb.ORDER_CONFIRM, draft.ref))],
+        turn.nav(cb.data(cb.ORDER_BACK, draft.ref)),
     ]
     await turn.show(text, keyboard)
 
@@ -213,7 +213,7 @@ async def show_request_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     """A member's summary: the same figures, "Send request" instead of the consents (R23)."""
     figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
     keyboard = request_cards.send_keyboard(
-        turn, cb.data(cb.ORDER_SEND, draft.id), cb.data(cb.ORDER_BACK, draft.id)
+        turn, cb.data(cb.ORDER_SEND, draft.ref), cb.data(cb.ORDER_BACK, draft.ref)
     )
     await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
 

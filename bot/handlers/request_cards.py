@@ -183,18 +183,18 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     if ConsentKind.TERMS in needed:
         box = screens.box(draft.form.terms)
         keyboard.append(
-            [turn.button("order.terms_button", cb.data(cb.REQUEST_TERMS, draft.id), box=box)]
+            [turn.button("order.terms_button", cb.data(cb.REQUEST_TERMS, draft.ref), box=box)]
         )
     if ConsentKind.MICROSOFT_ACCOUNT in needed:
         box = screens.box(draft.form.account)
         keyboard.append(
-            [turn.button("order.account_button", cb.data(cb.REQUEST_ACCOUNT, draft.id), box=box)]
+            [turn.button("order.account_button", cb.data(cb.REQUEST_ACCOUNT, draft.ref), box=box)]
         )
     if needed:
         keyboard.append(
             [InlineKeyboardButton(turn.tr("order.terms_link"), url=turn.rt.settings.terms_url)]
         )
-    keyboard.append([turn.button(_CONFIRM[view.kind], cb.data(cb.REQUEST_CONFIRM, draft.id))])
+    keyboard.append([turn.button(_CONFIRM[view.kind], cb.data(cb.REQUEST_CONFIRM, draft.ref))])
     keyboard.append(decline)
     keyboard.append(turn.nav(cb.data(cb.REQUEST_VIEW, view.id)))
     await turn.show(screens.approval(turn.tr, view, figures, ticked), keyboard)

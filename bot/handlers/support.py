@@ -8,11 +8,15 @@ buttons keep working meanwhile.
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton
+
 from bot import callbacks as cb
 from bot.drafts import (
     AddonForm,
     CancelForm,
     ChangeForm,
+    DraftState,
+    HeldForm,
     OrderForm,
     Step,
     TicketForm,
@@ -28,6 +32,7 @@ from domain.texts import requests as request_texts
 from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import Translator
 from domain.texts.markup import escape
+from domain.tickets import TicketStatus
 
 LISTED_REQUESTS = 10  # /requests: open ones first (each with a button), then decided
 
@@ -88,6 +93,49 @@ async def to_ticket(turn: Turn, text: str) -> bool:
     await turn.send(turn.tr("ticket.added", number=view.id))
     await desk.forward_customer_message(turn, view)
     return True
+
+
+async def ask_ticket_or_new(turn: Turn, text: str, reading: InlineKeyboardButton) -> None:
+    """A text that could be for the ticket or a new request: ask, holding the text back.
+    Until the answer typed text no longer goes to the ticket (the user chose something new
+    or sends it with the button, which attaches the chat again)."""
+    ticket_id = turn.state.ticket_id
+    assert ticket_id is not None
+    held = await turn.new_draft(HeldForm(ticket_id, text), Step.IDLE)
+    turn.attach_ticket(None)
+    send = turn.button("ticket.send_held", cb.data(cb.TICKET_SEND, held.ref), number=ticket_id)
+    await turn.send(turn.tr("ticket.or_new", number=ticket_id), [[send], [reading], turn.nav()])
+
+
+@handler
+async def send_held(turn: Turn) -> None:
+    """ "↪ An Ticket Nr. 3 senden": the held text goes to the ticket, and later ones too."""
+    held = await turn.pressed_draft(HeldForm)
+    await turn.answer()
+    if held.state is not DraftState.OPEN:  # pressed twice: sent once
+        await turn.show(turn.tr("ticket.added", number=held.form.ticket), [turn.nav()])
+        return
+    held.finish(held.form.ticket)
+    await turn.save_draft(held)
+    view = await tickets.write(turn.core, turn.require_actor(), held.form.ticket, held.form.text)
+    turn.attach_ticket(view.id)
+    await turn.show(turn.tr("ticket.added", number=view.id), [turn.nav()])
+    await desk.forward_customer_message(turn, view)
+
+
+@handler
+async def write_again(turn: Turn) -> None:
+    """ "✍️ An Ticket Nr. 3 schreiben": typed text goes to this open ticket again."""
+    ticket_id = turn.press.number(0)
+    found = await tickets.my_tickets(turn.core, turn.require_actor(), limit=100)
+    ticket = next((t for t in found if t.id == ticket_id), None)
+    if ticket is None:
+        raise StaleButton()
+    if ticket.status is TicketStatus.RESOLVED:
+        raise errors.TicketClosed(ticket.id)
+    turn.attach_ticket(ticket.id)
+    turn.set_step(Step.IDLE)
+    await turn.show(turn.tr("ticket.write_ask", number=ticket.id), [turn.nav()])
 
 
 async def leave_ticket(turn: Turn) -> bool:

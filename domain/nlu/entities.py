@@ -78,6 +78,7 @@ class CatalogMatcher:
             if len(known) > 1:
                 self.forms[form] = (kind, known[0])
                 self.ambiguous[form] = known
+        self._first_words = frozenset(form.split(" ", 1)[0] for form in self.forms)
         self._fuzzy_forms = [
             f for f in self.forms if len(f) >= FUZZY_MIN_LENGTH and f not in self.ambiguous
         ]
@@ -92,8 +93,13 @@ class CatalogMatcher:
         tokens = list(_TOKEN.finditer(text))
         candidates: list[tuple[int, int, Match]] = []
         fuzzy: list[tuple[str, int, int]] = []
+        # A span that starts with a number is a name only when a name starts with that number
+        # ("365 …"); skipping the others keeps a message of many numbers cheap.
+        digits = [t[0].isdigit() and t[0] not in self._first_words for t in tokens]
         for size in range(min(MAX_NGRAM, len(tokens)), 0, -1):
             for i in range(len(tokens) - size + 1):
+                if digits[i]:
+                    continue
                 span = tokens[i : i + size]
                 key = " ".join(t[0].lower() for t in span)
                 start, end = span[0].start(), span[-1].end()
@@ -109,10 +115,12 @@ class CatalogMatcher:
                     fuzzy.append((key, start, end))
         candidates += self._fuzzy_candidates(fuzzy)
         chosen: list[Match] = []
+        taken = bytearray(len(text))  # characters inside a chosen name: linear, not pairwise
         # Exact names first (longest first), then close spellings where nothing exact is.
         for _, _, match in sorted(candidates, key=lambda c: (-c[0], -c[1], c[2].start)):
-            if all(match.end <= m.start or match.start >= m.end for m in chosen):
+            if not any(taken[match.start : match.end]):
                 chosen.append(match)
+                taken[match.start : match.end] = b"\x01" * (match.end - match.start)
         return sorted(chosen, key=lambda m: m.start)
 
     def _fuzzy_candidates(self, spans: list[tuple[str, int, int]]) -> list[tuple[int, int, Match]]:
@@ -148,6 +156,8 @@ def choices(matches: list[Match], kind: str) -> tuple[str, ...]:
 
 def mask(text: str, matches: list[Match]) -> str:
     """Replace matched names by PRODUCT / ADDON, so classifiers and numbers ignore them."""
-    for match in sorted(matches, key=lambda m: -m.start):
-        text = f"{text[: match.start]} {match.kind.upper()} {text[match.end :]}"
-    return text
+    parts, at = [], 0
+    for match in sorted(matches, key=lambda m: m.start):  # one pass: linear in the text
+        parts += [text[at : match.start], f" {match.kind.upper()} "]
+        at = match.end
+    return "".join([*parts, text[at:]])

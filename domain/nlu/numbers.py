@@ -92,6 +92,16 @@ def normalise_numbers(text: str, language: str) -> str:
 
 
 _BRAND = re.compile(r"\b(?:microsoft|office|m|o)\s*365\b", re.IGNORECASE)
+# How far around a number its markers are looked for: the longest marker with its fillers
+# ("storniere bitte mal", "reduzieren um"; "PRODUCT-Lizenzen zusätzliche") is well below these.
+# Bounded, so reading a message of many numbers is linear in its length (issue 19).
+BEFORE, AFTER = 40, 60
+
+
+def _around(text: str, match: re.Match[str]) -> tuple[str, str]:
+    """The text just before and just after a number, at most BEFORE and AFTER characters."""
+    start, end = match.start(), match.end()
+    return text[max(0, start - BEFORE) : start], text[end : end + AFTER]
 
 
 def find_quantity(text: str) -> Quantity | None:
@@ -105,7 +115,7 @@ def find_quantity(text: str) -> Quantity | None:
         return None
     chosen = candidates[0]
     for match in candidates:  # a number with a marker ("auf 40", "5 mehr") wins
-        before, after = text[: match.start()], text[match.end() :]
+        before, after = _around(text, match)
         if _FROM.search(before):
             continue  # "von 18 auf 40": 18 is the old total
         if (
@@ -117,7 +127,7 @@ def find_quantity(text: str) -> Quantity | None:
             chosen = match
             break
     value = int(chosen[1])
-    before, after = text[: chosen.start()], text[chosen.end() :]
+    before, after = _around(text, chosen)
     if _INSTEAD.match(after) or _TOTAL_BEFORE.search(before):
         return Quantity(value, relative=False)
     if (

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from domain import errors
 from domain.access import Action, asks_instead
 from domain.commands import BookAddon, CancelAddon, ChangeAddon
 from domain.model import Actor, Consent, ConsentKind, QuantityChange
+from domain.pricing import monthly_total
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
 from domain.views import (
@@ -101,12 +103,34 @@ async def book_addon(
     return AddonBooked(subscription_view(sub, ctx.today()), addon_view(booking, ctx.today()))
 
 
-async def change_addon(ctx: Context, actor: Actor, cmd: ChangeAddon) -> SubscriptionView:
+@dataclass(frozen=True)
+class AddonChanged:
+    """An add-on's new total (or, in a dry run, what it would be): the summary and result."""
+
+    subscription: SubscriptionView
+    addon: AddonView  # with the new quantity
+    old_quantity: int
+    new_quantity: int
+
+    @property
+    def old_total(self) -> Decimal:
+        return monthly_total(self.addon.unit_price, self.old_quantity)
+
+
+async def change_addon(
+    ctx: Context, actor: Actor, cmd: ChangeAddon, *, dry_run: bool = False
+) -> AddonChanged:
+    """A new total for one add-on, at most the base quantity (R17), against the version the
+    user saw (R13). `dry_run` checks everything and saves nothing (the summary)."""
     async with ctx.uow() as uow:
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.ADDON, cmd.subscription_id, cmd.expected_version
         )
         old = sub.change_addon(cmd.booking_id, cmd.new_quantity)
+        booking = sub.booking(cmd.booking_id)
+        if dry_run:
+            view = subscription_view(sub, ctx.today())
+            return AddonChanged(view, addon_view(booking, ctx.today()), old, cmd.new_quantity)
         bump(sub)
         await uow.records.quantity_change(
             QuantityChange(sub.id or 0, cmd.booking_id, old, cmd.new_quantity, actor, ctx.now())
@@ -122,16 +146,30 @@ async def change_addon(ctx: Context, actor: Actor, cmd: ChangeAddon) -> Subscrip
             )
         )
         await commit_write(ctx, uow, sub)
-    return subscription_view(sub, ctx.today())
+    view = subscription_view(sub, ctx.today())
+    return AddonChanged(view, addon_view(booking, ctx.today()), old, cmd.new_quantity)
 
 
-async def cancel_addon(ctx: Context, actor: Actor, cmd: CancelAddon) -> SubscriptionView:
-    """Cancel one add-on to the end of this month (R17, R19)."""
+@dataclass(frozen=True)
+class AddonCancelled:
+    subscription: SubscriptionView
+    addon: AddonView  # cancelled, with its end date
+
+
+async def cancel_addon(
+    ctx: Context, actor: Actor, cmd: CancelAddon, *, dry_run: bool = False
+) -> AddonCancelled:
+    """Cancel one add-on to the end of this month (R17, R19); the product runs on.
+    `dry_run` returns the cancelled add-on without saving it (the confirmation question)."""
     async with ctx.uow() as uow:
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.ADDON, cmd.subscription_id, cmd.expected_version
         )
         booking = sub.cancel_addon(cmd.booking_id, ctx.today())
+        if dry_run:
+            return AddonCancelled(
+                subscription_view(sub, ctx.today()), addon_view(booking, ctx.today())
+            )
         bump(sub)
         await uow.records.audit(
             ctx.audit(
@@ -143,4 +181,4 @@ async def cancel_addon(ctx: Context, actor: Actor, cmd: CancelAddon) -> Subscrip
             )
         )
         await commit_write(ctx, uow, sub)
-    return subscription_view(sub, ctx.today())
+    return AddonCancelled(subscription_view(sub, ctx.today()), addon_view(booking, ctx.today()))

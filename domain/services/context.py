@@ -11,6 +11,8 @@ from domain.clock import Clock, SystemClock
 from domain.dates import DEFAULT_TIMEZONE, local_today
 from domain.model import Actor, AuditEntry
 from domain.ports import Store, UnitOfWork
+from domain.provisioning import ManualProvisioner, Provisioner
+from domain.seats import SeatPolicy
 
 
 @dataclass
@@ -20,6 +22,8 @@ class Context:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     terms_version: str = "1"
     within: UnitOfWork | None = None  # the front end's open unit of work, see `bound`
+    provisioner: Provisioner = field(default_factory=ManualProvisioner)  # seat usage
+    seats: SeatPolicy = field(default_factory=SeatPolicy)
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """The unit of work a use case runs in: its own, or its share of the update's."""

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from domain.access import Action, asks_instead, authorize
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
-from domain.model import Actor, Channel, QuantityChange, Role, Status, seats_in_cap
+from domain.model import (
+    Actor,
+    Channel,
+    QuantityChange,
+    Role,
+    Status,
+    Subscription,
+    seats_in_cap,
+)
 from domain.services import notifications as notices
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
@@ -21,6 +30,9 @@ class QuantityChanged:
     subscription: SubscriptionView
     old_quantity: int
     new_quantity: int
+    # A reduction that was scheduled (issue 21): what it was, and whether it stands now
+    reduction: tuple[int, date] | None = None
+    reduction_kept: bool = False
 
 
 async def prepare_change(ctx: Context, actor: Actor, subscription_id: int) -> SubscriptionView:
@@ -52,8 +64,11 @@ async def change_quantity(
         others = await uow.subscriptions.for_customer(customer.id)
         elsewhere = seats_in_cap(others, catalog, product.seat_cap, ctx.today(), excluding=sub.id)
         old = sub.change_quantity(cmd.new_quantity, product, elsewhere)
+        reduction, kept = _settle_reduction(sub, cmd)
         if dry_run:
-            return QuantityChanged(subscription_view(sub, ctx.today()), old, cmd.new_quantity)
+            return QuantityChanged(
+                subscription_view(sub, ctx.today()), old, cmd.new_quantity, reduction, kept
+            )
         bump(sub)
         await uow.records.quantity_change(
             QuantityChange(sub.id or 0, None, old, cmd.new_quantity, actor, ctx.now())
@@ -84,8 +99,36 @@ async def change_quantity(
                 users=await notices.orderers(uow, sub.id or 0),
                 skip=actor.user_id,
             )
+        if reduction is not None and not kept:
+            await uow.records.audit(
+                ctx.audit(
+                    actor,
+                    customer.id,
+                    "subscription.withdraw_reduction",
+                    f"subscription:{sub.id}",
+                    quantity=reduction[0],
+                    scheduled_for=str(reduction[1]),
+                    because="change_quantity",
+                )
+            )
         await commit_write(ctx, uow, sub)
-    return QuantityChanged(subscription_view(sub, ctx.today()), old, cmd.new_quantity)
+    return QuantityChanged(
+        subscription_view(sub, ctx.today()), old, cmd.new_quantity, reduction, kept
+    )
+
+
+def _settle_reduction(
+    sub: Subscription, cmd: ChangeQuantity
+) -> tuple[tuple[int, date] | None, bool]:
+    """A scheduled reduction under a new total (issue 21): kept unless the user said no or the
+    new total is at or below it (then it has nothing left to do); never dropped unsaid."""
+    if sub.scheduled_quantity is None or sub.scheduled_for is None:
+        return None, False
+    scheduled = (sub.scheduled_quantity, sub.scheduled_for)
+    if cmd.keep_reduction is False or cmd.new_quantity <= sub.scheduled_quantity:
+        sub.withdraw_reduction()
+        return scheduled, False
+    return scheduled, True
 
 
 async def cancel_subscription(
@@ -170,6 +213,8 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
         )
         created = sub.status is Status.ORDERED
         addons = sub.provision(ctx.today())
+        catalog = await uow.catalog.load()
+        product = catalog.products.get(sub.product_sku)
         bump(sub)
         payload = {
             "subscription_id": sub.id,
@@ -177,6 +222,8 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
             "quantity": sub.quantity,
             "addons": [a.addon_name for a in addons],
             "provisioned_on": ctx.today().isoformat(),
+            # the hint "book add-ons now" only where there are some to book (R15)
+            "addons_offered": product is not None and bool(catalog.addons_of(product)),
         }
         # Who ordered the licences, or booked the add-ons, and the admins (R10, R14)
         told = await notices.orderers(

@@ -15,6 +15,8 @@ from domain.conversation import ChatState, Draft
 from domain.model import Channel, ChatUser
 from domain.storage import tables as t
 
+DRAFTS_PER_CHAT = 32  # a chat's newest drafts; older ones are deleted when a new one starts
+
 
 def _draft(row: Any) -> Draft:
     return Draft(
@@ -142,7 +144,20 @@ class ChatStateRepository:
             )
             .returning(t.drafts.c.id)
         )
-        return Draft(result.scalar_one(), chat_id, kind, key, dict(data))
+        draft_id = result.scalar_one()
+        # Every "Bestellen" press starts a draft: keep only the chat's newest ones (an older
+        # draft's buttons then read as no longer current), so pressing cannot fill the disk.
+        newest = (
+            select(t.drafts.c.id)
+            .where(t.drafts.c.chat_id == chat_id)
+            .order_by(t.drafts.c.id.desc())
+            .limit(DRAFTS_PER_CHAT)
+            .scalar_subquery()
+        )
+        await self.session.execute(
+            delete(t.drafts).where(t.drafts.c.chat_id == chat_id, t.drafts.c.id.not_in(newest))
+        )
+        return Draft(draft_id, chat_id, kind, key, dict(data))
 
     async def draft(self, draft_id: int) -> Draft | None:
         row = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from alembic.runtime.migration import MigrationContext
@@ -20,6 +21,8 @@ from domain.storage.database import Database
 from domain.storage.migrate import alembic_config
 
 TIMEOUT_SECONDS = 3.0
+# What a probe waits at most: Kubernetes' and most load balancers' default probe timeout is 1 s.
+PROBE_SECONDS = 0.8
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,36 @@ async def check(store: Store, within: float = TIMEOUT_SECONDS) -> Readiness:
     if revision != head:
         return Readiness(False, f"migrations not current (database at {revision}, code at {head})")
     return Readiness(True, "ready")
+
+
+class Probe:
+    """`/readyz`'s answer within `within` seconds, whatever the database does.
+
+    A check blocked by the database (SQLite's write lock held by another process, a PostgreSQL
+    server that accepts and never answers) cannot be cancelled promptly: giving the connection
+    back waits for the driver. So the check runs as a task of its own and the probe waits for it
+    at most `within` seconds; a check still running is shared by the next probes instead of
+    starting another (at most one per process, however often the probe is asked)."""
+
+    def __init__(
+        self, check: Callable[[], Awaitable[Readiness]], within: float = PROBE_SECONDS
+    ) -> None:
+        self._check = check
+        self.within = within
+        self._running: asyncio.Task[Readiness] | None = None
+
+    async def _run(self) -> Readiness:
+        return await self._check()
+
+    async def __call__(self) -> Readiness:
+        if self._running is None or self._running.done():
+            self._running = asyncio.create_task(self._run())
+        done, _ = await asyncio.wait({self._running}, timeout=self.within)
+        if not done:
+            return Readiness(False, f"database did not answer within {self.within:g} s")
+        return self._running.result()
+
+    async def settled(self) -> None:
+        """Wait for a check still running (at shutdown, so no task is left behind)."""
+        if self._running is not None:
+            await asyncio.wait({self._running})

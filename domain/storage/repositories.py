@@ -28,7 +28,7 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges
+from domain.ports import CatalogChanges, TrailEntry
 from domain.pricing import PriceList
 from domain.storage import tables as t
 from domain.storage.catalog_cache import CHANGED, CatalogCache
@@ -289,6 +289,13 @@ class SubscriptionRepository:
         )
         return result.scalars().all()
 
+    async def reductions_due(self, today: date) -> Sequence[int]:
+        s = t.subscriptions
+        rows = await self.session.execute(
+            select(s.c.id).where(s.c.scheduled_for < today).order_by(s.c.id)
+        )
+        return [int(row.id) for row in rows]
+
     async def past_end_date(self, today: date) -> Sequence[Subscription]:
         """Cancelled subscriptions, or ones with cancelled add-ons, whose end date passed."""
         with_addons = select(t.addon_bookings.c.subscription_id).where(
@@ -464,6 +471,58 @@ class RecordRepository:
         if customer_id is not None:
             query = query.where(t.audit_entries.c.customer_id == customer_id)
         return [dict(row._mapping) for row in await self.session.execute(query)]
+
+    async def trail(self, customer_id: str) -> list[TrailEntry]:
+        a, c = t.audit_entries.c, t.consents.c
+        audits = await self.session.execute(
+            select(a.at, a.actor_label, a.channel, a.actor_role, a.action, a.target, a.details)
+            .where(a.customer_id == customer_id)
+            .order_by(a.id)
+        )
+        found = [
+            TrailEntry(
+                row.at,
+                row.actor_label,
+                row.channel,
+                row.actor_role,
+                row.action,
+                row.target,
+                dict(row.details or {}),
+            )
+            for row in audits
+        ]
+        consents = await self.session.execute(
+            select(
+                c.given_at,
+                c.actor_label,
+                c.channel,
+                c.kind,
+                c.terms_version,
+                c.subscription_id,
+                c.addon_booking_id,
+            )
+            .where(c.customer_id == customer_id)
+            .order_by(c.id)
+        )
+        for row in consents:
+            target = (
+                f"addon_booking:{row.addon_booking_id}"
+                if row.addon_booking_id is not None
+                else f"subscription:{row.subscription_id}"
+            )
+            details = {"terms_version": row.terms_version, "subscription_id": row.subscription_id}
+            found.append(
+                TrailEntry(
+                    row.given_at,
+                    row.actor_label,
+                    row.channel,
+                    None,
+                    f"consent.{row.kind.value}",
+                    target,
+                    details,
+                )
+            )
+        return sorted(found, key=lambda entry: entry.at)
 
     async def history(self, subscription_id: int) -> list[dict[str, Any]]:
         query = (

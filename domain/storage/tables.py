@@ -144,6 +144,8 @@ subscriptions = Table(
     Column("cancelled_at", UTCDateTime, nullable=True),
     Column("version", Integer, nullable=False),
     Column("idempotency_key", String(128), nullable=True),
+    Column("scheduled_quantity", Integer, nullable=True),  # a reduction at the month end
+    Column("scheduled_for", Date, nullable=True),
     UniqueConstraint(
         "customer_id", "idempotency_key", name="uq_subscriptions_customer_idempotency_key"
     ),
@@ -357,4 +359,42 @@ licence_requests = Table(
     Column("decided_at", UTCDateTime, nullable=True),
     Column("result_id", Integer, nullable=True),
     Column("version", Integer, nullable=False),
+)
+
+
+# --- seats: usage the tenant reports, buffers, month-end hints (issue 21) ---------------------
+seat_usage = Table(
+    "seat_usage",
+    metadata,
+    Column("customer_id", String(64), ForeignKey("customers.id"), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("assigned", Integer, nullable=False),
+    Column("reported_at", UTCDateTime, nullable=False),
+    Column("source", String(32), nullable=False),
+)
+
+seat_buffers = Table(
+    "seat_buffers",
+    metadata,
+    Column("customer_id", String(64), ForeignKey("customers.id"), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("spare", Integer, nullable=False),
+)
+
+# An admin who does not want the month-end hints (default: hints on).
+seat_hint_optouts = Table(
+    "seat_hint_optouts",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# One hint per customer and month, whichever worker sends it.
+seat_hints = Table(
+    "seat_hints",
+    metadata,
+    Column("customer_id", String(64), ForeignKey("customers.id"), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("monthly_saving", Cents, nullable=False),
 )

@@ -31,6 +31,7 @@ from domain.storage.repositories import (
     UserRepository,
 )
 from domain.storage.requests import RequestRepository
+from domain.storage.seats import SeatRepository
 from domain.storage.tickets import TicketRepository
 
 
@@ -68,6 +69,7 @@ class SqlUnitOfWork:
         self.tickets = TicketRepository(session)
         self.requests = RequestRepository(session)
         self.privacy = PrivacyRepository(session)
+        self.seats = SeatRepository(session)
         self.transactions = 0  # commits, for tests that count them
 
     async def __aenter__(self) -> Self:
@@ -126,6 +128,7 @@ class PartOfWork:
         self.tickets = owner.tickets
         self.requests = owner.requests
         self.privacy = owner.privacy
+        self.seats = owner.seats
 
     async def __aenter__(self) -> Self:
         self._audited = len(self.session.info.get(AUDITED, ()))  # what a rollback keeps

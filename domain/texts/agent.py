@@ -13,7 +13,7 @@ from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import Translator
-from domain.texts.markup import escape
+from domain.texts.markup import escape, quotable
 from domain.views import OrdersOverview, ProductOffer, SubscriptionView
 
 
@@ -24,8 +24,8 @@ def search_ask(tr: Translator) -> str:
 def search_result(tr: Translator, found: CustomerSearch) -> str:
     """Nothing found (with what to try next), or which of several customers is meant."""
     if not found.matches:
-        return tr("agent.search_none", query=escape(found.query))
-    return tr("agent.search_many", count=len(found.matches), query=escape(found.query))
+        return tr("agent.search_none", query=escape(quotable(found.query)))
+    return tr("agent.search_many", count=len(found.matches), query=escape(quotable(found.query)))
 
 
 def card(tr: Translator, shown: CustomerCard) -> str:

@@ -10,6 +10,7 @@ Makefile's `messages` targets run `pybabel extract/update/compile` for translato
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -31,6 +32,8 @@ DEFAULT_LANGUAGE = "de"
 DOMAIN = "messages"
 _LOCALES = {"de": "de_DE", "en": "en_IE"}  # en_IE: "€13.92" and "1 Nov 2026", as R3/R8 ask
 _DATE_FORMATS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+_MONTH_FORMATS = {"de": "MM/yyyy", "en": "MMM yyyy"}
+_MOMENT_FORMATS = {"de": "dd.MM.yyyy, HH:mm", "en": "d MMM yyyy, HH:mm"}
 _COUNT = "count:"
 
 
@@ -126,6 +129,16 @@ class Translator:
         if day is None:
             return ""
         return format_date(day, _DATE_FORMATS[self.language], locale=_LOCALES[self.language])
+
+    def month(self, first: datetime.date) -> str:
+        """`11/2026` in German, `Nov 2026` in English."""
+        return format_date(first, _MONTH_FORMATS[self.language], locale=_LOCALES[self.language])
+
+    def moment(self, at: datetime.datetime, tz: datetime.tzinfo) -> str:
+        """`07.12.2026, 14:03` in German, `7 Dec 2026, 14:03` in English, in zone `tz` (R8)."""
+        return format_datetime(
+            at, _MOMENT_FORMATS[self.language], tzinfo=tz, locale=_LOCALES[self.language]
+        )
 
     # -- names of the model's values
     def status(self, status: Status) -> str:

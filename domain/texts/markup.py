@@ -13,6 +13,12 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def quotable(text: str) -> str:
+    """Typed text to quote inside a sentence: without its own closing full stop (or other end
+    mark), so that „… minutes“. does not end twice."""
+    return text.strip().rstrip(".!?;:,").rstrip() or text.strip()
+
+
 def plain(text: str) -> str:
     """An HTML message as plain text: tags removed, entities (&amp; …) decoded."""
     return html.unescape(_MARKUP.sub("", text))

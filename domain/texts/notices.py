@@ -13,6 +13,8 @@ from typing import Any
 from domain.ports import Notification
 from domain.requests import RequestKind
 from domain.services import notifications as kinds
+from domain.services import seats as seat_kinds
+from domain.texts import seats as seat_texts
 from domain.texts.i18n import Translator
 from domain.texts.markup import escape
 
@@ -35,6 +37,8 @@ def notice(tr: Translator, notification: Notification) -> str:
             number=number,
             date=_date(tr, p.get("provisioned_on")),
         )
+        if p.get("addons_offered", True):  # older notices do not say: as they were written
+            text += " " + tr("notify.provisioned_addons")
         addons = _names(p)
         return text + ("\n" + tr("notify.addons", names=addons) if addons else "")
     if kind == kinds.ADDONS_PROVISIONED:
@@ -64,7 +68,53 @@ def notice(tr: Translator, notification: Notification) -> str:
         return tr("notify.ended", name=name, number=number, date=_date(tr, p.get("end_date")))
     if kind in _REQUEST_KINDS:
         return _request(tr, kind, p)
+    if kind in _SEAT_KINDS:
+        return _seats(tr, kind, p)
     raise UnknownNotice(kind)
+
+
+_SEAT_KINDS = (
+    seat_kinds.HINT,
+    seat_kinds.SCHEDULED,
+    seat_kinds.WITHDRAWN,
+    seat_kinds.REDUCED,
+    seat_kinds.SKIPPED,
+)
+
+
+def _seats(tr: Translator, kind: str, p: dict[str, Any]) -> str:
+    """The month-end hint and what became of a scheduled reduction (issue 21)."""
+    day = _date(tr, p.get("date"))
+    if kind == seat_kinds.HINT:
+        lines = [tr("notify.seats_hint")]
+        lines += [seat_texts.hint_line(tr, line, day) for line in p.get("lines") or []]
+        return "\n\n".join(lines)
+    name = escape(str(p.get("product_name", "")))
+    facts: dict[str, object] = {
+        "name": name,
+        "number": p.get("subscription_id", ""),
+        "old": p.get("old", ""),
+        "new": p.get("new", ""),
+        "wanted": p.get("wanted", ""),
+        "assigned": p.get("assigned", ""),
+        "date": day,
+        "saving": tr.money(_decimal(p.get("saving"))),
+        "total": tr.money(_decimal(p.get("monthly_total"))),
+    }
+    if kind == seat_kinds.SCHEDULED:
+        return tr("notify.reduction_scheduled", **facts)
+    if kind == seat_kinds.WITHDRAWN:
+        return tr("notify.reduction_withdrawn", **facts)
+    outcome = str(p.get("outcome", ""))
+    if kind == seat_kinds.REDUCED:
+        if outcome == "partial":
+            return tr("notify.reduction_partial", **facts)
+        return tr("notify.reduction_applied", **facts)
+    if outcome == "skipped_in_use":
+        return tr("notify.reduction_skipped_in_use", **facts)
+    if outcome == "skipped_not_active":
+        return tr("notify.reduction_skipped_not_active", **facts)
+    return tr("notify.reduction_skipped_unknown", **facts)
 
 
 _REQUEST_KINDS = (

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from domain.model import Status
-from domain.texts.i18n import Translator
+from domain.seats import SeatLine
+from domain.texts import seats as seat_texts
+from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 from domain.views import AddonView, OrdersOverview, SubscriptionView
 
 
-def entry(tr: Translator, sub: SubscriptionView) -> str:
-    """One subscription as "Meine Bestellungen" shows it (R10)."""
+def entry(tr: Translator, sub: SubscriptionView, seats: SeatLine | None = None) -> str:
+    """One subscription as "Meine Bestellungen" shows it (R10), with the seats assigned
+    (`seats`, when looked up) and a scheduled reduction (issue 21)."""
     none = tr("orders.none")
     lines = [
         tr(
@@ -27,6 +30,10 @@ def entry(tr: Translator, sub: SubscriptionView) -> str:
             total=tr.money(sub.monthly_total),
         )
     ]
+    if seats is not None and seats.assigned is not None and sub.status is Status.PROVISIONED:
+        lines.append(tr("orders.seats", seats=seat_texts.assigned(tr, seats)))
+    if sub.scheduled_quantity is not None:
+        lines.append(f"⏬ {seat_texts.scheduled(tr, sub)}")
     lines += [_addon_line(tr, a) for a in sub.addons]
     return "\n".join(lines)
 
@@ -40,6 +47,14 @@ def _addon_line(tr: Translator, addon: AddonView) -> str:
         total=tr.money(addon.monthly_total),
         status=tr.status(addon.status),
     )
+
+
+def cancelled_along(tr: Callable[..., str], names: Sequence[str]) -> str:
+    """ " and the add-on(s) …" in a cancellation question (R18): none, one or several."""
+    if not names:
+        return ""
+    key = N_("cancel_sub.addon") if len(names) == 1 else N_("cancel_sub.addons")
+    return tr(key, names=", ".join(names))
 
 
 def listed(overview: OrdersOverview) -> list[SubscriptionView]:
@@ -68,8 +83,11 @@ def orders(
     return "\n\n".join(parts)
 
 
-def status(tr: Translator, overview: OrdersOverview) -> str:
-    """Everything running at a glance, add-ons indented, with the monthly total."""
+def status(
+    tr: Translator, overview: OrdersOverview, seats: Mapping[int, SeatLine] | None = None
+) -> str:
+    """Everything running at a glance, add-ons indented, with the monthly total; seats
+    assigned per subscription (`seats` by subscription id) and scheduled reductions."""
     lines = [tr("status_screen.title", customer=escape(overview.customer_name))]
     running = overview.running()
     for sub in running:
@@ -81,6 +99,11 @@ def status(tr: Translator, overview: OrdersOverview) -> str:
                 status=tr.status(sub.status),
             )
         )
+        seat = (seats or {}).get(sub.id)
+        if seat is not None and seat.assigned is not None and sub.status is Status.PROVISIONED:
+            lines.append(f"   {seat_texts.assigned(tr, seat)}")
+        if sub.scheduled_quantity is not None:
+            lines.append(f"   ⏬ {seat_texts.scheduled(tr, sub)}")
         lines += [
             tr(
                 "status_screen.addon_line",

@@ -53,6 +53,11 @@ _MESSAGES = {
         N_("errors.reason_missing"),
         N_("errors.reason_too_long"),
         N_("errors.person_unknown"),
+        N_("errors.reduction_needs_provisioned"),
+        N_("errors.reduction_not_lower"),
+        N_("errors.below_assigned"),
+        N_("errors.no_reduction_scheduled"),
+        N_("errors.invalid_spare"),
     )
 }
 

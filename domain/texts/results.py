@@ -45,13 +45,25 @@ def change_summary(tr: Translator, before: SubscriptionView, preview: QuantityCh
 def quantity_changed(tr: Translator, changed: QuantityChanged) -> str:
     """Old and new quantity and the new monthly total (R11)."""
     view = changed.subscription
-    return tr(
+    text = tr(
         "change.done",
         name=escape(view.product_name),
         new=changed.new_quantity,
         old=changed.old_quantity,
         total=tr.money(view.monthly_total),
     )
+    note = reduction_note(tr, changed)
+    return f"{text}\n{note}" if note else text
+
+
+def reduction_note(tr: Translator, changed: QuantityChanged) -> str:
+    """What became of a reduction scheduled for the month end (issue 21), or nothing."""
+    if changed.reduction is None:
+        return ""
+    quantity, day = changed.reduction
+    if changed.reduction_kept:
+        return tr("change.reduction_kept", quantity=quantity, date=tr.date(day))
+    return tr("change.reduction_dropped", quantity=quantity, date=tr.date(day))
 
 
 def addon_booked(tr: Translator, addon: AddonView) -> str:

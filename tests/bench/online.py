@@ -104,7 +104,7 @@ async def running(
             port = world.free_port()
             extra = {
                 "webhook_url": f"http://127.0.0.1:{port}/hook",
-                "webhook_secret": SecretStr("bench-secret"),
+                "webhook_secret": SecretStr("bench-secret-0123456"),
                 "webhook_port": port,
             }
         settings = settings_for(db.url, emu.base_url, **extra)

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from domain.services import understanding
-from tests.bench import actions, memory, offline, online, scale, startup, world
+from tests.bench import actions, flood, memory, offline, online, scale, startup, world
 
 Row = tuple[str, str, str, str, str]
 
@@ -188,7 +188,22 @@ def memory_rows(rows: list[Row], users: int, drafts: int) -> None:
     )
 
 
-ALL = "startup,cpu,burst,pace,scale,actions,memory"
+async def flooded(rows: list[Row], folder: Path, messages: int, probes: int) -> None:
+    for engine in ("sqlite", "postgresql"):
+        quiet, busy = await flood.status_times(engine, folder, messages, probes)
+        rows.append(
+            (
+                f"9. another customer's /status while one user sends {messages} × "
+                f'"1 " * 500, {engine}: median / p99',
+                f"{busy.median * 1000:.0f} / {busy.p(0.99) * 1000:.0f} ms",
+                f"{quiet.median * 1000:.0f} / {quiet.p(0.99) * 1000:.0f} ms (quiet)",
+                f"p99 {_ratio(busy.p(0.99), quiet.p(0.99))}",
+                f"≤ 2×; unanswered {busy.errors}/{quiet.errors}",
+            )
+        )
+
+
+ALL = "startup,cpu,burst,pace,scale,actions,memory,flood"
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -211,6 +226,8 @@ async def main(args: argparse.Namespace) -> None:
             await rasa(rows, folder, 20 if args.quick else 100)
         if "memory" in only:
             memory_rows(rows, 10_000, 1_000)
+        if "flood" in only:
+            await flooded(rows, folder, 100 if args.quick else 300, 20 if args.quick else 50)
     print(f"\nMachine: {world.machine()}\n")
     print("| figure | licencebot | baseline | ratio | target / notes |")
     print("|---|---|---|---|---|")

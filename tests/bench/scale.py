@@ -26,7 +26,7 @@ from domain.storage.database import Database
 from tests.bench import world
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = "bench-secret"  # a fake webhook secret on 127.0.0.1
+SECRET = "bench-secret-0123456"  # a fake webhook secret on 127.0.0.1
 
 
 class CountingEmulator(BotApiEmulator):

@@ -10,6 +10,16 @@ import pytest
 
 from tests.cli.support import CATALOG, Cli, berlin_today, copy_database, place_order, sqlite_url
 
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every command-line test runs `licencebot` processes on the real clock (tests/dates.py)."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.real_clock)
+
+
 ORDERED_SKU = "M365-BUSINESS-STANDARD"
 ORDERED_QUANTITY = 18
 

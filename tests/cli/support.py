@@ -42,6 +42,16 @@ TIMEOUT_S = 60
 Result = subprocess.CompletedProcess[str]
 
 
+def clock_env() -> dict[str, str]:
+    """What sets this process's clock, for the processes it starts: under `make test-dates`
+    libfaketime (LD_PRELOAD, FAKETIME*) moves it, and every process must read the same one."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name == "LD_PRELOAD" or name.startswith("FAKETIME")
+    }
+
+
 def berlin_today() -> date:
     """The provider's today (the CLI's default TIMEZONE)."""
     return datetime.now(BERLIN).date()
@@ -72,6 +82,7 @@ class Cli:
             "HOME": str(self.cwd),
             "LANG": "C.UTF-8",
             "DATABASE_URL": self.database_url,
+            **clock_env(),
         }
         env.update(self.env_overrides)
         env.update(overrides or {})

@@ -11,7 +11,7 @@ from tests.cli.support import Cli, assert_refused, berlin_today, book_addon, cat
 
 SUBSCRIPTION_KEYS = {
     "id", "product_sku", "product_name", "quantity", "status", "provisioned_on", "start_date",
-    "end_date", "unit_price", "monthly_total", "addons",
+    "end_date", "unit_price", "monthly_total", "addons", "scheduled_quantity", "scheduled_for",
 }  # fmt: skip
 ADDON_KEYS = {
     "id", "sku", "name", "quantity", "status", "start_date", "end_date", "unit_price",
@@ -51,6 +51,8 @@ def test_orders_as_json_has_exactly_the_documented_shape(ordered_cli: Cli, order
         "unit_price": "13.92",
         "monthly_total": "250.56",  # 18 x 13.92
         "addons": [],
+        "scheduled_quantity": None,  # issue 21: no reduction scheduled
+        "scheduled_for": None,
     }
     assert isinstance(subscription["id"], int)
     assert product(catalog_data(), ORDERED_SKU)["price"] == "13.92"

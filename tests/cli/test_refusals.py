@@ -142,6 +142,21 @@ CASES = [
         "DATABASE_URL",
         _url(f"postgresql://user:{PASSWORD}@127.0.0.1:9/x"),
     ),
+    # issue 19 (6): Telegram's alphabet, at least 16 characters, the value never echoed
+    Case(
+        "webhook-secret-too-short",
+        ("orders", "--customer", "acme"),
+        None,
+        "WEBHOOK_SECRET: use 16-256 characters",
+        {"WEBHOOK_SECRET": PASSWORD},
+    ),
+    Case(
+        "webhook-secret-outside-telegrams-alphabet",
+        ("orders", "--customer", "acme"),
+        None,
+        "WEBHOOK_SECRET: use 16-256 characters",
+        {"WEBHOOK_SECRET": f"{PASSWORD} with spaces/and+more"},
+    ),
 ]
 
 

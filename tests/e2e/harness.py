@@ -123,7 +123,7 @@ async def say(bot: Bot, user: EmulatedUser, text: str) -> SentMessage:
 async def press(
     bot: Bot, user: EmulatedUser, label: str, message: SentMessage | None = None
 ) -> SentMessage:
-    """Press a button (by label) on the newest message with buttons, or on `message`."""
+    """Press a button (by label) on the current screen, or on `message`; the screen after."""
     target = message or screen(user)
     await user.press(target, label)
     await bot.settle()
@@ -153,9 +153,14 @@ async def order(
 
 
 def screen(user: EmulatedUser) -> SentMessage:
-    """The newest bot message that has buttons: the current screen."""
-    with_buttons = [m for m in user.messages() if m.inline_keyboard]
-    return with_buttons[-1] if with_buttons else user.last_message()
+    """The current screen: the bot message with buttons it sent or edited last (a press edits
+    its message in place, so that is not always the newest message)."""
+    current = {m.message_id: m for m in user.messages()}
+    for event in reversed(user.events()):
+        found = current.get(event.message_id)
+        if event.kind != "deleted" and found is not None and found.inline_keyboard:
+            return found
+    return user.last_message()
 
 
 def texts(user: EmulatedUser) -> list[str]:

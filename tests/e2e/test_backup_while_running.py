@@ -6,8 +6,12 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from tests.cli.support import LICENCEBOT
+import pytest
+
+from tests.cli.support import LICENCEBOT, clock_env
 from tests.e2e.harness import Bot, order, say
+
+pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 TIMEOUT_S = 60
 
@@ -22,6 +26,7 @@ async def licencebot(database: Path, *args: str) -> tuple[int, str, str]:
             "PATH": "/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            **clock_env(),
         },
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

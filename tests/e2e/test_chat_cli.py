@@ -8,9 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.emulator.terminal import Terminal
 from domain.texts.i18n import Translator
+from tests.cli.support import clock_env
 from tests.e2e.harness import Bot
+
+pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
 
 # The checkout under test: the installed `licencebot` script may import another (editable) one.
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +28,7 @@ def run_chat(tmp_path: Path, lines: list[str], language: str = "de") -> str:
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
         "DEFAULT_LANGUAGE": language,
+        **clock_env(),
     }
     done = subprocess.run(
         [str(Path(sys.executable).with_name("licencebot")), "chat"],

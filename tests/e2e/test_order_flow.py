@@ -28,6 +28,8 @@ async def test_an_admin_links_orders_and_sees_the_confirmation_in_german(bot: Bo
         "Meine Bestellungen",
         "Status",
         "Service Desk",
+        "💶 Kosten",  # admins only (issue 21)
+        "⚙️ Einstellungen",
         "Hilfe",
         "Sprache / Language",
     ]

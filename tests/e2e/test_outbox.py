@@ -367,4 +367,4 @@ async def test_a_rasa_ticket_reaches_the_desk_after_an_outage_once(
         await deliver(bot)
         await deliver(bot)  # posted already: never twice
         [card] = group.messages()
-        assert "Ticket #1" in card.plain_text and "Bitte Rückruf" in card.plain_text
+        assert "Ticket Nr. 1" in card.plain_text and "Bitte Rückruf" in card.plain_text

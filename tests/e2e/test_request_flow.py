@@ -339,7 +339,7 @@ async def test_a_member_withdraws_a_pending_request_and_the_admins_cards_say_so(
     assert "Anfrage Nr. 1 wurde von Mia zurückgezogen" in said_to(bot, mia)
 
     mine = await say(bot, mia, "/requests")
-    assert "Nr. 1 · zurückgezogen · Microsoft 365 E3, 12 Nutzer · von Mia" in mine.plain_text
+    assert "Nr. 1 · ↩️ zurückgezogen · Microsoft 365 E3, 12 Nutzer · von Mia" in mine.plain_text
     assert mine.buttons() == ["Hauptmenü"]  # nothing left to withdraw
     shown = await member_orders(bot, mia, E3, "12")  # asking again is a new request
     assert "📨 Anfrage Nr. 2 ist bei Ihren Admins." in shown

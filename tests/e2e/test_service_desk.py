@@ -66,7 +66,7 @@ async def test_a_ticket_round_trip_through_the_service_desk_group(  # R26
     assert "Ticket Nr. 1" in customer.last_message().plain_text
 
     card = group.messages()[0]
-    assert "Ticket #1" in card.plain_text and "ACME GmbH" in card.plain_text
+    assert "Ticket Nr. 1" in card.plain_text and "ACME GmbH" in card.plain_text
     assert "Unser Copilot-Add-On fehlt" in card.plain_text
     if group.is_forum:
         assert list(group.topics().values()) == ["#1 · ACME GmbH"]
@@ -177,6 +177,6 @@ async def test_a_ticket_from_the_rasa_assistant_is_posted_by_the_bot(
     await deliver_once(bot.application, bot.core, "de")
     await bot.settle()
     card = group.messages()[0]
-    assert "Ticket #1" in card.plain_text and "Rita" in card.plain_text
+    assert "Ticket Nr. 1" in card.plain_text and "Rita" in card.plain_text
     [ticket] = await tickets.list_tickets(bot.core, OPERATOR)
     assert ticket.desk_message_id == card.message_id

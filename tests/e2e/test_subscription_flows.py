@@ -75,7 +75,7 @@ async def test_my_orders_change_add_on_cancel_and_withdraw_in_german(bot: Bot) -
     await press(bot, user, "Nr. 1 · Microsoft 365 Business Standard")
     ask = await press(bot, user, "Kündigen")
     assert (
-        "Damit kündigen Sie alle 40 Lizenzen und die Add-Ons Microsoft 365 Copilot zum 30.11.2026."
+        "Damit kündigen Sie alle 40 Lizenzen und das Add-On Microsoft 365 Copilot zum 30.11.2026."
         in ask.plain_text
     )
     cancelled = await press(bot, user, "Ja, kündigen")
@@ -111,7 +111,7 @@ async def test_the_whole_flow_reads_in_english(bot: Bot) -> None:
     assert "Monthly total: €140.31 net" in orders.plain_text
     await press(bot, user, "No. 1 · Microsoft 365 E3")
     ask = await press(bot, user, "Cancel")
-    assert "This cancels all 3 licences as of 30 Nov 2026." in ask.plain_text
+    assert "This cancels the 3 licences as of 30 Nov 2026." in ask.plain_text
     cancelled = await press(bot, user, "Yes, cancel")
     assert "End date: 30 Nov 2026." in cancelled.plain_text
 
@@ -145,6 +145,8 @@ async def test_the_bot_registers_its_commands_in_german_and_english(bot: Bot) ->
         "privacy",
         "forget_me",
         "cancel",
+        "costs",  # issue 21
+        "settings",
     ]  # interfaces.md
     assert [c["command"] for c in german] == names
     assert [c["command"] for c in english] == names

@@ -93,15 +93,15 @@ async def test_an_add_on_is_changed_and_cancelled_on_its_own(ctx: Context, seed:
     )
     booking_id = booked.addon.id
     changed = await addons.change_addon(ctx, seed.acme_admin, ChangeAddon(sub.id, booking_id, 12))
-    assert changed.addons[0].quantity == 12
+    assert changed.subscription.addons[0].quantity == 12
     with pytest.raises(errors.AddonExceedsBase):
         await addons.change_addon(ctx, seed.acme_admin, ChangeAddon(sub.id, booking_id, 19))
     cancelled = await addons.cancel_addon(ctx, seed.acme_admin, CancelAddon(sub.id, booking_id))
-    assert (cancelled.addons[0].status.value, cancelled.addons[0].end_date) == (
+    assert (cancelled.addon.status.value, cancelled.addon.end_date) == (
         "cancelled",
         date(2026, 11, 30),
     )
-    assert cancelled.status.value == "provisioned"  # the product itself runs on
+    assert cancelled.subscription.status.value == "provisioned"  # the product itself runs on
     async with ctx.uow(write=False) as uow:
         history = await uow.records.history(sub.id)
     assert [(h["addon_booking_id"], h["from_quantity"], h["to_quantity"]) for h in history] == [
@@ -146,3 +146,51 @@ async def test_the_customer_price_applies_to_add_ons(ctx: Context, seed: Seed) -
     sub = await provisioned(ctx, seed)
     booked = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
     assert booked.addon.unit_price == Decimal("28.00")
+
+
+async def test_an_add_on_change_and_cancellation_are_previewed_without_saving(
+    ctx: Context, seed: Seed
+) -> None:  # R17, R19: the summaries before the confirmation
+    sub = await provisioned(ctx, seed, quantity=10)
+    booked = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
+    seen = booked.subscription.version
+    booking = booked.addon.id
+    changed = await addons.change_addon(
+        ctx, seed.acme_admin, ChangeAddon(sub.id, booking, 4, expected_version=seen), dry_run=True
+    )
+    assert (changed.old_quantity, changed.new_quantity, changed.addon.quantity) == (10, 4, 4)
+    assert changed.old_total == Decimal("309.10") and changed.addon.monthly_total == Decimal(
+        "123.64"
+    )
+    cancelled = await addons.cancel_addon(
+        ctx, seed.acme_admin, CancelAddon(sub.id, booking, expected_version=seen), dry_run=True
+    )
+    assert (cancelled.addon.status.value, cancelled.addon.end_date) == (
+        "cancelled",
+        date(2026, 11, 30),
+    )
+    now = await orders.order_status(ctx, seed.acme_admin, sub.id)
+    assert (now.version, now.addons[0].quantity, now.addons[0].status.value) == (
+        seen,
+        10,
+        "ordered",
+    )
+    with pytest.raises(errors.InvalidQuantity) as refused:  # the range names the base (R17)
+        await addons.change_addon(ctx, seed.acme_admin, ChangeAddon(sub.id, booking, 0))
+    assert (refused.value.minimum, refused.value.maximum) == (1, 10)
+
+
+async def test_an_add_on_changed_meanwhile_is_a_conflict(ctx: Context, seed: Seed) -> None:
+    # R13: two admins on the same add-on
+    sub = await provisioned(ctx, seed, quantity=10)
+    booked = await addons.book_addon(ctx, seed.acme_admin, BookAddon(sub.id, "COPILOT", True))
+    seen, booking = booked.subscription.version, booked.addon.id
+    await addons.change_addon(
+        ctx, seed.acme_admin, ChangeAddon(sub.id, booking, 6, expected_version=seen)
+    )
+    with pytest.raises(errors.VersionConflict):
+        await addons.cancel_addon(
+            ctx, seed.acme_admin, CancelAddon(sub.id, booking, expected_version=seen)
+        )
+    with pytest.raises(errors.PermissionDenied):  # R23: a member asks the admins instead
+        await addons.cancel_addon(ctx, seed.acme_member, CancelAddon(sub.id, booking))

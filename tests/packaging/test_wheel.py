@@ -192,6 +192,10 @@ def test_the_wheel_holds_the_packages_and_their_data(installed: Installed) -> No
         "domain/data/nlu.yml",
         "domain/texts/locales/de/LC_MESSAGES/messages.po",
         "domain/texts/locales/en/LC_MESSAGES/messages.po",
+        # the Mini App's page, served by the bot itself (no CDN at run time)
+        "bot/miniapp/static/index.html",
+        "bot/miniapp/static/app.js",
+        "bot/miniapp/static/app.css",
     } <= names
     assert "domain/storage/migrations/versions/0001_initial_schema.py" in names
 

@@ -152,7 +152,7 @@ async def test_link_order_change_provision_addon_cancel(
     question = await dialogue.run("action_ask_confirm_cancel")
     assert question.texts == [
         "Möchten Sie Microsoft 365 E3 wirklich kündigen? Damit kündigen Sie alle 10 Lizenzen "
-        "und die Add-Ons Microsoft 365 Copilot zum 30.11.2026. Bis dahin laufen sie weiter. "
+        "und das Add-On Microsoft 365 Copilot zum 30.11.2026. Bis dahin laufen sie weiter. "
         "Bitte antworten Sie mit Ja oder Nein."
     ]
     await dialogue.answer("ja", "affirm", {"confirm_cancel": True})

@@ -683,6 +683,8 @@ def test_model_config(domain: Domain) -> None:
     assert rule_policy["core_fallback_action_name"] in domain.actions
     assert rule_policy["core_fallback_threshold"] == 0.3
     assert rule_policy["enable_fallback_prediction"] is True
+    seeded = [c for c in [*config["pipeline"], *config["policies"]] if "epochs" in c]
+    assert seeded and all(isinstance(c.get("random_seed"), int) for c in seeded)  # issue 17
     fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
     assert (fallback["threshold"], fallback["ambiguity_threshold"]) == (0.6, 0.1)
 

@@ -2,7 +2,12 @@
 conversations, then a restart: no confirmed order lost, none twice, every draft continues.
 
 Users behave like people whose message got no answer: they look at the chat and do what is
-still to do (a ticked consent is not ticked again, a lost screen is asked for again)."""
+still to do (a ticked consent is not ticked again, a lost screen is asked for again).
+
+The bot process reads the real clock, so the invites are issued by the real clock too (a fixed
+clock's invites expire a week after the tests' NOW; docs/decisions.md "one clock per test").
+Kills follow the bot's progress, not the wall clock: each restart has to answer a few times
+before it is killed again, so a slow machine finishes the same conversations."""
 
 from __future__ import annotations
 
@@ -13,12 +18,14 @@ import random
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.emulator import BotApiEmulator, EmulatedUser
-from domain.clock import FixedClock
+from domain.clock import SystemClock
 from domain.commands import AddCustomer, CreateInvite
 from domain.model import Role
 from domain.services import accounts
@@ -26,13 +33,15 @@ from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.storage import tables
 from domain.storage.database import Database
-from tests.conftest import NOW
 from tests.e2e.harness import TOKEN
 from tests.reliability.conftest import ISSUED_CODES, held, size
 from tests.storage import read
 
+pytestmark = pytest.mark.real_clock  # processes of ours on the real clock (tests/dates.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = "Microsoft 365 Business Standard"
+ANSWERS = {"sendMessage", "editMessageText", "answerCallbackQuery"}
 
 
 class Process:
@@ -112,7 +121,7 @@ async def _conversation(emu: BotApiEmulator, user: EmulatedUser, code: str) -> b
 async def test_kill_9_at_random_points_loses_and_doubles_no_order(tmp_path: Path) -> None:
     conversations = size(2, 50)
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    core = Context(Database(url), clock=FixedClock(NOW))
+    core = Context(Database(url), clock=SystemClock())  # the bot process's clock
     from bot.serve import prepare
 
     await prepare(core)
@@ -136,15 +145,23 @@ async def test_kill_9_at_random_points_loses_and_doubles_no_order(tmp_path: Path
         process.start()
         done = asyncio.Event()
 
+        async def until(seen: Callable[[], bool]) -> None:
+            while not done.is_set() and not seen():  # noqa: ASYNC110 - no emulator event for it
+                await asyncio.sleep(0.05)
+
         async def polling(since: int) -> None:
-            while not any(c.method == "getUpdates" for c in emu.calls[since:]):  # noqa: ASYNC110
-                await asyncio.sleep(0.05)  # the emulator has no event for "the bot polls"
+            await until(lambda: any(c.method == "getUpdates" for c in emu.calls[since:]))
+
+        async def answered(since: int, times: int) -> None:
+            """Wait until the bot answered `times` times since `since` (its progress)."""
+            await until(lambda: sum(c.method in ANSWERS for c in emu.calls[since:]) >= times)
 
         async def killer() -> None:
             mark = 0
             while not done.is_set():
                 await polling(mark)
-                await asyncio.sleep(rng.uniform(0.2, 3.0))  # somewhere in a conversation
+                await answered(mark, rng.randint(1, 6))  # somewhere in a conversation
+                await asyncio.sleep(rng.uniform(0.0, 0.3))  # maybe inside the next update
                 if done.is_set():
                     return
                 process.kill9()

@@ -171,6 +171,7 @@ SAMPLE_ARGS: dict[str, object] = {
     "channel": "telegram",
     "external_id": "555",
     "decided_by": "Anna Admin",
+    "assigned": 12,  # issue 21
 }
 
 

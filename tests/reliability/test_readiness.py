@@ -1,0 +1,150 @@
+"""Issue 19 (8): `/readyz` answers within its probe's timeout (1 s) whatever the database
+does: 503 with the reason while another process holds SQLite's write lock or PostgreSQL
+accepts connections and never answers, 200 again once the database is back.
+
+The requests wait at most `BOUND` seconds (less than SQLite's busy timeout of 10 s, which is
+what the probe used to wait); that is a bound on the answer, not a measurement of speed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from actions import runtime
+from actions.server import build_app, executor
+from domain.clock import FixedClock
+from domain.services.context import Context
+from domain.storage.database import Database
+from domain.storage.readiness import PROBE_SECONDS, Probe, check
+from tests.e2e.harness import running_bot
+from tests.e2e.test_monitoring import free_port, scrape
+from tests.rasa.action_server import QUIET, TEST_SETTINGS
+from tests.reliability.conftest import held, size
+
+BOUND = 8.0  # seconds a request may take before the test gives up on it
+NOT_READY = f"database did not answer within {PROBE_SECONDS:g} s"
+
+
+@contextlib.asynccontextmanager
+async def exclusive(path: Path) -> AsyncIterator[None]:
+    """Another connection's exclusive write lock, taken off the event loop: waiting for it on
+    the loop would stall the bot's own transactions that must end before the lock is free."""
+
+    def lock() -> sqlite3.Connection:
+        other = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        other.execute("BEGIN EXCLUSIVE")
+        return other
+
+    other = await asyncio.to_thread(lock)
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+async def ready_again(get: object) -> int:
+    """Probes until the answer is 200 (the lock is gone); how many it took."""
+    for attempt in range(1, 200):
+        status = await get()  # type: ignore[operator]
+        if status == 200:
+            return attempt
+        await asyncio.sleep(0.05)
+    raise AssertionError("/readyz never became ready again")
+
+
+async def test_the_bot_says_503_while_another_process_holds_the_write_lock(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    port = free_port()
+    path = tmp_path / "bot.db"
+    probes = size(3, 20)
+    answers: list[tuple[int, object]] = []
+    async with running_bot(f"sqlite+aiosqlite:///{path}", clock, health_port=port):
+        assert (await scrape(port, "/readyz")).status_code == 200
+        async with exclusive(path):
+            for _ in range(probes):
+                async with httpx.AsyncClient() as client:
+                    reply = await client.get(f"http://127.0.0.1:{port}/readyz", timeout=BOUND)
+                answers.append((reply.status_code, reply.json()))
+
+        async def status() -> int:
+            return (await scrape(port, "/readyz")).status_code
+
+        await ready_again(status)
+    expected = (503, {"ready": False, "reason": NOT_READY})
+    held("/readyz answered 503 while SQLite was locked", probes, answers.count(expected))
+    assert answers == [expected] * probes
+
+
+@pytest.mark.filterwarnings(*[mark.args[0] for mark in QUIET])
+async def test_the_action_server_says_503_while_another_process_holds_the_write_lock(
+    ctx: Context, tmp_path: Path
+) -> None:
+    assert isinstance(ctx.db, Database)
+    path = ctx.db.engine.url.database
+    if path is None or ctx.db.engine.url.get_backend_name() != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    runtime.use_context(ctx, TEST_SETTINGS)
+    try:
+        app = build_app(executor(), None)
+        app.config.TOUCHUP = False
+        _, reply = await app.asgi_client.get("/readyz")
+        assert reply.status == 200
+        async with exclusive(Path(path)):
+            _, reply = await asyncio.wait_for(app.asgi_client.get("/readyz"), BOUND)
+            assert (reply.status, reply.json) == (
+                503,
+                {"status": "not ready", "reason": NOT_READY},
+            )
+
+        async def status() -> int:
+            _, again = await app.asgi_client.get("/readyz")
+            return int(again.status)
+
+        await ready_again(status)
+    finally:
+        runtime.use_context(None)
+
+
+@contextlib.asynccontextmanager
+async def silent_server() -> AsyncIterator[int]:
+    """A port that accepts connections and never answers (a hanging PostgreSQL)."""
+    held_open: list[asyncio.StreamWriter] = []
+
+    async def accept(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held_open.append(writer)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        for writer in held_open:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_postgresql_server_that_never_answers_is_not_ready_within_the_probe() -> None:
+    async with silent_server() as port:
+        db = Database(f"postgresql+asyncpg://app:pw@127.0.0.1:{port}/licencebot")
+        probe = Probe(lambda: check(db))
+        try:
+            answers = [await asyncio.wait_for(probe(), BOUND) for _ in range(size(2, 10))]
+            assert {(a.ok, a.reason) for a in answers} == {(False, NOT_READY)}
+        finally:
+            with contextlib.suppress(Exception):
+                await probe.settled()
+            await db.dispose()
+    unreachable = Database(f"postgresql+asyncpg://app:pw@127.0.0.1:{free_port()}/licencebot")
+    try:
+        refused = await asyncio.wait_for(Probe(lambda: check(unreachable))(), BOUND)
+    finally:
+        await unreachable.dispose()
+    assert (refused.ok, refused.reason) == (False, "database unreachable (ConnectionRefusedError)")
