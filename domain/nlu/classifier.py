@@ -32,6 +32,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 _DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 Model = Literal["svm", "logreg"]
 MODELS: tuple[Model, ...] = ("svm", "logreg")
@@ -145,6 +146,20 @@ class IntentClassifier:
         scores = np.exp(scores - scores.max())
         result: NDArray[np.float64] = scores / scores.sum()
         return result
+
+    def known_share(self, masked: str) -> float:
+        """The share of the message's character trigrams (and longer n-grams) that occur in
+        the training data: high for real words, even unseen ones ("Kostenaufstellung"), low
+        for keyboard mashing ("asdfgh"); 0.0 without any."""
+        block = self._blocks[0]
+        grams = [g for g in block.analyze(features_text(masked)) if len(g.strip()) >= 3]
+        known = sum(g in block.vocabulary for g in grams)
+        return known / len(grams) if grams else 0.0
+
+    def knows_a_word(self, masked: str) -> bool:
+        """Whether a word of the message occurs in the training data as it is."""
+        words = self._blocks[1].vocabulary
+        return any(w in words for w in _WORD.findall(features_text(masked)))
 
     def predict(self, text: str) -> tuple[str, float]:
         """The most likely intent and its probability."""

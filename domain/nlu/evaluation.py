@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from domain.nlu.classifier import DEFAULT_MODEL, Model
 from domain.nlu.entities import AMBIGUOUS, normalise
 from domain.nlu.numbers import normalise_numbers
-from domain.nlu.parser import WRITE_INTENTS, Parser, ParseResult, guess_language
+from domain.nlu.parser import OPENS_A_WRITE, Parser, ParseResult, guess_language
 from domain.nlu.training_data import Example, TrainingData
 
 SEED = 7
@@ -126,6 +126,7 @@ class Expected:
     addon: str | None = None
     quantity: int | None = None
     relative: bool | None = None
+    nonsense: bool = False  # means nothing ("asdfgh"): the bot says it did not understand
 
 
 def _quantity_of(text: str) -> int | None:
@@ -157,6 +158,7 @@ def load_messages(path: Path) -> list[Expected]:
             e.get("addon"),
             e.get("quantity"),
             e.get("relative"),
+            bool(e.get("nonsense", False)),
         )
         for e in entries
     ]
@@ -191,6 +193,10 @@ def judge(name: str, parse: Callable[[str], ParseResult], cases: Iterable[Expect
                 report.entities["relative"].add(got.quantity_relative == case.relative)
                 if got.quantity_relative != case.relative:
                     problems.append(f"relative {got.quantity_relative}≠{case.relative}")
+        if case.nonsense or got.nonsense:
+            report.entities["nonsense"].add(case.nonsense == got.nonsense)
+            if case.nonsense != got.nonsense:
+                problems.append(f"nonsense {got.nonsense}≠{case.nonsense}")
         if problems:
             report.mistakes.append(f"{case.text!r}: {', '.join(problems)}")
         unsafe = _unsafe_write(case, got)
@@ -205,11 +211,16 @@ def _unsafe_write(case: Expected, got: ParseResult) -> str | None:
 
     Asking ("Meinten Sie …?", "Welches meinen Sie?") is safe; so is an order, add-on or
     cancellation without a name (the bot shows the catalogue or the orders to pick from).
-    Wrong is a flow for another product or add-on than the message names, or a change in the
-    other direction than the message asks for.
+    Wrong is a flow for another product or add-on than the message names, a change in the
+    other direction than the message asks for, a cancellation for a withdrawal and the other
+    way round, and any write flow for a message that asks for none ("Was zahlen wir?").
     """
-    if got.intent not in WRITE_INTENTS or got.uncertain:
+    if got.intent not in OPENS_A_WRITE or got.uncertain:
         return None
+    if case.intent not in OPENS_A_WRITE:
+        return f"{got.intent}, meant {case.intent} (no write)"
+    if {got.intent, case.intent} == {"cancel_product", "withdraw_cancellation"}:
+        return f"{got.intent}, meant {case.intent}"
     if got.product_choices and got.intent != "book_addon":
         return None  # "Welches meinen Sie?" first
     if got.intent != "change_quantity" and got.product_sku is None and got.addon_sku is None:

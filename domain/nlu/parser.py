@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,12 +18,38 @@ from domain.nlu.training_data import Example, TrainingData
 # (`licencebot nlu evaluate` prints the choice; docs/nlu.md, "Thresholds"): below
 # CONFIDENCE_THRESHOLD, or with the second reading within MARGIN_THRESHOLD of the first, the bot
 # asks "Meinten Sie …?" instead of guessing (never an order).
-CONFIDENCE_THRESHOLD = 0.55
-MARGIN_THRESHOLD = 0.2
+CONFIDENCE_THRESHOLD = 0.7
+MARGIN_THRESHOLD = 0.0
 # A reading at least this likely is offered as a button; at most MAX_READINGS of them.
 READING_FLOOR = 0.1
 MAX_READINGS = 3
+# A message with no name and no number, of whose character trigrams fewer than this share occur
+# in the training data, means nothing ("asdfgh", "lkjh sdfg wert") unless it is a known word
+# read with confidence: the bot says it did not understand.
+NONSENSE_SHARE = 0.2
 WRITE_INTENTS = frozenset({"order_product", "change_quantity", "book_addon", "cancel_product"})
+# Intents whose flow ends in a write (after a confirmation): a message that means something else
+# must never open one (issue #18).
+OPENS_A_WRITE = WRITE_INTENTS | {"withdraw_cancellation"}
+# Words that take a cancellation back ("Kündigung zurücknehmen", "undo the cancellation", "doch
+# behalten"). A withdrawal needs one of them; with one, a cancellation reading is a withdrawal:
+# the two are opposites, and a bag of words tells them apart badly ("cancel" is in both).
+_WITHDRAW_CUES = re.compile(
+    r"zurück\s*(?:ne|nimm|genommen|zieh|gezogen|zune|zuzieh)|zurücknahme"
+    r"|widerruf|rückgängig|(?:kündigung|storno)\w*\s+(?:\w+\s+){0,4}?(?:storn|aufheb|annull)"
+    r"|(?:storn|aufheb|annull)\w*\s+(?:\w+\s+){0,2}?(?:der|die)\s+kündigung"
+    r"|doch\s+(?:nicht\s+(?:kündig|beend|auslaufen)|behalten|weiter|verlänger|bleiben)"
+    r"|weiterlaufen|weiter\s*laufen|versehen|anders\s+überlegt|umentschieden"
+    r"|withdraw|\bundo\b|\brevers|\brevok|rescind|retract|take\s+back|after\s+all"
+    r"|changed?\s+(?:our|my)\s+minds?|by\s+mistake|was\s+a\s+mistake"
+    r"|(?:cancel|stop|undo|reverse)\w*\s+(?:\w+\s+){0,2}?cancel+ation"
+    r"|(?:don'?t|do\s+not|no\s+longer\s+want\s+to)\s+(?:cancel|terminate|end)"
+    r"|keep\s+(?:\w+\s+){0,3}?(?:running|after|going)",
+    re.IGNORECASE,
+)
+_CANCEL_WORDS = re.compile(r"kündig|cancel|terminat|storn|beend|abbestell", re.IGNORECASE)
+# "Wurde die Kündigung schon zurückgenommen?" asks; it takes nothing back.
+_ASKS_ABOUT_STATE = frozenset({"order_status", "show_orders", "show_costs"})
 _YES_NO = frozenset({"affirm", "deny"})
 _JSON_KEYS = ("intent", "confidence", "product_sku", "addon_sku", "quantity", "quantity_relative")
 
@@ -68,6 +95,9 @@ class ParseResult:
     product_choices: tuple[str, ...] = ()  # the product name fits these SKUs equally well
     addon_choices: tuple[str, ...] = ()
     readings: tuple[tuple[str, float], ...] = ()  # every intent with its probability, best first
+    # Hardly a word of the message is known and it names nothing ("asdfgh"; NONSENSE_SHARE):
+    # read as out_of_scope, and the bot says it did not understand.
+    nonsense: bool = False
 
     @property
     def margin(self) -> float:
@@ -144,13 +174,15 @@ class Parser:
 
     def parse(self, text: str) -> ParseResult:
         masked, matches = _prepare(self.matcher, text)
+        quantity = find_quantity(masked)
         probabilities = self.classifier.probabilities(features_text(masked))
         readings = sorted(
             zip(self.classifier.classes, map(float, probabilities), strict=True),
             key=lambda r: -r[1],
         )
-        quantity = find_quantity(masked)
         product, addon = first(matches, "product"), first(matches, "addon")
+        if "withdraw_cancellation" in self.classifier.classes:
+            readings = _withdrawal_or_not(readings, text, named=bool(product or addon))
         intent, confidence = readings[0]
         if readings[0][0] in _YES_NO and (product or addon or quantity):
             # "buy biz premium" is no bare yes: only the other readings count (their own
@@ -183,7 +215,7 @@ class Parser:
             # "bitte zwei E3 mehr", "3 weitere BP": more of what is booked is a change (R11).
             readings = _pooled(readings, {"order_product", "change_quantity"}, "change_quantity")
         intent, confidence = readings[0]
-        return ParseResult(
+        result = ParseResult(
             intent=intent,
             confidence=confidence,
             product_sku=product,
@@ -194,6 +226,40 @@ class Parser:
             addon_choices=choices(matches, "addon"),
             readings=tuple(readings),
         )
+        if not matches and quantity is None:
+            known = self.classifier.known_share(masked)
+            if known < NONSENSE_SHARE and (
+                result.uncertain or not self.classifier.knows_a_word(masked)
+            ):
+                # No name, no number, hardly a letter group of a known word, and no word
+                # known or an unsure reading ("jjjjjjj", "?!?", "lkjh sdfg wert"): no reading
+                # to act on or to offer.
+                return ParseResult("out_of_scope", 1.0, None, None, None, nonsense=True)
+        return result
+
+
+def _withdrawal_or_not(
+    readings: list[tuple[str, float]], text: str, named: bool
+) -> list[tuple[str, float]]:
+    """A withdrawal needs a word that takes something back. Without one the other readings
+    count (their own probabilities, so an unsure one is asked about): "kündigung für Exchange
+    bitte" is never a withdrawal, nor is a cue that names neither a cancellation nor a product.
+    With one and a word of cancelling, a cancellation (or any
+    reading but a question about the state of things) is a withdrawal: "Kündigung von E1
+    zurücknehmen" never opens a cancellation (issue #18)."""
+    best = readings[0][0]
+    cancelling = _CANCEL_WORDS.search(text) is not None
+    # "Ich habe es mir anders überlegt" takes nothing back that it names.
+    cue = _WITHDRAW_CUES.search(text) is not None and (cancelling or named)
+    if best == "withdraw_cancellation" and not cue:
+        return [r for r in readings if r[0] != "withdraw_cancellation"]
+    if cue and best == "cancel_product":
+        return _pooled(readings, {best, "withdraw_cancellation"}, "withdraw_cancellation")
+    if cue and cancelling and best not in _ASKS_ABOUT_STATE:
+        return _pooled(
+            readings, {best, "cancel_product", "withdraw_cancellation"}, "withdraw_cancellation"
+        )
+    return readings
 
 
 def _pooled(

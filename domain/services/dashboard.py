@@ -17,44 +17,56 @@ from domain import errors
 from domain.access import Action, authorize, may
 from domain.model import Actor, Channel, Role, Status, Subscription
 from domain.ports import TrailEntry, UnitOfWork
+from domain.pricing import monthly_total
 from domain.requests import RequestStatus
+from domain.seats import SeatLine
 from domain.services import requests as request_service
+from domain.services import seats
 from domain.services import tickets as ticket_service
 from domain.services.context import Context
 from domain.services.requests import RequestView
 from domain.services.tickets import TicketView
 from domain.tickets import TicketStatus
 
+MONTHS = 12  # the chart: this month and the 11 before it, then next month's forecast
 AUDIT_LIMIT = 200  # the newest lines the app shows; the filters narrow the rest down
 # What the audit filter "what" offers: a kind groups the audit actions that start with these.
 AUDIT_KINDS: dict[str, tuple[str, ...]] = {
     "orders": ("order.", "subscription.provision"),
-    "changes": ("subscription.change_quantity", "addon.change_quantity"),
-    "cancellations": ("subscription.cancel", "subscription.withdraw", "subscription.end"),
+    "changes": (
+        "subscription.change_quantity",
+        "addon.change_quantity",
+        "subscription.schedule_reduction",
+        "subscription.withdraw_reduction",
+        "subscription.apply_reduction",
+        "subscription.skip_reduction",
+    ),
+    "cancellations": (
+        "subscription.cancel",
+        "subscription.withdraw_cancellation",
+        "subscription.end",
+    ),
     "addons": ("addon.book", "addon.cancel"),
     "requests": ("request.",),
     "consents": ("consent.",),
     "people": ("user.", "invite.", "customer."),
     "tickets": ("ticket.",),
+    "seats": ("seats.",),
 }
 
 
 @dataclass(frozen=True)
-class SeatLine:
-    """One product: seats paid, assigned to people (None: not reported), what is scheduled."""
+class SeatRow:
+    """One product's seats (`domain/seats.py`: paid, assigned, unassigned, stale usage) and
+    what is scheduled: a reduction, or a cancellation (0 from its end date)."""
 
-    sku: str
-    name: str
-    paid: int
-    assigned: int | None
-    scheduled_quantity: int | None  # the quantity from `scheduled_for` on (0: cancelled)
+    line: SeatLine
+    scheduled_quantity: int | None
     scheduled_for: date | None
-    unit_price: Decimal
-    monthly_total: Decimal
 
     @property
-    def unassigned(self) -> int | None:
-        return None if self.assigned is None else max(self.paid - self.assigned, 0)
+    def monthly_total(self) -> Decimal:
+        return monthly_total(self.line.unit_price, self.line.paid)
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,7 @@ class Dashboard:
     customer_id: str
     customer_name: str
     full: bool  # figures and audit (admins, the desk); False: a member's own requests only
-    seats: tuple[SeatLine, ...]
+    seats: tuple[SeatRow, ...]
     months: tuple[MonthTotal, ...]  # the last 12 months, then next month's forecast
     audit: AuditTrail | None
     requests: tuple[RequestView, ...]  # open ones
@@ -145,7 +157,14 @@ async def dashboard(ctx: Context, actor: Actor, customer_id: str | None = None) 
         customer = await uow.customers.get(chosen)
         subs = list(await uow.subscriptions.for_customer(chosen)) if full else []
         trail = await _trail(ctx, uow, chosen, AuditFilter()) if full else None
-    today = ctx.today()
+    rows: list[SeatRow] = []
+    months: list[MonthTotal] = []
+    if full:  # the seats helper's figures (issue 21): one calculation for chat and app
+        usage = await seats.seat_overview(ctx, actor, chosen)
+        rows = _rows(usage.lines, subs, ctx.today())
+        costs = await seats.cost_overview(ctx, actor, chosen, MONTHS)
+        months = [MonthTotal(m.month, m.total) for m in costs.months]
+        months.append(MonthTotal(costs.next_month.month, costs.next_month.total, forecast=True))
     pending = await request_service.list_requests(
         ctx, actor, chosen if full else None, RequestStatus.PENDING
     )
@@ -153,8 +172,8 @@ async def dashboard(ctx: Context, actor: Actor, customer_id: str | None = None) 
         customer.id,
         customer.name,
         full,
-        seats=tuple(_seats(subs, today)),
-        months=tuple(await _months(ctx, subs, today)) if full else (),
+        seats=tuple(rows),
+        months=tuple(months),
         audit=trail,
         requests=tuple(r for r in pending if r.customer_id == chosen),
         tickets=tuple(await _tickets(ctx, actor, chosen)),
@@ -216,39 +235,26 @@ def _matches(ctx: Context, entry: TrailEntry, wanted: AuditFilter) -> bool:
 
 
 def _target_names(subs: Sequence[Subscription]) -> dict[str, str]:
-    """`subscription:7` → its product's name, `addon_booking:3` → the add-on's."""
+    """`subscription:7` and `product:SKU` → the product's name, `addon_booking:3` → the
+    add-on's."""
     names: dict[str, str] = {}
     for sub in subs:
         names[f"subscription:{sub.id}"] = sub.product_name
+        names[f"product:{sub.product_sku}"] = sub.product_name
         for booking in sub.addons:
             names[f"addon_booking:{booking.id}"] = booking.addon_name
     return names
 
 
-def _seats(subs: Sequence[Subscription], today: date) -> list[SeatLine]:
-    lines = []
-    for sub in subs:
-        status = sub.effective_status(today)
-        if status is Status.ENDED:
-            continue
-        cancelled = status is Status.CANCELLED
-        lines.append(
-            SeatLine(
-                sku=sub.product_sku,
-                name=sub.product_name,
-                paid=sub.quantity,
-                assigned=None,
-                scheduled_quantity=0 if cancelled else None,
-                scheduled_for=sub.end_date if cancelled else None,
-                unit_price=sub.unit_price,
-                monthly_total=sub.monthly_total,
-            )
-        )
-    return lines
-
-
-async def _months(ctx: Context, subs: Sequence[Subscription], today: date) -> list[MonthTotal]:
-    return []
+def _rows(lines: Sequence[SeatLine], subs: Sequence[Subscription], today: date) -> list[SeatRow]:
+    ends = {sub.id: sub.end_date for sub in subs if sub.effective_status(today) is Status.CANCELLED}
+    rows = []
+    for line in lines:
+        if line.subscription_id in ends:
+            rows.append(SeatRow(line, 0, ends[line.subscription_id]))
+        else:
+            rows.append(SeatRow(line, line.scheduled_quantity, line.scheduled_for))
+    return rows
 
 
 async def _tickets(ctx: Context, actor: Actor, customer_id: str) -> list[TicketView]:

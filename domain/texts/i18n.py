@@ -134,6 +134,10 @@ class Translator:
         """`11/2026` in German, `Nov 2026` in English."""
         return format_date(first, _MONTH_FORMATS[self.language], locale=_LOCALES[self.language])
 
+    def month_short(self, first: datetime.date) -> str:
+        """`Dez` in German, `Dec` in English (a chart's axis)."""
+        return format_date(first, "LLL", locale=_LOCALES[self.language]).rstrip(".")
+
     def moment(self, at: datetime.datetime, tz: datetime.tzinfo) -> str:
         """`07.12.2026, 14:03` in German, `7 Dec 2026, 14:03` in English, in zone `tz` (R8)."""
         return format_datetime(

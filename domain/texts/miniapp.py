@@ -17,7 +17,7 @@ from domain.services.dashboard import (
     AuditTrail,
     Dashboard,
     MonthTotal,
-    SeatLine,
+    SeatRow,
 )
 from domain.services.requests import RequestView
 from domain.services.tickets import TicketView
@@ -67,6 +67,7 @@ _KINDS = {
     "consents": N_("miniapp.kind.consents"),
     "people": N_("miniapp.kind.people"),
     "tickets": N_("miniapp.kind.tickets"),
+    "seats": N_("miniapp.kind.seats"),
 }
 assert set(_KINDS) == set(AUDIT_KINDS)
 # What an audit entry says; an action missing here reads as `miniapp.audit.other`.
@@ -94,6 +95,14 @@ _ACTIONS = {
     "ticket.open": N_("miniapp.audit.ticket_open"),
     "ticket.take": N_("miniapp.audit.ticket_take"),
     "ticket.resolve": N_("miniapp.audit.ticket_resolve"),
+    "subscription.schedule_reduction": N_("miniapp.audit.subscription_schedule_reduction"),
+    "subscription.withdraw_reduction": N_("miniapp.audit.subscription_withdraw_reduction"),
+    "subscription.apply_reduction": N_("miniapp.audit.subscription_apply_reduction"),
+    "subscription.skip_reduction": N_("miniapp.audit.subscription_skip_reduction"),
+    "seats.report": N_("miniapp.audit.seats_report"),
+    "seats.spare": N_("miniapp.audit.seats_spare"),
+    "seats.hints": N_("miniapp.audit.seats_hints"),
+    "seats.hint": N_("miniapp.audit.seats_hint"),
 }
 _REQUESTS = {
     RequestKind.ORDER: N_("miniapp.request.order"),
@@ -147,25 +156,31 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _seat(line: SeatLine, tr: Translator) -> dict[str, Any]:
+def _seat(row: SeatRow, tr: Translator) -> dict[str, Any]:
+    line = row.line
     scheduled = ""
-    if line.scheduled_for is not None and line.scheduled_quantity is not None:
+    if row.scheduled_for is not None and row.scheduled_quantity is not None:
         scheduled = tr(
             "miniapp.seats_scheduled",
-            quantity=line.scheduled_quantity,
-            date=tr.date(line.scheduled_for),
+            quantity=row.scheduled_quantity,
+            date=tr.date(row.scheduled_for),
         )
+    stale = ""
+    if line.assigned is not None and line.stale and line.as_of is not None:
+        stale = tr("miniapp.seats_stale", date=tr.date(line.as_of.date()))
     return {
         "sku": line.sku,
         "name": line.name,
         "paid": line.paid,
         "assigned": line.assigned,
         "unassigned": line.unassigned,
-        "scheduled_quantity": line.scheduled_quantity,
-        "scheduled_for": _iso(line.scheduled_for),
+        "stale": line.stale,
+        "stale_text": stale,
+        "scheduled_quantity": row.scheduled_quantity,
+        "scheduled_for": _iso(row.scheduled_for),
         "scheduled_text": scheduled,
-        "monthly_total": str(line.monthly_total),
-        "monthly_total_text": tr.money(line.monthly_total),
+        "monthly_total": str(row.monthly_total),
+        "monthly_total_text": tr.money(row.monthly_total),
     }
 
 
@@ -174,6 +189,7 @@ def _month(month: MonthTotal, tr: Translator) -> dict[str, Any]:
         "month": month.month.strftime("%Y-%m"),
         "total": str(month.total),
         "label": tr.month(month.month),
+        "short": tr.month_short(month.month),
         "total_text": tr.money(month.total),
     }
 
@@ -186,7 +202,9 @@ def _audit_line(line: AuditLine, tr: Translator, tz: tzinfo) -> dict[str, Any]:
         "old": details.get("old", ""),
         "new": details.get("new", ""),
         "version": details.get("terms_version", ""),
-        "date": tr.date(_day(details.get("end_date"))),
+        "date": tr.date(_day(details.get("end_date") or details.get("scheduled_for"))),
+        "assigned": details.get("assigned", ""),
+        "spare": details.get("spare", ""),
         "action": line.action,
     }
     key = _ACTIONS.get(line.action, _OTHER)

@@ -25,8 +25,8 @@ import pytest
 from bot.miniapp.launch import DARK, LIGHT, Person, launch_url
 from domain.clock import FixedClock
 from domain.model import Channel
-from domain.services import accounts, orders
-from domain.services.dashboard import dashboard
+from domain.services import accounts, orders, seats
+from domain.texts.i18n import Translator
 from tests.conftest import NOW
 from tests.e2e.harness import TOKEN
 from tests.e2e.miniapp import ADMIN, MiniApp, acme_with_orders, miniapp
@@ -121,7 +121,7 @@ async def test_the_page_shows_the_databases_figures(
     await open_page(browser, url, "ready")
     actor = await accounts.resolve_actor(app.bot.core, Channel.TELEGRAM, str(ADMIN))
     stored = await orders.list_orders(app.bot.core, actor, "acme")
-    board = await dashboard(app.bot.core, actor)
+    costs = await seats.cost_overview(app.bot.core, actor, "acme")
     shown = {
         e.get_attribute("data-sku"): int(e.find_element(By.CSS_SELECTOR, "[data-field=paid]").text)
         for e in browser.find_elements(By.CSS_SELECTOR, ".seat")
@@ -131,8 +131,18 @@ async def test_the_page_shows_the_databases_figures(
         e.get_attribute("data-month"): e.get_attribute("data-total")
         for e in browser.find_elements(By.CSS_SELECTOR, "#chart rect.bar")
     }
-    expected = {m.month.strftime("%Y-%m"): str(m.total) for m in board.months}
-    assert bars == expected
+    expected = {m.month.strftime("%Y-%m"): str(m.total) for m in (*costs.months, costs.next_month)}
+    assert bars == expected and len(bars) == 13  # 12 months and next month's forecast
+    assert browser.find_element(By.ID, "forecast").text.endswith(
+        Translator("de").money(costs.next_month.total).replace("\xa0", " ")  # as .text reads it
+    )
+    usage = await seats.seat_overview(app.bot.core, actor, "acme")
+    assigned = {
+        e.get_attribute("data-sku"): e.find_element(By.CSS_SELECTOR, "[data-field=assigned]").text
+        for e in browser.find_elements(By.CSS_SELECTOR, ".seat")
+        if e.find_elements(By.CSS_SELECTOR, "[data-field=assigned]")
+    }
+    assert assigned == {line.sku: str(line.assigned) for line in usage.lines if line.assigned}
     assert browser.find_element(By.ID, "customer-name").text == "ACME GmbH"
     audit = texts(browser, "#audit li")
     assert any(line.startswith("Bestellt: Microsoft 365 E3, Menge 10") for line in audit)

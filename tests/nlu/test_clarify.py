@@ -101,7 +101,8 @@ def test_uncertainty_follows_the_thresholds() -> None:
         return ParseResult(readings[0][0], readings[0][1], None, None, None, readings=readings)
 
     assert result((("help", low), ("greet", 0.0))).uncertain
-    assert result((("help", close), ("greet", close - gap / 2))).uncertain
+    if gap > 0:  # 0 when the confidence alone decides (docs/nlu.md, "Thresholds")
+        assert result((("help", close), ("greet", close - gap / 2))).uncertain
     assert not result((("help", close), ("greet", close - 2 * gap))).uncertain
     offered = result((("order_product", 0.4), ("affirm", 0.35), ("help", 0.2), ("greet", 0.05)))
     assert offered.likely_intents() == ["order_product", "help"]  # never yes/no, ≥ the floor

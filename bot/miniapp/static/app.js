@@ -135,6 +135,7 @@
       }
       figures.appendChild(el("span", "hint", seat.monthly_total_text));
       box.appendChild(figures);
+      if (seat.stale_text) box.appendChild(el("div", "hint stale", seat.stale_text));
       if (seat.scheduled_text) box.appendChild(el("div", "scheduled", seat.scheduled_text));
       target.appendChild(box);
     }
@@ -180,7 +181,7 @@
       chart.appendChild(rect);
       chart.appendChild(
         svg("text", { class: "axis", x: (x + step * 0.35).toFixed(1), y: height - 6, "text-anchor": "middle" },
-          bar.label.split(" ")[0].replace(".", "").slice(0, 3))
+          bar.short)
       );
     });
     const last = bars[bars.length - (forecast ? 2 : 1)];
