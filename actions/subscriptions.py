@@ -68,18 +68,6 @@ class OrderStatus(LicenceAction):
         return []
 
 
-class ShowCosts(LicenceAction):
-    """ "Was zahlen wir?": the monthly totals of everything running."""
-
-    def name(self) -> str:
-        return "action_show_costs"
-
-    async def act(self, conv: Conversation) -> Events:
-        overview = await orders.list_orders(conv.ctx, conv.require_actor(), conv.customer_id)
-        conv.show(screens.monthly_costs(conv.texts.tr, overview))
-        return []
-
-
 class WithdrawCancellationAction(LicenceAction):
     """Take a cancellation back while it still runs (R20): the cancelled subscription named
     in the message, or the only one there is; with several, the user is asked to name one.

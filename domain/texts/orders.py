@@ -133,35 +133,3 @@ def status(
         lines.append(tr("status_screen.none"))
     lines.append(tr("orders.total", total=tr.money(overview.monthly_total)))
     return "\n".join(lines)
-
-
-def monthly_costs(tr: Translator, overview: OrdersOverview) -> str:
-    """What the customer pays per month: each running subscription and add-on with its
-    quantity, price and total, then the sum (R3, R10, R21: ended ones are left out)."""
-    lines = [tr("monthly_costs.title", customer=escape(overview.customer_name))]
-    running = overview.running()
-    for sub in running:
-        lines.append(
-            tr(
-                "monthly_costs.line",
-                name=escape(sub.product_name),
-                quantity=sub.quantity,
-                price=tr.money(sub.unit_price),
-                total=tr.money(sub.monthly_total),
-            )
-        )
-        lines += [
-            tr(
-                "monthly_costs.addon_line",
-                name=escape(a.name),
-                quantity=a.quantity,
-                price=tr.money(a.unit_price),
-                total=tr.money(a.monthly_total),
-            )
-            for a in sub.addons
-            if a.status is not Status.ENDED
-        ]
-    if not running:
-        lines.append(tr("status_screen.none"))
-    lines.append(tr("orders.total", total=tr.money(overview.monthly_total)))
-    return "\n".join(lines)

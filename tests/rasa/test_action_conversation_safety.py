@@ -273,7 +273,7 @@ async def test_linking_takes_the_persons_language_and_saying_so_changes_it(
     assert "language" not in reply.slots()
 
 
-# --- withdraw a cancellation (R20) and the monthly costs ---------------------------------------
+# --- withdraw a cancellation (R20) ----------------------------------------------------------------
 async def test_a_cancellation_is_withdrawn_once(anna: Dialogue, ctx: Context, seed: Seed) -> None:
     anna.user("Kündigung zurücknehmen", "withdraw_cancellation")
     reply = await anna.run("action_withdraw_cancellation")
@@ -289,14 +289,3 @@ async def test_a_cancellation_is_withdrawn_once(anna: Dialogue, ctx: Context, se
     again = await anna.run("action_withdraw_cancellation")
     assert again.texts == [DE("rasa.withdraw_none_for", name="Microsoft 365 E3")]
     assert (await orders.order_status(ctx, seed.acme_admin, e3)).version == view.version
-
-
-async def test_the_monthly_costs(anna: Dialogue, ctx: Context, seed: Seed) -> None:
-    await place(ctx, seed, "M365-E3", 5)
-    anna.user("Was zahlen wir?", "show_costs")
-    reply = await anna.run("action_show_costs")
-    assert reply.texts == [
-        "Monatliche Kosten von ACME GmbH (netto):\n"
-        "• Microsoft 365 E3: 5 × 46,77\xa0€ = 233,85\xa0€\n"
-        "Monatlich gesamt: 233,85\xa0€ netto"
-    ]
