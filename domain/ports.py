@@ -1,4 +1,4 @@
-"""What the use cases need from the outside world, as Protocols (design.md, decision 2).
+"""What the use cases need from the outside world, as Protocols (docs/design.md, decision 2).
 
 The SQL adapter in `domain/storage` implements them; `tests/fakes.py` implements them in
 memory for use-case tests without a database. Nothing here imports a framework.
