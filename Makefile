@@ -7,17 +7,30 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
+RUNTIME := $(VENV)/.runtime-stamp
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: chat test test-dates lint format bench reliability screenshots clean messages messages-update messages-check
+.PHONY: chat test test-dates lint format bench reliability clean messages messages-update messages-check
 
-$(STAMP): pyproject.toml setup.py
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# uv installs in seconds what pip takes a minute for; it is bootstrapped into the venv with pip.
+$(BIN)/uv:
+	@echo "Setting up $(VENV) with $$($(PYTHON) --version) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv 2>/dev/null
 
-chat: $(STAMP)
+# make chat needs only the bot itself; make test adds the development tools.
+$(RUNTIME): pyproject.toml setup.py | $(BIN)/uv
+	@echo "Installing licencebot into $(VENV) ..."
+	@$(UV) -e .
+	@touch $@
+
+$(STAMP): pyproject.toml setup.py $(RUNTIME)
+	@echo "Installing the development tools into $(VENV) ..."
+	@$(UV) -e '.[dev]'
+	@touch $@
+
+chat: $(RUNTIME)
 	$(BIN)/licencebot chat
 
 test: $(STAMP)

@@ -5,6 +5,6 @@ form question, so the SDK finds all of them; nothing else happens at import time
 context is created on the first call, see `actions.runtime`).
 """
 
-from actions import account, forms, info, ordering, questions, subscriptions
+from actions import account, forms, info, ordering, questions, seats, subscriptions
 
-__all__ = ["account", "forms", "info", "ordering", "questions", "subscriptions"]
+__all__ = ["account", "forms", "info", "ordering", "questions", "seats", "subscriptions"]

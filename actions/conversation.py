@@ -1,6 +1,6 @@
 """One action call: who is asking (the Rasa sender), in which language, and how to answer.
 
-`Conversation.open` gives the call its one unit of work (design.md, decision 2): the sender is
+`Conversation.open` gives the call its one unit of work (docs/design.md, decision 2): the sender is
 resolved and every use case of the call runs in it, through a context bound to it; the call
 commits once at the end. A refusal that was explained has already undone its use case's part.
 """

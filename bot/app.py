@@ -26,6 +26,7 @@ from bot.handlers import (
     addons,
     agent,
     changes,
+    edits,
     free_text,
     menu,
     my_orders,
@@ -226,12 +227,18 @@ def file_url(base_url: str) -> str:
 def register(application: Application, desk: int | None = None) -> None:  # type: ignore[type-arg]
     """Every handler; `desk`: the service desk group, whose updates only the desk handles."""
     application.add_handler(TypeHandler(Update, system.private_only), group=-2)
+    # An edit is never a new message (a quantity, a reason, a second answer): it ends there.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, edits.edited_only), group=-1)
     application.add_handler(CallbackQueryHandler(desk_handlers.take, pattern=f"^{cb.TICKET_TAKE}:"))
     application.add_handler(
         CallbackQueryHandler(desk_handlers.resolve, pattern=f"^{cb.TICKET_RESOLVE}:")
     )
     if desk is not None:
-        application.add_handler(MessageHandler(filters.Chat(desk), desk_handlers.agent_message))
+        application.add_handler(
+            MessageHandler(
+                filters.Chat(desk) & filters.UpdateType.MESSAGE, desk_handlers.agent_message
+            )
+        )
     for name, callback in _COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
     for prefix, callback in _CALLBACKS.items():

@@ -19,16 +19,16 @@ from enum import Enum
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.handlers import desk
+from bot import desk_posts
+from bot.desk_posts import NotPosted
 from bot.handlers import seats as seat_handlers
 from bot.runtime import runtime_of
+from bot.turn import Turn
 from domain import errors, metrics
 from domain.model import Channel
 from domain.ports import Delivery
 from domain.provisioning import Provisioner
 from domain.services import notifications as outbox
-from domain.services import tickets
-from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.provisioning import provision_due
 from domain.services.retention import purge
@@ -49,10 +49,6 @@ class Outcome(Enum):
     LATER = "later"  # tried again after the back-off
     GONE = "gone"  # given up: the person cannot be reached
     OUTAGE = "outage"  # Telegram failed as a whole (5xx, timeout, 429): end the round
-
-
-class _NotPosted(Exception):
-    """The ticket did not reach the service desk group (desk.post_ticket logged why)."""
 
 
 async def deliver_once(
@@ -82,6 +78,51 @@ async def deliver_once(
         if outage:
             break
     return sent
+
+
+async def push(
+    application: Application,  # type: ignore[type-arg]
+    core: Context,
+    default_language: str,
+    notification_ids: list[int],
+) -> int:
+    """Send these notices now (right after the change that queued them committed): what
+    fails stays in the outbox for the workers' rounds; the number sent."""
+    if not notification_ids:
+        return 0
+    try:
+        claim = await outbox.claim_deliveries(
+            core, Channel.TELEGRAM, BATCH, outbox.LEASE, notification_ids
+        )
+        if not claim.deliveries:
+            return 0
+        sent, _ = await _send_claimed(
+            application, core, default_language, claim.deliveries, outbox.LEASE
+        )
+    except Exception:  # the database failed: the workers' rounds send them later
+        metrics.failed("outbox")
+        log.exception("notices %s not sent at once; the outbox keeps them", notification_ids)
+        return 0
+    return sent
+
+
+def send_queued(turn: Turn) -> None:
+    """The notices the turn's use cases queued so far go out right after its commit (a
+    ticket's card, an answer): without waiting for the workers' round, never outside the
+    outbox."""
+    ids = turn.uow.outbox.queued
+    application, rt = turn.context.application, turn.rt
+    if ids:
+        turn.later(lambda: _push_later(application, rt.core, rt.settings.default_language, ids))
+
+
+async def _push_later(
+    application: Application,  # type: ignore[type-arg]
+    core: Context,
+    default_language: str,
+    ids: list[int],
+) -> None:
+    await push(application, core, default_language, ids)
 
 
 async def _send_claimed(
@@ -126,9 +167,9 @@ async def _deliver(
 ) -> Outcome:
     kind = delivery.notification.kind
     try:
-        if delivery.to_desk:
-            await _post_ticket(application, core, delivery)
-        else:
+        tr = Translator(default_language)
+        chat_id = 0
+        if not delivery.to_desk:
             if not outbox.reachable(delivery):
                 await outbox.give_up(core, delivery, "recipient unlinked or forgotten")
                 log.warning("notice %s (%s): the recipient is gone; given up", delivery.id, kind)
@@ -138,16 +179,27 @@ async def _deliver(
             async with core.uow(write=False) as uow:
                 chosen = (await uow.chats.get(chat_id)).language
             tr = Translator(pick_language(chosen, delivery.user.language, default_language))
+        if kind in outbox.TICKET_KINDS:  # the ticket's messages, recorded by their ids
+            rt = runtime_of(application.bot_data)
+            if delivery.to_desk and rt.settings.service_desk_chat_id is None:
+                # No group: the customer was given the desk's contact instead.
+                await outbox.give_up(core, delivery, "no SERVICE_DESK_CHAT_ID")
+                log.info("notice %s (%s): no service desk group; given up", delivery.id, kind)
+                return Outcome.GONE
+            await desk_posts.deliver(application.bot, rt, core, delivery, tr)
+        elif delivery.to_desk:
+            raise UnknownNotice(kind)
+        else:
             await application.bot.send_message(
                 chat_id,
                 notice(tr, delivery.notification),
                 reply_markup=seat_handlers.hint_markup(tr, delivery.notification),
             )
     except Forbidden as exc:  # blocked the bot, account deleted, removed from the group
-        return await _gone(core, delivery, exc)
+        return await _gone(application, core, delivery, exc)
     except BadRequest as exc:
         if "chat not found" in exc.message.lower():
-            return await _gone(core, delivery, exc)
+            return await _gone(application, core, delivery, exc)
         log.error("notice %s (%s) refused by Telegram: %s", delivery.id, kind, exc.message)
         return await _later(core, delivery, exc)
     except RetryAfter as exc:  # the limiter waited already; Telegram still says wait
@@ -160,7 +212,7 @@ async def _deliver(
     except NetworkError as exc:  # 5xx, timeouts, connection errors after the limiter's retries
         await _later(core, delivery, exc)
         return Outcome.OUTAGE
-    except (TelegramError, UnknownNotice, _NotPosted) as exc:
+    except (TelegramError, UnknownNotice, NotPosted) as exc:
         log.warning("notice %s (%s) not delivered: %s", delivery.id, kind, _describe(exc))
         return await _later(core, delivery, exc)
     except Exception as exc:  # a bug (e.g. a payload that does not render): kept, retried
@@ -172,26 +224,17 @@ async def _deliver(
     return Outcome.SENT
 
 
-async def _post_ticket(
+async def _gone(
     application: Application,  # type: ignore[type-arg]
     core: Context,
     delivery: Delivery,
-) -> None:
-    """A ticket from another channel (Rasa) into the service desk group, once: a ticket that
-    already has its message there (a worker died after posting) is not posted again."""
-    rt = runtime_of(application.bot_data)
-    ticket_id = int(delivery.notification.payload.get("ticket_id", 0))
-    view = await tickets.ticket_for_desk(core, OPERATOR, ticket_id)
-    if view.desk_message_id is not None or rt.settings.service_desk_chat_id is None:
-        return
-    await desk.post_ticket(application.bot, rt, view)
-    if (await tickets.ticket_for_desk(core, OPERATOR, ticket_id)).desk_message_id is None:
-        raise _NotPosted(f"ticket {ticket_id}")
-
-
-async def _gone(core: Context, delivery: Delivery, exc: TelegramError) -> Outcome:
+    exc: TelegramError,
+) -> Outcome:
     metrics.OUTBOX_FAILURES.inc()
     await outbox.give_up(core, delivery, _describe(exc))
+    if delivery.notification.kind in outbox.TICKET_KINDS:
+        rt = runtime_of(application.bot_data)
+        await desk_posts.undeliverable(application.bot, rt, core, delivery)
     log.warning(
         "notice %s (%s) given up: the chat cannot be reached (%s)",
         delivery.id,

@@ -1,4 +1,4 @@
-"""A front end's conversation state, kept in the database (design.md, decision 1)."""
+"""A front end's conversation state, kept in the database (docs/design.md, decision 1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the use cases need from the outside world, as Protocols (design.md, decision 2).
+"""What the use cases need from the outside world, as Protocols (docs/design.md, decision 2).
 
 The SQL adapter in `domain/storage` implements them; `tests/fakes.py` implements them in
 memory for use-case tests without a database. Nothing here imports a framework.
@@ -29,7 +29,7 @@ from domain.model import (
 )
 from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
-from domain.tickets import Ticket, TicketStatus
+from domain.tickets import Ticket, TicketMessage, TicketPost, TicketStatus
 
 
 @dataclass(frozen=True)
@@ -182,8 +182,22 @@ class OutboxRepository(Protocol):
         desk: bool = False,
     ) -> int: ...
     async def claim(
-        self, channel: Channel, limit: int, at: datetime, until: datetime, token: str
-    ) -> list[Delivery]: ...
+        self,
+        channel: Channel,
+        limit: int,
+        at: datetime,
+        until: datetime,
+        token: str,
+        notification_ids: Sequence[int] | None = None,
+    ) -> list[Delivery]:
+        """Due deliveries, held with `token`; only of `notification_ids` when given."""
+        ...
+
+    @property
+    def queued(self) -> list[int]:
+        """The notifications this unit of work added (a front end may send them at once)."""
+        ...
+
     async def delivered(self, delivery_id: int, token: str, at: datetime) -> bool: ...
     async def retry(self, delivery_id: int, token: str, next_at: datetime, error: str) -> bool: ...
     async def give_up(self, delivery_id: int, token: str, at: datetime, error: str) -> bool: ...
@@ -198,6 +212,16 @@ class TicketRepository(Protocol):
     async def add(self, ticket: Ticket) -> None: ...
     async def get(self, ticket_id: int) -> Ticket | None: ...
     async def save(self, ticket: Ticket) -> None: ...
+    async def rewrite(self, message: TicketMessage) -> None: ...
+    async def record_post(self, post: TicketPost) -> None: ...
+    async def post(self, chat_id: int, message_id: int) -> TicketPost | None: ...
+    async def posts(
+        self,
+        ticket_id: int,
+        *,
+        ticket_message_id: int | None = None,
+        notification_id: int | None = None,
+    ) -> list[TicketPost]: ...
     async def at_desk(self, message_id: int | None, topic_id: int | None) -> Ticket | None: ...
     async def open_of_user(self, user_id: int) -> Ticket | None: ...
     async def find(

@@ -36,7 +36,7 @@ from domain.model import (
 from domain.ports import CatalogChanges, Delivery, Erased, Notification, TrailEntry
 from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
-from domain.tickets import Author, Ticket, TicketStatus
+from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
 
 
 @dataclass
@@ -59,6 +59,7 @@ class State:
     notifications: list[Notification] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     tickets: dict[int, Ticket] = field(default_factory=dict)
+    ticket_posts: list[TicketPost] = field(default_factory=list)
     requests: dict[int, LicenceRequest] = field(default_factory=dict)
     seat_reports: dict[tuple[str, str], SeatReport] = field(default_factory=dict)
     seat_buffers: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -331,6 +332,14 @@ class _Chats(_Repos):
 class _Outbox(_Repos):
     """Deliveries as dicts; no claims expire here (one process, no workers)."""
 
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow)
+        self._queued: list[int] = []
+
+    @property
+    def queued(self) -> list[int]:
+        return list(self._queued)
+
     async def add(
         self,
         customer_id: str,
@@ -356,16 +365,26 @@ class _Outbox(_Repos):
                     "claim_token": None,
                 }
             )
+        self._queued.append(notice.id)
         return notice.id
 
     async def claim(
-        self, channel: Channel, limit: int, at: datetime, until: datetime, token: str
+        self,
+        channel: Channel,
+        limit: int,
+        at: datetime,
+        until: datetime,
+        token: str,
+        notification_ids: Sequence[int] | None = None,
     ) -> list[Delivery]:
         notices = {n.id: n for n in self.s.notifications}
         due = [
             d
             for d in self.s.deliveries
-            if d["state"] == "pending" and d["claim_token"] is None and d["next_attempt_at"] <= at
+            if d["state"] == "pending"
+            and d["claim_token"] is None
+            and d["next_attempt_at"] <= at
+            and (notification_ids is None or d["notification_id"] in notification_ids)
         ][:limit]
         for d in due:
             d["claim_token"], d["attempts"] = token, d["attempts"] + 1
@@ -416,6 +435,8 @@ class _Outbox(_Repos):
 class _Tickets(_Repos):
     async def add(self, ticket: Ticket) -> None:
         ticket.id = self.s.new_id()
+        for index, message in enumerate(ticket.messages):
+            ticket.messages[index] = dataclasses.replace(message, id=self.s.new_id())
         self.s.tickets[ticket.id] = ticket
 
     async def get(self, ticket_id: int) -> Ticket | None:
@@ -423,7 +444,41 @@ class _Tickets(_Repos):
 
     async def save(self, ticket: Ticket) -> None:
         ticket.version += 1
+        for index, message in enumerate(ticket.messages):
+            if message.id is None:
+                ticket.messages[index] = dataclasses.replace(message, id=self.s.new_id())
         self.s.tickets[ticket.id or 0] = ticket
+
+    async def rewrite(self, message: TicketMessage) -> None:
+        for ticket in self.s.tickets.values():
+            for index, stored in enumerate(ticket.messages):
+                if stored.id == message.id:
+                    ticket.messages[index] = dataclasses.replace(stored, text=message.text)
+
+    async def record_post(self, post: TicketPost) -> None:
+        if await self.post(post.chat_id, post.message_id) is None:
+            self.s.ticket_posts.append(post)
+
+    async def post(self, chat_id: int, message_id: int) -> TicketPost | None:
+        return next(
+            (p for p in self.s.ticket_posts if (p.chat_id, p.message_id) == (chat_id, message_id)),
+            None,
+        )
+
+    async def posts(
+        self,
+        ticket_id: int,
+        *,
+        ticket_message_id: int | None = None,
+        notification_id: int | None = None,
+    ) -> list[TicketPost]:
+        return [
+            p
+            for p in self.s.ticket_posts
+            if p.ticket_id == ticket_id
+            and ticket_message_id in (None, p.ticket_message_id)
+            and notification_id in (None, p.notification_id)
+        ]
 
     async def at_desk(self, message_id: int | None, topic_id: int | None) -> Ticket | None:
         for ticket in self.s.tickets.values():
@@ -534,12 +589,16 @@ class _Privacy(_Repos):
         for ticket in s.tickets.values():
             if ticket.user_id == user_id:
                 ticket.external_id, tickets = "", tickets + 1
-            if names and ticket.taken_by in names:
+            by_id = ticket.taken_by_user_id == user_id
+            if by_id or (ticket.taken_by_user_id is None and names and ticket.taken_by in names):
                 ticket.taken_by, tickets = pseudonym, tickets + 1
             for index, message in enumerate(ticket.messages):
                 own = ticket.user_id == user_id and message.author is Author.CUSTOMER
-                agent = message.author is Author.AGENT and message.name in names
-                if own or (names and agent):
+                agent = message.author is Author.AGENT and (
+                    message.user_id == user_id
+                    or (message.user_id is None and bool(names) and message.name in names)
+                )
+                if own or agent:
                     ticket.messages[index] = dataclasses.replace(message, name=pseudonym)
                     messages += 1
         return Erased(records=records, tickets=tickets, ticket_messages=messages, requests=requests)

@@ -11,7 +11,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING
 
 from bot.emulator.errors import JsonDict
-from bot.emulator.members import callback, post
+from bot.emulator.members import callback, edit, post
 from bot.emulator.model import Chat, SentMessage, Topic, message_id_of
 
 if TYPE_CHECKING:
@@ -70,6 +70,16 @@ class EmulatedGroup:
         reply_id = None if reply_to is None else message_id_of(reply_to)
         message = post(self._chats, self._chat, user, text, reply_id, thread)
         return self._act({"message": message})
+
+    async def edit(self, user: EmulatedUser, message: JsonDict | int, text: str) -> JsonDict:
+        """`user` edits their message here (its update from `send`, or its id): the bot gets
+        an `edited_message` update."""
+        self._check_member(user)
+        if isinstance(message, int):
+            message_id = message
+        else:
+            message_id = int(message.get("message", message)["message_id"])
+        return self._act({"edited_message": edit(self._chat, user, message_id, text)})
 
     async def press(self, user: EmulatedUser, message: SentMessage | int, button: str) -> JsonDict:
         """`user` presses an inline button (exact label or callback_data) of a bot message here."""

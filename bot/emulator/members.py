@@ -59,6 +59,24 @@ def post(
     return message
 
 
+def edit(chat: Chat, sender: EmulatedUser, message_id: int, text: str) -> JsonDict:
+    """`sender` edits their message `message_id` in `chat`: the Message object with the new
+    text and an edit_date, as Telegram sends it in an `edited_message` update."""
+    original = chat.posts.get(message_id)
+    if original is None or original["from"]["id"] != sender.id:
+        raise ValueError(f"user {sender.id} has no message {message_id} in chat {chat.id}")
+    if not text.strip():
+        raise ValueError("Telegram does not send empty messages")
+    edited: JsonDict = {**original, "text": text, "edit_date": int(time.time())}
+    edited.pop("entities", None)
+    command = _COMMAND_RE.match(text)
+    if command is not None:
+        length = utf16_len(command[0])
+        edited["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    chat.posts[message_id] = edited
+    return edited
+
+
 def callback(
     chats: Chats, chat: Chat, sender: EmulatedUser, message: JsonDict, data: str
 ) -> JsonDict:

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from bot.emulator.errors import JsonDict
-from bot.emulator.members import callback, post
+from bot.emulator.members import callback, edit, post
 from bot.emulator.model import message_id_of
 
 if TYPE_CHECKING:
@@ -84,6 +84,14 @@ class EmulatedUser:
         self.blocked = False
         return self._my_chat_member("kicked", "member")
 
+    async def edit(self, message: JsonDict | int, text: str) -> JsonDict:
+        """Edit one of this user's messages (its update from `send`, or its id): the bot gets
+        an `edited_message` update."""
+        self._check_not_blocked()
+        message_id = message if isinstance(message, int) else _sent_id(message)
+        edited = edit(self._chats.chat(self.id), self, message_id, text)
+        return self._act({"edited_message": edited})
+
     async def press(self, message: SentMessage | int, button: str) -> JsonDict:
         """Press an inline button of a bot message, found by exact label or by callback_data."""
         message_id = message_id_of(message)
@@ -143,6 +151,12 @@ class EmulatedUser:
     def _act(self, body: JsonDict) -> JsonDict:
         self._cursor = self._chats.event_seq
         return self._updates.enqueue(body)
+
+
+def _sent_id(update: JsonDict) -> int:
+    """The message id of an update returned by `send` (or of a Message object)."""
+    message = update.get("message", update)
+    return int(message["message_id"])
 
 
 def _member(user: JsonDict, status: str) -> JsonDict:

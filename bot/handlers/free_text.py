@@ -16,16 +16,8 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import Step
-from bot.handlers import (
-    addon_changes,
-    addons,
-    changes,
-    menu,
-    my_orders,
-    ordering,
-    seats,
-    support,
-)
+from bot.handlers import addon_changes, addons, changes, menu, my_orders, ordering, support
+from bot.handlers import seats as seat_handlers
 from bot.turn import Turn, handler
 from domain import metrics
 from domain.access import Action, asks_instead
@@ -48,9 +40,8 @@ _READING_KEYS = {
     "show_orders": N_("free_text.reading.show_orders"),
     "order_status": N_("free_text.reading.order_status"),
     "handoff": N_("free_text.reading.handoff"),
-    # added with issue 18: appended, so that older buttons keep their codes
-    "withdraw_cancellation": N_("free_text.reading.withdraw_cancellation"),
-    "show_costs": N_("free_text.reading.show_costs"),
+    "show_costs": N_("free_text.reading.show_costs"),  # issue 21 (appended: codes stay)
+    "withdraw_cancellation": N_("free_text.reading.withdraw_cancellation"),  # issue 18
 }
 _CODES = tuple(_READING_KEYS)  # the reading's number in `fx:` data (keeps it under 64 bytes)
 _WRITES = {
@@ -198,6 +189,7 @@ _NEW_REQUESTS = frozenset(
         "cancel_product",
         "show_orders",
         "order_status",
+        "show_costs",
     }
 )
 
@@ -435,14 +427,13 @@ async def _status(turn: Turn, result: ParseResult) -> None:
     )
 
 
+async def _costs(turn: Turn, _: ParseResult) -> None:
+    """ "Was zahlen wir im Monat?", "Wie viele Lizenzen sind ungenutzt?": the /costs screen."""
+    await seat_handlers.show_costs(turn)
+
+
 async def _handoff(turn: Turn, _: ParseResult) -> None:
     await support.ask_for_help(turn)
-
-
-async def _costs(turn: Turn, _: ParseResult) -> None:
-    """ "Was zahlen wir monatlich?", "wie viele Lizenzen sind ungenutzt?": the costs screen
-    (totals and unused seats); never a change (issue 18)."""
-    await seats.show_costs(turn)
 
 
 async def _withdraw(turn: Turn, result: ParseResult) -> None:
@@ -494,8 +485,8 @@ _INTENTS: dict[str, Callable[[Turn, ParseResult], Awaitable[None]]] = {
     "cancel_product": _cancel,
     "show_orders": _orders,
     "order_status": _status,
-    "handoff": _handoff,
     "show_costs": _costs,
+    "handoff": _handoff,
     "withdraw_cancellation": _withdraw,
     "out_of_scope": _out_of_scope,
     "affirm": _affirm_or_deny,

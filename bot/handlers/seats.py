@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from bot import callbacks as cb
 from bot.drafts import Step
 from bot.handlers.my_orders import show_subscription
+from bot.miniapp.buttons import overview_row
 from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, may
@@ -32,10 +33,13 @@ async def show_costs(turn: Turn) -> None:
     overview = await seats.cost_overview(turn.core, actor, turn.customer_id)
     usage = await seats.seat_overview(turn.core, actor, turn.customer_id)
     turn.set_step(Step.IDLE)
-    keyboard = [[turn.button("costs.csv_button", cb.COSTS_CSV)]]
+    keyboard = [[turn.button("costs.csv_button", cb.COSTS_CSV), *overview_row(turn)]]
     keyboard += reduce_buttons(turn, usage.savings()) if may(actor, Action.CHANGE, None) else []
     keyboard.append(turn.nav())
-    await turn.show(texts.costs(turn.tr, overview, usage), keyboard)
+    text = texts.costs(turn.tr, overview, usage)
+    if usage.lines:  # seats in use per product: "wie viele Lizenzen sind ungenutzt?"
+        text += "\n\n" + texts.overview(turn.tr, usage)
+    await turn.show(text, keyboard)
 
 
 @handler

@@ -21,13 +21,13 @@ from bot.drafts import (
     Step,
     TicketForm,
 )
-from bot.handlers import desk
+from bot.notifier import send_queued
 from bot.turn import StaleButton, Turn, handler
 from domain import errors
 from domain.access import Action, may
 from domain.requests import RequestStatus
 from domain.services import catalog, orders, requests, tickets
-from domain.services.tickets import OpenTicket
+from domain.services.tickets import OpenTicket, Source
 from domain.texts import requests as request_texts
 from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import Translator
@@ -65,7 +65,9 @@ async def concern_typed(turn: Turn, text: str) -> None:
     """The concern: a ticket, posted to the service desk group, and this chat attached to it."""
     draft = await turn.current_draft(TicketForm)
     view = await tickets.open_ticket(
-        turn.core, turn.require_actor(), OpenTicket(text, draft.form.context, turn.tr.language)
+        turn.core,
+        turn.require_actor(),
+        OpenTicket(text, draft.form.context, turn.tr.language, _source(turn)),
     )
     draft.finish(view.id)
     await turn.save_draft(draft)
@@ -76,7 +78,13 @@ async def concern_typed(turn: Turn, text: str) -> None:
         return
     turn.attach_ticket(view.id)
     await turn.send(ticket_texts.opened(turn.tr, view))
-    turn.later(lambda: desk.post_ticket(turn.context.bot, turn.rt, view))
+    send_queued(turn)  # the card into the service desk group, through the outbox
+
+
+def _source(turn: Turn) -> Source | None:
+    """The user's message being handled (its edit finds the ticket message by these ids)."""
+    message = turn.update.message
+    return None if message is None else Source(turn.chat_id, message.message_id)
 
 
 async def to_ticket(turn: Turn, text: str) -> bool:
@@ -86,12 +94,12 @@ async def to_ticket(turn: Turn, text: str) -> bool:
     if ticket_id is None:
         return False
     try:
-        view = await tickets.write(turn.core, turn.require_actor(), ticket_id, text)
+        view = await tickets.write(turn.core, turn.require_actor(), ticket_id, text, _source(turn))
     except (errors.TicketClosed, errors.TicketNotFound):
         turn.attach_ticket(None)
         return False
     await turn.send(turn.tr("ticket.added", number=view.id))
-    await desk.forward_customer_message(turn, view)
+    send_queued(turn)  # into the ticket's place in the group, through the outbox
     return True
 
 
@@ -120,7 +128,7 @@ async def send_held(turn: Turn) -> None:
     view = await tickets.write(turn.core, turn.require_actor(), held.form.ticket, held.form.text)
     turn.attach_ticket(view.id)
     await turn.show(turn.tr("ticket.added", number=view.id), [turn.nav()])
-    await desk.forward_customer_message(turn, view)
+    send_queued(turn)  # into the ticket's place in the group, through the outbox
 
 
 @handler

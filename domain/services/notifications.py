@@ -30,7 +30,15 @@ REQUEST_ASKED = "request.asked"  # R23, asked where no card reaches the admins (
 REQUEST_APPROVED = "request.approved"  # R23
 REQUEST_DECLINED = "request.declined"  # R23, with the reason
 REQUEST_WITHDRAWN = "request.withdrawn"  # R23, the one who asked took it back
-TICKET_OPENED = "ticket.opened"  # a ticket from another channel, for the service desk group
+TICKET_OPENED = "ticket.opened"  # a new ticket, for the service desk group (its card)
+TICKET_WRITTEN = "ticket.written"  # the customer's next message, for the service desk group
+TICKET_ANSWERED = "ticket.answered"  # an agent's answer, for the customer
+TICKET_TAKEN = "ticket.taken"  # an agent took the ticket over, for the customer
+TICKET_RESOLVED = "ticket.resolved"  # the desk resolved it, for the customer
+TICKET_EDITED = "ticket.edited"  # a ticket message was edited: its copies on the other side
+TICKET_KINDS = frozenset(
+    {TICKET_OPENED, TICKET_WRITTEN, TICKET_ANSWERED, TICKET_TAKEN, TICKET_RESOLVED, TICKET_EDITED}
+)
 
 PUSH_CHANNELS = frozenset({Channel.TELEGRAM})  # where a notice can reach a person unasked
 LEASE = timedelta(minutes=2)  # how long a claim holds; a dead worker's claims expire after it
@@ -61,6 +69,21 @@ async def tell(
         await uow.outbox.add(customer_id, kind, payload, at, list(dict.fromkeys(ids)))
 
 
+async def tell_person(
+    uow: UnitOfWork,
+    at: datetime,
+    customer_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    user_id: int,
+) -> None:
+    """Queue a notice for one person only (e.g. the customer of a ticket), where a notice can
+    reach them unasked; others read it when they ask (Rasa)."""
+    user = await uow.users.by_id(user_id)
+    if user is not None and user.id is not None and user.channel in PUSH_CHANNELS:
+        await uow.outbox.add(customer_id, kind, payload, at, [user.id])
+
+
 async def tell_desk(
     uow: UnitOfWork, at: datetime, customer_id: str, kind: str, payload: dict[str, Any]
 ) -> None:
@@ -88,13 +111,19 @@ class Claim:
 
 
 async def claim_deliveries(
-    ctx: Context, channel: Channel, limit: int = 20, lease: timedelta = LEASE
+    ctx: Context,
+    channel: Channel,
+    limit: int = 20,
+    lease: timedelta = LEASE,
+    notification_ids: Sequence[int] | None = None,
 ) -> Claim:
-    """Claim due deliveries on `channel` for `lease`; no other worker gets them meanwhile."""
+    """Claim due deliveries on `channel` for `lease`; no other worker gets them meanwhile;
+    only those of `notification_ids` when given (sent right after the change that queued
+    them; whatever fails waits for the workers' rounds)."""
     token = uuid.uuid4().hex
     until = ctx.now() + lease
     async with ctx.uow() as uow:
-        claimed = await uow.outbox.claim(channel, limit, ctx.now(), until, token)
+        claimed = await uow.outbox.claim(channel, limit, ctx.now(), until, token, notification_ids)
         await uow.commit()
     return Claim(claimed, until)
 

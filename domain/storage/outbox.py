@@ -29,6 +29,11 @@ _d = t.notification_deliveries
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._queued: list[int] = []
+
+    @property
+    def queued(self) -> list[int]:
+        return list(self._queued)
 
     async def add(
         self,
@@ -63,18 +68,27 @@ class OutboxRepository:
             rows.append(_pending(notification_id, at, user_id=None, channel=Channel.TELEGRAM))
         if rows:
             await self.session.execute(insert(_d), rows)
+        self._queued.append(int(notification_id))
         return int(notification_id)
 
     async def claim(
-        self, channel: Channel, limit: int, at: datetime, until: datetime, token: str
+        self,
+        channel: Channel,
+        limit: int,
+        at: datetime,
+        until: datetime,
+        token: str,
+        notification_ids: Sequence[int] | None = None,
     ) -> list[Delivery]:
         """Up to `limit` due deliveries on `channel`, now held with `token` until `until`."""
         earlier = aliased(_d)
+        only = [] if notification_ids is None else [_d.c.notification_id.in_(notification_ids)]
         ids: list[int] = list(
             (
                 await self.session.execute(
                     select(_d.c.id)
                     .where(
+                        *only,
                         _d.c.state == PENDING,
                         _d.c.channel == channel,
                         _d.c.next_attempt_at <= at,

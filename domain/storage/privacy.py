@@ -96,16 +96,30 @@ class PrivacyRepository:
             .where(messages.ticket_id.in_(own), messages.author == Author.CUSTOMER.value)
             .values(name=pseudonym)
         )
+        # What an agent was called at the desk: Telegram's live name at each action, found by
+        # the agent's user id; rows from before that id was stored by the names they had.
+        changed_tickets += await self._run(
+            update(t.tickets).where(tickets.taken_by_user_id == user_id).values(taken_by=pseudonym)
+        )
+        changed_messages += await self._run(
+            update(t.ticket_messages)
+            .where(messages.author == Author.AGENT.value, messages.user_id == user_id)
+            .values(name=pseudonym)
+        )
         agent_names = [n for n in names if n]
-        if agent_names:  # what an agent was called at the desk (Telegram's name then)
+        if agent_names:
             changed_tickets += await self._run(
                 update(t.tickets)
-                .where(tickets.taken_by.in_(agent_names))
+                .where(tickets.taken_by_user_id.is_(None), tickets.taken_by.in_(agent_names))
                 .values(taken_by=pseudonym)
             )
             changed_messages += await self._run(
                 update(t.ticket_messages)
-                .where(messages.author == Author.AGENT.value, messages.name.in_(agent_names))
+                .where(
+                    messages.author == Author.AGENT.value,
+                    messages.user_id.is_(None),
+                    messages.name.in_(agent_names),
+                )
                 .values(name=pseudonym)
             )
         # Nothing is owed to a person who no longer exists for us (the outbox gives up too).
@@ -257,6 +271,9 @@ class PrivacyRepository:
             ids = list(old[start : start + 500])
             await self.session.execute(
                 update(t.chats).where(chats.ticket_id.in_(ids)).values(ticket_id=None)
+            )
+            await self.session.execute(
+                delete(t.ticket_posts).where(t.ticket_posts.c.ticket_id.in_(ids))
             )
             dropped_messages += await self._run(
                 delete(t.ticket_messages).where(t.ticket_messages.c.ticket_id.in_(ids))

@@ -319,6 +319,7 @@ tickets = Table(
     Column("context", String(500), nullable=False),
     Column("status", String(16), nullable=False, index=True),
     Column("taken_by", String(200), nullable=False, default=""),
+    Column("taken_by_user_id", Integer, ForeignKey("users.id"), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("resolved_at", UTCDateTime, nullable=True),
     Column("desk_message_id", BigInteger, nullable=True, index=True),
@@ -335,6 +336,24 @@ ticket_messages = Table(
     Column("name", String(200), nullable=False, default=""),
     Column("text", String(4096), nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),  # the author
+)
+
+# Every Telegram message of a ticket: what the bot posted for it (each part of a card or of a
+# forwarded message, the customer's copy of an answer) and the people's own messages that
+# became ticket messages. A reply in the desk group or an edit finds its ticket here, by ids.
+ticket_posts = Table(
+    "ticket_posts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("ticket_message_id", Integer, nullable=True, index=True),
+    Column("notification_id", Integer, nullable=True, index=True),
+    Column("part", Integer, nullable=False, default=0),
+    Column("origin", Boolean, nullable=False, default=False),
+    UniqueConstraint("chat_id", "message_id", name="uq_ticket_posts_chat_id_message_id"),
 )
 
 # --- licence requests (R23) -------------------------------------------------------------------

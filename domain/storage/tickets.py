@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -11,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import errors
 from domain.model import Channel
 from domain.storage import tables as t
-from domain.tickets import Author, Ticket, TicketMessage, TicketStatus
+from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
 
 _TICKET = t.tickets.c
+_POST = t.ticket_posts.c
 
 
 class TicketRepository:
@@ -45,6 +47,50 @@ class TicketRepository:
             select(func.count()).where(t.ticket_messages.c.ticket_id == ticket.id)
         )
         await self._insert_messages(ticket, ticket.messages[int(stored or 0) :])
+
+    async def rewrite(self, message: TicketMessage) -> None:
+        """A stored message's new text (an edit): the same row, never a second one."""
+        await self.session.execute(
+            update(t.ticket_messages)
+            .where(t.ticket_messages.c.id == message.id)
+            .values(text=message.text)
+        )
+
+    async def record_post(self, post: TicketPost) -> None:
+        """A Telegram message of the ticket; the same message recorded again changes nothing."""
+        known = await self.session.scalar(
+            select(_POST.id).where(
+                _POST.chat_id == post.chat_id, _POST.message_id == post.message_id
+            )
+        )
+        if known is None:
+            await self.session.execute(insert(t.ticket_posts).values(**_post_columns(post)))
+
+    async def post(self, chat_id: int, message_id: int) -> TicketPost | None:
+        """What this Telegram message is of, if it belongs to a ticket."""
+        row = (
+            await self.session.execute(
+                select(t.ticket_posts).where(
+                    _POST.chat_id == chat_id, _POST.message_id == message_id
+                )
+            )
+        ).first()
+        return None if row is None else _post(row)
+
+    async def posts(
+        self,
+        ticket_id: int,
+        *,
+        ticket_message_id: int | None = None,
+        notification_id: int | None = None,
+    ) -> list[TicketPost]:
+        """The ticket's recorded messages (of one ticket message, or posted by one notice)."""
+        query = select(t.ticket_posts).where(_POST.ticket_id == ticket_id).order_by(_POST.id)
+        if ticket_message_id is not None:
+            query = query.where(_POST.ticket_message_id == ticket_message_id)
+        if notification_id is not None:
+            query = query.where(_POST.notification_id == notification_id)
+        return [_post(row) for row in await self.session.execute(query)]
 
     async def at_desk(self, message_id: int | None, topic_id: int | None) -> Ticket | None:
         """The ticket whose desk message (or forum topic) this is."""
@@ -97,24 +143,30 @@ class TicketRepository:
                 .order_by(t.ticket_messages.c.id)
             )
             for m in found:
-                messages[m.ticket_id].append(TicketMessage(Author(m.author), m.text, m.at, m.name))
+                messages[m.ticket_id].append(
+                    TicketMessage(Author(m.author), m.text, m.at, m.name, m.user_id, m.id)
+                )
         return [_ticket(row, messages[row.id]) for row in rows]
 
     async def _insert_messages(self, ticket: Ticket, messages: Sequence[TicketMessage]) -> None:
-        if messages:
-            await self.session.execute(
-                insert(t.ticket_messages),
-                [
-                    {
-                        "ticket_id": ticket.id,
-                        "author": m.author.value,
-                        "name": m.name,
-                        "text": m.text,
-                        "at": m.at,
-                    }
-                    for m in messages
-                ],
-            )
+        """Each new message, given its id (payloads and posts name it)."""
+        first = len(ticket.messages) - len(messages)
+        for index, m in enumerate(messages, first):
+            message_id = (
+                await self.session.execute(
+                    insert(t.ticket_messages)
+                    .values(
+                        ticket_id=ticket.id,
+                        author=m.author.value,
+                        name=m.name,
+                        text=m.text,
+                        at=m.at,
+                        user_id=m.user_id,
+                    )
+                    .returning(t.ticket_messages.c.id)
+                )
+            ).scalar_one()
+            ticket.messages[index] = replace(m, id=int(message_id))
 
 
 def _columns(ticket: Ticket) -> dict[str, Any]:
@@ -127,6 +179,7 @@ def _columns(ticket: Ticket) -> dict[str, Any]:
         "context": ticket.context[:500],
         "status": ticket.status.value,
         "taken_by": ticket.taken_by,
+        "taken_by_user_id": ticket.taken_by_user_id,
         "created_at": ticket.created_at,
         "resolved_at": ticket.resolved_at,
         "desk_message_id": ticket.desk_message_id,
@@ -147,9 +200,34 @@ def _ticket(row: Any, messages: list[TicketMessage]) -> Ticket:
         created_at=row.created_at,
         status=TicketStatus(row.status),
         taken_by=row.taken_by,
+        taken_by_user_id=row.taken_by_user_id,
         resolved_at=row.resolved_at,
         desk_message_id=row.desk_message_id,
         desk_topic_id=row.desk_topic_id,
         messages=messages,
         version=row.version,
+    )
+
+
+def _post_columns(post: TicketPost) -> dict[str, Any]:
+    return {
+        "ticket_id": post.ticket_id,
+        "chat_id": post.chat_id,
+        "message_id": post.message_id,
+        "ticket_message_id": post.ticket_message_id,
+        "notification_id": post.notification_id,
+        "part": post.part,
+        "origin": post.origin,
+    }
+
+
+def _post(row: Any) -> TicketPost:
+    return TicketPost(
+        ticket_id=row.ticket_id,
+        chat_id=row.chat_id,
+        message_id=row.message_id,
+        ticket_message_id=row.ticket_message_id,
+        notification_id=row.notification_id,
+        part=row.part,
+        origin=row.origin,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.services.tickets import TicketView
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
-from domain.tickets import TicketStatus
+from domain.tickets import TicketMessage, TicketStatus
 
 _STATUS = {
     TicketStatus.OPEN: N_("ticket_status.open"),
@@ -26,9 +26,9 @@ def opened(tr: Translator, ticket: TicketView, contact: str | None = None) -> st
     return tr("ticket.opened", number=ticket.id)
 
 
-def agent_reply(tr: Translator, ticket: TicketView) -> str:
-    """The agent's newest message, marked as coming from the service desk."""
-    last = ticket.last
+def agent_reply(tr: Translator, ticket: TicketView, message: TicketMessage | None = None) -> str:
+    """An agent's message (the newest unless named), marked as coming from the service desk."""
+    last = message or ticket.last
     return tr("ticket.reply", name=escape(last.name), number=ticket.id, text=escape(last.text))
 
 
@@ -72,11 +72,14 @@ def desk_topic(tr: Translator, ticket: TicketView) -> str:
     return tr("desk.topic", number=ticket.id, customer=ticket.customer_name or "–")[:128]
 
 
-def desk_customer_message(tr: Translator, ticket: TicketView) -> str:
-    """A later message of the customer, forwarded to the ticket's place in the group."""
+def desk_customer_message(
+    tr: Translator, ticket: TicketView, message: TicketMessage | None = None
+) -> str:
+    """A later message of the customer (the newest unless named), forwarded to the ticket's
+    place in the group."""
     return tr(
         "desk.customer",
         number=ticket.id,
         user=escape(ticket.user_name or ticket.external_id),
-        text=escape(ticket.last.text),
+        text=escape((message or ticket.last).text),
     )

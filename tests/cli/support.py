@@ -37,7 +37,7 @@ LICENCEBOT = Path(sys.executable).with_name("licencebot")
 DB_NAME = "cli.db"
 BOT_USERNAME = "licencetestbot"
 BERLIN = ZoneInfo("Europe/Berlin")
-TIMEOUT_S = 60
+TIMEOUT_S = 180  # a bound for a busy machine, not a speed check
 
 Result = subprocess.CompletedProcess[str]
 

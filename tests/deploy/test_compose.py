@@ -25,7 +25,7 @@ from domain.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
-INTERFACES = ROOT.parent / "shared" / "docs" / "interfaces.md"
+INTERFACES = ROOT / "docs" / "interfaces.md"
 LICENCEBOT_SERVICES = ("bot", "actions")
 
 
@@ -141,8 +141,7 @@ def test_every_service_has_a_healthcheck_on_its_own_port() -> None:
 
 def test_licencebot_gets_only_variables_it_reads() -> None:
     known = {name.upper() for name in Settings.model_fields}
-    if INTERFACES.is_file():  # the documented contract, where shared/ lies beside the repo
-        known |= set(re.findall(r"`([A-Z][A-Z_]+)`", INTERFACES.read_text(encoding="utf-8")))
+    known |= set(re.findall(r"`([A-Z][A-Z_]+)`", INTERFACES.read_text(encoding="utf-8")))
     for name in LICENCEBOT_SERVICES:
         unknown = set(service(name)["environment"]) - known
         assert unknown == set(), name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from domain.model import Channel, Role
 from domain.services import accounts, seats, subscriptions
 from domain.services import orders as order_service
 from domain.services.accounts import OPERATOR
-from tests.conftest import NOW
+from tests.conftest import NOW, PG_URL, _create_schema, _drop_schema, require_pg
 from tests.e2e.harness import TOKEN, Bot, order, running_bot
 
 
@@ -58,15 +59,27 @@ class MiniApp:
 
 
 @asynccontextmanager
-async def miniapp(tmp_path: Path, clock: FixedClock) -> AsyncIterator[MiniApp]:
+async def miniapp(
+    tmp_path: Path, clock: FixedClock, database: str = "sqlite"
+) -> AsyncIterator[MiniApp]:
+    """The bot with its Mini App on a free port, on SQLite or (`postgresql`) a new schema."""
     port = free_port()
-    async with running_bot(
-        f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        clock,
-        webapp_port=port,
-        webapp_url="https://example.com/app/",
-    ) as bot:
-        yield MiniApp(bot, port, clock)
+    web = "https://example.com/app/"
+    if database == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+        async with running_bot(url, clock, webapp_port=port, webapp_url=web) as bot:
+            yield MiniApp(bot, port, clock)
+        return
+    require_pg()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    await _create_schema(schema)
+    try:
+        async with running_bot(
+            PG_URL, clock, schema=schema, webapp_port=port, webapp_url=web
+        ) as bot:
+            yield MiniApp(bot, port, clock)
+    finally:
+        await _drop_schema(schema)
 
 
 ADMIN, MEMBER, AGENT, OTHER_ADMIN = 501, 502, 503, 504

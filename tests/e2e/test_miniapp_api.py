@@ -18,8 +18,10 @@ import pytest
 
 from bot.miniapp.launch import Person, init_data
 from domain.clock import FixedClock
-from domain.model import Channel
+from domain.commands import CreateInvite, LinkUser
+from domain.model import Channel, Role
 from domain.services import accounts, orders, seats
+from domain.services.accounts import OPERATOR
 from tests.conftest import NOW
 from tests.e2e.harness import say
 from tests.e2e.miniapp import (
@@ -32,11 +34,14 @@ from tests.e2e.miniapp import (
     miniapp,
 )
 from tests.e2e.test_request_flow import member_orders
+from tests.e2e.test_transport import webhook_workers
 
 
-@pytest.fixture
-async def app(tmp_path: Path, clock: FixedClock) -> AsyncIterator[MiniApp]:
-    async with miniapp(tmp_path, clock) as running:
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def app(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
+) -> AsyncIterator[MiniApp]:
+    async with miniapp(tmp_path, clock, request.param) as running:
         await acme_with_orders(running)
         yield running
 
@@ -46,6 +51,7 @@ async def test_an_admin_sees_their_customers_seats_and_audit_as_stored(app: Mini
     actor = await accounts.resolve_actor(app.bot.core, Channel.TELEGRAM, str(ADMIN))
     stored = await orders.list_orders(app.bot.core, actor, "acme")
     assert body["customer"] == {"id": "acme", "name": "ACME GmbH"}
+    assert body["full"] is True and body["can_choose"] is False
     assert {(s["sku"], s["paid"]) for s in body["seats"]} == {
         (s.product_sku, s.quantity) for s in stored.running()
     }
@@ -126,7 +132,7 @@ async def test_the_service_desk_chooses_a_customer_in_the_app(app: MiniApp) -> N
     found = await app.json("customers", init, q="acme")
     assert found["customers"] == [{"id": "acme", "name": "ACME GmbH"}]
     body = await app.json("overview", init, customer="globex")
-    assert body["customer"]["name"] == "Globex AG"
+    assert body["customer"]["name"] == "Globex AG" and body["can_choose"] is True
     assert [s["paid"] for s in body["seats"]] == [99]
     assert body["texts"]["labels"]["seats"] == "Licences per product"
     assert any(line["what"] == "Ordered: Microsoft 365 E3, quantity 99" for line in body["audit"])
@@ -179,8 +185,30 @@ async def test_status_offers_the_overview_and_admins_get_the_menu_button(app: Mi
     status = await say(app.bot, admin, "/status")
     assert status.buttons() == ["📊 Übersicht"]
     assert [status.button("📊 Übersicht")["web_app"]["url"]] == ["https://example.com/app/"]
+    costs = await say(app.bot, admin, "/costs")
+    assert costs.button("📊 Übersicht")["web_app"]["url"] == "https://example.com/app/"
     calls = [c for c in app.bot.emu.calls if c.method == "setChatMenuButton"]
     assert {int(c.params["chat_id"]) for c in calls} == {ADMIN, OTHER_ADMIN}  # no member, agent
     assert {c.params["menu_button"]["web_app"]["url"] for c in calls} == {
         "https://example.com/app/"
     }
+
+
+async def test_webhook_mode_serves_the_app_on_the_webhook_port(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}"
+    async with webhook_workers(url, clock, 1) as (_, bot, _apps):
+        port = bot.settings.webhook_port
+        invite = await accounts.create_invite(bot.core, OPERATOR, CreateInvite(Role.ADMIN, "acme"))
+        await accounts.link_user(
+            bot.core, Channel.TELEGRAM, LinkUser(str(ADMIN), invite.code, "Anna")
+        )
+        page = f"http://127.0.0.1:{port}/app/"
+        hook = MiniApp(bot, port, clock)
+        assert hook.page == page
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(page, timeout=20)).status_code == 200
+        assert (await hook.json("overview", hook.signed(ADMIN, NOW)))["customer"]["id"] == "acme"
+        assert (await hook.get("overview", hook.signed(999, NOW))).status_code == 403
+        assert (await hook.get("overview", "auth_date=1&hash=00")).status_code == 401

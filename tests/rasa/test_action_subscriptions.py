@@ -165,6 +165,8 @@ async def test_link_order_change_provision_addon_cancel(
         "end_date": "2026-11-30",
         "unit_price": "46.77",
         "monthly_total": "467.70",
+        "scheduled_quantity": None,  # issue 21: cancelling drops a scheduled reduction
+        "scheduled_for": None,
     }
     assert {k: v for k, v in addon.items() if k != "id"} == {
         "sku": "COPILOT",

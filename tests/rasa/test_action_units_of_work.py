@@ -1,4 +1,4 @@
-"""One unit of work per action call (design.md, decision 2): the sender is resolved and every
+"""One unit of work per action call (docs/design.md, decision 2): the sender is resolved and every
 use case of the call runs in it, and it is committed once, also when a refusal was explained."""
 
 from __future__ import annotations

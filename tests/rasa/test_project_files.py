@@ -41,10 +41,7 @@ DATA_DIR = ROOT / "data"
 STORIES_FILE = DATA_DIR / "stories.yml"
 RULES_FILE = DATA_DIR / "rules.yml"
 NLU_FILE = DATA_DIR / "nlu.yml"
-INTERFACES_CANDIDATES = (
-    ROOT / "docs" / "interfaces.md",
-    ROOT.parent / "shared" / "docs" / "interfaces.md",
-)
+INTERFACES = ROOT / "docs" / "interfaces.md"
 REQUIRE_SCHEMAS = os.environ.get("LICENCEBOT_REQUIRE_POSTGRES") == "1"
 
 # --- Rasa 3.6 built-ins (rasa/shared/core/constants.py, rasa/shared/constants.py) -------------
@@ -616,10 +613,7 @@ def test_every_domain_intent_has_nlu_examples(domain: Domain) -> None:
 
 # --- docs/interfaces.md ------------------------------------------------------------------------
 def interfaces_text() -> str:
-    for path in INTERFACES_CANDIDATES:
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    pytest.skip("interfaces.md not found next to the repository")
+    return INTERFACES.read_text(encoding="utf-8")
 
 
 def section(text: str, heading: str) -> str:
