@@ -119,6 +119,13 @@ BOT_API_RETRIES = Counter(
     ["method", "reason"],
 )
 
+# -- the Mini App (bot/miniapp/server.py)
+MINIAPP_REQUESTS = Counter(
+    "licencebot_miniapp_requests",
+    "Mini App API requests by endpoint and answer (401: bad or expired init data, 403: no rights)",
+    ["endpoint", "status"],
+)
+
 # -- free-text understanding (bot/handlers/free_text.py) ---------------------------------------
 INTENTS = Counter(
     "licencebot_parser_intents",
@@ -152,6 +159,7 @@ ALL = (
     BOT_API_RETRIES,
     INTENTS,
     CLARIFICATIONS,
+    MINIAPP_REQUESTS,
 )
 
 
