@@ -338,3 +338,12 @@ async def test_two_workers_send_one_hint_and_reduce_once(seat_bot: Bot) -> None:
         assert [(h["from_quantity"], h["to_quantity"]) for h in await uow.records.history(1)] == [
             (20, 12)
         ]
+
+
+async def test_the_agents_customer_card_shows_the_same_figures(bot: Bot) -> None:
+    anna = await bot.linked_user(9931)
+    await booked(bot, anna)
+    agent = await bot.linked_user(9932, role=Role.AGENT, customer=None, first_name="Bernd")
+    card = await say(bot, agent, "/customer acme")
+    assert "• Microsoft 365 E3: 12 von 20 zugewiesen" in card.plain_text
+    assert HINT in card.plain_text
