@@ -12,18 +12,20 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import ClassVar
 
-from actions import lookups, parsing
+from actions import lookups, parsing, render
 from actions.base import VERSION_SLOT, Events, LicenceAction, reset, with_version
 from actions.conversation import Conversation
 from domain import errors
 from domain.access import Action as Right
 from domain.access import authorize
-from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
-from domain.services import addons, orders, subscriptions
+from domain.commands import BookAddon, CancelSubscription, ChangeQuantity, WithdrawCancellation
+from domain.model import Status
+from domain.services import addons, cancellations, orders, requests, subscriptions
 from domain.texts import orders as screens
 from domain.texts import results
+from domain.texts.i18n import N_
 
-CHANGE_SLOTS = ("subscription", "quantity")
+CHANGE_SLOTS = ("subscription", "quantity", "confirm_change")
 ADDON_SLOTS = ("subscription", "addon", "quantity", "terms_accepted")
 CANCEL_SLOTS = ("subscription", "confirm_cancel")
 
@@ -66,6 +68,44 @@ class OrderStatus(LicenceAction):
         return []
 
 
+class WithdrawCancellationAction(LicenceAction):
+    """Take a cancellation back while it still runs (R20): the cancelled subscription named
+    in the message, or the only one there is; with several, the user is asked to name one.
+    As Telegram's one button, the request itself is the confirmation."""
+
+    writes = True
+
+    def name(self) -> str:
+        return "action_withdraw_cancellation"
+
+    async def act(self, conv: Conversation) -> Events:
+        actor = conv.require_actor()
+        overview = await orders.list_orders(conv.ctx, actor, conv.customer_id)
+        cancelled = [s for s in overview.running() if s.status is Status.CANCELLED]
+        mentioned = lookups.mentioned_product(conv)
+        if mentioned is not None:
+            names = await lookups.names(conv)
+            sku = await lookups.product(conv, mentioned, names)
+            if sku is None:
+                return []
+            cancelled = [s for s in cancelled if s.product_sku == sku]
+            if not cancelled:
+                conv.say("rasa.withdraw_none_for", name=names.products.get(sku, sku))
+                return []
+        if not cancelled:
+            conv.say("rasa.withdraw_none")
+            return []
+        if len(cancelled) > 1:
+            conv.say("rasa.withdraw_which", orders=render.order_lines(conv.texts, cancelled))
+            return []
+        sub = cancelled[0]
+        view = await subscriptions.withdraw_cancellation(
+            conv.ctx, actor, WithdrawCancellation(sub.id, expected_version=sub.version)
+        )
+        conv.show(results.cancellation_withdrawn(conv.texts.tr, view))
+        return []
+
+
 class _SubscriptionWrite(LicenceAction):
     """A write on the subscription the form chose, at the version it was chosen in (R13)."""
 
@@ -89,7 +129,7 @@ class _SubscriptionWrite(LicenceAction):
         value = conv.slot("subscription")
         if value is None:
             return self.incomplete(conv)
-        authorize(conv.require_actor(), self.right, conv.customer_id)  # as the form does
+        self.check_right(conv)
         version = parsing.version(conv.slot(VERSION_SLOT))
         if version is None:  # not chosen through the form: nothing seen to write against
             return self.incomplete(conv)
@@ -101,6 +141,10 @@ class _SubscriptionWrite(LicenceAction):
                 conv.say("free_text.not_booked", name=not_booked.name)
                 return self.done()
         return await self.write(conv, number, version)
+
+    def check_right(self, conv: Conversation) -> None:
+        """Refused as the form refuses (R23, R24)."""
+        authorize(conv.require_actor(), self.right, conv.customer_id)
 
     @abstractmethod
     async def write(self, conv: Conversation, number: int, version: int) -> Events:
@@ -118,6 +162,9 @@ class ChangeQuantityAction(_SubscriptionWrite):
         quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
         if quantity is None:
             return self.incomplete(conv)
+        if parsing.yes_no(conv.slot("confirm_change")) is not True:  # R11: only confirmed
+            conv.say("rasa.change_not_confirmed")
+            return self.done()
         actor = conv.require_actor()
         try:
             changed = await subscriptions.change_quantity(
@@ -173,12 +220,26 @@ class CancelSubscriptionAction(_SubscriptionWrite):
     def name(self) -> str:
         return "action_cancel_subscription"
 
+    def check_right(self, conv: Conversation) -> None:
+        """None here: `submit_cancel` decides whether it cancels or asks, or refuses (R23)."""
+
     async def write(self, conv: Conversation, number: int, version: int) -> Events:
         if parsing.yes_no(conv.slot("confirm_cancel")) is not True:
             conv.say("rasa.cancel_not_confirmed")
             return self.done()
-        cancelled = await subscriptions.cancel_subscription(
-            conv.ctx, conv.require_actor(), CancelSubscription(number, expected_version=version)
+        actor = conv.require_actor()
+        outcome = await cancellations.submit_cancel(
+            conv.ctx,
+            actor,
+            CancelSubscription(number, expected_version=version),
+            actor.label,
+            tell_admins=True,  # Rasa cannot send the admins the card: a notice instead
         )
-        conv.show(results.cancelled(conv.texts.tr, cancelled))
+        if outcome.request is not None:  # a member's: the admins decide (R23)
+            admins = await requests.deciders(conv.ctx, outcome.request.customer_id)
+            key = N_("request.sent") if admins else N_("request.sent_no_admin")
+            conv.say(key, number=outcome.request.id)
+            return self.done()
+        if outcome.cancelled is not None:
+            conv.show(results.cancelled(conv.texts.tr, outcome.cancelled))
         return self.done()

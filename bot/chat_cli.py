@@ -122,16 +122,23 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
                 desk=desk,
                 people=people,
                 app_link=app_link,
+                language=lambda chat_id: chat_language(core, chat_id),
             )
             await terminal.handle("/start")  # what Telegram sends when a chat is opened
             terminal.show_app_link()
             await terminal.run(sys.stdin)
-            print(tr("chat_cli.bye"), file=out)
+            print(terminal.tr("chat_cli.bye"), file=out)  # in the chat's language
         finally:
             stop.set()
             await bot
             await dashboard.stop()
             await core.db.dispose()
+
+
+async def chat_language(core: Context, chat_id: int) -> str | None:
+    """The language a chat chose with /language (None: it chose none)."""
+    async with core.uow(write=False) as uow:
+        return (await uow.chats.get(chat_id)).language
 
 
 def chat(settings: Settings) -> int:

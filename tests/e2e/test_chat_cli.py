@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.emulator import EmulatedUser
 from bot.emulator.terminal import Terminal
 from domain.texts.i18n import Translator
 from tests.cli.support import clock_env
@@ -46,8 +48,8 @@ def run_chat(tmp_path: Path, lines: list[str], language: str = "de") -> str:
 
 def test_a_new_user_orders_in_the_terminal(tmp_path: Path) -> None:
     # menu: [1] Produkte; list: [5] Microsoft 365 E3; details: [1] Bestellen;
-    # summary: [1] AGB [2] Microsoft-Konto [3] AGB lesen (link) [4] Bestellen
-    out = run_chat(tmp_path, ["1", "5", "1", "'3", "4", "1", "2", "4", "/quit"])
+    # summary: [1] AGB [2] Microsoft-Konto [3] Bestellen (AGB lesen is a link)
+    out = run_chat(tmp_path, ["1", "5", "1", "'3", "3", "1", "2", "3", "/quit"])
     assert "Hauptmenü · Demo GmbH" in out
     assert "[1] Produkte  [2] Meine Bestellungen" in out
     assert "Menge: 3 Nutzer" in out
@@ -77,21 +79,23 @@ async def test_the_terminal_shows_alerts_and_toasts(bot: Bot) -> None:
     out = io.StringIO()
     terminal = Terminal(bot.emu, user, Translator("de"), out, [bot.application])
     terminal.show_new()
-    # list: [5] Microsoft 365 E3; details: [1] Bestellen; summary: [1] AGB ... [4] Bestellen
+    # list: [5] Microsoft 365 E3; details: [1] Bestellen; summary: [1] AGB ... [3] Bestellen
     for line in ["/products", "5", "1", "'3"]:
         await typed(terminal, out, line)
 
-    alert = await typed(terminal, out, "4")
+    alert = await typed(terminal, out, "3")
     assert alert.startswith(
         "  ⚠ Bitte haken Sie noch an: AGB und Lizenzbedingungen, Anlage eines Microsoft-Kontos."
         "\n[1] ☐ AGB akzeptieren\n"
     )
     ticked = await typed(terminal, out, "1")  # answered without a text: nothing to show
-    assert ticked.startswith("\n🤖 (aktualisiert)\n")
+    assert re.match(r"\n🤖 \d+ \(aktualisiert\)\n", ticked)
 
     await typed(terminal, out, "/language")
     toast = await typed(terminal, out, "2")  # English
-    assert toast.startswith("  ℹ The language is now English.\n\n🤖 (aktualisiert)\nMain menu")
+    assert re.match(
+        r"  ℹ The language is now English.\n\n🤖 \d+ \(aktualisiert\)\nMain menu", toast
+    )
 
 
 def test_the_service_desk_can_be_tried_in_the_terminal(tmp_path: Path) -> None:  # R26
@@ -134,3 +138,73 @@ def test_the_simulated_provisioning_is_the_chats_default(tmp_path: Path) -> None
     assert Settings().provisioner == "manual"  # `licencebot run`: the service desk provisions
     out = run_chat(tmp_path, ["/as nobody", "/quit"])
     assert "/as und eine dieser Personen: admin, member, agent" in out
+
+
+async def chat_language(bot: Bot, chat_id: int) -> str | None:
+    async with bot.core.uow(write=False) as uow:
+        return (await uow.chats.get(chat_id)).language
+
+
+def terminal_for(bot: Bot, user: EmulatedUser, out: io.StringIO) -> Terminal:
+    assert bot.application is not None
+    return Terminal(
+        bot.emu,
+        user,
+        Translator("de"),
+        out,
+        [bot.application],
+        language=lambda chat_id: chat_language(bot, chat_id),
+    )
+
+
+async def test_every_message_shows_its_buttons_and_old_ones_can_be_pressed(bot: Bot) -> None:
+    # issue 18: buttons under each message; `<message>.<n>` presses one of an older message
+    user = await bot.linked_user(1002)
+    out = io.StringIO()
+    terminal = terminal_for(bot, user, out)
+    terminal.show_new()
+    listing = await typed(terminal, out, "/products")
+    [products] = re.findall(r"🤖 (\d+)\nProduktübersicht", listing)
+    assert "[1] Microsoft 365 Business Basic" in listing  # the current screen: plain numbers
+    orders = await typed(terminal, out, "/orders")
+    assert "Meine Bestellungen" in orders
+    old = await typed(terminal, out, f"{products}.5")  # E3 on the older product list
+    assert "Microsoft 365 E3" in old and "[1] Bestellen" in old
+    missing = await typed(terminal, out, f"{products}.99")
+    assert "Diesen Knopf gibt es nicht" in missing
+
+
+async def test_a_link_button_is_a_link_and_not_numbered(bot: Bot) -> None:
+    user = await bot.linked_user(1003)
+    out = io.StringIO()
+    terminal = terminal_for(bot, user, out)
+    terminal.show_new()
+    for line in ["/products", "5", "1"]:
+        await typed(terminal, out, line)
+    summary = await typed(terminal, out, "'3")
+    assert "🔗 AGB lesen (Link): https://example.com/agb" in summary
+    assert "[3] Bestellen" in summary
+
+
+async def test_the_terminal_speaks_the_chats_language(bot: Bot) -> None:
+    user = await bot.linked_user(1004)
+    out = io.StringIO()
+    terminal = terminal_for(bot, user, out)
+    terminal.show_new()
+    await typed(terminal, out, "/language")
+    english = await typed(terminal, out, "2")
+    assert "(updated)" in english and "(aktualisiert)" not in english
+    assert terminal.tr("chat_cli.bye") == "Goodbye."
+    missing = await typed(terminal, out, "99")
+    assert "There is no such button" in missing
+
+
+async def test_the_terminal_shows_the_costs_csv(bot: Bot) -> None:  # issue 21
+    user = await bot.linked_user(1003)
+    assert bot.application is not None
+    out = io.StringIO()
+    terminal = Terminal(bot.emu, user, Translator("de"), out, [bot.application])
+    terminal.show_new()
+    await typed(terminal, out, "/costs")
+    shown = await typed(terminal, out, "1")  # [1] Als CSV-Datei
+    assert "📎 costs-acme-2026-11.csv\n  Monat;Artikelnummer;Produkt;Menge;" in shown
