@@ -167,3 +167,23 @@ async def test_an_answer_without_a_screen_carries_its_own_buttons(bot: Bot) -> N
     assert "keine Lizenzen Microsoft 365 Business Premium" in answer.plain_text
     assert answer.buttons() == ["Hauptmenü"]
     assert screen(user) is answer  # the summary's buttons are not the newest any more
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "location"])
+async def test_a_sticker_or_photo_gets_an_answer_and_the_question_stays(
+    bot: Bot, kind: str
+) -> None:
+    user = await bot.linked_user(8309)
+    await say(bot, user, "/products")
+    await press(bot, user, "Microsoft 365 E3")
+    await press(bot, user, "Bestellen")
+    await user.send_media(kind)
+    await bot.settle()
+    assert "Ich kann nur Text lesen" in user.last_message().plain_text
+    summary = await say(bot, user, "4")  # the quantity question is still open
+    assert "Menge: 4 Nutzer" in summary.plain_text
+    await say(bot, user, "/menu")
+    await user.send_media(kind)
+    await bot.settle()
+    assert "Ich kann nur Text lesen" in texts(user)[-2]
+    assert texts(user)[-1].startswith("Hauptmenü")
