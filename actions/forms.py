@@ -231,9 +231,11 @@ class ValidateAddonForm(SubscriptionFormValidation):
 
 
 class ValidateCancelForm(SubscriptionFormValidation):
-    """cancel_form: subscription and an explicit confirmation (R18-R20)."""
+    """cancel_form: subscription and an explicit confirmation (R18-R20); a member's ends in a
+    request to the admins (R23)."""
 
     right = Right.CANCEL
+    members_ask = True
 
     def name(self) -> str:
         return "validate_cancel_form"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from actions import lookups, parsing, render
 from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
-from domain.commands import BookAddon, CancelSubscription
-from domain.services import addons, catalog, orders, subscriptions
+from domain.commands import BookAddon
+from domain.services import addons, cancellations, catalog, orders
 from domain.texts import orders as order_texts
 from domain.texts.i18n import N_
 
@@ -188,17 +188,21 @@ class AskConfirmCancel(LicenceAction):
         if view is None:
             conv.say("rasa.ask.subscription_cancel", orders="")
             return []
-        preview = await subscriptions.cancel_subscription(  # the end date, as decided (R19)
+        preview = await cancellations.preview_cancel(  # the end date, as decided (R19)
             conv.ctx,
             conv.require_actor(),
-            CancelSubscription(view.id, expected_version=parsing.version(conv.slot(VERSION_SLOT))),
-            dry_run=True,
+            view.id,
+            expected_version=parsing.version(conv.slot(VERSION_SLOT)),
         )
-        along = order_texts.cancelled_along(conv.texts, [a.name for a in view.running_addons()])
+        along = order_texts.cancelled_along(conv.texts, preview.addon_names)
+        # a member's confirmation sends a request to the admins (R23)
+        key = (
+            N_("rasa.ask.confirm_cancel_request") if preview.asks else N_("rasa.ask.confirm_cancel")
+        )
         conv.say(
-            "rasa.ask.confirm_cancel",
-            name=view.product_name,
-            quantity=view.quantity,
+            key,
+            name=preview.product_name,
+            quantity=preview.quantity,
             addons=along,
             end=conv.texts.date(preview.end_date),
         )

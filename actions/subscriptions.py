@@ -19,9 +19,10 @@ from domain import errors
 from domain.access import Action as Right
 from domain.access import authorize
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
-from domain.services import addons, orders, subscriptions
+from domain.services import addons, cancellations, orders, requests, subscriptions
 from domain.texts import orders as screens
 from domain.texts import results
+from domain.texts.i18n import N_
 
 CHANGE_SLOTS = ("subscription", "quantity")
 ADDON_SLOTS = ("subscription", "addon", "quantity", "terms_accepted")
@@ -89,7 +90,7 @@ class _SubscriptionWrite(LicenceAction):
         value = conv.slot("subscription")
         if value is None:
             return self.incomplete(conv)
-        authorize(conv.require_actor(), self.right, conv.customer_id)  # as the form does
+        self.check_right(conv)
         version = parsing.version(conv.slot(VERSION_SLOT))
         if version is None:  # not chosen through the form: nothing seen to write against
             return self.incomplete(conv)
@@ -101,6 +102,10 @@ class _SubscriptionWrite(LicenceAction):
                 conv.say("free_text.not_booked", name=not_booked.name)
                 return self.done()
         return await self.write(conv, number, version)
+
+    def check_right(self, conv: Conversation) -> None:
+        """Refused as the form refuses (R23, R24)."""
+        authorize(conv.require_actor(), self.right, conv.customer_id)
 
     @abstractmethod
     async def write(self, conv: Conversation, number: int, version: int) -> Events:
@@ -173,12 +178,26 @@ class CancelSubscriptionAction(_SubscriptionWrite):
     def name(self) -> str:
         return "action_cancel_subscription"
 
+    def check_right(self, conv: Conversation) -> None:
+        """None here: `submit_cancel` decides whether it cancels or asks, or refuses (R23)."""
+
     async def write(self, conv: Conversation, number: int, version: int) -> Events:
         if parsing.yes_no(conv.slot("confirm_cancel")) is not True:
             conv.say("rasa.cancel_not_confirmed")
             return self.done()
-        cancelled = await subscriptions.cancel_subscription(
-            conv.ctx, conv.require_actor(), CancelSubscription(number, expected_version=version)
+        actor = conv.require_actor()
+        outcome = await cancellations.submit_cancel(
+            conv.ctx,
+            actor,
+            CancelSubscription(number, expected_version=version),
+            actor.label,
+            tell_admins=True,  # Rasa cannot send the admins the card: a notice instead
         )
-        conv.show(results.cancelled(conv.texts.tr, cancelled))
+        if outcome.request is not None:  # a member's: the admins decide (R23)
+            admins = await requests.deciders(conv.ctx, outcome.request.customer_id)
+            key = N_("request.sent") if admins else N_("request.sent_no_admin")
+            conv.say(key, number=outcome.request.id)
+            return self.done()
+        if outcome.cancelled is not None:
+            conv.show(results.cancelled(conv.texts.tr, outcome.cancelled))
         return self.done()

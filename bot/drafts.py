@@ -85,6 +85,7 @@ class CancelForm(Form):
     kind: ClassVar[str] = "cancel"
     subscription: int
     version: int
+    asked: bool = False  # sent to the admins as a request (a member, R23)
 
 
 @dataclass

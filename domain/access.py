@@ -27,7 +27,8 @@ class Action(StrEnum):
 
 
 _CUSTOMER_WRITES = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
-_REQUESTABLE = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON})  # what a request can be
+# what a request can be: everything a member may ask the admins for (R23)
+_REQUESTABLE = frozenset({Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL})
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset({Action.VIEW, Action.TICKET, Action.DECIDE, Action.DASHBOARD})

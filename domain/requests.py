@@ -1,9 +1,10 @@
 """Licence requests (R23): a member asks, or the service desk prepares; an admin decides.
 
 A request is what would be ordered — a new product with a quantity, a new total for a
-subscription, or an add-on — waiting for one of the customer's admins. Approving runs the
-same use case an admin's own order runs, with the consents the admin ticks (R5, R17); nothing
-is ordered on a customer's behalf without them. The first decision wins.
+subscription, an add-on, or a subscription's cancellation — waiting for one of the customer's
+admins. Approving runs the same use case an admin's own order runs, with the consents the
+admin ticks (R5, R17); nothing is ordered on a customer's behalf without them. The first
+decision wins.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ class RequestKind(StrEnum):
     ORDER = "order"  # a new product with a quantity
     CHANGE = "change"  # a new total for a subscription
     ADDON = "addon"  # an add-on for a subscription
+    CANCEL = "cancel"  # a subscription cancelled with its add-ons to the month end (R18, R19)
 
 
 def consents_for(kind: RequestKind) -> tuple[ConsentKind, ...]:
     """What the approving admin accepts: both for a new product (R5), the terms for an add-on
-    (R17), nothing beyond confirming for a change of quantity."""
+    (R17), nothing beyond confirming for a change of quantity or a cancellation."""
     if kind is RequestKind.ORDER:
         return (ConsentKind.TERMS, ConsentKind.MICROSOFT_ACCOUNT)
     if kind is RequestKind.ADDON:

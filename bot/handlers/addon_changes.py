@@ -93,7 +93,7 @@ async def _ask(
         - {addon.quantity}
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.ADDON_CHANGE_QTY, draft.id, n))
+        InlineKeyboardButton(str(n), callback_data=cb.data(cb.ADDON_CHANGE_QTY, draft.ref, n))
         for n in options
     ]
     back = turn.nav(cb.data(cb.ADDON_ENTRY, view.id, addon.id))
@@ -147,7 +147,7 @@ async def _set(turn: Turn, draft: Drafted[AddonChangeForm], quantity: int) -> No
     await turn.save_draft(draft)
     turn.set_step(Step.ADDON_CHANGE_QUANTITY, draft.id)  # a typed number: another total
     keyboard = [
-        [turn.button("addon_change.confirm", cb.data(cb.ADDON_CHANGE_CONFIRM, draft.id))],
+        [turn.button("addon_change.confirm", cb.data(cb.ADDON_CHANGE_CONFIRM, draft.ref))],
         turn.nav(cb.data(cb.ADDON_ENTRY, view.id, draft.form.booking)),
     ]
     await turn.show(texts.summary(turn.tr, preview), keyboard)
@@ -194,7 +194,7 @@ async def begin_cancel(turn: Turn, view: SubscriptionView, addon: AddonView) -> 
     draft = await turn.new_draft(AddonCancelForm(view.id, addon.id, view.version), Step.IDLE)
     turn.set_step(Step.IDLE)
     keyboard = [
-        [turn.button("addon_cancel.confirm", cb.data(cb.ADDON_CANCEL_CONFIRM, draft.id))],
+        [turn.button("addon_cancel.confirm", cb.data(cb.ADDON_CANCEL_CONFIRM, draft.ref))],
         turn.nav(cb.data(cb.ADDON_ENTRY, view.id, addon.id)),
     ]
     await turn.show(texts.cancel_question(turn.tr, preview), keyboard)

@@ -49,6 +49,7 @@ _KINDS = {
     RequestKind.ORDER: N_("agent.kind_order"),
     RequestKind.CHANGE: N_("agent.kind_change"),
     RequestKind.ADDON: N_("agent.kind_addon"),
+    RequestKind.CANCEL: N_("agent.kind_cancel"),
 }
 _REFUSED_QUANTITY = (
     errors.InvalidQuantity,
@@ -297,7 +298,7 @@ async def choose_kind(turn: Turn) -> None:
     overview = await orders.list_orders(turn.core, turn.require_actor(), customer_id)
     if kind is RequestKind.ADDON:  # R14: add-ons only for provisioned subscriptions
         fitting = [s for s in overview.subscriptions if s.status is Status.PROVISIONED]
-    else:  # R12: a cancelled or ended subscription is not changed
+    else:  # R12, R20: a cancelled or ended subscription is not changed or cancelled again
         fitting = [s for s in overview.subscriptions if s.changeable]
     keyboard = [
         [
@@ -367,6 +368,9 @@ async def choose_subscription(turn: Turn) -> None:
     await turn.save_draft(draft)
     if draft.form.request == RequestKind.CHANGE.value:
         await _ask_quantity(turn, draft)
+        return
+    if draft.form.request == RequestKind.CANCEL.value:  # R20: straight to what it cancels
+        await _set_quantity(turn, draft, None)
         return
     await _show_addons(turn, draft, view)
 
@@ -467,6 +471,9 @@ async def _show_summary(turn: Turn, draft: Drafted[PrepareForm], hint: str = "")
     elif draft.form.request == RequestKind.ORDER.value:
         turn.set_step(Step.IDLE)
         back = _data(cb.PREPARE_PRODUCT, draft, draft.form.sku or "")
+    elif draft.form.request == RequestKind.CANCEL.value:
+        turn.set_step(Step.IDLE)
+        back = _data(cb.PREPARE_KIND, draft, RequestKind.CANCEL.value)
     else:
         turn.set_step(Step.IDLE)
         back = _data(cb.PREPARE_SUBSCRIPTION, draft, draft.form.subscription or 0)

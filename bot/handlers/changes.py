@@ -16,7 +16,7 @@ from domain.access import Action, asks_instead
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
-from domain.services import orders, requests, subscriptions
+from domain.services import cancellations, orders, requests, subscriptions
 from domain.services.requests import AskRequest
 from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
@@ -214,51 +214,58 @@ async def ask_cancel(turn: Turn) -> None:
 
 
 async def begin_cancel(turn: Turn, subscription_id: int) -> None:
-    view = await orders.order_status(turn.core, turn.require_actor(), subscription_id)
-    preview = await subscriptions.cancel_subscription(
-        turn.core, turn.require_actor(), CancelSubscription(view.id), dry_run=True
+    """The question names product, quantity, add-ons and end date (R20); a member's ends in
+    "Send request" instead (R23): the domain says which (`preview_cancel`)."""
+    preview = await cancellations.preview_cancel(turn.core, turn.require_actor(), subscription_id)
+    form = CancelForm(preview.subscription_id, preview.version)
+    draft = await turn.new_draft(form, Step.CANCEL_CONFIRM)
+    text = order_texts.cancel_question(
+        turn.tr, preview.product_name, preview.quantity, preview.addon_names, preview.end_date
     )
-    draft = await turn.new_draft(CancelForm(view.id, view.version), Step.CANCEL_CONFIRM)
-    running = [html.escape(a.name) for a in view.running_addons()]
-    addons = order_texts.cancelled_along(turn.tr, running)
-    text = turn.tr(
-        "cancel_sub.ask",
-        name=html.escape(view.product_name),
-        quantity=view.quantity,
-        addons=addons,
-        end=turn.tr.date(preview.end_date),
-    )
+    confirm = "cancel_sub.confirm"
+    if preview.asks:
+        text += "\n\n" + turn.tr("request.send_hint_cancel")
+        confirm = "request.send"
     await turn.show(
         text,
         [
-            [turn.button("cancel_sub.confirm", cb.data(cb.CANCEL_CONFIRM, draft.ref))],
-            turn.nav(cb.data(cb.SUBSCRIPTION, view.id)),
+            [turn.button(confirm, cb.data(cb.CANCEL_CONFIRM, draft.ref))],
+            turn.nav(cb.data(cb.SUBSCRIPTION, preview.subscription_id)),
         ],
     )
 
 
 @handler
 async def confirm_cancel(turn: Turn) -> None:
+    """ "Ja, kündigen" cancels (R18, R19); a member's "Anfrage senden" asks the admins (R23)."""
     draft = await turn.pressed_draft(CancelForm)
+    if await request_cards.already_sent(turn, draft):
+        return
     sub_id = draft.form.subscription
     if draft.state is not DraftState.OPEN:
         view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
         await show_subscription(turn, view)
         return
     try:
-        view = await subscriptions.cancel_subscription(
+        outcome = await cancellations.submit_cancel(
             turn.core,
             turn.require_actor(),
             CancelSubscription(sub_id, expected_version=draft.form.version),
+            turn.user.full_name,
         )
     except errors.VersionConflict as conflict:
         turn.refused(conflict)
+        draft.finish(sub_id)
+        await turn.save_draft(draft)
         view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
         return
-    finally:
-        draft.finish(sub_id)
-        await turn.save_draft(draft)
+    if outcome.request is not None:
+        await request_cards.sent(turn, draft, outcome.request)
+        return
+    draft.finish(sub_id)
+    await turn.save_draft(draft)
+    view = outcome.cancelled or await orders.order_status(turn.core, turn.require_actor(), sub_id)
     await show_subscription(turn, view, note=results.cancelled(turn.tr, view))
 
 

@@ -16,6 +16,7 @@ from bot import callbacks as cb
 from bot.drafts import (
     AddonForm,
     ApprovalForm,
+    CancelForm,
     ChangeForm,
     DeclineForm,
     Drafted,
@@ -42,6 +43,7 @@ _CONFIRM = {
     RequestKind.ORDER: N_("order.confirm"),
     RequestKind.CHANGE: N_("change.confirm"),
     RequestKind.ADDON: N_("addons.confirm"),
+    RequestKind.CANCEL: N_("cancel_sub.confirm"),
 }
 
 
@@ -84,13 +86,18 @@ async def announce(turn: Turn, view: RequestView) -> None:
         )
 
 
-Asked = Drafted[OrderForm] | Drafted[ChangeForm] | Drafted[AddonForm]
+Asked = Drafted[OrderForm] | Drafted[ChangeForm] | Drafted[AddonForm] | Drafted[CancelForm]
 
 
 async def submit(turn: Turn, draft: Asked, ask: AskRequest) -> None:
     """A member's "Send request": the request is stored, the admins get its card, the member
     its number (R23). The same request waiting already is refused (`RequestPending`)."""
     view = await requests.ask(turn.core, turn.require_actor(), ask, turn.user.full_name)
+    await sent(turn, draft, view)
+
+
+async def sent(turn: Turn, draft: Asked, view: RequestView) -> None:
+    """After a member's request was stored: its number with "Withdraw"; the admins' cards."""
     draft.form.asked = True
     draft.finish(view.id)
     await turn.save_draft(draft)
@@ -274,6 +281,9 @@ async def show_result(turn: Turn, view: RequestView, before: RequestFigures) -> 
     if view.kind is RequestKind.CHANGE:
         changed = QuantityChanged(sub, before.old_quantity or 0, before.quantity)
         await show_subscription(turn, sub, note=f"{head}\n{results.quantity_changed(tr, changed)}")
+        return
+    if view.kind is RequestKind.CANCEL:
+        await show_subscription(turn, sub, note=f"{head}\n{results.cancelled(tr, sub)}")
         return
     booked = [a for a in sub.running_addons() if a.sku == view.addon_sku]
     note = f"{head}\n{results.addon_booked(tr, booked[0])}" if booked else head

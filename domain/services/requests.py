@@ -15,12 +15,12 @@ from typing import Any
 
 from domain import errors
 from domain.access import Action, authorize, authorize_record
-from domain.commands import BookAddon, ChangeQuantity, PlaceOrder
+from domain.commands import BookAddon, CancelSubscription, ChangeQuantity, PlaceOrder
 from domain.model import Actor, Channel, Role
 from domain.ports import UnitOfWork
 from domain.pricing import monthly_total
 from domain.requests import LicenceRequest, Origin, RequestKind, RequestStatus
-from domain.services import addons, catalog, notifications, subscriptions
+from domain.services import addons, catalog, notifications, orders, subscriptions
 from domain.services.context import Context
 from domain.services.orders import place_order
 
@@ -31,7 +31,7 @@ class AskRequest:
     kind: RequestKind
     product_sku: str | None = None  # ORDER
     quantity: int | None = None  # the quantity, the new total, the add-on's users (None: all)
-    subscription_id: int | None = None  # CHANGE, ADDON
+    subscription_id: int | None = None  # CHANGE, ADDON, CANCEL
     addon_sku: str | None = None  # ADDON
 
 
@@ -130,6 +130,8 @@ class RequestFigures:
     old_total: Decimal | None = None  # CHANGE
     addon_sku: str | None = None  # ADDON
     addon_name: str | None = None  # ADDON
+    end_date: date | None = None  # CANCEL: the last day of this month (R19)
+    addon_names: tuple[str, ...] = ()  # CANCEL: the add-ons cancelled along (R18)
 
 
 async def _figures(checks: Context, admin: Actor, cmd: AskRequest) -> RequestFigures:
@@ -163,6 +165,23 @@ async def _figures(checks: Context, admin: Actor, cmd: AskRequest) -> RequestFig
             subscription_id=sub.id,
             old_quantity=changed.old_quantity,
             old_total=monthly_total(sub.unit_price, changed.old_quantity),
+        )
+    if cmd.kind is RequestKind.CANCEL:
+        running = (await orders.order_status(checks, admin, cmd.subscription_id or 0)).addons
+        along = tuple(a.name for a in running if a.running)  # cancelled with it (R18)
+        cancelled = await subscriptions.cancel_subscription(
+            checks, admin, CancelSubscription(cmd.subscription_id or 0), dry_run=True
+        )
+        return RequestFigures(
+            cmd.kind,
+            cancelled.product_sku,
+            cancelled.product_name,
+            cancelled.quantity,
+            cancelled.unit_price,
+            cancelled.monthly_total,
+            subscription_id=cancelled.id,
+            end_date=cancelled.end_date,
+            addon_names=along,
         )
     preview = await addons.book_addon(
         checks,
@@ -346,6 +365,14 @@ async def approve(
                 notify=False,  # the approval below says it
             )
             result = changed.subscription.id
+        elif request.kind is RequestKind.CANCEL:  # R18, R19: with its add-ons, to the month end
+            cancelled = await subscriptions.cancel_subscription(
+                write,
+                admin,
+                CancelSubscription(request.subscription_id or 0),
+                notify=False,  # the approval below says it
+            )
+            result = cancelled.id
         else:
             booked = await addons.book_addon(
                 write,
@@ -429,13 +456,15 @@ async def _tell(
     view: RequestView,
     kind: str,
 ) -> None:
-    """The one who asked (a member, or the service desk agent) and the other admins."""
+    """The one who asked (a member, or the service desk agent) and the other admins. A decline's
+    reason is free text about people: the payload names the request, and the reason is read
+    when the notice is delivered (docs/privacy.md)."""
     await notifications.tell(
         uow,
         ctx.now(),
         view.customer_id,
         kind,
-        {**_payload(view), "reason": view.reason},
+        _payload(view),
         users=[request.requested_by],
         skip=admin.user_id,
     )
@@ -452,6 +481,14 @@ def _payload(view: RequestView) -> dict[str, Any]:
         "subscription_id": view.subscription_id,
         "addon_name": view.addon_name,
     }
+
+
+async def reason_of(ctx: Context, request_id: int) -> str:
+    """A decided request's reason as stored now, for a notice being delivered (the outbox's
+    payload keeps no free text); empty for a request that is gone."""
+    async with ctx.uow(write=False) as uow:
+        request = await uow.requests.get(request_id)
+        return request.reason if request is not None else ""
 
 
 async def pending_for(ctx: Context, actor: Actor, request_id: int) -> RequestView:

@@ -132,12 +132,18 @@ def _settle_reduction(
 
 
 async def cancel_subscription(
-    ctx: Context, actor: Actor, cmd: CancelSubscription, *, dry_run: bool = False
+    ctx: Context,
+    actor: Actor,
+    cmd: CancelSubscription,
+    *,
+    dry_run: bool = False,
+    notify: bool = True,
 ) -> SubscriptionView:
     """Cancel the product with all add-ons to the last day of this month (R18, R19).
 
     `dry_run` returns the cancelled subscription without saving it: the confirmation screen
-    names product, quantity, add-ons and end date from it (R20).
+    names product, quantity, add-ons and end date from it (R20). Not `notify` when an approved
+    request tells of it instead.
     """
     async with ctx.uow() as uow:
         customer, sub = await load_for_write(
@@ -157,21 +163,22 @@ async def cancel_subscription(
                 addons=[a.addon_sku for a in addons],
             )
         )
-        await notices.tell(
-            uow,
-            ctx.now(),
-            customer.id,
-            notices.CANCELLED,
-            {
-                "subscription_id": sub.id,
-                "product_name": sub.product_name,
-                "quantity": sub.quantity,
-                "end_date": sub.end_date.isoformat() if sub.end_date else None,
-                "addons": [a.addon_name for a in addons],
-            },
-            users=await notices.orderers(uow, sub.id or 0),
-            skip=actor.user_id,
-        )
+        if notify:
+            await notices.tell(
+                uow,
+                ctx.now(),
+                customer.id,
+                notices.CANCELLED,
+                {
+                    "subscription_id": sub.id,
+                    "product_name": sub.product_name,
+                    "quantity": sub.quantity,
+                    "end_date": sub.end_date.isoformat() if sub.end_date else None,
+                    "addons": [a.addon_name for a in addons],
+                },
+                users=await notices.orderers(uow, sub.id or 0),
+                skip=actor.user_id,
+            )
         await commit_write(ctx, uow, sub)
     return subscription_view(sub, ctx.today())
 

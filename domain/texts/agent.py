@@ -12,7 +12,7 @@ from domain.services.tickets import TicketView
 from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import tickets as ticket_texts
-from domain.texts.i18n import Translator
+from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape, quotable
 from domain.views import OrdersOverview, ProductOffer, SubscriptionView
 
@@ -120,7 +120,9 @@ def summary(tr: Translator, customer: str, figures: RequestFigures) -> str:
     """The request as the admins will be asked to confirm it (the members' summary), with
     this customer's prices, and that nothing is ordered without their consent (R5, R17)."""
     title = tr("agent.summary_title", customer=escape(customer))
-    footer = tr("agent.summary_footer", customer=escape(customer))
+    cancel = figures.kind is RequestKind.CANCEL
+    key = N_("agent.summary_footer_cancel") if cancel else N_("agent.summary_footer")
+    footer = tr(key, customer=escape(customer))
     return f"{title}\n\n{request_texts.summary(tr, figures)}\n\n{footer}"
 
 

@@ -134,6 +134,8 @@ def _request(tr: Translator, kind: str, p: dict[str, Any]) -> str:
         what = tr(
             "request.change", name=name, number=p.get("subscription_id", ""), quantity=quantity
         )
+    elif p.get("kind") == RequestKind.CANCEL:
+        what = tr("request.cancel", name=name, number=p.get("subscription_id", ""))
     else:
         what = tr(
             "request.addon",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
 from domain.model import Status
 from domain.seats import SeatLine
@@ -55,6 +56,20 @@ def cancelled_along(tr: Callable[..., str], names: Sequence[str]) -> str:
         return ""
     key = N_("cancel_sub.addon") if len(names) == 1 else N_("cancel_sub.addons")
     return tr(key, names=", ".join(names))
+
+
+def cancel_question(
+    tr: Translator, name: str, quantity: int, addon_names: Sequence[str], end: date | None
+) -> str:
+    """ "<product> kündigen?" with quantity, add-ons along and end date (R18-R20): the
+    confirmation, a member's request before sending and the admins' card say it alike."""
+    return tr(
+        "cancel_sub.ask",
+        name=escape(name),
+        quantity=quantity,
+        addons=cancelled_along(tr, [escape(n) for n in addon_names]),
+        end=tr.date(end),
+    )
 
 
 def listed(overview: OrdersOverview) -> list[SubscriptionView]:

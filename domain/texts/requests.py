@@ -7,6 +7,7 @@ from decimal import Decimal
 from domain.model import ConsentKind
 from domain.requests import Origin, RequestKind, consents_for
 from domain.services.requests import RequestFigures, RequestView
+from domain.texts import orders as order_texts
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 
@@ -24,6 +25,9 @@ def what(tr: Translator, request: RequestView) -> str:
             number=request.subscription_id or 0,
             quantity=request.quantity or 0,
         )
+    if request.kind is RequestKind.CANCEL:
+        name = escape(request.product_name)
+        return tr("request.cancel", name=name, number=request.subscription_id or 0)
     return tr(
         "request.addon",
         addon=escape(request.addon_name or ""),
@@ -79,6 +83,10 @@ def summary(tr: Translator, figures: RequestFigures) -> str:
             old_total=tr.money(figures.old_total or Decimal(0)),
             new_total=tr.money(figures.monthly_total),
         )
+    if figures.kind is RequestKind.CANCEL:
+        return order_texts.cancel_question(
+            tr, figures.product_name, figures.quantity, figures.addon_names, figures.end_date
+        )
     return tr(
         "request.summary_addon",
         name=escape(figures.addon_name or ""),
@@ -92,7 +100,8 @@ def summary(tr: Translator, figures: RequestFigures) -> str:
 
 def to_send(tr: Translator, figures: RequestFigures) -> str:
     """A member's summary before sending: no consents, the admins give them (R23)."""
-    return summary(tr, figures) + "\n\n" + tr("request.send_hint")
+    hint = N_("request.send_hint_cancel") if figures.kind is RequestKind.CANCEL else None
+    return summary(tr, figures) + "\n\n" + tr(hint or N_("request.send_hint"))
 
 
 def title(tr: Translator, request: RequestView) -> str:

@@ -99,17 +99,17 @@ async def test_a_member_typing_an_order_gets_a_request_to_send(bot: Bot) -> None
     assert reply.buttons() == ["Anfrage senden", "‹ Zurück", "Hauptmenü"]
 
 
-async def test_a_member_typing_a_cancellation_is_refused_before_any_form(bot: Bot) -> None:
+async def test_a_member_typing_a_cancellation_is_offered_to_ask_the_admins(bot: Bot) -> None:
     admin = await bot.linked_user(7011)
     await order(bot, admin, "Microsoft 365 E3", "5")
     member = await bot.linked_user(7012, role=Role.MEMBER)
     reply = await say(bot, member, "kündige E3")
-    assert "Als Mitglied können Sie das nicht selbst tun." in reply.plain_text  # R23
+    assert "als Anfrage an die Administratoren" in reply.plain_text  # R23 (issue 18)
+    assert screen(member).buttons()[0] == "Anfrage senden"
     async with read(bot.core.db) as uow:
-        drafts = await uow.session.scalar(
-            select(func.count()).select_from(tables.drafts).where(tables.drafts.c.chat_id == 7012)
-        )
-    assert drafts == 0
+        asked = await uow.session.scalar(select(func.count()).select_from(tables.licence_requests))
+        status = await uow.session.scalar(select(tables.subscriptions.c.status))
+    assert (asked, status) == (0, "ordered")  # nothing sent, nothing cancelled before the press
 
 
 async def test_an_add_on_sentence_finds_the_provisioned_product(bot: Bot) -> None:

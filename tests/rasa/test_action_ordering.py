@@ -167,9 +167,10 @@ async def test_values_left_from_an_unfinished_order_are_asked_again(anna: Dialog
     assert anna.requested_slot == "quantity"
 
 
-async def test_a_member_is_refused_at_every_form_and_write_but_the_order(
+async def test_a_member_is_refused_at_every_form_and_write_but_order_and_cancel(
     server: ActionServer, ctx: Context, seed: Seed
-) -> None:  # R23: a member's order becomes a request (below); nothing else is asked for here
+) -> None:  # R23: a member's order and cancellation become requests (below and
+    # test_action_cancel_requests.py); nothing else is asked for here
     placed = await orders.place_order(
         ctx, seed.acme_admin, PlaceOrder("acme", "M365-E3", 5, True, True)
     )
@@ -190,12 +191,11 @@ async def test_a_member_is_refused_at_every_form_and_write_but_the_order(
     for action in (
         "action_change_quantity",
         "action_book_addon",
-        "action_cancel_subscription",
     ):
         member.slots.update(complete)
         reply = await member.run(action)
         assert reply.texts == [refusal], action
-    for form in ("change_quantity_form", "addon_form", "cancel_form"):
+    for form in ("change_quantity_form", "addon_form"):
         member.user("E3", "inform", sets={"subscription": "M365-E3"})
         reply = await member.activate(form)
         assert reply.texts == [refusal], form

@@ -139,12 +139,14 @@ def test_rights_do_not_depend_on_the_channel(channel: Channel) -> None:  # R24
 
 
 # --- asking instead of doing (R23) -------------------------------------------------------------
-def test_a_member_asks_for_orders_changes_and_add_ons_an_admin_does_them() -> None:  # R23
-    for action in (Action.ORDER, Action.CHANGE, Action.ADDON):
+def test_a_member_asks_for_orders_changes_add_ons_and_cancellations_an_admin_does_them() -> (
+    None
+):  # R23 (issue 18: a cancellation is asked for too)
+    for action in (Action.ORDER, Action.CHANGE, Action.ADDON, Action.CANCEL):
         assert asks_instead(ACME_MEMBER, action, "acme") is True
         assert asks_instead(ACME_ADMIN, action, "acme") is False
-    with pytest.raises(errors.PermissionDenied):  # no request for a cancellation
-        asks_instead(ACME_MEMBER, Action.CANCEL, "acme")
+    with pytest.raises(errors.PermissionDenied):  # nor operating the service
+        asks_instead(ACME_MEMBER, Action.PROVISION, "acme")
     with pytest.raises(errors.CustomerNotFound):  # R24
         asks_instead(ACME_MEMBER, Action.ORDER, "globex")
     with pytest.raises(errors.PermissionDenied):  # the desk prepares, it does not ask
