@@ -18,15 +18,16 @@ from actions.conversation import Conversation
 from domain import errors
 from domain.access import Action as Right
 from domain.access import authorize
-from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
+from domain.commands import BookAddon, CancelAddon, CancelSubscription, ChangeAddon, ChangeQuantity
 from domain.services import addons, cancellations, orders, requests, subscriptions
+from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as screens
 from domain.texts import results
 from domain.texts.i18n import N_
 
-CHANGE_SLOTS = ("subscription", "quantity")
+CHANGE_SLOTS = ("subscription", "quantity", "addon")  # "addon": a booked add-on's users
 ADDON_SLOTS = ("subscription", "addon", "quantity", "terms_accepted")
-CANCEL_SLOTS = ("subscription", "confirm_cancel")
+CANCEL_SLOTS = ("subscription", "confirm_cancel", "addon")  # "addon": one add-on only
 
 
 class ShowOrders(LicenceAction):
@@ -124,6 +125,14 @@ class ChangeQuantityAction(_SubscriptionWrite):
         if quantity is None:
             return self.incomplete(conv)
         actor = conv.require_actor()
+        booked = conv.slot("addon")
+        if isinstance(booked, str):  # the add-on's new number of users (R17)
+            (_, addon), *_ = await addons.booked(conv.ctx, actor, conv.customer_id, booked, number)
+            result = await addons.change_addon(
+                conv.ctx, actor, ChangeAddon(number, addon.id, quantity, expected_version=version)
+            )
+            conv.show(addon_texts.changed(conv.texts.tr, result))
+            return self.done()
         try:
             changed = await subscriptions.change_quantity(
                 conv.ctx, actor, ChangeQuantity(number, quantity, expected_version=version)
@@ -186,6 +195,14 @@ class CancelSubscriptionAction(_SubscriptionWrite):
             conv.say("rasa.cancel_not_confirmed")
             return self.done()
         actor = conv.require_actor()
+        booked = conv.slot("addon")
+        if isinstance(booked, str):  # the add-on on its own, to the month end (R17, R19)
+            (_, addon), *_ = await addons.booked(conv.ctx, actor, conv.customer_id, booked, number)
+            result = await addons.cancel_addon(
+                conv.ctx, actor, CancelAddon(number, addon.id, expected_version=version)
+            )
+            conv.show(addon_texts.cancelled(conv.texts.tr, result))
+            return self.done()
         outcome = await cancellations.submit_cancel(
             conv.ctx,
             actor,

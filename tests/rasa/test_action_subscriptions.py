@@ -280,7 +280,12 @@ async def test_a_change_is_checked_by_the_domain_and_not_applied_twice(
         f"Monatlich: 748,32{NBSP}€ netto."
     ]
     assert again.texts == [DE("rasa.change_already", name="Microsoft 365 E3", quantity=16)]
-    assert again.slots() == {"subscription": None, "quantity": None, "subscription_version": None}
+    assert again.slots() == {
+        "subscription": None,
+        "quantity": None,
+        "addon": None,
+        "subscription_version": None,
+    }
 
 
 async def test_addon_refusals_name_the_reason(anna: Dialogue, ctx: Context, seed: Seed) -> None:
@@ -352,7 +357,12 @@ async def test_a_change_made_while_the_form_was_open_is_not_overwritten(
 
     assert reply.texts == [DE.refusal(errors.VersionConflict(e3, 25, 2))]
     assert (await orders.order_status(ctx, seed.acme_admin, e3)).quantity == 25
-    assert reply.slots() == {"subscription": None, "quantity": None, "subscription_version": None}
+    assert reply.slots() == {
+        "subscription": None,
+        "quantity": None,
+        "addon": None,
+        "subscription_version": None,
+    }
 
 
 async def test_a_cancellation_confirmed_on_an_old_state_is_not_applied(
