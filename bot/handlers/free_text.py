@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton
 from bot import callbacks as cb
 from bot.drafts import Step
 from bot.handlers import addon_changes, addons, changes, menu, my_orders, ordering, support
+from bot.handlers import seats as seat_handlers
 from bot.turn import Turn, handler
 from domain import metrics
 from domain.access import Action, asks_instead
@@ -39,6 +40,7 @@ _READING_KEYS = {
     "show_orders": N_("free_text.reading.show_orders"),
     "order_status": N_("free_text.reading.order_status"),
     "handoff": N_("free_text.reading.handoff"),
+    "show_costs": N_("free_text.reading.show_costs"),  # issue 21 (appended: codes stay)
 }
 _CODES = tuple(_READING_KEYS)  # the reading's number in `fx:` data (keeps it under 64 bytes)
 _WRITES = {
@@ -149,6 +151,7 @@ _NEW_REQUESTS = frozenset(
         "cancel_product",
         "show_orders",
         "order_status",
+        "show_costs",
     }
 )
 
@@ -386,6 +389,11 @@ async def _status(turn: Turn, result: ParseResult) -> None:
     )
 
 
+async def _costs(turn: Turn, _: ParseResult) -> None:
+    """ "Was zahlen wir im Monat?", "Wie viele Lizenzen sind ungenutzt?": the /costs screen."""
+    await seat_handlers.show_costs(turn)
+
+
 async def _handoff(turn: Turn, _: ParseResult) -> None:
     await support.ask_for_help(turn)
 
@@ -410,6 +418,7 @@ _INTENTS: dict[str, Callable[[Turn, ParseResult], Awaitable[None]]] = {
     "cancel_product": _cancel,
     "show_orders": _orders,
     "order_status": _status,
+    "show_costs": _costs,
     "handoff": _handoff,
     "affirm": _affirm_or_deny,
     "deny": _affirm_or_deny,

@@ -36,7 +36,10 @@ async def show_costs(turn: Turn) -> None:
     keyboard = [[turn.button("costs.csv_button", cb.COSTS_CSV), *overview_row(turn)]]
     keyboard += reduce_buttons(turn, usage.savings()) if may(actor, Action.CHANGE, None) else []
     keyboard.append(turn.nav())
-    await turn.show(texts.costs(turn.tr, overview, usage), keyboard)
+    text = texts.costs(turn.tr, overview, usage)
+    if usage.lines:  # seats in use per product: "wie viele Lizenzen sind ungenutzt?"
+        text += "\n\n" + texts.overview(turn.tr, usage)
+    await turn.show(text, keyboard)
 
 
 @handler

@@ -116,7 +116,9 @@ class _Overview(_Api):
         except (errors.CustomerNotFound, errors.PermissionDenied):
             self.refuse(403, "forbidden")
             return
-        self.reply(200, texts.overview(board, tr, self.core.tz))
+        body = texts.overview(board, tr, self.core.tz)
+        body["can_choose"] = dashboard.chooses_customer(who.actor)  # "another customer"
+        self.reply(200, body)
 
 
 class _Audit(_Api):

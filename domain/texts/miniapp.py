@@ -56,6 +56,7 @@ PAGE = (
     N_("miniapp.customer_choose"),
     N_("miniapp.customer_search"),
     N_("miniapp.customer_none"),
+    N_("miniapp.customer_change"),
     N_("miniapp.member_note"),
 )
 _KINDS = {

@@ -51,6 +51,7 @@ async def test_an_admin_sees_their_customers_seats_and_audit_as_stored(app: Mini
     actor = await accounts.resolve_actor(app.bot.core, Channel.TELEGRAM, str(ADMIN))
     stored = await orders.list_orders(app.bot.core, actor, "acme")
     assert body["customer"] == {"id": "acme", "name": "ACME GmbH"}
+    assert body["full"] is True and body["can_choose"] is False
     assert {(s["sku"], s["paid"]) for s in body["seats"]} == {
         (s.product_sku, s.quantity) for s in stored.running()
     }
@@ -131,7 +132,7 @@ async def test_the_service_desk_chooses_a_customer_in_the_app(app: MiniApp) -> N
     found = await app.json("customers", init, q="acme")
     assert found["customers"] == [{"id": "acme", "name": "ACME GmbH"}]
     body = await app.json("overview", init, customer="globex")
-    assert body["customer"]["name"] == "Globex AG"
+    assert body["customer"]["name"] == "Globex AG" and body["can_choose"] is True
     assert [s["paid"] for s in body["seats"]] == [99]
     assert body["texts"]["labels"]["seats"] == "Licences per product"
     assert any(line["what"] == "Ordered: Microsoft 365 E3, quantity 99" for line in body["audit"])

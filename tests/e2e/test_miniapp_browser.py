@@ -29,7 +29,7 @@ from domain.services import accounts, orders, seats
 from domain.texts.i18n import Translator
 from tests.conftest import NOW
 from tests.e2e.harness import TOKEN
-from tests.e2e.miniapp import ADMIN, MiniApp, acme_with_orders, miniapp
+from tests.e2e.miniapp import ADMIN, AGENT, MEMBER, MiniApp, acme_with_orders, miniapp
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
@@ -107,6 +107,7 @@ def screenshot(chrome: Any, folder: Path, name: str) -> Path:
 
 
 AUDIT_ACTIONS = "return [...document.querySelectorAll('#audit li')].map(li => li.dataset.action)"
+LISTED = "return [...document.querySelectorAll('#customer-list button')].map(b => b.textContent)"
 AUDIT_TEXTS = "return [...document.querySelectorAll('#audit li')].map(li => li.innerText)"
 
 
@@ -212,3 +213,36 @@ async def test_forged_or_expired_init_data_shows_the_error_state(
         assert not browser.find_element(By.ID, "board").is_displayed()
         assert (await app.get("overview", data)).status_code == 401
     screenshot(browser, tmp_path, "error")
+
+
+async def test_the_desk_chooses_a_customer_and_a_member_sees_their_own(
+    app: MiniApp, browser: Any
+) -> None:  # R23, R24
+    desk = launch_url(app.page, Person(AGENT, "Desk", None, "en"), TOKEN, NOW, LIGHT)
+    await open_page(browser, desk, "choose")
+
+    def choose(name: str) -> None:
+        field = browser.find_element(By.ID, "customer-query")
+        field.clear()
+        field.send_keys("glob")
+        WebDriverWait(browser, WAIT_S).until(
+            lambda c: (
+                c.find_elements(By.CSS_SELECTOR, "#customer-list button")
+                and c.execute_script(LISTED) == [name]
+            )
+        )
+        browser.find_element(By.CSS_SELECTOR, "#customer-list button").click()
+        WebDriverWait(browser, WAIT_S).until(
+            lambda c: c.find_element(By.ID, "app").get_attribute("data-state") == "ready"
+        )
+
+    await asyncio.to_thread(choose, "Globex AG")
+    assert browser.find_element(By.ID, "customer-name").text == "Globex AG"
+    assert texts(browser, ".seat [data-field=paid]") == ["99"]
+    assert browser.find_element(By.ID, "change-customer").is_displayed()
+
+    member = launch_url(app.page, Person(MEMBER, "Max", None, "de"), TOKEN, NOW, LIGHT)
+    await open_page(browser, member, "ready")
+    assert browser.find_element(By.ID, "member-note").is_displayed()
+    for hidden in ("seats-section", "costs-section", "audit-section", "change-customer"):
+        assert not browser.find_element(By.ID, hidden).is_displayed()

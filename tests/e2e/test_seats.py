@@ -243,3 +243,16 @@ async def test_a_later_change_asks_whether_the_scheduled_reduction_still_stands(
     assert "Die zum 30.11.2026 geplante Reduktion auf 12 entfällt." in done.plain_text
     view = await orders.order_status(bot.core, OPERATOR, 1)
     assert (view.quantity, view.scheduled_quantity) == (25, None)
+
+
+@pytest.mark.parametrize(
+    "typed", ["Was zahlen wir im Monat?", "Wie viele Lizenzen sind ungenutzt?"]
+)
+async def test_asking_in_words_shows_the_costs_screen(bot: Bot, typed: str) -> None:
+    anna = await bot.linked_user(9801)
+    await booked(bot, anna)
+    answer = await say(bot, anna, typed)
+    assert answer.plain_text.startswith("Kosten – ACME GmbH"), answer.plain_text
+    assert "• Microsoft 365 E3: 12 von 20 zugewiesen" in answer.plain_text
+    assert HINT in answer.plain_text  # 8 of 20 unassigned, what reducing saves
+    assert "💡 Zum 30.11.2026 könnten Sie 374,16\xa0€ im Monat sparen" in answer.plain_text

@@ -225,6 +225,7 @@
   function render(data) {
     document.getElementById("choose").hidden = true;
     document.getElementById("customer-name").textContent = data.customer.name;
+    document.getElementById("change-customer").hidden = !data.can_choose;
     const full = data.full;
     for (const id of ["seats-section", "costs-section", "audit-section"]) {
       document.getElementById(id).hidden = !full;
@@ -277,6 +278,9 @@
   }
 
   function choose() {
+    customer = null;
+    document.getElementById("customer-name").textContent = "";
+    document.getElementById("change-customer").hidden = true;
     document.getElementById("board").hidden = true;
     document.getElementById("choose").hidden = false;
     status.textContent = "";
@@ -308,6 +312,7 @@
     }
     tellTelegramReady();
     document.getElementById("audit-filter").addEventListener("change", filterAudit);
+    document.getElementById("change-customer").addEventListener("click", choose);
     let typing = null;
     document.getElementById("customer-query").addEventListener("input", () => {
       clearTimeout(typing);
