@@ -9,9 +9,11 @@ from __future__ import annotations
 from actions import lookups, parsing, render
 from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
-from domain.commands import BookAddon, CancelAddon
-from domain.services import addons, cancellations, catalog, orders
+from domain.commands import BookAddon, CancelAddon, ChangeAddon, ChangeQuantity
+from domain.services import addons, cancellations, catalog, orders, subscriptions
+from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as order_texts
+from domain.texts import results
 from domain.texts.i18n import N_
 
 _WHICH_SUBSCRIPTION = {
@@ -238,4 +240,47 @@ class AskConfirmCancel(LicenceAction):
             addons=along,
             end=conv.texts.date(preview.end_date),
         )
+        return []
+
+
+class AskConfirmChange(LicenceAction):
+    """Old and new quantity and monthly total, then yes or no (R11), as Telegram's summary."""
+
+    def name(self) -> str:
+        return "action_ask_confirm_change"
+
+    async def act(self, conv: Conversation) -> Events:
+        view = await lookups.subscription_in_slot(conv)
+        quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
+        if view is None or quantity is None:
+            conv.say("rasa.ask.subscription_change", orders="")
+            return []
+        booked = conv.slot("addon")
+        if isinstance(booked, str):  # the add-on's users: old → new, as in Telegram (R17)
+            actor = conv.require_actor()
+            (_, addon), *_ = await addons.booked(conv.ctx, actor, conv.customer_id, booked, view.id)
+            changed = await addons.change_addon(
+                conv.ctx,
+                actor,
+                ChangeAddon(
+                    view.id,
+                    addon.id,
+                    quantity,
+                    expected_version=parsing.version(conv.slot(VERSION_SLOT)),
+                ),
+                dry_run=True,
+            )
+            conv.show(addon_texts.summary(conv.texts.tr, changed))
+            conv.say("rasa.ask.confirm_change")
+            return []
+        preview = await subscriptions.change_quantity(
+            conv.ctx,
+            conv.require_actor(),
+            ChangeQuantity(
+                view.id, quantity, expected_version=parsing.version(conv.slot(VERSION_SLOT))
+            ),
+            dry_run=True,
+        )
+        conv.show(results.change_summary(conv.texts.tr, view, preview))
+        conv.say("rasa.ask.confirm_change")
         return []

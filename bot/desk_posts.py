@@ -13,6 +13,7 @@ sent already, so nothing goes out twice. Texts for the group are in the desk's l
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, TelegramError
@@ -30,7 +31,7 @@ from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import Translator
 from domain.texts.markup import escape
 from domain.texts.notices import UnknownNotice
-from domain.tickets import TicketMessage, TicketPost, TicketStatus
+from domain.tickets import Author, TicketMessage, TicketPost, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,11 @@ async def deliver(bot: Bot, rt: Runtime, core: Context, delivery: Delivery, tr: 
             await _forward(sender, rt, desk, desk_tr, message)
         elif notification.kind == kinds.TICKET_EDITED and message is not None:
             await _edit_copies(sender, desk, message, _desk_text(desk_tr, view, message), desk_tr)
+        elif notification.kind == kinds.TICKET_FORGOTTEN:
+            if notification.payload.get("person") == "customer":
+                await _hide_customer(sender, desk, desk_tr)
+            else:  # an agent: the card names the pseudonym now
+                await refresh_card(bot, rt, core, view)
         else:
             raise UnknownNotice(notification.kind)
         return
@@ -100,6 +106,8 @@ async def deliver(bot: Bot, rt: Runtime, core: Context, delivery: Delivery, tr: 
         await sender.send(chat, [ticket_texts.resolved(tr, view)])
     elif notification.kind == kinds.TICKET_EDITED and message is not None:
         await _edit_copies(sender, chat, message, ticket_texts.agent_reply(tr, view, message))
+    elif notification.kind == kinds.TICKET_FORGOTTEN:  # an agent: their name is gone
+        await _rename_agent(sender, chat, tr)
     else:
         raise UnknownNotice(notification.kind)
 
@@ -262,6 +270,73 @@ async def _edit_copies(
     for number, (copy, part) in enumerate(zip(copies, parts, strict=True)):
         markup = InlineKeyboardMarkup(keyboard) if keyboard and number == len(parts) - 1 else None
         await edit_text(sender.bot, chat_id, copy.message_id, part, markup)
+
+
+async def _hide_customer(sender: _Sender, desk: int, tr: Translator) -> None:
+    """/forget_me of the customer: every copy of their messages in the group (the card, the
+    forwarded ones) shows the pseudonym and, instead of their words, that they were removed.
+    Agents' own messages are theirs, not the bot's: Telegram lets the bot edit only its own."""
+    view = sender.view
+    removed = tr("desk.forgotten")
+    copies: dict[tuple[int, int], list[TicketPost]] = {}
+    for post in await tickets.posts(sender.core, view.id):
+        if post.chat_id == desk and not post.origin and post.ticket_message_id is not None:
+            key = (post.ticket_message_id, post.notification_id or 0)
+            copies.setdefault(key, []).append(post)
+    first = view.messages[0].id if view.messages else None
+    for (message_id, _), posts in copies.items():
+        message = view.message(message_id)
+        if message.id != message_id or message.author is not Author.CUSTOMER:
+            continue
+        hidden = replace(message, text=removed)
+        if message_id == first:
+            text = card_text(tr, replace(view, messages=(hidden, *view.messages[1:])))
+            keyboard = buttons(tr, view)
+        else:
+            text = ticket_texts.desk_customer_message(tr, view, hidden)
+            keyboard = []
+        parts = split_message(text)
+        for number, post in enumerate(sorted(posts, key=lambda p: p.part)):
+            last = number == len(posts) - 1
+            markup = InlineKeyboardMarkup(keyboard) if keyboard and last else None
+            part = parts[number] if number < len(parts) else removed
+            await edit_text(sender.bot, desk, post.message_id, part, markup)
+
+
+async def _rename_agent(sender: _Sender, chat: int, tr: Translator) -> None:
+    """/forget_me of an agent: the customer's copies of answers and take-overs name the
+    pseudonym (rendered anew from the ticket, where the name was replaced)."""
+    view = sender.view
+    posts = [
+        p for p in await tickets.posts(sender.core, view.id) if p.chat_id == chat and not p.origin
+    ]
+    taken = {
+        number
+        for number, kind in (
+            await kinds.kinds_of(
+                sender.core, view.customer_id or "", [p.notification_id or 0 for p in posts]
+            )
+        ).items()
+        if kind == kinds.TICKET_TAKEN
+    }
+    sets: dict[tuple[int | None, int], list[TicketPost]] = {}
+    for post in posts:
+        sets.setdefault((post.ticket_message_id, post.notification_id or 0), []).append(post)
+    for (message_id, notification_id), copies in sets.items():
+        if message_id is not None:
+            message = view.message(message_id)
+            if message.id != message_id or message.author is not Author.AGENT:
+                continue
+            text = ticket_texts.agent_reply(tr, view, message)
+        elif notification_id in taken:
+            text = ticket_texts.taken(tr, view)
+        else:
+            continue
+        parts = split_message(text)
+        if len(parts) != len(copies):
+            continue  # split differently now: left as it is (docs/privacy.md)
+        for copy, part in zip(sorted(copies, key=lambda p: p.part), parts, strict=True):
+            await edit_text(sender.bot, chat, copy.message_id, part, None)
 
 
 async def edit_text(

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from enum import Enum
 
@@ -26,9 +27,10 @@ from bot.runtime import runtime_of
 from bot.turn import Turn
 from domain import errors, metrics
 from domain.model import Channel
-from domain.ports import Delivery
+from domain.ports import Delivery, Notification
 from domain.provisioning import Provisioner
 from domain.services import notifications as outbox
+from domain.services import requests
 from domain.services.context import Context
 from domain.services.provisioning import provision_due
 from domain.services.retention import purge
@@ -192,7 +194,7 @@ async def _deliver(
         else:
             await application.bot.send_message(
                 chat_id,
-                notice(tr, delivery.notification),
+                notice(tr, await _with_reason(core, delivery.notification)),
                 reply_markup=seat_handlers.hint_markup(tr, delivery.notification),
             )
     except Forbidden as exc:  # blocked the bot, account deleted, removed from the group
@@ -222,6 +224,15 @@ async def _deliver(
     if not await outbox.delivered(core, delivery):
         log.warning("notice %s: sent after its claim had expired", delivery.id)
     return Outcome.SENT
+
+
+async def _with_reason(core: Context, notification: Notification) -> Notification:
+    """A decline's reason is read now, by the request's id (never kept in the payload)."""
+    payload = notification.payload
+    if notification.kind != outbox.REQUEST_DECLINED or "reason" in payload:
+        return notification  # stored by an older version with the reason: said as it was
+    reason = await requests.reason_of(core, int(payload.get("request_id") or 0))
+    return replace(notification, payload={**payload, "reason": reason})
 
 
 async def _gone(

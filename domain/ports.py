@@ -230,6 +230,7 @@ class TicketRepository(Protocol):
         user_id: int | None = None,
         customer_id: str | None = None,
         status: TicketStatus | None = None,
+        handled_by: int | None = None,
         limit: int = 1000,
     ) -> Sequence[Ticket]: ...
 

@@ -498,12 +498,18 @@ class _Tickets(_Repos):
         user_id: int | None = None,
         customer_id: str | None = None,
         status: TicketStatus | None = None,
+        handled_by: int | None = None,
         limit: int = 1000,
     ) -> Sequence[Ticket]:
         found = [
             t
             for t in self.s.tickets.values()
             if (user_id is None or t.user_id == user_id)
+            and (
+                handled_by is None
+                or t.taken_by_user_id == handled_by
+                or any(m.author is Author.AGENT and m.user_id == handled_by for m in t.messages)
+            )
             and (customer_id is None or t.customer_id == customer_id)
             and (status is None or t.status is status)
         ]
@@ -549,6 +555,7 @@ class _Privacy(_Repos):
     (retention by age) exists only in the SQL adapter and is tested against the databases."""
 
     async def forget_chat(self, chat_id: int, keep_update: tuple[int, int] | None) -> Erased:
+        self.s.ticket_posts = [p for p in self.s.ticket_posts if p.chat_id != chat_id]
         drafts = [i for i, d in self.s.drafts.items() if d.chat_id == chat_id]
         for draft_id in drafts:
             del self.s.drafts[draft_id]

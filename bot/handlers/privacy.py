@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import callbacks as cb
+from bot.notifier import send_queued
 from bot.turn import Turn, handler
 from domain.model import Channel
 from domain.services import privacy as use_cases
@@ -43,6 +44,7 @@ async def confirm(turn: Turn) -> None:
         current_update=(turn.context.bot.id, turn.update.update_id),
     )
     turn.actor, turn.customer_name = None, None
+    send_queued(turn)  # the bot's messages at the service desk lose the person at once
     await turn.answer()
     await turn.show(texts.forgotten(turn.tr, result))
 

@@ -36,8 +36,17 @@ TICKET_ANSWERED = "ticket.answered"  # an agent's answer, for the customer
 TICKET_TAKEN = "ticket.taken"  # an agent took the ticket over, for the customer
 TICKET_RESOLVED = "ticket.resolved"  # the desk resolved it, for the customer
 TICKET_EDITED = "ticket.edited"  # a ticket message was edited: its copies on the other side
+TICKET_FORGOTTEN = "ticket.forgotten"  # /forget_me: the desk group's copies lose the person
 TICKET_KINDS = frozenset(
-    {TICKET_OPENED, TICKET_WRITTEN, TICKET_ANSWERED, TICKET_TAKEN, TICKET_RESOLVED, TICKET_EDITED}
+    {
+        TICKET_OPENED,
+        TICKET_WRITTEN,
+        TICKET_ANSWERED,
+        TICKET_TAKEN,
+        TICKET_RESOLVED,
+        TICKET_EDITED,
+        TICKET_FORGOTTEN,
+    }
 )
 
 PUSH_CHANNELS = frozenset({Channel.TELEGRAM})  # where a notice can reach a person unasked
@@ -172,6 +181,13 @@ async def release(ctx: Context, deliveries: Sequence[Delivery]) -> None:
         for token, ids in by_token.items():
             await uow.outbox.release(ids, token)
         await uow.commit()
+
+
+async def kinds_of(ctx: Context, customer_id: str, ids: Sequence[int]) -> dict[int, str]:
+    """The kind of each of these notices still stored (settled ones go with retention)."""
+    wanted = set(ids)
+    async with ctx.uow(write=False) as uow:
+        return {n.id: n.kind for n in await uow.outbox.notices(customer_id) if n.id in wanted}
 
 
 def reachable(delivery: Delivery) -> bool:

@@ -20,6 +20,7 @@ from domain.access import Action, authorize
 from domain.model import Actor, Channel, Role
 from domain.ports import Erased, UnitOfWork
 from domain.requests import Origin, RequestStatus
+from domain.services import notifications
 from domain.services.context import Context
 
 PSEUDONYM = "Nutzer #{}"  # a name like any other in the records; not translated
@@ -95,6 +96,7 @@ async def _forget(
         user.display_name, user.language, user.customer_id = pseudonym, None, None
         await uow.flush()
         renamed = await uow.privacy.pseudonymise(user.id, pseudonym, agent_names)
+        await _desk_forgets(ctx, uow, user.id, agent=user.role is Role.AGENT)
         who = by or replace(before, label=pseudonym)
         await uow.records.audit(
             ctx.audit(
@@ -116,6 +118,38 @@ async def _forget(
         requests=renamed.requests,
     )
     return Forgotten(True, user.id, pseudonym, customer_id, erased)
+
+
+async def _desk_forgets(ctx: Context, uow: UnitOfWork, user_id: int, *, agent: bool) -> None:
+    """What Telegram lets the bot change follows (through the outbox): its messages in the
+    service desk group lose the person's name and, for a customer, their texts; a forgotten
+    agent's answers in customers' chats show the pseudonym (docs/privacy.md)."""
+    for ticket in await uow.tickets.find(user_id=user_id):
+        await notifications.tell_desk(
+            uow,
+            ctx.now(),
+            ticket.customer_id or "",
+            notifications.TICKET_FORGOTTEN,
+            {"ticket_id": ticket.id, "person": "customer"},
+        )
+    if not agent:
+        return
+    for ticket in await uow.tickets.find(handled_by=user_id):
+        await notifications.tell_desk(
+            uow,
+            ctx.now(),
+            ticket.customer_id or "",
+            notifications.TICKET_FORGOTTEN,
+            {"ticket_id": ticket.id, "person": "agent"},
+        )
+        await notifications.tell_person(  # the customer's copies of answers and take-overs
+            uow,
+            ctx.now(),
+            ticket.customer_id or "",
+            notifications.TICKET_FORGOTTEN,
+            {"ticket_id": ticket.id, "person": "agent"},
+            ticket.user_id,
+        )
 
 
 async def _close_open_matters(ctx: Context, uow: UnitOfWork, person: Actor) -> tuple[int, int]:

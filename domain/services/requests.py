@@ -456,13 +456,15 @@ async def _tell(
     view: RequestView,
     kind: str,
 ) -> None:
-    """The one who asked (a member, or the service desk agent) and the other admins."""
+    """The one who asked (a member, or the service desk agent) and the other admins. A decline's
+    reason is free text about people: the payload names the request, and the reason is read
+    when the notice is delivered (docs/privacy.md)."""
     await notifications.tell(
         uow,
         ctx.now(),
         view.customer_id,
         kind,
-        {**_payload(view), "reason": view.reason},
+        _payload(view),
         users=[request.requested_by],
         skip=admin.user_id,
     )
@@ -479,6 +481,14 @@ def _payload(view: RequestView) -> dict[str, Any]:
         "subscription_id": view.subscription_id,
         "addon_name": view.addon_name,
     }
+
+
+async def reason_of(ctx: Context, request_id: int) -> str:
+    """A decided request's reason as stored now, for a notice being delivered (the outbox's
+    payload keeps no free text); empty for a request that is gone."""
+    async with ctx.uow(write=False) as uow:
+        request = await uow.requests.get(request_id)
+        return request.reason if request is not None else ""
 
 
 async def pending_for(ctx: Context, actor: Actor, request_id: int) -> RequestView:

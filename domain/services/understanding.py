@@ -18,6 +18,7 @@ from domain import nlu
 from domain.nlu import training_data
 from domain.nlu.names import CatalogueNames
 from domain.nlu.parser import Parser
+from domain.private_files import private_folder
 from domain.services.context import Context
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def _cached(key: str, products: dict[str, str], addons: dict[str, str], path: Pa
 
 def _store(parser: Parser, file: Path) -> None:
     """Write beside the target, then rename: a reader sees the whole file or none."""
-    file.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(file.parent)  # the parser holds catalogue and training data: ours only
     descriptor, temporary = tempfile.mkstemp(dir=file.parent, prefix=".parser-")
     try:
         with os.fdopen(descriptor, "wb") as out:

@@ -26,6 +26,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.private_files import private_file
 from domain.storage.migrate import alembic_config
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -121,6 +122,7 @@ def backup(database_url: str, target: Path, *, replace: bool = False) -> Backup:
     if not target.parent.is_dir():
         raise BackupError(f"the folder {target.parent} does not exist")
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    private_file(partial)  # a backup holds personal data: the service's user only
     try:
         with (
             closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)) as live,
@@ -152,6 +154,7 @@ def restore(database_url: str, source: Path) -> Restored:
     if target.is_file():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         previous = backup(database_url, target.with_name(f"{target.name}.before-restore-{stamp}"))
+    private_file(target)  # restored into a new file: created 0600 like the database
     try:
         with (
             closing(_read_only(source)) as backed_up,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from domain.private_files import private_file
 from domain.storage.catalog_cache import CatalogCache
 from domain.storage.mapping import start_mappers
 from domain.storage.uow import SqlUnitOfWork
@@ -43,6 +45,15 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     return engine
 
 
+def _create_private(url: str) -> None:
+    """A new SQLite database file is created 0600 (docs/privacy.md); memory needs none."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        if path.parent.is_dir():
+            private_file(path)
+
+
 class Database:
     """Holds the engines; `session(write=...)` opens one session for one unit of work."""
 
@@ -53,6 +64,7 @@ class Database:
         self.schema = schema
         self.dialect = make_url(url).get_backend_name()
         if self.dialect == "sqlite":
+            _create_private(url)
             self._write_engine = _sqlite_engine(url, immediate=True)
             self._read_engine = _sqlite_engine(url, immediate=False)
         else:

@@ -55,6 +55,10 @@ class PrivacyRepository:
             await self.session.execute(
                 update(t.processed_updates).where(current).values(chat_id=None)
             )
+        # Which of the person's own messages became ticket messages: ids in their chat.
+        await self.session.execute(
+            delete(t.ticket_posts).where(t.ticket_posts.c.chat_id == chat_id)
+        )
         return Erased(
             drafts=await self._run(delete(t.drafts).where(t.drafts.c.chat_id == chat_id)),
             chats=await self._run(delete(t.chats).where(t.chats.c.chat_id == chat_id)),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import errors
@@ -121,9 +121,19 @@ class TicketRepository:
         user_id: int | None = None,
         customer_id: str | None = None,
         status: TicketStatus | None = None,
+        handled_by: int | None = None,
         limit: int = 1000,
     ) -> Sequence[Ticket]:
+        """Newest first; `handled_by`: taken over or answered by this agent (user id)."""
         query = select(t.tickets).order_by(_TICKET.id.desc()).limit(limit)
+        if handled_by is not None:
+            answered = select(t.ticket_messages.c.ticket_id).where(
+                t.ticket_messages.c.user_id == handled_by,
+                t.ticket_messages.c.author == Author.AGENT.value,
+            )
+            query = query.where(
+                or_(_TICKET.taken_by_user_id == handled_by, _TICKET.id.in_(answered))
+            )
         if user_id is not None:
             query = query.where(_TICKET.user_id == user_id)
         if customer_id is not None:

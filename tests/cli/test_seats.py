@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
+from domain.dates import last_of_month
 from tests.cli.conftest import ORDERED_QUANTITY, ORDERED_SKU, Order
 from tests.cli.support import Cli, assert_refused, berlin_today
 
@@ -99,3 +101,19 @@ def test_the_rounds_run_once_on_a_given_day(cli: Cli) -> None:
         "reductions": [],
     }
     assert_refused(cli.run("hints", "run", "--today", "26.12.2026"), 2, says="YYYY-MM-DD")
+
+
+def test_the_simulation_makes_the_demo_hint_appear_in_the_last_days_of_the_month(
+    ordered_cli: Cli, order: Order
+) -> None:  # README: how to see the hint in `make chat`
+    ordered_cli.ok("provision", "--subscription", str(order.subscription_id))
+    today = berlin_today()
+    day = last_of_month(today) - timedelta(days=1)  # inside SEAT_HINT_DAYS (5) before the end
+    simulated = {"PROVISIONER": "simulated"}
+    hinted = ordered_cli.json("hints", "run", "--today", day.isoformat(), "--json", env=simulated)
+    assert hinted == {"hinted": ["acme"]}
+    again = ordered_cli.json("hints", "run", "--today", day.isoformat(), "--json", env=simulated)
+    assert again == {"hinted": []}  # one per customer and month
+    [line] = ordered_cli.json("usage", "--customer", "acme", "--json", env=simulated)
+    assert line["assigned"] is not None
+    assert 0 < line["unassigned"] <= ORDERED_QUANTITY // 2  # plausible: 15-50 % unassigned

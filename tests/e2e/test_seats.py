@@ -5,7 +5,9 @@ November's hint window (SEAT_HINT_DAYS = 5) opens on 25 Nov."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import dataclasses
 import io
 import uuid
 from collections.abc import AsyncIterator
@@ -20,6 +22,7 @@ from domain.clock import FixedClock
 from domain.model import Channel, Role
 from domain.services import accounts, orders, seats
 from domain.services.accounts import OPERATOR
+from domain.storage.database import Database
 from tests.conftest import require_pg
 from tests.e2e.harness import Bot, order, press, running_bot, say, screen
 
@@ -122,8 +125,9 @@ async def test_an_admin_sees_seats_takes_the_hint_and_the_month_end_reduces(
 
 
 async def test_the_admin_withdraws_the_reduction_and_nothing_changes_at_the_month_end(
-    bot: Bot,
+    seat_bot: Bot,
 ) -> None:
+    bot = seat_bot
     anna = await bot.linked_user(9201)
     await booked(bot, anna)
     at(bot, HINT_DAY)
@@ -256,3 +260,90 @@ async def test_asking_in_words_shows_the_costs_screen(bot: Bot, typed: str) -> N
     assert "• Microsoft 365 E3: 12 von 20 zugewiesen" in answer.plain_text
     assert HINT in answer.plain_text  # 8 of 20 unassigned, what reducing saves
     assert "💡 Zum 30.11.2026 könnten Sie 374,16\xa0€ im Monat sparen" in answer.plain_text
+
+
+async def test_no_hint_without_a_saving_beyond_the_buffer_and_one_a_month(seat_bot: Bot) -> None:
+    bot = seat_bot
+    anna = await bot.linked_user(9901)
+    await booked(bot, anna, assigned=20)
+    at(bot, HINT_DAY)
+    await seats.report_usage(bot.core, OPERATOR, "acme", SKU, 20)
+    assert await seats.send_hints(bot.core) == []  # every seat in use
+    await seats.report_usage(bot.core, OPERATOR, "acme", SKU, 17)
+    await say(bot, anna, "/settings")
+    for _ in range(3):
+        await press(bot, anna, "+1")
+    assert await seats.send_hints(bot.core) == []  # the three free seats are the buffer
+    await press(bot, anna, "Microsoft 365 E3 −1")
+    assert await seats.send_hints(bot.core) == ["acme"]
+    assert await seats.send_hints(bot.core) == []  # one per customer and month
+    await notices(bot)
+    hints = [m for m in anna.messages() if "niemandem zugewiesen" in m.plain_text]
+    assert len(hints) == 1
+    assert "3 von 20 Lizenzen sind niemandem zugewiesen. Zum 30.11.2026 auf 19" in (
+        hints[0].plain_text
+    )  # 17 in use + 2 spare
+
+
+@pytest.mark.parametrize(
+    ("in_use", "told"), [(15, "von 20 auf 15 statt auf 12"), (20, "entfallen")]
+)
+async def test_the_month_end_re_checks_and_tells_the_admin(
+    seat_bot: Bot, in_use: int, told: str
+) -> None:
+    bot = seat_bot
+    anna = await bot.linked_user(9911)
+    await booked(bot, anna)
+    admin = await accounts.resolve_actor(bot.core, Channel.TELEGRAM, "9911")
+    await seats.schedule_reduction(bot.core, admin, 1, 12)
+    at(bot, NEXT_MONTH)
+    await seats.report_usage(bot.core, OPERATOR, "acme", SKU, in_use)  # people joined
+    await seats.apply_due_reductions(bot.core)
+    await notices(bot)
+    assert told in anna.last_message().plain_text
+    view = await orders.order_status(bot.core, OPERATOR, 1)
+    assert (view.quantity, view.scheduled_quantity) == (min(in_use, 20), None)
+
+
+async def test_two_workers_send_one_hint_and_reduce_once(seat_bot: Bot) -> None:
+    bot = seat_bot
+    anna = await bot.linked_user(9921)
+    await booked(bot, anna)
+    at(bot, HINT_DAY)
+    await seats.report_usage(bot.core, OPERATOR, "acme", SKU, 12)
+    other = dataclasses.replace(
+        bot.core, db=Database(bot.core.db.url, schema=bot.core.db.schema)
+    )  # a second worker: its own connections to the same database
+    try:
+        hinted = await asyncio.gather(seats.send_hints(bot.core), seats.send_hints(other))
+        assert sorted(hinted[0] + hinted[1]) == ["acme"]
+        await notices(bot)
+        hint = anna.last_message()
+        await press(bot, anna, "Zum Monatsende auf 12 reduzieren", hint)
+        await press(bot, anna, "✅ Reduktion einplanen")
+        at(bot, NEXT_MONTH)
+        await seats.report_usage(bot.core, OPERATOR, "acme", SKU, 12)
+        done = await asyncio.gather(
+            seats.apply_due_reductions(bot.core), seats.apply_due_reductions(other)
+        )
+        assert len(done[0]) + len(done[1]) == 1
+    finally:
+        await other.db.dispose()
+    await notices(bot)
+    said = [m.plain_text for m in anna.messages()]
+    first = [m.history[0].plain_text if m.history else m.plain_text for m in anna.messages()]
+    assert len([t for t in first if "niemandem zugewiesen" in t]) == 1  # then edited: summary
+    assert len([t for t in said if t.startswith("Zum Monatsende reduziert")]) == 1
+    async with bot.core.uow(write=False) as uow:
+        assert [(h["from_quantity"], h["to_quantity"]) for h in await uow.records.history(1)] == [
+            (20, 12)
+        ]
+
+
+async def test_the_agents_customer_card_shows_the_same_figures(bot: Bot) -> None:
+    anna = await bot.linked_user(9931)
+    await booked(bot, anna)
+    agent = await bot.linked_user(9932, role=Role.AGENT, customer=None, first_name="Bernd")
+    card = await say(bot, agent, "/customer acme")
+    assert "• Microsoft 365 E3: 12 von 20 zugewiesen" in card.plain_text
+    assert HINT in card.plain_text

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from prometheus_client import REGISTRY
 
 from domain import errors
 from domain.clock import FixedClock
@@ -385,3 +386,53 @@ async def test_a_later_change_keeps_drops_or_settles_the_scheduled_reduction(
     at(ctx, NEXT_MONTH)
     assert await seats.apply_due_reductions(ctx) == []
     assert (await orders.order_status(ctx, OPERATOR, sub.id)).quantity == 10
+
+
+# --- metrics -------------------------------------------------------------------------------------
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_metrics_count_hints_reductions_and_the_monthly_saving(
+    ctx: Context, seed: Seed
+) -> None:
+    before = {
+        "hints": _sample("licencebot_seat_hints_total", channel="system"),
+        "scheduled": _sample(
+            "licencebot_seat_reductions_total", outcome="scheduled", channel="telegram"
+        ),
+        "applied": _sample("licencebot_seat_reductions_total", outcome="applied", channel="system"),
+        "skipped": _sample("licencebot_seat_reductions_total", outcome="skipped", channel="system"),
+        "saved": _sample("licencebot_seat_savings_euros_total"),
+    }
+    sub = await provisioned(ctx, seed.acme_admin)
+    other = await provisioned(ctx, seed.acme_admin, 10, "M365-E5")
+    at(ctx, HINT_DAY)
+    await seats.report_usage(ctx, OPERATOR, "acme", E3, 12)
+    await seats.report_usage(ctx, OPERATOR, "acme", "M365-E5", 5)
+    await seats.send_hints(ctx)
+    await seats.send_hints(ctx)
+    await seats.schedule_reduction(ctx, seed.acme_admin, sub.id, 12)
+    await seats.schedule_reduction(ctx, seed.acme_admin, other.id, 5)
+    at(ctx, NEXT_MONTH)
+    await seats.report_usage(ctx, OPERATOR, "acme", E3, 12)
+    await seats.report_usage(ctx, OPERATOR, "acme", "M365-E5", 10)  # all in use: skipped
+    await seats.apply_due_reductions(ctx)
+    assert _sample("licencebot_seat_hints_total", channel="system") - before["hints"] == 1
+    assert (
+        _sample("licencebot_seat_reductions_total", outcome="scheduled", channel="telegram")
+        - before["scheduled"]
+        == 2
+    )
+    assert (
+        _sample("licencebot_seat_reductions_total", outcome="applied", channel="system")
+        - before["applied"]
+        == 1
+    )
+    assert (
+        _sample("licencebot_seat_reductions_total", outcome="skipped", channel="system")
+        - before["skipped"]
+        == 1
+    )
+    saved = _sample("licencebot_seat_savings_euros_total") - before["saved"]
+    assert round(saved, 2) == float(8 * sub.unit_price)

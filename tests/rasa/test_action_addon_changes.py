@@ -73,7 +73,12 @@ async def test_an_add_on_gets_a_new_number_of_users(anna: Dialogue, ctx: Context
         {"addon": "COPILOT", "quantity": "4"},
     )
     await anna.activate("change_quantity_form")
-    assert anna.active_loop is None  # add-on, its subscription and the users: complete
+    assert anna.requested_slot == "confirm_change"  # add-on, its subscription, the users
+    summary = await anna.run("action_ask_confirm_change")
+    assert "Menge: 10 → 4 Nutzer" in summary.text
+    assert "Monatlich gesamt: 309,10\xa0€ → 123,64\xa0€ netto" in summary.text
+    await anna.answer("ja", "affirm", {"confirm_change": True})
+    assert anna.active_loop is None
     done = await anna.run("action_change_quantity")
     assert done.texts == ["✅ Die Menge des Add-Ons Microsoft 365 Copilot ist jetzt 4 (vorher 10)."]
     assert await e3(ctx) == ("provisioned", 4, "ordered")

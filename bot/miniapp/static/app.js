@@ -155,7 +155,7 @@
     document.getElementById("forecast").textContent = forecast
       ? labels.costs_forecast + ": " + forecast.total_text
       : "";
-    if (!bars.length) {
+    if (!bars.some((b) => Number(b.total) > 0)) {
       target.appendChild(el("p", "hint", labels.costs_none));
       return;
     }
