@@ -1,4 +1,5 @@
-"""Typed text: a number while a step asks for one; anything else gets the menu, never silence."""
+"""Typed text: a number while a step asks for one; anything else gets the menu, never silence
+(a photo, a sticker, a file: the bot reads text only, and says so)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.handlers import (
     agent,
     changes,
     free_text,
+    menu,
     ordering,
     request_cards,
     support,
@@ -49,3 +51,14 @@ async def text(turn: Turn) -> None:
     if await support.to_ticket(turn, typed):
         return
     await free_text.understand(turn, typed)
+
+
+@handler
+async def not_text(turn: Turn) -> None:
+    """A photo, sticker, voice message or file: only text is read; the step stays as it was."""
+    await turn.send(turn.tr("text.only_text"))
+    if turn.actor is None:
+        await menu.show_help(turn)
+        return
+    if turn.step in (Step.IDLE, None) and turn.state.ticket_id is None:
+        await menu.show_menu(turn)  # in a question, its screen above stays the current one
