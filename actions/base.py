@@ -24,6 +24,7 @@ from actions.conversation import Conversation
 from domain import errors
 from domain.access import Action as Right
 from domain.access import asks_instead, authorize
+from domain.nlu import answers
 
 Events = list[dict[str, Any]]
 Slots = dict[str, Any]
@@ -38,6 +39,9 @@ SUBSCRIPTION_REFUSALS = (
 # The version of the subscription as the form chose it; every check and write on it passes
 # it as `expected_version`, so a change made meanwhile is noticed (R13).
 VERSION_SLOT = "subscription_version"
+
+# Answers to a form's question that leave the form (`cancel`: the `/cancel` command).
+LEAVE_INTENTS = frozenset({"deny", "goodbye", "cancel"})
 
 _CONVERSATION: ContextVar[Conversation] = ContextVar("licencebot_conversation")
 
@@ -78,10 +82,11 @@ class LicenceAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk has no type 
             try:
                 if self.requires_link:
                     conv.require_actor()
-                return await self.act(conv)
+                events = await self.act(conv)
             except errors.DomainError as refusal:
                 conv.refuse(refusal)
-                return self.when_refused()
+                events = self.when_refused()
+            return [*events, *conv.language_events()]  # after a revert, which would undo it
 
 
 class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  # no type info
@@ -137,6 +142,9 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
         self, conv: Conversation, form: str, dispatcher: Any, tracker: Any, domain: dict[str, Any]
     ) -> Events:
         slots = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        if self.leaving(conv, form):  # "abbrechen", "nein", "/cancel", a goodbye: nothing done
+            conv.say("rasa.form_left")
+            return self._abort(slots)
         try:
             actor = conv.require_actor()
             if self.members_ask:  # a member may fill it to ask the admins instead (R23)
@@ -157,17 +165,50 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
         return events
 
     @staticmethod
+    def leaving(conv: Conversation, form: str) -> bool:
+        """The user answered the form's question with a wish to stop: a no, a goodbye,
+        `/cancel` or the words for it ("abbrechen", "stop"). Not in the turn that starts the
+        form: "cancel E3" starts the cancellation."""
+        if history.activated_this_turn(conv.events, conv.active_form, form):
+            return False
+        return conv.latest_intent in LEAVE_INTENTS or answers.wants_to_stop(conv.latest_text)
+
+    @staticmethod
     def _abort(slots: Iterable[str]) -> Events:
         """End the form: nothing of it can be done for this sender."""
         return [*reset(with_version(slots)), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
 
     # -- helpers for the validate_<slot> methods
     def confirmed(self, slot: str, value: Any, missing_text: str) -> Slots:
-        """A yes/no slot: True is kept; False says what is missing and leaves it unset."""
+        """A yes/no slot: True is kept only from an explicit yes to this very question, which
+        the classifier also read as `affirm` with at least CONSENT_CONFIDENCE (R5, R11, R20);
+        False says what is missing and leaves it unset."""
         answer = parsing.yes_no(value)
+        if answer is True and not self.explicit_yes():
+            self.conv.say("rasa.answer_yes_no")
+            return {slot: None}
         if answer is False:
             self.conv.say_text(missing_text)
         return {slot: True if answer else None}
+
+    def yes_no_answer(self, tracker: Any, slot: str) -> Slots:
+        """ "Ja" / "Nein" as the answer to `slot` of this form, while it is the asked one
+        (for slots the domain gives no from_intent mapping)."""
+        if tracker.get_slot(REQUESTED_SLOT) != slot:
+            return {}
+        if (tracker.active_loop or {}).get("name") != self.form_name():
+            return {}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        values = {"affirm": True, "deny": False}
+        return {slot: values[intent]} if intent in values else {}
+
+    def explicit_yes(self) -> bool:
+        conv = self.conv
+        return (
+            conv.latest_intent == "affirm"
+            and conv.latest_confidence >= answers.CONSENT_CONFIDENCE
+            and answers.explicit_yes(conv.latest_text)
+        )
 
     def quantity_or_none(self, value: Any) -> int | None:
         """The typed quantity as an int; says `order.not_a_number` when it is none."""

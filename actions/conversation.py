@@ -14,9 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from rasa_sdk.events import SlotSet
+
 from actions import runtime
 from domain import errors, metrics
 from domain.model import Actor, Channel
+from domain.nlu import language
 from domain.services import accounts
 from domain.services.context import Context
 from domain.settings import Settings
@@ -48,6 +51,20 @@ class Texts:
         return plain(describe(error, self.tr))
 
 
+def conversation_language(tracker: Any) -> str | None:
+    """The language asked for in the latest message ("in English please"); else the slot's
+    (set from the linked person, or from the first clear message); else the language the
+    latest message is written in; None when nothing tells."""
+    text = (tracker.latest_message or {}).get("text")
+    text = text if isinstance(text, str) else ""
+    slot = tracker.get_slot("language")
+    return (
+        language.asked_for(text)
+        or (slot if isinstance(slot, str) else None)
+        or (language.written_in(text))
+    )
+
+
 @dataclass
 class Conversation:
     """The tracker and dispatcher of one call, with the domain context and the actor."""
@@ -58,6 +75,7 @@ class Conversation:
     tracker: Any  # rasa_sdk.Tracker
     dispatcher: Any  # rasa_sdk.executor.CollectingDispatcher
     actor: Actor | None  # None: the sender has not redeemed an invite (R22)
+    told_language: str | None = None  # what the slot or the latest message says, if anything
 
     @classmethod
     @asynccontextmanager
@@ -71,7 +89,8 @@ class Conversation:
         """
         root = await runtime.context()
         settings = runtime.settings()
-        language = pick_language(tracker.get_slot("language"), settings.default_language)
+        told = conversation_language(tracker)
+        language = pick_language(told, settings.default_language)
         async with root.db.unit_of_work(write=write) as uow:
             ctx = root.bound(uow)
             actor: Actor | None = None
@@ -80,7 +99,7 @@ class Conversation:
                     actor = await accounts.resolve_actor(ctx, Channel.RASA, str(tracker.sender_id))
                 except errors.NotLinked:
                     actor = None
-            yield cls(ctx, settings, Texts(language), tracker, dispatcher, actor)
+            yield cls(ctx, settings, Texts(language), tracker, dispatcher, actor, told)
             await uow.commit()
 
     @property
@@ -100,6 +119,14 @@ class Conversation:
             raise errors.NotLinked()
         return customer_id
 
+    def language_events(self) -> list[dict[str, Any]]:
+        """Set the `language` slot when this turn told it (it was unknown, or the user asked
+        for another one), so that the following turns stay in it."""
+        told = self.told_language
+        if told is None or self.tracker.get_slot("language") == told:
+            return []
+        return [SlotSet("language", told)]
+
     def slot(self, name: str) -> Any:
         return self.tracker.get_slot(name)
 
@@ -107,6 +134,18 @@ class Conversation:
     def latest_text(self) -> str:
         text = (self.tracker.latest_message or {}).get("text")
         return text if isinstance(text, str) else ""
+
+    @property
+    def latest_intent(self) -> str | None:
+        intent = (self.tracker.latest_message or {}).get("intent") or {}
+        name = intent.get("name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def latest_confidence(self) -> float:
+        intent = (self.tracker.latest_message or {}).get("intent") or {}
+        confidence = intent.get("confidence")
+        return float(confidence) if isinstance(confidence, int | float) else 0.0
 
     @property
     def events(self) -> list[dict[str, Any]]:

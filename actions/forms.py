@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions import lookups
+from actions import lookups, parsing
 from actions.base import SUBSCRIPTION_REFUSALS as SUBSCRIPTION
-from actions.base import LicenceFormValidation, Slots, SubscriptionFormValidation
+from actions.base import VERSION_SLOT, LicenceFormValidation, Slots, SubscriptionFormValidation
 from domain import errors
 from domain.access import Action as Right
 from domain.commands import BookAddon, ChangeQuantity
@@ -97,12 +97,28 @@ class ValidateOrderForm(LicenceFormValidation):
 
 
 class ValidateChangeQuantityForm(SubscriptionFormValidation):
-    """change_quantity_form: subscription, quantity as the new total (R11, R12)."""
+    """change_quantity_form: subscription, quantity as the new total (R11, R12), then the
+    summary and an explicit yes (`confirm_change`, an extra slot) before anything is written.
+
+    A quantity named before the subscription is known ("Bitte auf 8 erhöhen", then "which
+    one?") is kept as asked (a total "8", or a change "+5") until the subscription is chosen.
+    """
 
     right = Right.CHANGE
+    extra_slots = ("confirm_change",)
 
     def name(self) -> str:
         return "validate_change_quantity_form"
+
+    async def validate_subscription(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        chosen = await super().validate_subscription(value, dispatcher, tracker, domain)
+        pending = parsing.pending_quantity(self.conv.slot("quantity"))
+        number = parsing.subscription_id(chosen.get("subscription"))
+        if pending is None or number is None:
+            return chosen
+        return {**chosen, **await self._total(pending, number, chosen.get(VERSION_SLOT))}
 
     async def validate_quantity(
         self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
@@ -111,18 +127,25 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
         if value is None:
             return {"quantity": None}
         quantity = self.quantity_or_none(value)
-        number = self.subscription_id()
-        if quantity is None or number is None:
+        if quantity is None:
             return {"quantity": None}
+        asked = await self._asked(quantity)
+        number = self.subscription_id()
+        if number is None:  # kept as asked until the subscription is known
+            return {"quantity": parsing.as_pending(asked)}
+        return await self._total(asked, number, self.seen_version())
+
+    async def _total(self, asked: Quantity, number: int, version: Any) -> Slots:
+        """The new total of subscription `number`, checked by a dry run of the change."""
         conv = self.conv
         actor = conv.require_actor()
         try:
             current = await orders.order_status(conv.ctx, actor, number)
-            total = new_total(current.quantity, await self._asked(quantity))
+            total = new_total(current.quantity, asked)
             await subscriptions.change_quantity(
                 conv.ctx,
                 actor,
-                ChangeQuantity(number, total, expected_version=self.seen_version()),
+                ChangeQuantity(number, total, expected_version=parsing.version(version)),
                 dry_run=True,
             )
         except SUBSCRIPTION as refusal:
@@ -131,7 +154,18 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return {"quantity": None}
-        return {"quantity": total}
+        return {"quantity": total, "confirm_change": None}
+
+    async def extract_confirm_change(
+        self, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        return self.yes_no_answer(tracker, "confirm_change")
+
+    async def validate_confirm_change(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        missing = self.conv.texts("rasa.change_not_confirmed")
+        return self.confirmed("confirm_change", value, missing)
 
     async def _asked(self, quantity: int) -> Quantity:
         """What the number asks for in the latest message: "5 weitere" is a change (R11)."""
@@ -215,13 +249,7 @@ class ValidateAddonForm(SubscriptionFormValidation):
         self, dispatcher: Any, tracker: Any, domain: dict[str, Any]
     ) -> Slots:
         """ "Ja" / "Nein" while the terms are asked (the domain maps it for order_form only)."""
-        if tracker.get_slot("requested_slot") != "terms_accepted":
-            return {}
-        if (tracker.active_loop or {}).get("name") != self.form_name():
-            return {}
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        answers = {"affirm": True, "deny": False}
-        return {"terms_accepted": answers[intent]} if intent in answers else {}
+        return self.yes_no_answer(tracker, "terms_accepted")
 
     async def validate_terms_accepted(
         self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]

@@ -73,6 +73,13 @@ def leftovers(
     return [name for name in names if slots.get(name) is not None and name not in current]
 
 
+def activated_this_turn(events: Sequence[Event], active_loop: str | None, form: str) -> bool:
+    """Whether this call validates the activation of `form`: Rasa sends the activation's
+    candidates before the tracker shows the new loop, or after an `active_loop` event that
+    came after the latest user message."""
+    return active_loop != form or _last(events, "active_loop", form) > _last(events, "user")
+
+
 def set_this_turn(events: Sequence[Event], slot: str) -> bool:
     """Whether a `slot` event for `slot` came after the latest user message."""
     user = _last(events, "user")

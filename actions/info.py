@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from rasa_sdk.events import UserUtteranceReverted
+
 from actions.base import Events, LicenceAction
 from actions.conversation import Conversation
+from domain.nlu import answers, language
 from domain.services import orders, tickets
 from domain.services.tickets import OpenTicket
 from domain.texts import tickets as ticket_texts
@@ -55,7 +58,14 @@ class Help(LicenceAction):
 
 
 class Fallback(LicenceAction):
-    """Not understood for sure: say what the assistant can do (never guess a write)."""
+    """Not understood for sure: say so once and what the assistant can do (never guess a
+    write); inside a form, that its question still waits for an answer or can be left.
+
+    The message is reverted (`UserUtteranceReverted`, as Rasa's own `action_default_fallback`
+    does): the conversation is back where it was before it, so Rasa listens next instead of
+    predicting this action again until its circuit breaker stops answering the sender.
+    A message that asks for the other language ("in English please") switches to it.
+    """
 
     identify = False
     requires_link = False
@@ -63,9 +73,21 @@ class Fallback(LicenceAction):
     def name(self) -> str:
         return "action_fallback"
 
+    def when_refused(self) -> Events:
+        return [UserUtteranceReverted()]
+
     async def act(self, conv: Conversation) -> Events:
-        conv.say("free_text.can_do")
-        return []
+        if language.asked_for(conv.latest_text) is not None:
+            conv.say("language.saved")
+        elif conv.active_form is None and (
+            conv.latest_intent == "cancel" or answers.wants_to_stop(conv.latest_text)
+        ):
+            conv.say("rasa.nothing_running")
+        elif conv.active_form is not None:
+            conv.say("rasa.fallback_in_form")
+        else:
+            conv.say("free_text.can_do")
+        return [UserUtteranceReverted()]
 
 
 class Handoff(LicenceAction):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from domain.nlu.numbers import typed_quantity
+from domain.nlu.numbers import Quantity, typed_quantity
 
 # An order id as typed: "12", "Nr. 12", "#12", "no. 12".
 _SUBSCRIPTION_ID = re.compile(
     r"^\s*(?:(?:nr|no|nummer|number|bestellung|order)\.?\s*)?#?\s*(\d{1,9})\s*$", re.IGNORECASE
 )
+_PENDING = re.compile(r"^(?:total:|change:)([+-]?\d{1,9})$")
 _VERSION = re.compile(r"^\s*[0-9]{1,9}\s*$")
 _YES = frozenset({"true", "yes", "ja", "1"})
 _NO = frozenset({"false", "no", "nein", "0"})
@@ -70,3 +71,19 @@ def yes_no(value: object) -> bool | None:
         if word in _NO:
             return False
     return None
+
+
+def as_pending(asked: Quantity) -> str:
+    """A quantity asked for before its subscription is known, as the slot keeps it: a total
+    ("total:8") or a change ("change:+5"), so that the total is worked out once it is known."""
+    return f"change:{asked.value:+d}" if asked.relative else f"total:{asked.value}"
+
+
+def pending_quantity(value: object) -> Quantity | None:
+    """The quantity `as_pending` kept, or None for anything else (a checked total is an int)."""
+    if not isinstance(value, str):
+        return None
+    match = _PENDING.match(value.strip())
+    if match is None:
+        return None
+    return Quantity(int(match[1]), relative=value.strip().startswith("change:"))

@@ -9,9 +9,10 @@ from __future__ import annotations
 from actions import lookups, parsing, render
 from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
-from domain.commands import BookAddon
-from domain.services import addons, cancellations, catalog, orders
+from domain.commands import BookAddon, ChangeQuantity
+from domain.services import addons, cancellations, catalog, orders, subscriptions
 from domain.texts import orders as order_texts
+from domain.texts import results
 from domain.texts.i18n import N_
 
 _WHICH_SUBSCRIPTION = {
@@ -206,4 +207,29 @@ class AskConfirmCancel(LicenceAction):
             addons=along,
             end=conv.texts.date(preview.end_date),
         )
+        return []
+
+
+class AskConfirmChange(LicenceAction):
+    """Old and new quantity and monthly total, then yes or no (R11), as Telegram's summary."""
+
+    def name(self) -> str:
+        return "action_ask_confirm_change"
+
+    async def act(self, conv: Conversation) -> Events:
+        view = await lookups.subscription_in_slot(conv)
+        quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
+        if view is None or quantity is None:
+            conv.say("rasa.ask.subscription_change", orders="")
+            return []
+        preview = await subscriptions.change_quantity(
+            conv.ctx,
+            conv.require_actor(),
+            ChangeQuantity(
+                view.id, quantity, expected_version=parsing.version(conv.slot(VERSION_SLOT))
+            ),
+            dry_run=True,
+        )
+        conv.show(results.change_summary(conv.texts.tr, view, preview))
+        conv.say("rasa.ask.confirm_change")
         return []

@@ -12,19 +12,20 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import ClassVar
 
-from actions import lookups, parsing
+from actions import lookups, parsing, render
 from actions.base import VERSION_SLOT, Events, LicenceAction, reset, with_version
 from actions.conversation import Conversation
 from domain import errors
 from domain.access import Action as Right
 from domain.access import authorize
-from domain.commands import BookAddon, CancelSubscription, ChangeQuantity
+from domain.commands import BookAddon, CancelSubscription, ChangeQuantity, WithdrawCancellation
+from domain.model import Status
 from domain.services import addons, cancellations, orders, requests, subscriptions
 from domain.texts import orders as screens
 from domain.texts import results
 from domain.texts.i18n import N_
 
-CHANGE_SLOTS = ("subscription", "quantity")
+CHANGE_SLOTS = ("subscription", "quantity", "confirm_change")
 ADDON_SLOTS = ("subscription", "addon", "quantity", "terms_accepted")
 CANCEL_SLOTS = ("subscription", "confirm_cancel")
 
@@ -64,6 +65,44 @@ class OrderStatus(LicenceAction):
         sub = running[0]
         status = conv.texts.tr.status(sub.status)
         conv.say("free_text.have", quantity=sub.quantity, name=sub.product_name, status=status)
+        return []
+
+
+class WithdrawCancellationAction(LicenceAction):
+    """Take a cancellation back while it still runs (R20): the cancelled subscription named
+    in the message, or the only one there is; with several, the user is asked to name one.
+    As Telegram's one button, the request itself is the confirmation."""
+
+    writes = True
+
+    def name(self) -> str:
+        return "action_withdraw_cancellation"
+
+    async def act(self, conv: Conversation) -> Events:
+        actor = conv.require_actor()
+        overview = await orders.list_orders(conv.ctx, actor, conv.customer_id)
+        cancelled = [s for s in overview.running() if s.status is Status.CANCELLED]
+        mentioned = lookups.mentioned_product(conv)
+        if mentioned is not None:
+            names = await lookups.names(conv)
+            sku = await lookups.product(conv, mentioned, names)
+            if sku is None:
+                return []
+            cancelled = [s for s in cancelled if s.product_sku == sku]
+            if not cancelled:
+                conv.say("rasa.withdraw_none_for", name=names.products.get(sku, sku))
+                return []
+        if not cancelled:
+            conv.say("rasa.withdraw_none")
+            return []
+        if len(cancelled) > 1:
+            conv.say("rasa.withdraw_which", orders=render.order_lines(conv.texts, cancelled))
+            return []
+        sub = cancelled[0]
+        view = await subscriptions.withdraw_cancellation(
+            conv.ctx, actor, WithdrawCancellation(sub.id, expected_version=sub.version)
+        )
+        conv.show(results.cancellation_withdrawn(conv.texts.tr, view))
         return []
 
 
@@ -123,6 +162,9 @@ class ChangeQuantityAction(_SubscriptionWrite):
         quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
         if quantity is None:
             return self.incomplete(conv)
+        if parsing.yes_no(conv.slot("confirm_change")) is not True:  # R11: only confirmed
+            conv.say("rasa.change_not_confirmed")
+            return self.done()
         actor = conv.require_actor()
         try:
             changed = await subscriptions.change_quantity(

@@ -41,6 +41,7 @@ from bot.handlers import (
 from bot.handlers import desk as desk_handlers
 from bot.limiter import PatientRateLimiter
 from bot.runtime import KEY, Runtime
+from bot.shared_limits import SharedLimits
 from bot.turn import PtbCallback, handler, stale
 from bot.webhook_reply import replies_of
 from domain import logs, metrics
@@ -280,7 +281,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
-        .rate_limiter(PatientRateLimiter(share=share, unlimited=not settings.telegram_rate_limit))
+        .rate_limiter(limiter_for(settings, share))
         .read_timeout(settings.telegram_read_timeout)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(ChatTurns())  # one chat's backlog waits behind itself
@@ -292,6 +293,18 @@ def build_application(
     application.bot_data[KEY] = Runtime(core, settings, parser)
     register(application, settings.service_desk_chat_id)
     return application
+
+
+def limiter_for(settings: Settings, share: int) -> PatientRateLimiter:
+    """Telegram's limits: this run's `share` of them, or shared through RATE_LIMIT_REDIS_URL."""
+    shared = None
+    token = settings.telegram_bot_token
+    if settings.rate_limit_redis_url and token is not None:
+        bot_id = token.get_secret_value().split(":", 1)[0]  # the public part of the token
+        shared = SharedLimits(settings.rate_limit_redis_url.get_secret_value(), bot_id, share)
+    return PatientRateLimiter(
+        share=share, unlimited=not settings.telegram_rate_limit, shared=shared
+    )
 
 
 def quiet_http_logs() -> None:

@@ -178,6 +178,11 @@ class Terminal:
                 f"\n\N{ROBOT FACE} {message.message_id}{marker}\n{message.plain_text}",
                 file=self.out,
             )
+            if message.document is not None:  # a file (the CSV of /costs): its name and text
+                document = message.document
+                print(f"\N{PAPERCLIP} {document.file_name}", file=self.out)
+                text = document.content.decode("utf-8-sig", errors="replace")
+                print("\n".join(f"  {line}" for line in text.splitlines()), file=self.out)
             self._print_buttons(message, plain=current)
             return
         heading = self.desk.title

@@ -122,15 +122,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
         return
     tr = turn.tr
-    text = tr(
-        "change.summary",
-        name=html.escape(view.product_name),
-        old=view.quantity,
-        new=preview.new_quantity,
-        price=tr.money(view.unit_price),
-        old_total=tr.money(view.monthly_total),
-        new_total=tr.money(preview.subscription.monthly_total),
-    )
+    text = results.change_summary(tr, view, preview)
     confirm = [[turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))]]
     if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
         quantity, day = preview.reduction

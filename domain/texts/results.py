@@ -28,6 +28,20 @@ def order_placed(tr: Translator, placed: OrderPlaced) -> str:
     )
 
 
+def change_summary(tr: Translator, before: SubscriptionView, preview: QuantityChanged) -> str:
+    """What a change of quantity will do, before it is confirmed (R11): old and new quantity,
+    the price per user and the old and new monthly total."""
+    return tr(
+        "change.summary",
+        name=escape(before.product_name),
+        old=before.quantity,
+        new=preview.new_quantity,
+        price=tr.money(before.unit_price),
+        old_total=tr.money(before.monthly_total),
+        new_total=tr.money(preview.subscription.monthly_total),
+    )
+
+
 def quantity_changed(tr: Translator, changed: QuantityChanged) -> str:
     """Old and new quantity and the new monthly total (R11)."""
     view = changed.subscription

@@ -201,16 +201,17 @@ class Dialogue:
         intent: str,
         entities: Mapping[str, Any] | None = None,
         sets: Mapping[str, Any] | None = None,
+        confidence: float = 0.97,
     ) -> None:
         """A user message; `sets`: the slots `action_extract_slots` fills from it."""
         parse = {
             "text": text,
-            "intent": {"name": intent, "confidence": 0.97},
+            "intent": {"name": intent, "confidence": confidence},
             "entities": [
                 {"entity": name, "value": value, "start": 0, "end": len(text), "confidence": 0.9}
                 for name, value in (entities or {}).items()
             ],
-            "intent_ranking": [{"name": intent, "confidence": 0.97}],
+            "intent_ranking": [{"name": intent, "confidence": confidence}],
         }
         self.latest_message = parse
         self.events.append(
@@ -306,11 +307,12 @@ class Dialogue:
         intent: str,
         sets: Mapping[str, Any] | None = None,
         entities: Mapping[str, Any] | None = None,
+        confidence: float = 0.97,
     ) -> Reply:
         """The user answers the active form's question; the form validates what was set."""
         form = self.active_loop
         assert form is not None, "no active form"
-        self.user(text, intent, entities, sets)
+        self.user(text, intent, entities, sets, confidence)
         return await self.validate(form, dict(sets or {}))
 
     @property

@@ -110,7 +110,9 @@ async def test_quantities_are_read_as_typed_and_checked_by_the_domain(
     assert anna.requested_slot == "terms_accepted"
 
 
-async def test_a_consent_that_is_refused_is_asked_again(anna: Dialogue) -> None:
+async def test_a_refused_consent_leaves_the_order_and_nothing_is_ordered(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:
     await start_order(anna, "M365-E5", quantity="3")
     assert anna.requested_slot == "terms_accepted"
     question = await anna.run("action_ask_terms_accepted")
@@ -119,14 +121,19 @@ async def test_a_consent_that_is_refused_is_asked_again(anna: Dialogue) -> None:
         "01.11.2026.\nAkzeptieren Sie unsere AGB und Lizenzbedingungen "
         "(https://example.com/agb)? Bitte antworten Sie mit Ja oder Nein."
     ]
+    # R5: "nein" is no consent: the order is left instead of asked again and again (issue 17)
     reply = await anna.answer("nein", "deny", {"terms_accepted": False})
-    assert reply.texts == [DE("errors.consent_missing", missing=DE("consent.terms"))]
-    assert reply.slot("terms_accepted") is None
-    assert anna.requested_slot == "terms_accepted"
+    assert reply.texts == [DE("rasa.form_left")]
+    assert anna.active_loop is None
+    assert (await anna.run("action_place_order")).texts == [DE("rasa.nothing_done")]
+
+    await start_order(anna, "M365-E5", quantity="3")
     await anna.answer("ja", "affirm", {"terms_accepted": True})
-    reply = await anna.answer("nein", "deny", {"account_consent": False})
-    assert reply.texts == [DE("errors.consent_missing", missing=DE("consent.microsoft_account"))]
     assert anna.requested_slot == "account_consent"
+    reply = await anna.answer("nein", "deny", {"account_consent": False})
+    assert reply.texts == [DE("rasa.form_left")]
+    assert (await anna.run("action_place_order")).texts == [DE("rasa.nothing_done")]
+    assert not (await orders.list_orders(ctx, seed.acme_admin, "acme")).subscriptions
 
 
 async def test_the_same_place_order_call_twice_places_one_order(

@@ -98,7 +98,18 @@ async def test_link_order_change_provision_addon_cancel(
         "subscription": str(sub.id),
         "subscription_version": sub.version,
         "quantity": 10,
+        "confirm_change": None,
+        "requested_slot": "confirm_change",
     }
+    question = await dialogue.run("action_ask_confirm_change")  # R11: the summary first
+    assert question.texts == [
+        "Microsoft 365 E3\nMenge: 5 → 10 Nutzer\nPreis pro Nutzer: 46,77\xa0€ netto / Monat\n"
+        "Monatlich gesamt: 233,85\xa0€ → 467,70\xa0€ netto",
+        DE("rasa.ask.confirm_change"),
+    ]
+    assert (await orders.order_status(ctx, seed.acme_admin, sub.id)).quantity == 5
+    await dialogue.answer("ja", "affirm")
+    assert dialogue.active_loop is None
     changed = await dialogue.run("action_change_quantity")
     assert changed.texts == [
         "✅ Die Menge von Microsoft 365 E3 ist jetzt 10 (vorher 5). Monatlich: 467,70\xa0€ netto."
@@ -272,6 +283,8 @@ async def test_a_change_is_checked_by_the_domain_and_not_applied_twice(
         assert reply.texts == [expected], typed
     reply = await anna.answer("2 weniger", "change_quantity", {"quantity": "2"})
     assert reply.slot("quantity") == 16
+    assert anna.requested_slot == "confirm_change"
+    await anna.answer("ja", "affirm")
 
     call = anna.body("action_change_quantity")
     done, again = await server.post(call), await server.post(call)
@@ -280,7 +293,12 @@ async def test_a_change_is_checked_by_the_domain_and_not_applied_twice(
         f"Monatlich: 748,32{NBSP}€ netto."
     ]
     assert again.texts == [DE("rasa.change_already", name="Microsoft 365 E3", quantity=16)]
-    assert again.slots() == {"subscription": None, "quantity": None, "subscription_version": None}
+    assert again.slots() == {
+        "subscription": None,
+        "quantity": None,
+        "confirm_change": None,
+        "subscription_version": None,
+    }
 
 
 async def test_addon_refusals_name_the_reason(anna: Dialogue, ctx: Context, seed: Seed) -> None:
@@ -311,9 +329,10 @@ async def test_addon_refusals_name_the_reason(anna: Dialogue, ctx: Context, seed
     assert f"• Microsoft 365 Copilot: 30,91{NBSP}€" in question.text
     reply = await anna.answer("Copilot", "inform", {"addon": "Copilot", "quantity": 4})
     assert reply.slots() == {"addon": "COPILOT", "quantity": 4, "requested_slot": "terms_accepted"}
-    reply = await anna.answer("nein", "deny")
-    assert reply.texts == [DE("rasa.addon_terms_missing")]
-    assert anna.requested_slot == "terms_accepted"
+    reply = await anna.answer("nein", "deny")  # no consent: the booking is left (issue 17)
+    assert reply.texts == [DE("rasa.form_left")]
+    assert anna.active_loop is None
+    assert (await anna.run("action_book_addon")).texts == [DE("rasa.nothing_done")]
 
 
 async def test_a_cancellation_needs_an_explicit_yes(
@@ -322,11 +341,19 @@ async def test_a_cancellation_needs_an_explicit_yes(
     await place(ctx, seed, "acme", "M365-E3", 3)
     anna.user("E3 kündigen", "cancel_product", sets={"subscription": "M365-E3"})
     await anna.activate("cancel_form")
-    reply = await anna.answer("nein", "deny", {"confirm_cancel": False})
-    assert reply.texts == [DE("rasa.cancel_not_confirmed")]
+    # a guess of the classifier is no confirmation, however confident (issue 17)
+    reply = await anna.answer("xyz", "affirm", {"confirm_cancel": True}, confidence=0.99)
+    assert reply.texts == [DE("rasa.answer_yes_no")]
     assert reply.slot("confirm_cancel") is None
+    reply = await anna.answer("ja", "affirm", {"confirm_cancel": True}, confidence=0.77)
+    assert reply.texts == [DE("rasa.answer_yes_no")]
     assert anna.requested_slot == "confirm_cancel"
-    anna.slots["confirm_cancel"] = False
+    reply = await anna.answer("nein", "deny", {"confirm_cancel": False})
+    assert reply.texts == [DE("rasa.form_left")]
+    assert anna.active_loop is None
+    reply = await anna.run("action_cancel_subscription")
+    assert reply.texts == [DE("rasa.nothing_done")]
+    anna.slots.update(subscription="M365-E3", subscription_version=1, confirm_cancel=False)
     reply = await anna.run("action_cancel_subscription")
     assert reply.texts == [DE("rasa.cancel_not_confirmed")]
     (sub,) = (await orders.list_orders(ctx, seed.acme_admin, "acme")).subscriptions
@@ -345,14 +372,26 @@ async def test_a_change_made_while_the_form_was_open_is_not_overwritten(
     e3 = await place(ctx, seed, "acme", "M365-E3", 18)
     anna.user("E3 auf 20", "change_quantity", sets={"subscription": "M365-E3", "quantity": "20"})
     reply = await anna.activate("change_quantity_form")
-    assert reply.slots() == {"subscription": str(e3), "subscription_version": 1, "quantity": 20}
+    assert reply.slots() == {
+        "subscription": str(e3),
+        "subscription_version": 1,
+        "quantity": 20,
+        "confirm_change": None,
+        "requested_slot": "confirm_change",
+    }
+    await anna.answer("ja", "affirm")
 
     await subscriptions.change_quantity(ctx, other_admin, ChangeQuantity(e3, 25))
     reply = await anna.run("action_change_quantity")
 
     assert reply.texts == [DE.refusal(errors.VersionConflict(e3, 25, 2))]
     assert (await orders.order_status(ctx, seed.acme_admin, e3)).quantity == 25
-    assert reply.slots() == {"subscription": None, "quantity": None, "subscription_version": None}
+    assert reply.slots() == {
+        "subscription": None,
+        "quantity": None,
+        "confirm_change": None,
+        "subscription_version": None,
+    }
 
 
 async def test_a_cancellation_confirmed_on_an_old_state_is_not_applied(
@@ -388,6 +427,7 @@ async def test_a_form_notices_a_change_made_since_it_chose_the_subscription(
     await anna.answer("E3", "inform", {"subscription": "E3"})
     assert anna.slots["subscription_version"] == 2
     await anna.answer("20", "inform", {"quantity": "20"})
+    await anna.answer("ja", "affirm")
     changed = await anna.run("action_change_quantity")
     assert changed.texts[0].startswith("✅ Die Menge von Microsoft 365 E3 ist jetzt 20 (vorher 25)")
 

@@ -120,6 +120,9 @@ async def test_change_add_on_and_cancel_each_commit_once(
     anna.user("E3 auf 8", "change_quantity", sets={"subscription": "M365-E3", "quantity": "8"})
     _, commits = await units.one(anna.activate("change_quantity_form"), write=False)
     assert commits == 1
+    _, commits = await units.one(anna.run("action_ask_confirm_change"), write=False)  # dry run
+    assert commits == 1
+    await anna.answer("ja", "affirm")
     changed, commits = await units.one(anna.run("action_change_quantity"), write=True)
     assert changed.text.startswith("✅ Die Menge von Microsoft 365 E3 ist jetzt 8")
     assert commits == 1
@@ -153,6 +156,7 @@ async def test_a_refused_write_commits_once_and_changes_nothing(
     e3 = placed.subscription.id
     anna.user("E3 auf 8", "change_quantity", sets={"subscription": "M365-E3", "quantity": "8"})
     await anna.activate("change_quantity_form")
+    await anna.answer("ja", "affirm")
     other_admin = await link(ctx, Role.ADMIN, "acme", "telegram-ben")
     await subscriptions.change_quantity(ctx, other_admin, ChangeQuantity(e3, 6))
 
