@@ -248,6 +248,12 @@ def register(application: Application, desk: int | None = None) -> None:  # type
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}(:|$)"))
     application.add_handler(CallbackQueryHandler(handler(stale)))  # forged or unknown data
     application.add_handler(MessageHandler(filters.TEXT | filters.COMMAND, text.text))
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.ATTACHMENT,
+            text.not_text,
+        )
+    )
     application.add_error_handler(system.on_error)
 
 
