@@ -28,6 +28,7 @@ _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.ADDON_CHANGE_QUANTITY: addon_changes.quantity_typed,
     Step.TICKET_WRITE: support.concern_typed,
     Step.CUSTOMER_SEARCH: agent.search_typed,
+    Step.TICKET_ANSWER: agent.answer_typed,
     Step.PREPARE_QUANTITY: agent.quantity_typed,
     Step.REQUEST_REASON: request_cards.reason_typed,
 }
