@@ -104,6 +104,7 @@ async def test_an_admin_sees_seats_takes_the_hint_and_the_month_end_reduces(
     assert "✅ Eingeplant: Microsoft 365 E3 wird zum 30.11.2026 auf 12 reduziert" in card.plain_text
     assert "⏬ wird zum 30.11.2026 auf 12 reduziert" in card.plain_text
     assert "Reduktion auf 12 zurücknehmen" in card.buttons()
+    assert "Zum Monatsende auf 12 reduzieren" not in card.buttons()  # scheduled already
 
     await say(bot, anna, "/orders")
     mine = await press(bot, anna, "Nr. 1 · Microsoft 365 E3")
@@ -375,3 +376,17 @@ async def test_the_workers_daily_rounds_send_the_hint_and_reduce(bot: Bot) -> No
             await press(bot, anna, "Zum Monatsende auf 12 reduzieren", anna.last_message())
             await press(bot, anna, "✅ Reduktion einplanen")
     assert (await orders.order_status(bot.core, OPERATOR, 1)).quantity == 12
+
+
+async def test_the_order_card_offers_the_reduction_any_day(bot: Bot) -> None:
+    anna = await bot.linked_user(9951)
+    mia = await bot.linked_user(9952, role=Role.MEMBER, first_name="Mia")
+    await booked(bot, anna)  # 24 Nov: no hint yet, but 8 seats unused
+    await say(bot, anna, "/orders")
+    card = await press(bot, anna, "Nr. 1 · Microsoft 365 E3")
+    assert "Lizenzen: 12 von 20 zugewiesen" in card.plain_text
+    summary = await press(bot, anna, "Zum Monatsende auf 12 reduzieren", card)
+    assert "Ab dem Monatsende: 12 Lizenzen (wirksam zum 30.11.2026)" in summary.plain_text
+    await say(bot, mia, "/orders")
+    seen = await press(bot, mia, "Nr. 1 · Microsoft 365 E3")
+    assert "Zum Monatsende auf 12 reduzieren" not in seen.buttons()  # R23: admins decide
