@@ -112,6 +112,8 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.CUSTOMER_SUBSCRIPTION: agent.customer_subscription,
     cb.CUSTOMER_PROVISION: agent.provision,
     cb.CUSTOMER_TICKETS: agent.customer_tickets,
+    cb.CUSTOMER_TICKET: agent.customer_ticket,
+    cb.CUSTOMER_TICKET_ANSWER: agent.answer_ticket,
     cb.CUSTOMER_REQUESTS: agent.customer_requests,
     cb.PREPARE: agent.prepare,
     cb.PREPARE_KIND: agent.choose_kind,
@@ -248,6 +250,12 @@ def register(application: Application, desk: int | None = None) -> None:  # type
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}(:|$)"))
     application.add_handler(CallbackQueryHandler(handler(stale)))  # forged or unknown data
     application.add_handler(MessageHandler(filters.TEXT | filters.COMMAND, text.text))
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.ATTACHMENT,
+            text.not_text,
+        )
+    )
     application.add_error_handler(system.on_error)
 
 

@@ -128,6 +128,13 @@ RATE_LIMIT_OUTAGES = Counter(
     "Times the Redis of RATE_LIMIT_REDIS_URL stopped answering (each falls back to a local share)",
 )
 
+# -- the Mini App (bot/miniapp/server.py)
+MINIAPP_REQUESTS = Counter(
+    "licencebot_miniapp_requests",
+    "Mini App API requests by endpoint and answer (401: bad or expired init data, 403: no rights)",
+    ["endpoint", "status"],
+)
+
 # -- free-text understanding (bot/handlers/free_text.py) ---------------------------------------
 INTENTS = Counter(
     "licencebot_parser_intents",
@@ -163,6 +170,7 @@ ALL = (
     RATE_LIMIT_OUTAGES,
     INTENTS,
     CLARIFICATIONS,
+    MINIAPP_REQUESTS,
 )
 
 
