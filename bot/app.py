@@ -41,6 +41,7 @@ from bot.handlers import (
 from bot.handlers import desk as desk_handlers
 from bot.limiter import PatientRateLimiter
 from bot.runtime import KEY, Runtime
+from bot.shared_limits import SharedLimits
 from bot.turn import PtbCallback, handler, stale
 from bot.webhook_reply import replies_of
 from domain import logs, metrics
@@ -111,6 +112,8 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.CUSTOMER_SUBSCRIPTION: agent.customer_subscription,
     cb.CUSTOMER_PROVISION: agent.provision,
     cb.CUSTOMER_TICKETS: agent.customer_tickets,
+    cb.CUSTOMER_TICKET: agent.customer_ticket,
+    cb.CUSTOMER_TICKET_ANSWER: agent.answer_ticket,
     cb.CUSTOMER_REQUESTS: agent.customer_requests,
     cb.PREPARE: agent.prepare,
     cb.PREPARE_KIND: agent.choose_kind,
@@ -133,6 +136,8 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.FORGET_ASK: privacy.forget_me,
     cb.FORGET_CONFIRM: privacy.confirm,
     cb.FORGET_KEEP: privacy.keep,
+    cb.MOVE_CONFIRM: menu.move_confirm,
+    cb.MOVE_KEEP: menu.move_keep,
     cb.COSTS: seats.costs,
     cb.COSTS_CSV: seats.costs_csv,
     cb.REDUCE_ASK: seats.reduce_ask,
@@ -245,6 +250,12 @@ def register(application: Application, desk: int | None = None) -> None:  # type
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}(:|$)"))
     application.add_handler(CallbackQueryHandler(handler(stale)))  # forged or unknown data
     application.add_handler(MessageHandler(filters.TEXT | filters.COMMAND, text.text))
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.ATTACHMENT,
+            text.not_text,
+        )
+    )
     application.add_error_handler(system.on_error)
 
 
@@ -278,7 +289,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
-        .rate_limiter(PatientRateLimiter(share=share, unlimited=not settings.telegram_rate_limit))
+        .rate_limiter(limiter_for(settings, share))
         .read_timeout(settings.telegram_read_timeout)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(ChatTurns())  # one chat's backlog waits behind itself
@@ -290,6 +301,18 @@ def build_application(
     application.bot_data[KEY] = Runtime(core, settings, parser)
     register(application, settings.service_desk_chat_id)
     return application
+
+
+def limiter_for(settings: Settings, share: int) -> PatientRateLimiter:
+    """Telegram's limits: this run's `share` of them, or shared through RATE_LIMIT_REDIS_URL."""
+    shared = None
+    token = settings.telegram_bot_token
+    if settings.rate_limit_redis_url and token is not None:
+        bot_id = token.get_secret_value().split(":", 1)[0]  # the public part of the token
+        shared = SharedLimits(settings.rate_limit_redis_url.get_secret_value(), bot_id, share)
+    return PatientRateLimiter(
+        share=share, unlimited=not settings.telegram_rate_limit, shared=shared
+    )
 
 
 def quiet_http_logs() -> None:

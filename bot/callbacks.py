@@ -112,6 +112,8 @@ CUSTOMER_SUBSCRIPTION = "gs"  # gs:<card>:<subscription>
 CUSTOMER_PROVISION = "gp"  # gp:<card>:<subscription>
 CUSTOMER_TICKETS = "gt"  # gt:<card>
 CUSTOMER_REQUESTS = "gr"  # gr:<card>
+CUSTOMER_TICKET = "gk"  # gk:<card>:<ticket>  one ticket's conversation
+CUSTOMER_TICKET_ANSWER = "gn"  # gn:<card>:<ticket>  the next typed text answers it
 PREPARE = "xn"  # xn:<card>  a new request for the customer
 PREPARE_KIND = "xk"  # xk:<prep>:<order|change|addon>
 PREPARE_PRODUCT = "xp"  # xp:<prep>:<sku>
@@ -122,6 +124,8 @@ PREPARE_SEND = "xx"  # xx:<prep>
 FORGET_ASK = "fa"  # "delete my data" (docs/privacy.md): the confirmation question
 FORGET_CONFIRM = "fc"  # yes, delete
 FORGET_KEEP = "fk"  # no, keep everything
+MOVE_CONFIRM = "mv"  # mv:<draft>  an invite moves the linked person to another customer
+MOVE_KEEP = "mk"  # mk:<draft>  stay where one is; the invite stays unused
 TICKET_SEND = "tx"  # tx:<draft>  a typed text held back while asking: send it to the ticket
 TICKET_WRITE = "tw"  # tw:<ticket>  typed text goes to this open ticket again
 # Seats and costs (issue 21, bot/handlers/seats.py)

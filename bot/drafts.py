@@ -31,6 +31,7 @@ class Step(StrEnum):
     ADDON_CHANGE_QUANTITY = "addon_change_quantity"  # a booked add-on's new number of users
     TICKET_WRITE = "ticket_write"  # the next typed text is the concern of a new ticket
     CUSTOMER_SEARCH = "customer_search"  # service desk: the next typed text names a customer
+    TICKET_ANSWER = "ticket_answer"  # service desk: the next typed text answers a ticket
     PREPARE_QUANTITY = "prepare_quantity"  # service desk: a prepared request's quantity
     REQUEST_APPROVAL = "request_approval"  # an admin ticks the consents of a request (R23)
     REQUEST_REASON = "request_reason"  # the next typed text is why a request is declined
@@ -161,6 +162,15 @@ class CustomerForm(Form):
 
 
 @dataclass
+class AnswerForm(Form):
+    """An agent answers a ticket from the customer card: the next typed text is the answer."""
+
+    kind: ClassVar[str] = "answer"
+    ticket: int
+    card: int  # the CustomerForm draft of the customer card it started from
+
+
+@dataclass
 class PrepareForm(Form):
     """A licence request the service desk prepares for a customer's admins (R23)."""
 
@@ -172,6 +182,15 @@ class PrepareForm(Form):
     subscription: int | None = None  # change, add-on
     addon: str | None = None
     quantity: int | None = None  # None for an add-on: the base quantity (R17)
+
+
+@dataclass
+class MoveForm(Form):
+    """An invite that would move a linked person to another customer or role, asked about
+    first (issue 19): the invite's reference (a hash, never the code itself)."""
+
+    kind: ClassVar[str] = "move"
+    ref: str
 
 
 F = TypeVar("F", bound=Form)

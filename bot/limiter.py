@@ -7,7 +7,9 @@ back-off. A `BadRequest` (4xx) is final and not retried.
 
 Telegram's limits are per token (design decision 8): with several webhook workers each keeps to
 its `share` of them (`licencebot run --workers N` gives each 1/N), so all together never exceed
-them without talking to each other. `unlimited` lifts them (benchmarks on a fake Bot API).
+them without talking to each other. Workers on several hosts share them through Redis
+instead (`RATE_LIMIT_REDIS_URL`, bot/shared_limits.py). `unlimited` lifts them (benchmarks on
+a fake Bot API).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from telegram.constants import FloodLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
+from bot.shared_limits import SharedLimits
 from domain import metrics
 
 log = logging.getLogger(__name__)
@@ -37,10 +40,15 @@ class PatientRateLimiter(AIORateLimiter):
         backoff: float = 0.25,
         share: int = 1,
         unlimited: bool = False,
+        shared: SharedLimits | None = None,
     ) -> None:
         if share < 1:
             raise ValueError("share is the number of processes sending with the token, ≥ 1")
-        scale = 1e6 if unlimited else 1 / share
+        # Shared through Redis, the shared windows keep all processes within the limits; the
+        # local limiter then only keeps this process within them (and within its share while
+        # Redis is away: SharedLimits).
+        self.shared = None if unlimited else shared
+        scale = 1e6 if unlimited else 1 / (1 if self.shared else share)
         self.overall_rate = FloodLimit.MESSAGES_PER_SECOND * scale
         self.group_rate = FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP * scale
         super().__init__(
@@ -60,7 +68,7 @@ class PatientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Answer:
-        counted = _counted(callback, endpoint)
+        counted = _counted(callback, endpoint, self.shared, data.get("chat_id"))
         for attempt in range(self._transient_retries + 1):
             try:
                 return await super().process_request(
@@ -77,6 +85,11 @@ class PatientRateLimiter(AIORateLimiter):
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # the loop returns or raises
 
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        if self.shared is not None:
+            await self.shared.close()
+
 
 def _kind(exc: TelegramError) -> str:
     if isinstance(exc, RetryAfter):
@@ -91,11 +104,17 @@ def _kind(exc: TelegramError) -> str:
 
 
 def _counted(
-    callback: Callable[..., Coroutine[Any, Any, Answer]], endpoint: str
+    callback: Callable[..., Coroutine[Any, Any, Answer]],
+    endpoint: str,
+    shared: SharedLimits | None = None,
+    chat_id: object = None,
 ) -> Callable[..., Coroutine[Any, Any, Answer]]:
-    """The request, counted per attempt (metrics by Bot API method, never by chat)."""
+    """The request, counted per attempt (metrics by Bot API method, never by chat); with
+    `shared`, each attempt first takes its place in the limits shared by all processes."""
 
     async def attempt(*args: Any, **kwargs: Any) -> Answer:
+        if shared is not None:
+            await shared.acquire(chat_id)
         metrics.BOT_API_REQUESTS.labels(endpoint).inc()
         try:
             return await callback(*args, **kwargs)

@@ -515,6 +515,11 @@ async def stale(turn: Turn) -> None:
 async def refuse(turn: Turn, refusal: errors.DomainError) -> None:
     """Say what is not possible, why and what next (docs/ux.md), with a way back."""
     turn.refused(refusal)
+    if isinstance(refusal, errors.NotLinked) and turn.actor is not None:
+        # a service desk agent has no customer of their own: they choose one first
+        find = turn.button("agent.find", cb.CUSTOMER_FIND)
+        await turn.show(turn.tr("agent.choose_customer"), [[find, *turn.nav()]])
+        return
     if isinstance(refusal, errors.NotLinked):
         text = turn.tr("start.unknown", contact=turn.rt.settings.service_desk_contact)
         await turn.show(text, [[turn.button("nav.help", cb.HELP)]])

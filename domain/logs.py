@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 from pydantic import SecretStr
 from pythonjsonlogger.json import JsonFormatter
@@ -209,7 +209,7 @@ def configure(
 
 def secrets_of(settings: Settings) -> list[str]:
     """Every configured secret: the bot token, the webhook secret, the action server's token,
-    the database password."""
+    the database's and the rate limit Redis's passwords."""
     found = [
         value.get_secret_value()
         for value in (
@@ -223,6 +223,11 @@ def secrets_of(settings: Settings) -> list[str]:
         password = make_url(settings.database_url).password
         if password:
             found.append(str(password))
+    redis_url = getattr(settings, "rate_limit_redis_url", None)
+    if isinstance(redis_url, SecretStr):
+        password = urlsplit(redis_url.get_secret_value()).password
+        if password:
+            found.append(password)
     return found
 
 

@@ -118,6 +118,22 @@ BOT_API_RETRIES = Counter(
     "Bot API requests retried, by method and reason (flood: 429, network: 5xx, timeout)",
     ["method", "reason"],
 )
+RATE_LIMIT_LOCAL = Counter(
+    "licencebot_rate_limit_local",
+    "Bot API requests limited by this process's own share because the Redis that shares the "
+    "token's limits (RATE_LIMIT_REDIS_URL) could not be reached",
+)
+RATE_LIMIT_OUTAGES = Counter(
+    "licencebot_rate_limit_redis_outages",
+    "Times the Redis of RATE_LIMIT_REDIS_URL stopped answering (each falls back to a local share)",
+)
+
+# -- the Mini App (bot/miniapp/server.py)
+MINIAPP_REQUESTS = Counter(
+    "licencebot_miniapp_requests",
+    "Mini App API requests by endpoint and answer (401: bad or expired init data, 403: no rights)",
+    ["endpoint", "status"],
+)
 
 # -- free-text understanding (bot/handlers/free_text.py) ---------------------------------------
 INTENTS = Counter(
@@ -150,8 +166,11 @@ ALL = (
     BOT_API_REQUESTS,
     BOT_API_ERRORS,
     BOT_API_RETRIES,
+    RATE_LIMIT_LOCAL,
+    RATE_LIMIT_OUTAGES,
     INTENTS,
     CLARIFICATIONS,
+    MINIAPP_REQUESTS,
 )
 
 

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     retention_notices_days: int = Field(default=30, ge=1, le=3650)
     # Benchmarks against a fake Bot API only: false lifts Telegram's per-token limits.
     telegram_rate_limit: bool = True
+    # Workers on several hosts share the token's limits through this Redis (bot/shared_limits).
+    rate_limit_redis_url: SecretStr | None = None
     # Seconds to wait for the Bot API's answer to one request before it counts as timed out
     # (then retried with back-off, bot/limiter.py); PTB's default.
     telegram_read_timeout: float = Field(default=5.0, gt=0, le=300)

@@ -89,3 +89,37 @@ def callback(
         "data": data,
     }
     return {"callback_query": query}
+
+
+# What a non-text message carries, as Telegram sends it (file ids are made up).
+MEDIA: dict[str, object] = {
+    "sticker": {
+        "file_id": "sticker-1",
+        "file_unique_id": "s1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "\N{SLIGHTLY SMILING FACE}",
+    },
+    "photo": [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}],
+    "voice": {"file_id": "voice-1", "file_unique_id": "v1", "duration": 2},
+    "location": {"latitude": 52.52, "longitude": 13.4},
+}
+
+
+def post_media(chats: Chats, chat: Chat, sender: EmulatedUser, kind: str) -> JsonDict:
+    """Record a message of `sender` without text (a sticker, a photo, ...; see MEDIA)."""
+    if kind not in MEDIA:
+        raise ValueError(f"no such kind of message: {kind}; one of {sorted(MEDIA)}")
+    message_id = chat.take_message_id()
+    message: JsonDict = {
+        "message_id": message_id,
+        "from": sender.to_api(),
+        "chat": chat.chat_api(),
+        "date": int(time.time()),
+        kind: MEDIA[kind],
+    }
+    chat.posts[message_id] = message
+    return message

@@ -79,6 +79,7 @@ class BotApiEmulator:
             "has_main_web_app": False,
         }
         self.calls: list[ApiCall] = []
+        self.call_times: list[float] = []  # time.monotonic() of each of `calls`
         self.webhook_replies: list[ApiCall] = []
         self._port = port
         self._quiet = quiet
@@ -213,6 +214,21 @@ class BotApiEmulator:
         self._groups[chat_id] = group
         return group
 
+    def most_in_one_second(self, methods: frozenset[str] | None = None, since: int = 0) -> int:
+        """The most requests (of `methods`; every one but getUpdates by default) the bot made
+        within any one second, from call number `since` on: Telegram's limit per token is 30."""
+        stamps = [
+            at
+            for call, at in zip(self.calls[since:], self.call_times[since:], strict=True)
+            if (call.method in methods if methods else call.method.lower() != "getupdates")
+        ]
+        best, start = 0, 0
+        for end, stamp in enumerate(stamps):  # in arrival order, so already sorted
+            while stamp - stamps[start] >= 1.0:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
     def messages(self, chat_id: int) -> list[SentMessage]:
         """The bot's current (not deleted) messages in a chat, oldest first."""
         return self._chats.messages(chat_id)
@@ -334,6 +350,7 @@ class BotApiEmulator:
         try:
             params = request_params(request)
             self.calls.append(ApiCall(method, params))
+            self.call_times.append(time.monotonic())
             faults = self._faults.get(method.lower())
             fault = faults.popleft() if faults else None
             if isinstance(fault, ApiError):

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from bot.emulator.errors import JsonDict
-from bot.emulator.members import callback, edit, post
+from bot.emulator.members import callback, edit, post, post_media
 from bot.emulator.model import message_id_of
 
 if TYPE_CHECKING:
@@ -67,6 +67,12 @@ class EmulatedUser:
         self._check_not_blocked()
         reply_id = None if reply_to is None else message_id_of(reply_to)
         message = post(self._chats, self._chats.chat(self.id), self, text, reply_id)
+        return self._act({"message": message})
+
+    async def send_media(self, kind: str) -> JsonDict:
+        """Send a message without text: "sticker", "photo", "voice" or "location"."""
+        self._check_not_blocked()
+        message = post_media(self._chats, self._chats.chat(self.id), self, kind)
         return self._act({"message": message})
 
     def block(self) -> JsonDict:

@@ -219,6 +219,8 @@ async def settings_spare(turn: Turn) -> None:
     sku, spare = turn.press.text(0) or "", turn.press.number(1)
     actor = turn.require_actor()
     wanted = spare if spare is not None else -1  # forged: refused as InvalidSpare
+    before = (await seats.seat_settings(turn.core, actor)).spare.get(sku)
     await seats.set_spare(turn.core, actor, turn.customer_id, sku, wanted)
-    await turn.answer()
+    # −1 at none, +1 at the most: the screen stays as it is, so the press is answered in words
+    await turn.answer(turn.tr("settings.unchanged") if before == wanted else None)
     await show_settings(turn)

@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from tornado.routing import Rule, URLSpec
 
 from bot.webhook import TornadoServer
-from domain import errors
+from domain import errors, metrics
 from domain.services import customers, dashboard
 from domain.services.context import Context
 from domain.settings import Settings
@@ -63,6 +63,10 @@ class _Api(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
+
+    def on_finish(self) -> None:
+        endpoint = self.request.path.rsplit("/", 1)[-1]  # one of the four routes
+        metrics.MINIAPP_REQUESTS.labels(endpoint, str(self.get_status())).inc()
 
     def reply(self, status: int, body: dict[str, Any]) -> None:
         self.set_status(status)

@@ -97,7 +97,7 @@ def test_docker_compose_config_accepts_it(tmp_path: Path) -> None:
 
 
 def test_postgresql_two_webhook_workers_the_action_server_and_a_proxy() -> None:
-    assert set(compose()["services"]) == {"postgres", "bot", "actions", "proxy", "rasa"}
+    assert set(compose()["services"]) == {"postgres", "redis", "bot", "actions", "proxy", "rasa"}
     bot = service("bot")
     assert bot["command"] == ["run", "--workers", "2"]
     assert bot["environment"]["WEBHOOK_LISTEN"] == "0.0.0.0"
@@ -114,8 +114,16 @@ def test_postgresql_two_webhook_workers_the_action_server_and_a_proxy() -> None:
         url = built["environment"]["DATABASE_URL"]
         assert url.startswith("postgresql+asyncpg://licencebot:${POSTGRES_PASSWORD:?")
         assert url.endswith("@postgres:5432/licencebot")  # one PostgreSQL for every process
-        assert built["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+        assert built["depends_on"]["postgres"] == {"condition": "service_healthy"}
     assert service("postgres")["image"].startswith("postgres:")
+    # issue 19: the workers share the token's Bot API limits through Redis
+    assert bot["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert (
+        bot["environment"]["RATE_LIMIT_REDIS_URL"]
+        == "${RATE_LIMIT_REDIS_URL:-redis://redis:6379/0}"
+    )
+    assert service("redis")["image"].startswith("redis:")
+    assert "ports" not in service("redis")
     assert service("proxy")["depends_on"] == {"bot": {"condition": "service_healthy"}}
 
 

@@ -197,3 +197,14 @@ async def test_the_terminal_speaks_the_chats_language(bot: Bot) -> None:
     assert terminal.tr("chat_cli.bye") == "Goodbye."
     missing = await typed(terminal, out, "99")
     assert "There is no such button" in missing
+
+
+async def test_the_terminal_shows_the_costs_csv(bot: Bot) -> None:  # issue 21
+    user = await bot.linked_user(1003)
+    assert bot.application is not None
+    out = io.StringIO()
+    terminal = Terminal(bot.emu, user, Translator("de"), out, [bot.application])
+    terminal.show_new()
+    await typed(terminal, out, "/costs")
+    shown = await typed(terminal, out, "1")  # [1] Als CSV-Datei
+    assert "📎 costs-acme-2026-11.csv\n  Monat;Artikelnummer;Produkt;Menge;" in shown

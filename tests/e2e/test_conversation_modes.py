@@ -11,6 +11,7 @@ import pytest
 
 from bot.emulator import EmulatedGroup, EmulatedUser
 from domain.clock import FixedClock
+from domain.model import Role
 from domain.services import orders, tickets
 from domain.services.accounts import OPERATOR
 from tests.e2e.harness import Bot, order_summary, press, running_bot, say, screen, texts
@@ -167,3 +168,46 @@ async def test_an_answer_without_a_screen_carries_its_own_buttons(bot: Bot) -> N
     assert "keine Lizenzen Microsoft 365 Business Premium" in answer.plain_text
     assert answer.buttons() == ["Hauptmenü"]
     assert screen(user) is answer  # the summary's buttons are not the newest any more
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "location"])
+async def test_a_sticker_or_photo_gets_an_answer_and_the_question_stays(
+    bot: Bot, kind: str
+) -> None:
+    user = await bot.linked_user(8309)
+    await say(bot, user, "/products")
+    await press(bot, user, "Microsoft 365 E3")
+    await press(bot, user, "Bestellen")
+    await user.send_media(kind)
+    await bot.settle()
+    assert "Ich kann nur Text lesen" in user.last_message().plain_text
+    summary = await say(bot, user, "4")  # the quantity question is still open
+    assert "Menge: 4 Nutzer" in summary.plain_text
+    await say(bot, user, "/menu")
+    await user.send_media(kind)
+    await bot.settle()
+    assert "Ich kann nur Text lesen" in texts(user)[-2]
+    assert texts(user)[-1].startswith("Hauptmenü")
+
+
+@pytest.mark.parametrize("command", ["/costs", "/products", "/orders", "/status"])
+async def test_a_customers_screen_asks_the_agent_to_choose_a_customer(
+    bot: Bot, command: str
+) -> None:  # found by the conversation explorer: agents were told to ask for an invitation
+    agent = await bot.linked_user(8310, role=Role.AGENT, customer=None)
+    answer = await say(bot, agent, command)
+    assert "Einladungslink" not in answer.plain_text
+    assert "/customer" in answer.plain_text
+    assert answer.buttons() == ["Kunde suchen", "Hauptmenü"]
+
+
+async def test_a_press_that_changes_nothing_says_so(bot: Bot) -> None:
+    # found by the conversation explorer: "−1" at no spare seats answered nothing at all
+    user = await bot.linked_user(8311)
+    await order_summary(bot, user, "Microsoft 365 E3", "4")
+    await press(bot, user, "Bestellen")
+    await bot.provision(1)
+    settings = await say(bot, user, "/settings")
+    less = next(b for b in settings.buttons() if b.endswith("−1"))
+    await press(bot, user, less, settings)
+    assert "nichts geändert" in last_toast(bot)

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from bot.miniapp.launch import Person, init_data
+from domain import metrics
 from domain.clock import FixedClock
 from domain.commands import CreateInvite, LinkUser
 from domain.model import Channel, Role
@@ -33,8 +34,19 @@ from tests.e2e.miniapp import (
     acme_with_orders,
     miniapp,
 )
+from tests.e2e.test_monitoring import samples, value
 from tests.e2e.test_request_flow import member_orders
 from tests.e2e.test_transport import webhook_workers
+
+
+def scraped_401() -> float:
+    page, _ = metrics.exposition(metrics.Figures(up=True, tickets={}, requests={}))
+    return value(
+        samples(page.decode()),
+        "licencebot_miniapp_requests_total",
+        endpoint="overview",
+        status="401",
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -79,6 +91,7 @@ async def test_an_admin_sees_their_customers_seats_and_audit_as_stored(app: Mini
 
 
 async def test_bad_missing_or_expired_init_data_is_refused_with_401(app: MiniApp) -> None:
+    before = scraped_401()
     good = app.signed(ADMIN, NOW)
     forged = good.replace("Anna", "Mallory")  # the user changed, the hash not
     assert "Mallory" in forged
@@ -93,6 +106,7 @@ async def test_bad_missing_or_expired_init_data_is_refused_with_401(app: MiniApp
             f"{app.page}api/overview", headers={"Authorization": f"Bearer {good}"}, timeout=20
         )
     assert response.status_code == 401
+    assert scraped_401() - before == 6  # counted for the operators (/metrics)
     response = await app.get("overview", None)
     assert response.headers["Cache-Control"] == "no-store"
     # exactly one hour old is still fine

@@ -18,6 +18,7 @@ import random
 import signal
 import subprocess
 import sys
+from asyncio import FIRST_COMPLETED
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +62,12 @@ class Process:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
             self.kills += 1
+
+    def check_alive(self) -> None:
+        """A bot that exits without our kill is a failure, not a reason to wait forever."""
+        if self.proc is not None and (code := self.proc.poll()) is not None:
+            tail = self.log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise AssertionError(f"the bot exited by itself (exit {code}):\n{tail}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -146,7 +153,8 @@ async def test_kill_9_at_random_points_loses_and_doubles_no_order(tmp_path: Path
         done = asyncio.Event()
 
         async def until(seen: Callable[[], bool]) -> None:
-            while not done.is_set() and not seen():  # noqa: ASYNC110 - no emulator event for it
+            while not done.is_set() and not seen():
+                process.check_alive()
                 await asyncio.sleep(0.05)
 
         async def polling(since: int) -> None:
@@ -168,17 +176,26 @@ async def test_kill_9_at_random_points_loses_and_doubles_no_order(tmp_path: Path
                 mark = len(emu.calls)
                 process.start()
 
-        await asyncio.wait_for(polling(0), 120)  # started: imports, migrations, parser
-        killing = asyncio.create_task(killer())
-        try:
+        async def talk() -> list[bool]:
             users = [emu.user(9300 + i) for i in range(conversations)]
-            confirmed = []
+            confirmed: list[bool] = []
             for batch in range(0, conversations, 5):  # five at a time
                 group = list(zip(users, codes, strict=True))[batch : batch + 5]
                 confirmed += await asyncio.gather(*(_conversation(emu, u, c) for u, c in group))
+            return confirmed
+
+        await asyncio.wait_for(polling(0), 120)  # started: imports, migrations, parser
+        killing = asyncio.create_task(killer())
+        talking = asyncio.create_task(talk())
+        try:
+            finished, _ = await asyncio.wait({killing, talking}, return_when=FIRST_COMPLETED)
+            if killing in finished:
+                killing.result()  # the killer ends early only when the bot exited by itself
+            confirmed = await talking
         finally:
             done.set()
-            await killing
+            talking.cancel()
+            await asyncio.gather(killing, talking, return_exceptions=True)
             process.stop()
     async with read(core.db) as uow:
         rows = (
