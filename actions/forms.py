@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions import lookups, parsing
+from actions import history, lookups, parsing
 from actions.base import SUBSCRIPTION_REFUSALS as SUBSCRIPTION
 from actions.base import VERSION_SLOT, LicenceFormValidation, Slots, SubscriptionFormValidation
 from domain import errors
 from domain.access import Action as Right
-from domain.commands import BookAddon, ChangeQuantity
+from domain.commands import BookAddon, ChangeAddon, ChangeQuantity
 from domain.nlu.numbers import Quantity, asked_quantity, new_total, read_quantity
 from domain.services import addons, catalog, orders, subscriptions
+from domain.views import AddonView, SubscriptionView
 
 CONSENT_SLOTS = ("terms_accepted", "account_consent")
 # Refusals that concern the chosen product or add-on rather than the quantity.
@@ -96,9 +97,54 @@ class ValidateOrderForm(LicenceFormValidation):
         return self.confirmed(slot, value, missing)
 
 
-class ValidateChangeQuantityForm(SubscriptionFormValidation):
+class _BookedAddon(SubscriptionFormValidation):
+    """A form that works on a booked add-on instead of its product when the message that
+    started it named one ("Copilot kündigen", "Copilot auf 4 Nutzer", R17): `addon` is then
+    asked first and settles the subscription when only one has it running."""
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> list[str]:
+        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        return ["addon", *slots] if tracker.get_slot("addon") is not None else slots
+
+    async def extract_addon(self, dispatcher: Any, tracker: Any, domain: dict[str, Any]) -> Slots:
+        """The add-on the starting message named is validated with the form's first call."""
+        value = tracker.get_slot("addon")
+        if value is None or not history.set_this_turn(tracker.events, "addon"):
+            return {}
+        return {"addon": value}
+
+    async def validate_addon(
+        self, value: Any, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """A booked add-on's SKU, and its subscription if only one has it (R17); one not
+        booked ends the form (`AddonNotBooked`: nothing else is meant)."""
+        if value is None:
+            return {"addon": None}
+        found = await self.booked_addon(value)
+        if found is None:
+            return {"addon": None}
+        if len(found) > 1:  # booked for several products: which subscription is asked
+            return {"addon": found[0][1].sku}
+        sub, addon = found[0]
+        return {"addon": addon.sku, "subscription": str(sub.id), VERSION_SLOT: sub.version}
+
+    async def booked_addon(self, value: Any) -> list[tuple[SubscriptionView, AddonView]] | None:
+        """Where the add-on named by `value` runs (of the chosen subscription, if any)."""
+        conv = self.conv
+        sku = await lookups.addon(conv, value)
+        if sku is None:
+            return None
+        return await addons.booked(
+            conv.ctx, conv.require_actor(), conv.customer_id, sku, self.subscription_id()
+        )
+
+
+class ValidateChangeQuantityForm(_BookedAddon):
     """change_quantity_form: subscription, quantity as the new total (R11, R12), then the
-    summary and an explicit yes (`confirm_change`, an extra slot) before anything is written.
+    summary and an explicit yes (`confirm_change`, an extra slot) before anything is written;
+    or, started for a booked add-on, that add-on's new number of users (R17).
 
     A quantity named before the subscription is known ("Bitte auf 8 erhöhen", then "which
     one?") is kept as asked (a total "8", or a change "+5") until the subscription is chosen.
@@ -129,6 +175,8 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
         quantity = self.quantity_or_none(value)
         if quantity is None:
             return {"quantity": None}
+        if self.conv.slot("addon") is not None:  # the add-on's users (R17)
+            return await self._addon_total(quantity)
         asked = await self._asked(quantity)
         number = self.subscription_id()
         if number is None:  # kept as asked until the subscription is known
@@ -166,6 +214,26 @@ class ValidateChangeQuantityForm(SubscriptionFormValidation):
     ) -> Slots:
         missing = self.conv.texts("rasa.change_not_confirmed")
         return self.confirmed("confirm_change", value, missing)
+
+    async def _addon_total(self, quantity: int) -> Slots:
+        """The add-on's new number of users, checked as the change would be (R13, R17)."""
+        found = await self.booked_addon(self.conv.slot("addon"))
+        if found is None or len(found) != 1:
+            return {"quantity": None}
+        sub, addon = found[0]
+        conv = self.conv
+        total = new_total(addon.quantity, await self._asked(quantity))
+        try:
+            await addons.change_addon(
+                conv.ctx,
+                conv.require_actor(),
+                ChangeAddon(sub.id, addon.id, total, expected_version=sub.version),
+                dry_run=True,
+            )
+        except errors.DomainError as refusal:
+            conv.refuse(refusal)
+            return {"quantity": None}
+        return {"quantity": total, "confirm_change": None}
 
     async def _asked(self, quantity: int) -> Quantity:
         """What the number asks for in the latest message: "5 weitere" is a change (R11)."""
@@ -258,7 +326,7 @@ class ValidateAddonForm(SubscriptionFormValidation):
         return self.confirmed("terms_accepted", value, missing)
 
 
-class ValidateCancelForm(SubscriptionFormValidation):
+class ValidateCancelForm(_BookedAddon):
     """cancel_form: subscription and an explicit confirmation (R18-R20); a member's ends in a
     request to the admins (R23)."""
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from actions import lookups, parsing, render
 from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
-from domain.commands import BookAddon, ChangeQuantity
+from domain.commands import BookAddon, CancelAddon, ChangeAddon, ChangeQuantity
 from domain.services import addons, cancellations, catalog, orders, subscriptions
+from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as order_texts
 from domain.texts import results
 from domain.texts.i18n import N_
@@ -55,6 +56,19 @@ class AskQuantity(LicenceAction):
             )
             return []
         view = await lookups.subscription_in_slot(conv)
+        booked = conv.slot("addon")
+        if form == "change_quantity_form" and view is not None and isinstance(booked, str):
+            (sub, addon), *_ = await addons.booked(  # the add-on's users (R17)
+                conv.ctx, actor, conv.customer_id, booked, view.id
+            )
+            conv.say(
+                "rasa.ask.change_addon_quantity",
+                name=addon.name,
+                product=sub.product_name,
+                quantity=addon.quantity,
+                maximum=sub.quantity,
+            )
+            return []
         if form == "change_quantity_form" and view is not None:
             conv.say("rasa.ask.change_quantity", name=view.product_name, quantity=view.quantity)
             return []
@@ -189,6 +203,25 @@ class AskConfirmCancel(LicenceAction):
         if view is None:
             conv.say("rasa.ask.subscription_cancel", orders="")
             return []
+        booked = conv.slot("addon")
+        if isinstance(booked, str):  # the add-on on its own (R17, R19)
+            (_, addon), *_ = await addons.booked(
+                conv.ctx, conv.require_actor(), conv.customer_id, booked, view.id
+            )
+            cancelled = await addons.cancel_addon(
+                conv.ctx,
+                conv.require_actor(),
+                CancelAddon(view.id, addon.id, parsing.version(conv.slot(VERSION_SLOT))),
+                dry_run=True,
+            )
+            conv.say(
+                "rasa.ask.confirm_cancel_addon",
+                name=addon.name,
+                product=view.product_name,
+                quantity=addon.quantity,
+                end=conv.texts.date(cancelled.addon.end_date),
+            )
+            return []
         preview = await cancellations.preview_cancel(  # the end date, as decided (R19)
             conv.ctx,
             conv.require_actor(),
@@ -221,6 +254,24 @@ class AskConfirmChange(LicenceAction):
         quantity = parsing.quantity(conv.slot("quantity"), conv.texts.language)
         if view is None or quantity is None:
             conv.say("rasa.ask.subscription_change", orders="")
+            return []
+        booked = conv.slot("addon")
+        if isinstance(booked, str):  # the add-on's users: old → new, as in Telegram (R17)
+            actor = conv.require_actor()
+            (_, addon), *_ = await addons.booked(conv.ctx, actor, conv.customer_id, booked, view.id)
+            changed = await addons.change_addon(
+                conv.ctx,
+                actor,
+                ChangeAddon(
+                    view.id,
+                    addon.id,
+                    quantity,
+                    expected_version=parsing.version(conv.slot(VERSION_SLOT)),
+                ),
+                dry_run=True,
+            )
+            conv.show(addon_texts.summary(conv.texts.tr, changed))
+            conv.say("rasa.ask.confirm_change")
             return []
         preview = await subscriptions.change_quantity(
             conv.ctx,

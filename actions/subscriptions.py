@@ -18,16 +18,25 @@ from actions.conversation import Conversation
 from domain import errors
 from domain.access import Action as Right
 from domain.access import authorize
-from domain.commands import BookAddon, CancelSubscription, ChangeQuantity, WithdrawCancellation
+from domain.commands import (
+    BookAddon,
+    CancelAddon,
+    CancelSubscription,
+    ChangeAddon,
+    ChangeQuantity,
+    WithdrawCancellation,
+)
 from domain.model import Status
 from domain.services import addons, cancellations, orders, requests, subscriptions
+from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as screens
 from domain.texts import results
 from domain.texts.i18n import N_
 
-CHANGE_SLOTS = ("subscription", "quantity", "confirm_change")
+# "addon": a booked add-on's users (the form was started for it, R17)
+CHANGE_SLOTS = ("subscription", "quantity", "confirm_change", "addon")
 ADDON_SLOTS = ("subscription", "addon", "quantity", "terms_accepted")
-CANCEL_SLOTS = ("subscription", "confirm_cancel")
+CANCEL_SLOTS = ("subscription", "confirm_cancel", "addon")  # "addon": one add-on only
 
 
 class ShowOrders(LicenceAction):
@@ -166,6 +175,14 @@ class ChangeQuantityAction(_SubscriptionWrite):
             conv.say("rasa.change_not_confirmed")
             return self.done()
         actor = conv.require_actor()
+        booked = conv.slot("addon")
+        if isinstance(booked, str):  # the add-on's new number of users (R17)
+            (_, addon), *_ = await addons.booked(conv.ctx, actor, conv.customer_id, booked, number)
+            result = await addons.change_addon(
+                conv.ctx, actor, ChangeAddon(number, addon.id, quantity, expected_version=version)
+            )
+            conv.show(addon_texts.changed(conv.texts.tr, result))
+            return self.done()
         try:
             changed = await subscriptions.change_quantity(
                 conv.ctx, actor, ChangeQuantity(number, quantity, expected_version=version)
@@ -228,6 +245,14 @@ class CancelSubscriptionAction(_SubscriptionWrite):
             conv.say("rasa.cancel_not_confirmed")
             return self.done()
         actor = conv.require_actor()
+        booked = conv.slot("addon")
+        if isinstance(booked, str):  # the add-on on its own, to the month end (R17, R19)
+            (_, addon), *_ = await addons.booked(conv.ctx, actor, conv.customer_id, booked, number)
+            result = await addons.cancel_addon(
+                conv.ctx, actor, CancelAddon(number, addon.id, expected_version=version)
+            )
+            conv.show(addon_texts.cancelled(conv.texts.tr, result))
+            return self.done()
         outcome = await cancellations.submit_cancel(
             conv.ctx,
             actor,

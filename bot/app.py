@@ -112,6 +112,8 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.CUSTOMER_SUBSCRIPTION: agent.customer_subscription,
     cb.CUSTOMER_PROVISION: agent.provision,
     cb.CUSTOMER_TICKETS: agent.customer_tickets,
+    cb.CUSTOMER_TICKET: agent.customer_ticket,
+    cb.CUSTOMER_TICKET_ANSWER: agent.answer_ticket,
     cb.CUSTOMER_REQUESTS: agent.customer_requests,
     cb.PREPARE: agent.prepare,
     cb.PREPARE_KIND: agent.choose_kind,

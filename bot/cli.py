@@ -258,7 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     nlu_eval.add_argument(
         "--messages",
         type=Path,
-        help="YAML of labelled messages (default: tests/nlu/messages.yml in the repository)",
+        action="append",
+        help="YAML of labelled messages, may be repeated (default: tests/nlu/messages.yml and "
+        "tests/nlu/messages_v2.yml in the repository)",
     )
     nlu_eval.add_argument("--json", action="store_true")
     nlu_eval.add_argument(
@@ -475,8 +477,9 @@ async def _tickets(ctx: Context, args: argparse.Namespace) -> None:
 async def _nlu(ctx: Context, args: argparse.Namespace) -> None:
     from bot import nlu_cli
 
-    if args.nlu_command == "evaluate" and args.messages and not args.messages.is_file():
-        raise CliError(f"--messages: no such file: {args.messages}")
+    for path in (args.messages or []) if args.nlu_command == "evaluate" else []:
+        if not path.is_file():
+            raise CliError(f"--messages: no such file: {path}")
     parser = await nlu_cli.parser_for(ctx)
     if args.nlu_command == "parse":
         nlu_cli.parse(parser, args.text, args.json)

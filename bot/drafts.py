@@ -31,6 +31,7 @@ class Step(StrEnum):
     ADDON_CHANGE_QUANTITY = "addon_change_quantity"  # a booked add-on's new number of users
     TICKET_WRITE = "ticket_write"  # the next typed text is the concern of a new ticket
     CUSTOMER_SEARCH = "customer_search"  # service desk: the next typed text names a customer
+    TICKET_ANSWER = "ticket_answer"  # service desk: the next typed text answers a ticket
     PREPARE_QUANTITY = "prepare_quantity"  # service desk: a prepared request's quantity
     REQUEST_APPROVAL = "request_approval"  # an admin ticks the consents of a request (R23)
     REQUEST_REASON = "request_reason"  # the next typed text is why a request is declined
@@ -158,6 +159,15 @@ class CustomerForm(Form):
 
     kind: ClassVar[str] = "customer"
     customer_id: str
+
+
+@dataclass
+class AnswerForm(Form):
+    """An agent answers a ticket from the customer card: the next typed text is the answer."""
+
+    kind: ClassVar[str] = "answer"
+    ticket: int
+    card: int  # the CustomerForm draft of the customer card it started from
 
 
 @dataclass

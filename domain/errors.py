@@ -242,6 +242,15 @@ class AddonNotFound(DomainError):
         self.booking_id = booking_id
 
 
+class AddonNotBooked(DomainError):
+    """A booked add-on to change or cancel (R17) that is not booked (for that product)."""
+
+    code = "addon_not_booked"
+
+    def __init__(self, addon_name: str) -> None:
+        self.addon_name = addon_name
+
+
 class AddonExceedsBase(DomainError):
     """An add-on is per user: at most the base quantity (R17)."""
 

@@ -5,9 +5,10 @@ buttons, and the text of the bot's callback answers as Telegram shows it (an ale
 The current screen's buttons (the message with buttons the bot sent or edited last) are
 numbered 1, 2, …, any other message's `<message>.<n>`; a link button is printed as its address.
 A typed number presses a button (`2`, `12.1`), any other line is sent as a message. Its own
-words follow the language the chat chose. Given a `desk` group, it also prints the bot's new
-and edited messages there, headed by the group's title and the topic's name, in the order the
-bot sent them (their buttons are listed, not numbered, unless the agent is the one typing).
+words follow the language the chat chose. Given a `desk` group, the agent (`/as agent`) works
+there: it prints the bot's new and edited messages in the group (those the agent has not seen
+yet), headed by the group's title and the topic's name, in the order the bot sent them; typed
+text goes to the newest ticket's topic, commands to the agent's own chat.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Terminal:
         self._default = tr  # the language of a chat that chose none
         self._language = language
         self._seen: dict[int, int] = {}  # per person: how many of their chat's events shown
-        self._desk_seen = 0
+        self._desk_seen: dict[int, int] = {}  # per agent: the group's events shown to them
         self._agent_in_desk = True  # where the agent's last screen came from: group or own chat
         self._buttons: list[tuple[SentMessage, dict[str, str]]] = []  # the current screen's
 
@@ -107,6 +108,8 @@ class Terminal:
             print(self.tr("chat_cli.as_usage", names=", ".join(self.people)), file=self.out)
             return
         self.user = person  # what arrived in their chat meanwhile is shown next
+        if self._is_agent():  # the agent works in the desk group (new tickets show there)
+            self._agent_in_desk = True
         await self._follow_language()
         name = f"{person.first_name} {person.last_name or ''}".strip()
         print(self.tr("chat_cli.as", name=name), file=self.out)
@@ -133,9 +136,10 @@ class Terminal:
         seen = self._seen.get(self.user.id, 0)
         events = [(event, self.user.id) for event in self.emu.events(self.user.id)[seen:]]
         self._seen[self.user.id] = seen + len(events)
-        if self.desk is not None:
-            desk_events = self.emu.events(self.desk.id)[self._desk_seen :]
-            self._desk_seen += len(desk_events)
+        if self.desk is not None and self._is_agent():  # only agents are in the group
+            shown = self._desk_seen.get(self.user.id, 0)
+            desk_events = self.emu.events(self.desk.id)[shown:]
+            self._desk_seen[self.user.id] = shown + len(desk_events)
             events += [(event, self.desk.id) for event in desk_events]
             events.sort(key=lambda seen: seen[0].seq)  # in the order the bot did it
         if events and self._is_agent() and self.desk is not None:

@@ -14,8 +14,9 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import CustomerForm, Drafted, DraftState, PrepareForm, Step
+from bot.drafts import AnswerForm, CustomerForm, Drafted, DraftState, PrepareForm, Step
 from bot.handlers import request_cards
+from bot.notifier import send_queued
 from bot.turn import Keyboard, StaleButton, Turn, handler
 from domain import errors
 from domain.access import Action, authorize
@@ -32,12 +33,14 @@ from domain.services import (
     tickets,
 )
 from domain.services.requests import AskRequest
+from domain.services.tickets import Source, TicketView
 from domain.texts import agent as texts
 from domain.texts import orders as order_texts
 from domain.texts import seats as seat_texts
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 from domain.texts.refusals import describe
+from domain.tickets import TicketStatus
 from domain.views import SubscriptionView
 
 MAX_LISTED = 10  # tickets and requests on the card's screens, newest first
@@ -205,9 +208,65 @@ async def customer_tickets(turn: Turn) -> None:
     card = await turn.pressed_draft(CustomerForm)
     actor = turn.require_actor()
     shown = await customers.customer_card(turn.core, actor, card.form.customer_id)
-    found = await tickets.list_tickets(turn.core, actor, card.form.customer_id)
-    text = texts.tickets(turn.tr, shown.customer_name, found[:MAX_LISTED])
-    await turn.show(text, [turn.nav(_data(cb.CUSTOMER, card))])
+    found = (await tickets.list_tickets(turn.core, actor, card.form.customer_id))[:MAX_LISTED]
+    text = texts.tickets(turn.tr, shown.customer_name, found)
+    keyboard = [
+        [turn.button("agent.ticket_open", _data(cb.CUSTOMER_TICKET, card, t.id), number=t.id)]
+        for t in found
+    ]
+    await turn.show(text, [*keyboard, turn.nav(_data(cb.CUSTOMER, card))])
+
+
+async def _card_ticket(turn: Turn, card: Drafted[CustomerForm], ticket_id: int) -> TicketView:
+    """A ticket of the card's customer; another customer's is a forged button (R24)."""
+    view = await tickets.ticket_for_desk(turn.core, turn.require_actor(), ticket_id)
+    if view.customer_id != card.form.customer_id:
+        raise StaleButton()
+    return view
+
+
+@handler
+async def customer_ticket(turn: Turn) -> None:
+    """One ticket from the card: who, what about, its conversation, and a way to answer."""
+    card = await turn.pressed_draft(CustomerForm)
+    await show_ticket(turn, card.id, await _card_ticket(turn, card, turn.press.number(1) or 0))
+
+
+async def show_ticket(turn: Turn, card: int, view: TicketView, note: str = "") -> None:
+    turn.set_step(Step.IDLE)
+    rows = []
+    if view.status is not TicketStatus.RESOLVED:
+        answer = cb.data(cb.CUSTOMER_TICKET_ANSWER, card, view.id)
+        rows.append([turn.button("agent.ticket_answer", answer)])
+    rows.append(turn.nav(cb.data(cb.CUSTOMER_TICKETS, card)))
+    await turn.show(texts.ticket(turn.tr, view), rows, note=note)
+
+
+@handler
+async def answer_ticket(turn: Turn) -> None:
+    """ "Antworten": the next typed text is the answer, sent to the customer (R26)."""
+    card = await turn.pressed_draft(CustomerForm)
+    view = await _card_ticket(turn, card, turn.press.number(1) or 0)
+    if view.status is TicketStatus.RESOLVED:
+        raise errors.TicketClosed(view.id)
+    await turn.new_draft(AnswerForm(view.id, card.id), Step.TICKET_ANSWER)
+    back = cb.data(cb.CUSTOMER_TICKET, card.id, view.id)
+    await turn.show(texts.answer_ask(turn.tr, view), [turn.nav(back)])
+
+
+async def answer_typed(turn: Turn, text: str) -> None:
+    """The agent's answer, typed in their own chat: stored in the ticket and sent to the
+    customer through the outbox, as an answer in the service desk group is."""
+    draft = await turn.current_draft(AnswerForm)
+    message = turn.update.message
+    source = None if message is None else Source(turn.chat_id, message.message_id)
+    view = await tickets.reply(
+        turn.core, turn.require_actor(), draft.form.ticket, text, turn.user.full_name, source
+    )
+    draft.finish(view.id)
+    await turn.save_draft(draft)
+    send_queued(turn)  # to the customer, through the outbox
+    await show_ticket(turn, draft.form.card, view, note=texts.answer_sent(turn.tr, view))
 
 
 @handler

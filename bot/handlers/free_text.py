@@ -41,6 +41,7 @@ _READING_KEYS = {
     "order_status": N_("free_text.reading.order_status"),
     "handoff": N_("free_text.reading.handoff"),
     "show_costs": N_("free_text.reading.show_costs"),  # issue 21 (appended: codes stay)
+    "withdraw_cancellation": N_("free_text.reading.withdraw_cancellation"),  # issue 18
 }
 _CODES = tuple(_READING_KEYS)  # the reading's number in `fx:` data (keeps it under 64 bytes)
 _WRITES = {
@@ -48,10 +49,20 @@ _WRITES = {
     "change_quantity": Action.CHANGE,
     "book_addon": Action.ADDON,
     "cancel_product": Action.CANCEL,
+    "withdraw_cancellation": Action.CANCEL,  # R20: who may cancel may take it back
 }
 _NEEDS_PRODUCT = frozenset(
-    {"product_details", "order_product", "change_quantity", "cancel_product", "order_status"}
+    {
+        "product_details",
+        "order_product",
+        "change_quantity",
+        "cancel_product",
+        "order_status",
+        "withdraw_cancellation",
+    }
 )
+# Readings that are no request of their own: typed at a question, the question answers them.
+_NOT_REQUESTS = frozenset({"greet", "goodbye", "affirm", "deny", "out_of_scope"})
 
 
 async def understand(turn: Turn, text: str) -> None:
@@ -61,10 +72,31 @@ async def understand(turn: Turn, text: str) -> None:
         return
     result = parser.parse(text)
     metrics.INTENTS.labels(result.intent, str(not result.uncertain).lower()).inc()
+    if result.nonsense:  # "asdfgh": no reading to offer (issue 18)
+        await _unsure(turn)
+        return
     if result.uncertain or result.intent not in _INTENTS:
         await _did_you_mean(turn, result)
         return
     await _act(turn, result)
+
+
+async def instead_of_answer(turn: Turn, text: str) -> bool:
+    """A request typed where a question waits for a number ("kündige Office 365 E1" at "Wie
+    viele Lizenzen?"): act on it when the reading is sure and True; else False, and the
+    question answers the text (issue 18). The draft of the question stays as it is."""
+    parser = turn.rt.parser
+    if parser is None:
+        return False
+    result = parser.parse(text)
+    if result.uncertain or result.nonsense or result.intent in _NOT_REQUESTS:
+        return False
+    if result.intent not in _INTENTS:
+        return False
+    metrics.INTENTS.labels(result.intent, "true").inc()
+    turn.set_step(Step.IDLE)
+    await _act(turn, result)
+    return True
 
 
 async def _act(turn: Turn, result: ParseResult) -> None:
@@ -102,10 +134,16 @@ def _with(
     )
 
 
-def _data(result: ParseResult, intent: str, product: str | None, addon: str | None) -> str:
-    """`fx:<reading>:<product>:<addon>:<quantity>:<relative>`; choices joined by "|"."""
-    products = "|".join(result.product_choices) if product is None else product
-    addons_ = "|".join(result.addon_choices) if addon is None else addon
+def button_data(result: ParseResult, intent: str, product: str | None, addon: str | None) -> str:
+    """`fx:<reading>:<product>:<addon>:<quantity>:<relative>`; choices joined by "|". Every
+    name and number understood goes along (issue 18: "3 Exchange Online Plan 1 bitte" →
+    "Lizenzen bestellen" is the order of 3, not the catalogue)."""
+    products = (
+        ("|".join(result.product_choices) or result.product_sku or "")
+        if product is None
+        else product
+    )
+    addons_ = ("|".join(result.addon_choices) or result.addon_sku or "") if addon is None else addon
     quantity = "" if result.quantity is None else result.quantity
     args = (_CODES.index(intent), products, addons_, quantity, int(result.quantity_relative))
     try:
@@ -116,8 +154,8 @@ def _data(result: ParseResult, intent: str, product: str | None, addon: str | No
         )
 
 
-def _from_press(turn: Turn) -> ParseResult | None:
-    press = turn.press
+def reading_of(press: cb.Press) -> ParseResult | None:
+    """The reading a `fx:` button carries (`_data`); None when it is forged."""
     code = press.number(0)
     if code is None or code >= len(_CODES) or len(press.args) != 5:
         return None
@@ -164,7 +202,7 @@ def new_request(turn: Turn, text: str) -> InlineKeyboardButton | None:
     result = parser.parse(text)
     if result.uncertain or result.intent not in _NEW_REQUESTS or result.intent not in _READING_KEYS:
         return None
-    return turn.button(_READING_KEYS[result.intent], _data(result, result.intent, None, None))
+    return turn.button(_READING_KEYS[result.intent], button_data(result, result.intent, None, None))
 
 
 async def _did_you_mean(turn: Turn, result: ParseResult) -> None:
@@ -175,7 +213,7 @@ async def _did_you_mean(turn: Turn, result: ParseResult) -> None:
         return
     metrics.CLARIFICATIONS.labels("did_you_mean").inc()
     rows = [
-        [turn.button(_READING_KEYS[intent], _data(result, intent, None, None))]
+        [turn.button(_READING_KEYS[intent], button_data(result, intent, None, None))]
         for intent in readings
     ]
     rows.append([turn.button("free_text.something_else", cb.data(cb.FREE_TEXT, "-"))])
@@ -191,7 +229,7 @@ async def _which_one(turn: Turn, result: ParseResult, kind: str, skus: tuple[str
         if sku not in names:
             continue
         chosen = (sku, None) if kind == "product" else (None, sku)
-        data = _data(result, result.intent, *chosen)
+        data = button_data(result, result.intent, *chosen)
         rows.append([InlineKeyboardButton(names[sku], callback_data=data)])
     if not rows:
         await _unsure(turn)
@@ -211,7 +249,7 @@ async def pressed(turn: Turn) -> None:
             [[turn.button("menu.support", cb.SUPPORT)], turn.nav()],
         )
         return
-    result = _from_press(turn)
+    result = reading_of(turn.press)
     if result is None:
         await menu.show_menu(turn)
         return
@@ -398,6 +436,35 @@ async def _handoff(turn: Turn, _: ParseResult) -> None:
     await support.ask_for_help(turn)
 
 
+async def _withdraw(turn: Turn, result: ParseResult) -> None:
+    """ "Kündigung von E1 zurücknehmen": the cancelled subscription's card, whose button takes
+    the cancellation back (R20); never the cancellation screen (issue 18)."""
+    overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
+    running = overview.running(result.product_sku)
+    if result.addon_sku is not None:  # an add-on's cancellation: the subscription it is on
+        running = [s for s in running if any(a.sku == result.addon_sku for a in s.addons)]
+    cancelled = [s for s in running if s.withdrawable]
+    if len(cancelled) == 1:
+        await my_orders.show_subscription(turn, cancelled[0])
+        return
+    if not cancelled and result.product_sku is not None:
+        name = html.escape(await _product_name(turn, result.product_sku))
+        await turn.send(turn.tr("free_text.not_cancelled", name=name))
+    elif not cancelled:
+        await turn.send(turn.tr("free_text.nothing_cancelled"))
+    else:  # several cancellations run: the user picks one
+        await turn.send(turn.tr("free_text.which_product"))
+    await my_orders.show_orders(turn, 0)
+
+
+async def _out_of_scope(turn: Turn, _: ParseResult) -> None:
+    """Not ours (the weather, a printer): say so and offer the service desk and the menu."""
+    await turn.show(
+        turn.tr("free_text.out_of_scope"),
+        [[turn.button("menu.support", cb.SUPPORT)], turn.nav()],
+    )
+
+
 async def _affirm_or_deny(turn: Turn, _: ParseResult) -> None:
     """ "Ja" never confirms a write: the button does (docs/ux.md, issue on free text)."""
     if turn.step is not Step.IDLE:
@@ -420,6 +487,8 @@ _INTENTS: dict[str, Callable[[Turn, ParseResult], Awaitable[None]]] = {
     "order_status": _status,
     "show_costs": _costs,
     "handoff": _handoff,
+    "withdraw_cancellation": _withdraw,
+    "out_of_scope": _out_of_scope,
     "affirm": _affirm_or_deny,
     "deny": _affirm_or_deny,
 }

@@ -87,7 +87,10 @@ async def help_(turn: Turn) -> None:
 
 
 async def show_help(turn: Turn) -> None:
-    await turn.show(turn.tr("help.text"), [turn.nav()] if turn.actor else [])
+    text = turn.tr("help.text")
+    if turn.actor is not None and turn.actor.role is Role.AGENT:  # their own tools
+        text += "\n\n" + turn.tr("help.agent")
+    await turn.show(text, [turn.nav()] if turn.actor else [])
 
 
 @handler

@@ -19,6 +19,7 @@ from bot.handlers import (
 )
 from bot.turn import Turn, handler
 from domain.model import Role
+from domain.nlu.numbers import typed_quantity
 
 _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.ORDER_QUANTITY: ordering.quantity_typed,
@@ -27,8 +28,19 @@ _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
     Step.ADDON_CHANGE_QUANTITY: addon_changes.quantity_typed,
     Step.TICKET_WRITE: support.concern_typed,
     Step.CUSTOMER_SEARCH: agent.search_typed,
+    Step.TICKET_ANSWER: agent.answer_typed,
     Step.PREPARE_QUANTITY: agent.quantity_typed,
     Step.REQUEST_REASON: request_cards.reason_typed,
+}
+# Steps that wait for a number (a question, or a summary whose quantity a number changes):
+# anything else typed there may be a request of its own (issue 18).
+_NUMBER_STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
+    Step.ORDER_QUANTITY: ordering.quantity_typed,
+    Step.ORDER_SUMMARY: ordering.quantity_typed,  # "'7" at the consents: the new quantity
+    Step.CHANGE_QUANTITY: changes.total_typed,
+    Step.CHANGE_SUMMARY: changes.total_typed,
+    Step.ADDON_QUANTITY: addons.quantity_typed,
+    Step.ADDON_CHANGE_QUANTITY: addon_changes.quantity_typed,
 }
 
 
@@ -36,6 +48,16 @@ _STEPS: dict[Step | None, Callable[[Turn, str], Awaitable[None]]] = {
 async def text(turn: Turn) -> None:
     message = turn.update.effective_message
     typed = (message.text if message else None) or ""
+    number_step = _NUMBER_STEPS.get(turn.step)
+    if number_step is not None and turn.actor is not None:
+        if typed_quantity(typed, turn.tr.language) is not None:
+            await number_step(turn, typed)
+            return
+        if await free_text.instead_of_answer(turn, typed):
+            return
+        if turn.step in _STEPS:  # the question says again what it needs
+            await number_step(turn, typed)
+            return
     step = _STEPS.get(turn.step)
     if step is not None and turn.actor is not None:
         await step(turn, typed)

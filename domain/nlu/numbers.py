@@ -144,7 +144,9 @@ def find_quantity(text: str) -> Quantity | None:
 
 # A quantity typed as the whole answer: a whole number of up to 15 digits, any sign (so that
 # "-3" or "0" reach the domain and are refused with the allowed range, not "not a number").
-_WHOLE = re.compile(r"^\s*[+-]?\d{1,15}\s*$")
+# A number typed as the whole answer; quotes around it and a full stop after it are slips
+# ("'7" at the consents, issue 18).
+_WHOLE = re.compile(r"^[\s'\"`´‘’‚“”„]*[+-]?\d{1,15}[\s'\"`´‘’‚“”„.!]*$")
 
 
 def typed_quantity(text: str, language: str) -> int | None:
@@ -157,7 +159,7 @@ def typed_quantity(text: str, language: str) -> int | None:
         text = normalise_numbers(text, language)
         if not _WHOLE.match(text):
             return None
-    return int(text)
+    return int(text.strip("\t\n\r '\"`´‘’‚“”„.!"))
 
 
 def _as_typed(text: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain import errors
-from domain.access import Action, asks_instead
+from domain.access import Action, asks_instead, authorize
 from domain.commands import BookAddon, CancelAddon, ChangeAddon
 from domain.model import Actor, Consent, ConsentKind, QuantityChange
 from domain.pricing import monthly_total
@@ -182,3 +182,24 @@ async def cancel_addon(
         )
         await commit_write(ctx, uow, sub)
     return AddonCancelled(subscription_view(sub, ctx.today()), addon_view(booking, ctx.today()))
+
+
+async def booked(
+    ctx: Context, actor: Actor, customer_id: str, addon_sku: str, subscription_id: int | None
+) -> list[tuple[SubscriptionView, AddonView]]:
+    """Where an add-on runs for the customer (of subscription `subscription_id`, if given):
+    what "Copilot kündigen" means (R17). None: `AddonNotBooked`, naming it."""
+    async with ctx.uow(write=False) as uow:
+        authorize(actor, Action.VIEW, customer_id)
+        subs = await uow.subscriptions.for_customer(customer_id)
+        catalog = await uow.catalog.load()
+    found = []
+    for sub in subs:
+        if subscription_id is not None and sub.id != subscription_id:
+            continue
+        view = subscription_view(sub, ctx.today())
+        found += [(view, a) for a in view.running_addons() if a.sku == addon_sku]
+    if not found:
+        addon = catalog.addons.get(addon_sku)
+        raise errors.AddonNotBooked(addon.name if addon else addon_sku)
+    return found

@@ -14,6 +14,7 @@ from domain.texts import requests as request_texts
 from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape, quotable
+from domain.tickets import Author
 from domain.views import OrdersOverview, ProductOffer, SubscriptionView
 
 
@@ -133,3 +134,39 @@ def sent(tr: Translator, request: RequestView) -> str:
         what=request_texts.what(tr, request),
         customer=escape(request.customer_name),
     )
+
+
+SHOWN_MESSAGES = 8  # the newest messages of a ticket on its screen, each at most …
+SHOWN_LENGTH = 400  # … characters (the whole conversation: the service desk group)
+
+
+def ticket(tr: Translator, view: TicketView) -> str:
+    """One ticket for an agent: its card (who, for whom, doing what, the concern) and the
+    newest messages after it."""
+    lines = [ticket_texts.desk_card(tr, view)]
+    for message in view.messages[1:][-SHOWN_MESSAGES:]:
+        text = message.text
+        text = text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+        if message.author is Author.AGENT:
+            line = tr("agent.line_agent", name=escape(message.name), text=escape(text))
+        else:
+            line = tr("agent.line_customer", name=escape(view.user_name), text=escape(text))
+        lines.append(line)
+    if view.taken_by:
+        lines.append(tr("desk.taken_by", name=escape(view.taken_by)))
+    return "\n\n".join(lines)
+
+
+def answer_ask(tr: Translator, view: TicketView) -> str:
+    return tr(
+        "agent.answer_ask",
+        number=view.id,
+        user=escape(view.user_name),
+        customer=escape(view.customer_name),
+    )
+
+
+def answer_sent(tr: Translator, view: TicketView) -> str:
+    if view.channel != "telegram":  # the customer reads it when they ask (Rasa)
+        return tr("desk.stored_only", number=view.id, user=escape(view.user_name))
+    return tr("agent.answer_sent", number=view.id, user=escape(view.user_name))

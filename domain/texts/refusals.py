@@ -41,6 +41,7 @@ _MESSAGES = {
         N_("errors.addon_requires_provisioned"),
         N_("errors.addon_already_booked"),
         N_("errors.addon_not_found"),
+        N_("errors.addon_not_booked"),
         N_("errors.addon_exceeds_base"),
         N_("errors.ticket_not_found"),
         N_("errors.ticket_closed"),

@@ -12,10 +12,17 @@ from domain.nlu.numbers import Quantity, asked_quantity, new_total, read_quantit
 
 # What the Telegram bot accepted as a typed quantity before the rule moved here (bot/drafts.py).
 BOT_RULE = re.compile(r"^\s*[+-]?\d{1,15}\s*$")
+# Since issue 18 a full stop or quotes around the number are slips, not another answer ("'7").
+SLIPS = re.compile(r"^[\s'\"]*([+-]?\d{1,15})[\s'\".!]*$")
 
 
 def bot_parse_quantity(text: str) -> int | None:
     return int(text) if BOT_RULE.match(text) else None
+
+
+def slip_tolerant_quantity(text: str) -> int | None:
+    found = SLIPS.match(text)
+    return int(found[1]) if found else None
 
 
 @given(st.from_regex(r"\A[ \t]*[+-]?[0-9]{1,15}[ \t]*\Z"), st.sampled_from(["de", "en"]))
@@ -25,8 +32,14 @@ def test_every_number_the_bot_accepted_reads_the_same(text: str, language: str) 
 
 @given(st.text(alphabet="0123456789 +-.,xX", max_size=20), st.sampled_from(["de", "en"]))
 def test_digits_read_as_the_bot_read_them(text: str, language: str) -> None:
-    """Without number words, the shared rule is the bot's rule exactly."""
-    assert typed_quantity(text, language) == bot_parse_quantity(text)
+    """Without number words, the shared rule is the bot's rule, and a full stop after the number
+    is a slip (issue 18)."""
+    assert typed_quantity(text, language) == slip_tolerant_quantity(text)
+
+
+@pytest.mark.parametrize(("text", "quantity"), [("'7", 7), ("„12“", 12), ("5.", 5), ("3!", 3)])
+def test_quotes_and_a_full_stop_around_a_number_are_slips(text: str, quantity: int) -> None:
+    assert typed_quantity(text, "de") == quantity  # issue 18: "'7" at the consents
 
 
 @pytest.mark.parametrize(

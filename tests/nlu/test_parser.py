@@ -21,6 +21,7 @@ from domain.nlu.parser import Parser, ParseResult
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = ROOT / "tests" / "nlu" / "messages.yml"
+MESSAGES_V2 = ROOT / "tests" / "nlu" / "messages_v2.yml"
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +133,54 @@ def test_unseen_realistic_messages_meet_the_accuracy_targets(parser: Parser) -> 
     assert report.unsafe_writes == []
 
 
+def test_the_second_independent_set_meets_issue_18s_targets(parser: Parser) -> None:
+    """Withdrawals, costs, problems, complaints, nonsense, add-on changes, member wording."""
+    report = evaluation.judge("messages_v2", parser.parse, evaluation.load_messages(MESSAGES_V2))
+    assert len(report.outcomes) >= 100
+    assert report.intent_accuracy >= 0.98, report.mistakes
+    # no write flow for a message that asks for none, for the wrong product or direction, and
+    # never a cancellation for a withdrawal (or the other way round)
+    assert report.unsafe_writes == []
+    assert report.entities["nonsense"].accuracy == 1.0, report.mistakes
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Kündigung von E1 zurücknehmen", "withdraw_cancellation"),  # issue 18, finding 2
+        ("withdraw the cancellation for teams essentials", "withdraw_cancellation"),
+        ("Was zahlen wir monatlich insgesamt?", "show_costs"),  # finding 7
+        ("Wir haben ein Problem mit Outlook und brauchen Hilfe", "handoff"),
+    ],
+)
+def test_issue_18s_sentences_are_understood(parser: Parser, text: str, intent: str) -> None:
+    result = parser.parse(text)
+    assert (result.intent, result.uncertain) == (intent, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kündigung für exchange online plan 2 bitte",
+        "we no longer need Exchange Online Plan 1, cancel it",
+        "Ich habe es mir anders überlegt",
+    ],
+)
+def test_without_a_word_that_takes_back_there_is_no_withdrawal(parser: Parser, text: str) -> None:
+    assert parser.parse(text).intent != "withdraw_cancellation"
+
+
+@pytest.mark.parametrize("text", ["asdfgh", "?!?", "jjjjjjj", "qwertz uiop"])
+def test_nonsense_is_told_apart(parser: Parser, text: str) -> None:
+    result = parser.parse(text)
+    assert (result.intent, result.nonsense) == ("out_of_scope", True)
+
+
+def test_misspelt_and_unseen_words_are_not_nonsense(parser: Parser) -> None:
+    for text in ("halo zusammn", "Kostenaufstellung", "Rechnungsübersicht bitte", "ok"):
+        assert not parser.parse(text).nonsense, text
+
+
 def test_the_held_out_split_is_reported_per_intent(parser: Parser) -> None:
     data = training_data.load()
     products = {sku: n for n, (k, sku) in parser.matcher.forms.items() if k == "product"}
@@ -175,6 +224,10 @@ def test_nlu_evaluate_reports_accuracy(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     reports = json.loads(done.stdout)
     assert reports[0]["name"] == "held-out 20 % of data/nlu.yml"
+    assert [r["name"] for r in reports[2:]] == [
+        "messages in messages.yml",
+        "messages in messages_v2.yml",
+    ]
     assert all(0 <= r["intent_accuracy"] <= 1 for r in reports)
     assert "change_quantity" in reports[0]["intents"]
 
@@ -189,7 +242,7 @@ def test_nlu_evaluate_refuses_a_missing_messages_file(
 
 
 def test_evaluate_without_messages_judges_the_held_out_split_and_says_so(parser: Parser) -> None:
-    """An installed package has no tests/nlu/messages.yml (default_messages() is None)."""
+    """An installed package has no tests/nlu/messages.yml (default_messages() is [])."""
     out, err = io.StringIO(), io.StringIO()
     nlu_cli.evaluate(parser, None, as_json=True, out=out, err=err)
     reports = json.loads(out.getvalue())

@@ -172,7 +172,7 @@ print(json.dumps({
     "modules": [bot.__file__, domain.__file__, actions.__file__],
     "data": [str(data_file("catalog.yaml")), str(data_file("nlu.yml"))],
     "source_tree": source_tree() is not None,
-    "messages": default_messages() is not None,
+    "messages": default_messages() != [],
     "finders": [repr(finder) for finder in sys.meta_path],
     "actions": sorted(executor.actions),
 }))

@@ -297,6 +297,7 @@ async def test_a_change_is_checked_by_the_domain_and_not_applied_twice(
         "subscription": None,
         "quantity": None,
         "confirm_change": None,
+        "addon": None,
         "subscription_version": None,
     }
 
@@ -390,6 +391,7 @@ async def test_a_change_made_while_the_form_was_open_is_not_overwritten(
         "subscription": None,
         "quantity": None,
         "confirm_change": None,
+        "addon": None,
         "subscription_version": None,
     }
 

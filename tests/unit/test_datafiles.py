@@ -24,4 +24,7 @@ def test_a_source_tree_reads_the_repositorys_data_folder(
 
 def test_the_repository_is_the_source_tree_and_has_the_nlu_messages() -> None:
     assert source_tree() == ROOT
-    assert nlu_cli.default_messages() == ROOT / "tests" / "nlu" / "messages.yml"
+    assert nlu_cli.default_messages() == [
+        ROOT / "tests" / "nlu" / "messages.yml",
+        ROOT / "tests" / "nlu" / "messages_v2.yml",
+    ]
