@@ -220,6 +220,13 @@ class _Invites(_Repos):
                 return True
         return False
 
+    async def revoke(self, invite_id: int, at: datetime) -> bool:
+        for code_hash, invite in self.s.invites.items():
+            if invite.id == invite_id and invite.used_at is None:
+                self.s.invites[code_hash] = dataclasses.replace(invite, expires_at=at)
+                return True
+        return False
+
 
 class _Records(_Repos):
     async def quantity_change(self, change: QuantityChange) -> None:
