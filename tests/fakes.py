@@ -710,7 +710,11 @@ class FakeUnitOfWork:
         return None  # what was not committed stays in `working` and is forgotten
 
     async def flush(self) -> None:
-        return None
+        """New add-on bookings get their ids, as the database gives them on a flush."""
+        for sub in self.working.subscriptions.values():
+            for booking in sub.addons:
+                if booking.id is None:
+                    booking.id = self.working.new_id()
 
     async def commit(self) -> None:
         stored = self._store.state.subscriptions
