@@ -2,6 +2,7 @@
 # make test  - set up .venv and run every test (with the short form of the fault suite)
 # make bench - the benchmarks of docs/benchmarks.md (BENCH_ARGS=--quick for a 5-minute run)
 # make reliability - the long form of the fault and abuse suite (tests/reliability)
+# make rasa-e2e - a real Rasa 3.6.21 (own Python 3.10 env in .rasa/venv) against the action server
 # make test-dates - the tests on the real clock at the instants that break date code (faketime)
 # make screenshots - the Mini App's screenshots in docs/images (needs chromium, chromium-driver)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -11,7 +12,13 @@ UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 RUNTIME := $(VENV)/.runtime-stamp
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: chat test test-dates lint format bench reliability clean messages messages-update messages-check
+# Rasa 3.6 runs on Python 3.8-3.10: python3.10 from PATH, else pyenv's newest 3.10.
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
+RASA_VERSION := 3.6.21
+RASA_VENV := .rasa/venv
+RASA_STAMP := $(RASA_VENV)/.installed-$(RASA_VERSION)
+
+.PHONY: chat test test-dates lint format bench reliability rasa-e2e clean messages messages-update messages-check
 
 # uv installs in seconds what pip takes a minute for; it is bootstrapped into the venv with pip.
 $(BIN)/uv:
@@ -47,6 +54,15 @@ reliability: $(STAMP)  ## the long fault and abuse suite (a short form runs in `
 
 screenshots: $(STAMP)  ## the README's pictures of the Mini App, from its browser test
 	MINIAPP_SCREENSHOTS=docs/images $(BIN)/python -m pytest tests/e2e/test_miniapp_browser.py -q
+
+$(RASA_STAMP):
+	@test -n "$(PYTHON310)" || { echo "rasa-e2e needs Python 3.10 (python3.10 on PATH or pyenv install 3.10)"; exit 1; }
+	$(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install --quiet "rasa==$(RASA_VERSION)"
+	touch $(RASA_STAMP)
+
+rasa-e2e: $(STAMP) $(RASA_STAMP)  ## validate, train (cached in .rasa/models), talk to a real Rasa
+	LICENCEBOT_RASA_BIN=$(abspath $(RASA_VENV))/bin/rasa $(BIN)/python -m pytest tests/rasa_e2e -p no:cacheprovider -x $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

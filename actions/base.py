@@ -191,6 +191,21 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
             self.conv.say_text(missing_text)
         return {slot: True if answer else None}
 
+    async def extract_quantity(
+        self, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """A bare number ("3", "drei") answering "how many?", whatever intent the classifier
+        gave it: a number alone is no other request (the forms ignore other writes' intents)."""
+        if tracker.get_slot(REQUESTED_SLOT) != "quantity":
+            return {}
+        if (tracker.active_loop or {}).get("name") != self.form_name():
+            return {}
+        if history.set_this_turn(tracker.events, "quantity"):
+            return {}
+        text = self.conv.latest_text.strip()
+        number = parsing.quantity(text, self.conv.texts.language)
+        return {"quantity": text} if number is not None else {}
+
     def yes_no_answer(self, tracker: Any, slot: str) -> Slots:
         """ "Ja" / "Nein" as the answer to `slot` of this form, while it is the asked one
         (for slots the domain gives no from_intent mapping)."""

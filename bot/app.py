@@ -136,6 +136,8 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.FORGET_ASK: privacy.forget_me,
     cb.FORGET_CONFIRM: privacy.confirm,
     cb.FORGET_KEEP: privacy.keep,
+    cb.MOVE_CONFIRM: menu.move_confirm,
+    cb.MOVE_KEEP: menu.move_keep,
     cb.COSTS: seats.costs,
     cb.COSTS_CSV: seats.costs_csv,
     cb.REDUCE_ASK: seats.reduce_ask,

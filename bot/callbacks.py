@@ -124,6 +124,8 @@ PREPARE_SEND = "xx"  # xx:<prep>
 FORGET_ASK = "fa"  # "delete my data" (docs/privacy.md): the confirmation question
 FORGET_CONFIRM = "fc"  # yes, delete
 FORGET_KEEP = "fk"  # no, keep everything
+MOVE_CONFIRM = "mv"  # mv:<draft>  an invite moves the linked person to another customer
+MOVE_KEEP = "mk"  # mk:<draft>  stay where one is; the invite stays unused
 TICKET_SEND = "tx"  # tx:<draft>  a typed text held back while asking: send it to the ticket
 TICKET_WRITE = "tw"  # tw:<ticket>  typed text goes to this open ticket again
 # Seats and costs (issue 21, bot/handlers/seats.py)

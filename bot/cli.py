@@ -159,11 +159,15 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--price", type=_price, help="net EUR per user and month")
     group.add_argument("--clear", action="store_true", help="back to list price/discount")
 
-    inv = sub.add_parser("invite", help="create a one-time invite code")
+    inv = sub.add_parser("invite", help="create a one-time invite code (or revoke one)")
     inv.add_argument("--customer", type=_customer_id)
-    inv.add_argument("--role", choices=["admin", "member", "agent"], required=True)
+    inv.add_argument("--role", choices=["admin", "member", "agent"], help="required to create")
     inv.add_argument("--days", type=_positive_int, default=7, help="valid for N days (max 90)")
     inv.add_argument("--json", action="store_true")
+    inv_sub = inv.add_subparsers(dest="invite_command", parser_class=Parser)
+    revoke = inv_sub.add_parser("revoke", help="an unused invite no longer works")
+    revoke.add_argument("code", help="the code as printed (or the link's start parameter)")
+    revoke.add_argument("--json", action="store_true")
 
     ords = sub.add_parser("orders", help="a customer's subscriptions")
     ords.add_argument("--customer", type=_customer_id, required=True)
@@ -218,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("export", "everything stored about the user, as JSON"),
         ("forget", "erase the user's data; orders and consents keep a pseudonym"),
+        ("unlink", "the user no longer acts for their customer; their history stays"),
     ):
         person = user_sub.add_parser(name, help=text)
         who = person.add_mutually_exclusive_group(required=True)
@@ -387,6 +392,15 @@ async def _invite(ctx: Context, args: argparse.Namespace, settings: Settings) ->
     from domain.services import accounts
     from domain.services.accounts import OPERATOR
 
+    if args.invite_command == "revoke":
+        await accounts.revoke_invite(ctx, OPERATOR, args.code)
+        if args.json:
+            _print_json({"revoked": True})
+        else:
+            print("invite revoked: the code no longer works")
+        return
+    if args.role is None:
+        raise CliError("--role is required to create an invite (admin, member or agent)")
     role = Role(args.role)
     if role is Role.AGENT and args.customer:
         raise CliError("--role agent is not bound to a customer; leave out --customer")
@@ -636,6 +650,29 @@ async def _user_export(ctx: Context, args: argparse.Namespace) -> None:
             print(f"  {key}: {len(value)}")
 
 
+async def _user_unlink(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import accounts
+    from domain.services.accounts import OPERATOR
+
+    channel, external_id = _person(args)
+    done = await accounts.unlink_user(ctx, OPERATOR, channel, external_id)
+    if args.json:
+        _print_json(
+            {
+                "channel": channel.value,
+                "external_id": external_id,
+                "user_id": done.user_id,
+                "customer_id": done.customer_id,
+                "role": done.role.value,
+            }
+        )
+        return
+    print(
+        f"{channel.value} user {external_id} unlinked from customer {done.customer_id or '-'} "
+        f"({done.role.value}); their orders, requests and tickets stay as they were"
+    )
+
+
 async def _user_forget(ctx: Context, args: argparse.Namespace) -> None:
     from dataclasses import asdict
 
@@ -703,6 +740,7 @@ _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("requests", None): _requests,
     ("user", "export"): _user_export,
     ("user", "forget"): _user_forget,
+    ("user", "unlink"): _user_unlink,
     ("retention", None): _retention,
     ("nlu", "parse"): _nlu,
     ("nlu", "evaluate"): _nlu,

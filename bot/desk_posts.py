@@ -85,6 +85,8 @@ async def deliver(bot: Bot, rt: Runtime, core: Context, delivery: Delivery, tr: 
             await _post_card(sender, rt, desk, desk_tr)
         elif notification.kind == kinds.TICKET_WRITTEN and message is not None:
             await _forward(sender, rt, desk, desk_tr, message)
+        elif notification.kind == kinds.TICKET_ANSWERED and message is not None:
+            await _forward(sender, rt, desk, desk_tr, message)  # answered from the card
         elif notification.kind == kinds.TICKET_EDITED and message is not None:
             await _edit_copies(sender, desk, message, _desk_text(desk_tr, view, message), desk_tr)
         elif notification.kind == kinds.TICKET_FORGOTTEN:
@@ -209,7 +211,7 @@ async def _forward(
     if view.desk_message_id is None:
         raise NotPosted(f"ticket {view.id}")
     topic = view.desk_topic_id
-    text = split_message(ticket_texts.desk_customer_message(tr, view, message))
+    text = split_message(_desk_text(tr, view, message))
     try:
         await sender.send(
             desk,
@@ -233,6 +235,8 @@ def _desk_text(tr: Translator, view: TicketView, message: TicketMessage) -> str:
     """How a customer's message reads in the group: the card for the first, else forwarded."""
     if view.messages and view.messages[0].id == message.id:
         return card_text(tr, view)
+    if message.author is Author.AGENT:
+        return ticket_texts.desk_agent_answer(tr, view, message)
     return ticket_texts.desk_customer_message(tr, view, message)
 
 

@@ -184,6 +184,15 @@ class PrepareForm(Form):
     quantity: int | None = None  # None for an add-on: the base quantity (R17)
 
 
+@dataclass
+class MoveForm(Form):
+    """An invite that would move a linked person to another customer or role, asked about
+    first (issue 19): the invite's reference (a hash, never the code itself)."""
+
+    kind: ClassVar[str] = "move"
+    ref: str
+
+
 F = TypeVar("F", bound=Form)
 
 

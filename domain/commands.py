@@ -84,3 +84,8 @@ class LinkUser:
     code: str
     display_name: str = ""
     language: str | None = None
+    # A person linked to another customer or role is moved only when they said so (issue 19);
+    # `invite_ref` names the invite of that question (MoveNeedsConfirmation.ref) in place of
+    # the code, so a front end need not keep the code itself.
+    move: bool = False
+    invite_ref: str | None = None

@@ -46,6 +46,23 @@ class InviteUsed(DomainError):
     code = "invite_used"
 
 
+class MoveNeedsConfirmation(DomainError):
+    """The person is linked to another customer or role: the invite moves them only when they
+    confirm (issue 19). `ref` names the invite for the confirmation (not the code)."""
+
+    code = "move_needs_confirmation"
+
+    def __init__(self, current: str, target: str, role: str, ref: str) -> None:
+        self.current = current  # the person's own customer now ("" for the service desk)
+        self.target = target  # the invite's customer ("" for the service desk)
+        self.role = role  # the invite's role
+        self._ref = ref
+
+    @property
+    def ref(self) -> str:
+        return self._ref
+
+
 class PermissionDenied(DomainError):
     """The role may not do this (R23). `can_request`: a member may ask an admin instead."""
 

@@ -169,10 +169,15 @@ class Seed:
     agent: Actor
 
 
-async def link(ctx: Context, role: Role, customer_id: str | None, external_id: str) -> Actor:
+async def link(
+    ctx: Context, role: Role, customer_id: str | None, external_id: str, *, move: bool = False
+) -> Actor:
+    """`move`: the person, linked elsewhere already, confirmed the move (issue 19)."""
     invite = await accounts.create_invite(ctx, OPERATOR, CreateInvite(role, customer_id))
     linked = await accounts.link_user(
-        ctx, Channel.TELEGRAM, LinkUser(external_id, invite.code, display_name=external_id)
+        ctx,
+        Channel.TELEGRAM,
+        LinkUser(external_id, invite.code, display_name=external_id, move=move),
     )
     return linked.user.as_actor()
 

@@ -220,6 +220,13 @@ class _Invites(_Repos):
                 return True
         return False
 
+    async def revoke(self, invite_id: int, at: datetime) -> bool:
+        for code_hash, invite in self.s.invites.items():
+            if invite.id == invite_id and invite.used_at is None:
+                self.s.invites[code_hash] = dataclasses.replace(invite, expires_at=at)
+                return True
+        return False
+
 
 class _Records(_Repos):
     async def quantity_change(self, change: QuantityChange) -> None:
@@ -703,7 +710,11 @@ class FakeUnitOfWork:
         return None  # what was not committed stays in `working` and is forgotten
 
     async def flush(self) -> None:
-        return None
+        """New add-on bookings get their ids, as the database gives them on a flush."""
+        for sub in self.working.subscriptions.values():
+            for booking in sub.addons:
+                if booking.id is None:
+                    booking.id = self.working.new_id()
 
     async def commit(self) -> None:
         stored = self._store.state.subscriptions

@@ -11,6 +11,7 @@ from bot.drafts import AddonCancelForm, AddonChangeForm, Drafted, DraftState, St
 from bot.handlers.my_orders import show_subscription
 from bot.turn import StaleButton, Turn, handler
 from domain import errors
+from domain.access import Action, may
 from domain.commands import CancelAddon, ChangeAddon
 from domain.nlu.numbers import typed_quantity
 from domain.services import addons, orders
@@ -43,7 +44,12 @@ async def entry(turn: Turn) -> None:
 async def show_entry(turn: Turn, view: SubscriptionView, addon: AddonView, note: str = "") -> None:
     turn.set_step(Step.IDLE)
     keyboard: list[list[InlineKeyboardButton]] = []
-    if addon.running and view.changeable:
+    # a member sees it; changing it on its own is an admin's (R23: not a request kind)
+    if (
+        addon.running
+        and view.changeable
+        and may(turn.require_actor(), Action.ADDON, view.customer_id)
+    ):
         keyboard.append(
             [
                 turn.button("subscription.change", cb.data(cb.ADDON_CHANGE, view.id, addon.id)),

@@ -261,7 +261,13 @@ async def answer_typed(turn: Turn, text: str) -> None:
     message = turn.update.message
     source = None if message is None else Source(turn.chat_id, message.message_id)
     view = await tickets.reply(
-        turn.core, turn.require_actor(), draft.form.ticket, text, turn.user.full_name, source
+        turn.core,
+        turn.require_actor(),
+        draft.form.ticket,
+        text,
+        turn.user.full_name,
+        source,
+        copy_to_desk=True,  # the colleagues in the group see it in the ticket's place
     )
     draft.finish(view.id)
     await turn.save_draft(draft)

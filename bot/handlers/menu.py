@@ -7,10 +7,11 @@ import html
 from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
-from bot.drafts import Step
+from bot.drafts import DraftState, MoveForm, Step
 from bot.handlers import agent, support
 from bot.miniapp.buttons import offer_menu_button
-from bot.turn import Turn, handler
+from bot.turn import StaleButton, Turn, handler
+from domain import errors
 from domain.commands import LinkUser
 from domain.model import Channel, Role
 from domain.services import accounts
@@ -52,27 +53,95 @@ async def start(turn: Turn) -> None:
     """`/start [code]`: link with an invite (deep link) or show the menu."""
     args = turn.context.args or []
     if args:
-        linked = await accounts.link_user(
-            turn.core,
-            Channel.TELEGRAM,
-            LinkUser(str(turn.user.id), args[0], turn.user.full_name, turn.user.language_code),
-        )
-        turn.actor, turn.customer_name = linked.user.as_actor(), linked.customer_name
-        name = html.escape(turn.user.first_name)
-        if linked.user.role is Role.AGENT:
-            await turn.send(turn.tr("start.welcome_agent", name=name))
-            turn.later(lambda: agent.register_commands(turn))  # /customer in this chat
-        else:
-            await turn.send(
-                turn.tr(
-                    "start.welcome",
-                    name=name,
-                    customer=html.escape(linked.customer_name or ""),
-                    role=turn.tr.role(linked.user.role),
-                )
+        try:
+            linked = await accounts.link_user(
+                turn.core,
+                Channel.TELEGRAM,
+                LinkUser(str(turn.user.id), args[0], turn.user.full_name, turn.user.language_code),
             )
+        except errors.MoveNeedsConfirmation as ask:
+            await _ask_to_move(turn, ask)
+            return
+        await _welcome(turn, linked)
     offer_menu_button(turn)
     await show_menu(turn)
+
+
+async def _ask_to_move(turn: Turn, ask: errors.MoveNeedsConfirmation) -> None:
+    """Linked elsewhere already: nothing moves before the person says so (issue 19)."""
+    draft = await turn.new_draft(MoveForm(ask.ref), Step.IDLE)
+    desk = turn.tr("start.move_service_desk")
+    current_role = turn.tr.role(turn.actor.role) if turn.actor else ""
+    text = turn.tr(
+        "start.move_ask",
+        current=html.escape(ask.current or desk),
+        current_role=current_role,
+        target=html.escape(ask.target or desk),
+        role=turn.tr.role(Role(ask.role)),
+    )
+    await turn.show(
+        text,
+        [
+            [
+                turn.button("start.move_confirm", cb.data(cb.MOVE_CONFIRM, draft.ref)),
+                turn.button("start.move_keep", cb.data(cb.MOVE_KEEP, draft.ref)),
+            ]
+        ],
+    )
+
+
+@handler
+async def move_confirm(turn: Turn) -> None:
+    """Yes: the invite moves the person now (it may have expired or been used meanwhile)."""
+    drafted = await turn.pressed_draft(MoveForm)
+    if drafted.state is not DraftState.OPEN:
+        raise StaleButton()
+    await turn.answer()
+    linked = await accounts.link_user(
+        turn.core,
+        Channel.TELEGRAM,
+        LinkUser(
+            str(turn.user.id),
+            "",
+            turn.user.full_name,
+            turn.user.language_code,
+            move=True,
+            invite_ref=drafted.form.ref,
+        ),
+    )
+    drafted.finish(None)
+    await turn.save_draft(drafted)
+    await _welcome(turn, linked)
+    offer_menu_button(turn)
+    await show_menu(turn)
+
+
+@handler
+async def move_keep(turn: Turn) -> None:
+    """No: the person stays where they are; the invite stays unused."""
+    drafted = await turn.pressed_draft(MoveForm)
+    drafted.discard()
+    await turn.save_draft(drafted)
+    await turn.answer()
+    current = turn.customer_name or turn.tr("start.move_service_desk")
+    await turn.show(turn.tr("start.move_kept", current=html.escape(current)), [turn.nav()])
+
+
+async def _welcome(turn: Turn, linked: accounts.Linked) -> None:
+    turn.actor, turn.customer_name = linked.user.as_actor(), linked.customer_name
+    name = html.escape(turn.user.first_name)
+    if linked.user.role is Role.AGENT:
+        await turn.send(turn.tr("start.welcome_agent", name=name))
+        turn.later(lambda: agent.register_commands(turn))  # /customer in this chat
+    else:
+        await turn.send(
+            turn.tr(
+                "start.welcome",
+                name=name,
+                customer=html.escape(linked.customer_name or ""),
+                role=turn.tr.role(linked.user.role),
+            )
+        )
 
 
 @handler

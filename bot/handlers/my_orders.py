@@ -16,6 +16,7 @@ from domain.requests import RequestStatus
 from domain.services import orders, requests, seats
 from domain.texts import orders as screens
 from domain.texts import requests as request_texts
+from domain.texts import seats as seat_texts
 from domain.views import AddonView, SubscriptionView
 
 PAGE_SIZE = 5
@@ -93,9 +94,21 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
                 )
             ]
         )
-    keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
     usage = await seats.seat_overview(turn.core, turn.require_actor(), view.customer_id)
-    text = screens.entry(turn.tr, view, usage.line(view.id))
+    line = usage.line(view.id)
+    admin = may(turn.require_actor(), Action.CHANGE, None)
+    if line is not None and line.reducible > 0 and not line.scheduled and admin:
+        # unused seats beyond the buffer: the hint's button, any day (issue 21)
+        keyboard.append(
+            [
+                InlineKeyboardButton(
+                    seat_texts.reduce_button(turn.tr, line.target),
+                    callback_data=cb.data(cb.REDUCE_ASK, view.id, line.target),
+                )
+            ]
+        )
+    keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
+    text = screens.entry(turn.tr, view, line)
     await turn.show(text, keyboard, note=note)
 
 

@@ -104,15 +104,19 @@ class Linked:
 async def link_user(ctx: Context, channel: Channel, cmd: LinkUser) -> Linked:
     """Redeem an invite: the chat user now acts for its customer with its role (R22).
 
-    A user who redeems a new invite is moved to that invite's customer and role; the audit
-    trail keeps both.
+    A person linked to another customer or with another role is moved to the invite's only
+    with `cmd.move` (they confirmed); otherwise MoveNeedsConfirmation and nothing changes (the
+    invite stays unused). The audit trail keeps both.
     """
-    code = normalise(cmd.code)
-    if code is None:
-        raise errors.InviteInvalid()
+    ref = cmd.invite_ref
+    if ref is None:
+        code = normalise(cmd.code)
+        if code is None:
+            raise errors.InviteInvalid()
+        ref = hash_code(code)
     now = ctx.now()
     async with ctx.uow() as uow:
-        invite = await uow.invites.by_hash(hash_code(code))
+        invite = await uow.invites.by_hash(ref)
         if invite is None:
             raise errors.InviteInvalid()
         invite.check_redeemable(now, ctx.tz)
@@ -121,6 +125,15 @@ async def link_user(ctx: Context, channel: Channel, cmd: LinkUser) -> Linked:
             customer_name = (await uow.customers.get(invite.customer_id)).name
         user = await uow.users.by_external(channel, cmd.channel_user)
         previous = (user.customer_id, user.role.value) if user else None
+        if (
+            user is not None
+            and not cmd.move
+            and previous != (invite.customer_id, invite.role.value)
+        ):
+            current = ""
+            if user.customer_id is not None:
+                current = (await uow.customers.get(user.customer_id)).name
+            raise errors.MoveNeedsConfirmation(current, customer_name or "", invite.role.value, ref)
         if user is None:
             user = ChatUser(None, channel, cmd.channel_user, invite.role, invite.customer_id)
             uow.users.add(user)
@@ -172,3 +185,53 @@ async def resolve_actor(ctx: Context, channel: Channel, channel_user: str) -> Ac
 
 
 OPERATOR = Actor(Role.OPERATOR, Channel.CLI, None, label="operator")
+
+
+async def revoke_invite(ctx: Context, actor: Actor, code: str) -> None:
+    """An unused invite no longer works (issue 19); a used one cannot be revoked (InviteUsed),
+    an unknown code is InviteInvalid. The invite expires now; the audit trail says revoked."""
+    authorize(actor, Action.ADMINISTER, None)
+    normalised = normalise(code)
+    if normalised is None:
+        raise errors.InviteInvalid()
+    async with ctx.uow() as uow:
+        invite = await uow.invites.by_hash(hash_code(normalised))
+        if invite is None:
+            raise errors.InviteInvalid()
+        if not await uow.invites.revoke(invite.id, ctx.now()):
+            raise errors.InviteUsed()
+        await uow.records.audit(
+            ctx.audit(actor, invite.customer_id, "invite.revoke", f"invite:{invite.role}")
+        )
+        await uow.commit()
+
+
+UNLINKED = "unlinked:{}"  # the external id of a person no longer linked (no channel reaches it)
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    user_id: int
+    customer_id: str | None
+    role: Role
+
+
+async def unlink_user(ctx: Context, actor: Actor, channel: Channel, external_id: str) -> Unlinked:
+    """The person no longer acts for their customer (issue 19): their chat identity is freed
+    (the next message is answered as from anybody not linked; a new invite links them afresh),
+    and everything they did stays under their name, as it was. Unknown: PersonUnknown."""
+    authorize(actor, Action.ADMINISTER, None)
+    async with ctx.uow() as uow:
+        user = await uow.users.by_external(channel, external_id)
+        if user is None or user.id is None:
+            raise errors.PersonUnknown(channel.value, external_id)
+        done = Unlinked(user.id, user.customer_id, user.role)
+        user.channel, user.external_id = Channel.SYSTEM, UNLINKED.format(user.id)
+        user.customer_id = None
+        await uow.records.audit(
+            ctx.audit(
+                actor, done.customer_id, "user.unlink", f"user:{user.id}", role=user.role.value
+            )
+        )
+        await uow.commit()
+    return done

@@ -10,6 +10,7 @@ from domain.access import Action, asks_instead, authorize
 from domain.commands import BookAddon, CancelAddon, ChangeAddon
 from domain.model import Actor, Consent, ConsentKind, QuantityChange
 from domain.pricing import monthly_total
+from domain.services import notifications
 from domain.services.common import bump, commit_write, load_for_reading, load_for_write
 from domain.services.context import Context
 from domain.views import (
@@ -145,6 +146,21 @@ async def change_addon(
                 new=cmd.new_quantity,
             )
         )
+        await notifications.tell(  # who ordered it and the admins, as for the product (R11)
+            uow,
+            ctx.now(),
+            customer.id,
+            notifications.ADDON_CHANGED,
+            {
+                "subscription_id": sub.id,
+                "product_name": sub.product_name,
+                "addon_name": booking.addon_name,
+                "old": old,
+                "new": cmd.new_quantity,
+            },
+            users=await notifications.orderers(uow, sub.id or 0),
+            skip=actor.user_id,
+        )
         await commit_write(ctx, uow, sub)
     view = subscription_view(sub, ctx.today())
     return AddonChanged(view, addon_view(booking, ctx.today()), old, cmd.new_quantity)
@@ -179,6 +195,20 @@ async def cancel_addon(
                 f"addon_booking:{booking.id}",
                 end_date=str(booking.end_date),
             )
+        )
+        await notifications.tell(
+            uow,
+            ctx.now(),
+            customer.id,
+            notifications.ADDON_CANCELLED,
+            {
+                "subscription_id": sub.id,
+                "product_name": sub.product_name,
+                "addon_name": booking.addon_name,
+                "end_date": booking.end_date.isoformat() if booking.end_date else None,
+            },
+            users=await notifications.orderers(uow, sub.id or 0),
+            skip=actor.user_id,
         )
         await commit_write(ctx, uow, sub)
     return AddonCancelled(subscription_view(sub, ctx.today()), addon_view(booking, ctx.today()))

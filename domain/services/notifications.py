@@ -23,6 +23,8 @@ from domain.services.context import Context
 PROVISIONED = "provisioned"  # a new subscription is provisioned (with waiting add-ons)
 ADDONS_PROVISIONED = "addons.provisioned"  # add-ons of a running subscription are provisioned
 CHANGED = "changed"  # a new total (R11)
+ADDON_CHANGED = "addon.changed"  # an add-on's new number of users (R17)
+ADDON_CANCELLED = "addon.cancelled"  # an add-on cancelled on its own (R17, R19)
 CANCELLED = "cancelled"  # cancelled to the end of the month (R18, R19)
 WITHDRAWN = "cancellation.withdrawn"  # a cancellation taken back (R20)
 ENDED = "ended"  # a cancelled subscription has ended (R21)

@@ -94,6 +94,7 @@ async def _forget(
         agent_names = [user.display_name] if user.role is Role.AGENT else []
         user.channel, user.external_id = Channel.SYSTEM, FORGOTTEN.format(user.id)
         user.display_name, user.language, user.customer_id = pseudonym, None, None
+        await uow.seats.set_hints(user.id, True, ctx.now())  # no preference of theirs stays
         await uow.flush()
         renamed = await uow.privacy.pseudonymise(user.id, pseudonym, agent_names)
         await _desk_forgets(ctx, uow, user.id, agent=user.role is Role.AGENT)

@@ -196,9 +196,17 @@ async def write(
 
 
 async def reply(
-    ctx: Context, agent: Actor, ticket_id: int, text: str, name: str, source: Source | None = None
+    ctx: Context,
+    agent: Actor,
+    ticket_id: int,
+    text: str,
+    name: str,
+    source: Source | None = None,
+    *,
+    copy_to_desk: bool = False,
 ) -> TicketView:
-    """An agent's answer; it reaches the customer in their chat (through the outbox)."""
+    """An agent's answer; it reaches the customer in their chat (through the outbox), and with
+    `copy_to_desk` (written outside the group, e.g. from the customer card) the group too."""
     async with ctx.uow() as uow:
         ticket = await _handled(uow, agent, ticket_id)
         ticket.write(Author.AGENT, text, ctx.now(), name, agent.user_id)
@@ -212,6 +220,14 @@ async def reply(
             _about(ticket, ticket.messages[-1]),
             ticket.user_id,
         )
+        if copy_to_desk:
+            await notifications.tell_desk(
+                uow,
+                ctx.now(),
+                ticket.customer_id or "",
+                notifications.TICKET_ANSWERED,
+                _about(ticket, ticket.messages[-1]),
+            )
         view = await _view(uow, ticket)
         await uow.commit()
     return view

@@ -182,13 +182,17 @@ class PrivacyRepository:
         actor = ["given_at", "customer_id", "actor_label", "channel"]
         consents, changes, audit = t.consents.c, t.quantity_changes.c, t.audit_entries.c
         requests, invites = t.licence_requests.c, t.invites.c
+        optout = t.seat_hint_optouts.c
+        hints_off = await self.session.scalar(select(optout.at).where(optout.user_id == user_id))
         return {
             "user": None
             if user is None
             else _rows(
                 [user],
                 ["id", "channel", "external_id", "role", "customer_id", "display_name", "language"],
-            )[0],
+            )[0]
+            # the month-end seat hints (issue 21): off since when, or on (None)
+            | {"seat_hints_off_since": hints_off.isoformat() if hints_off else None},
             "invites": _rows(
                 await self._all(t.invites, invites.used_by == user_id, invites.id),
                 ["customer_id", "role", "created_at", "used_at"],

@@ -406,6 +406,15 @@ class InviteRepository:
         )
         return _rowcount(result) > 0
 
+    async def revoke(self, invite_id: int, at: datetime) -> bool:
+        """An unused invite no longer works from `at` on (it expires then); False when used."""
+        result = await self.session.execute(
+            update(t.invites)
+            .where(t.invites.c.id == invite_id, t.invites.c.used_at.is_(None))
+            .values(expires_at=at)
+        )
+        return _rowcount(result) > 0
+
 
 def _actor_columns(entry_actor: Any) -> dict[str, Any]:
     return {

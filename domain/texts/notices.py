@@ -58,6 +58,14 @@ def notice(tr: Translator, notification: Notification) -> str:
             new=p.get("new", ""),
             total=tr.money(_decimal(p.get("monthly_total"))),
         )
+    if kind == kinds.ADDON_CHANGED:
+        addon = escape(str(p.get("addon_name", "")))
+        old, new = p.get("old", ""), p.get("new", "")
+        return tr("notify.addon_changed", addon=addon, name=name, number=number, old=old, new=new)
+    if kind == kinds.ADDON_CANCELLED:
+        addon = escape(str(p.get("addon_name", "")))
+        date_ = _date(tr, p.get("end_date"))
+        return tr("notify.addon_cancelled", addon=addon, name=name, number=number, date=date_)
     if kind == kinds.CANCELLED:
         text = tr("notify.cancelled", name=name, number=number, date=_date(tr, p.get("end_date")))
         addons = _names(p)

@@ -83,3 +83,10 @@ def desk_customer_message(
         user=escape(ticket.user_name or ticket.external_id),
         text=escape((message or ticket.last).text),
     )
+
+
+def desk_agent_answer(tr: Translator, ticket: TicketView, message: TicketMessage) -> str:
+    """An agent's answer written outside the group (the customer card), copied to its place."""
+    return tr(
+        "desk.agent_answer", number=ticket.id, name=escape(message.name), text=escape(message.text)
+    )

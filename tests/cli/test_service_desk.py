@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from domain.commands import CreateInvite, LinkUser
+from domain.commands import CancelSubscription, CreateInvite, LinkUser, PlaceOrder
 from domain.model import Channel, Role
 from domain.requests import RequestKind
-from domain.services import accounts, requests, tickets
+from domain.services import accounts, cancellations, orders, requests, tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.requests import AskRequest
@@ -68,3 +68,35 @@ def test_tickets_and_requests_as_json_have_the_documented_shape(cli: Cli) -> Non
 
 def test_a_wrong_ticket_status_is_refused_in_one_line(cli: Cli) -> None:
     assert_refused(cli.run("tickets", "--status", "lost", "--json"), 2)
+
+
+async def _seed_cancellation(url: str) -> None:
+    db = Database(url)
+    try:
+        ctx = Context(db)
+        people = []
+        for role, external in ((Role.ADMIN, "301"), (Role.MEMBER, "302")):
+            invite = await accounts.create_invite(ctx, OPERATOR, CreateInvite(role, "acme"))
+            linked = await accounts.link_user(
+                ctx, Channel.TELEGRAM, LinkUser(external, invite.code, display_name=external)
+            )
+            people.append(linked.user.as_actor())
+        admin, member = people
+        placed = await orders.place_order(ctx, admin, PlaceOrder("acme", "M365-E3", 4, True, True))
+        await cancellations.submit_cancel(
+            ctx, member, CancelSubscription(placed.subscription.id), "Mia Member"
+        )
+    finally:
+        await db.dispose()
+
+
+def test_a_members_cancellation_is_listed_as_kind_cancel(cli: Cli) -> None:  # R23, issue 18
+    asyncio.run(_seed_cancellation(cli.database_url))
+    [request] = cli.json("requests", "--customer", "acme")
+    assert set(request) == REQUEST_KEYS
+    assert (request["kind"], request["status"], request["product_sku"]) == (
+        "cancel",
+        "pending",
+        "M365-E3",
+    )
+    assert request["quantity"] is None  # all licences (R18)

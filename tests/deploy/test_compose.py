@@ -97,7 +97,7 @@ def test_docker_compose_config_accepts_it(tmp_path: Path) -> None:
 
 
 def test_postgresql_two_webhook_workers_the_action_server_and_a_proxy() -> None:
-    assert set(compose()["services"]) == {"postgres", "redis", "bot", "actions", "proxy"}
+    assert set(compose()["services"]) == {"postgres", "redis", "bot", "actions", "proxy", "rasa"}
     bot = service("bot")
     assert bot["command"] == ["run", "--workers", "2"]
     assert bot["environment"]["WEBHOOK_LISTEN"] == "0.0.0.0"
@@ -129,7 +129,7 @@ def test_postgresql_two_webhook_workers_the_action_server_and_a_proxy() -> None:
 
 def test_only_the_proxy_is_published_and_the_action_server_on_loopback() -> None:
     assert service("proxy")["ports"] == ["80:80", "443:443"]
-    assert service("actions")["ports"] == ["127.0.0.1:5055:5055"]
+    assert service("actions")["ports"] == ["127.0.0.1:5055:5055", "127.0.0.1:5005:5005"]
     assert "ports" not in service("bot")
     assert "ports" not in service("postgres")
     caddyfile = (DEPLOY / "Caddyfile").read_text(encoding="utf-8")
@@ -137,6 +137,23 @@ def test_only_the_proxy_is_published_and_the_action_server_on_loopback() -> None
     assert re.search(r"@internal path /healthz /readyz /metrics\s+respond @internal 404", caddyfile)
     mounted = service("proxy")["volumes"][0]
     assert mounted == "./Caddyfile:/etc/caddy/Caddyfile:ro"
+
+
+def test_rasa_runs_the_shipped_files_with_vouched_senders_only() -> None:  # issue 17
+    rasa = service("rasa")
+    assert rasa["profiles"] == ["rasa"]
+    assert rasa["network_mode"] == "service:actions"  # endpoints.yml's localhost:5055
+    assert "--enable-api" not in rasa["command"]
+    assert rasa["command"][:5] == [
+        "run",
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        "endpoints.yml",
+    ]
+    assert rasa["environment"]["RASA_REST_JWT_SECRET"] == "${RASA_REST_JWT_SECRET:-}"
+    mounted = {volume.split(":")[0] for volume in rasa["volumes"]}
+    assert {"../credentials.yml", "../endpoints.yml", "../rasa_channels"} <= mounted
 
 
 def test_every_service_has_a_healthcheck_on_its_own_port() -> None:

@@ -4,6 +4,9 @@ card, from the refusal of a lower product quantity (R12) and from typed text; de
 from __future__ import annotations
 
 from bot.emulator import EmulatedUser
+from domain.model import Role
+from domain.services import orders
+from domain.services.accounts import OPERATOR
 from tests.e2e.harness import Bot, order, press, say, screen, texts
 
 E3 = "Nr. 1 · Microsoft 365 E3"
@@ -114,3 +117,17 @@ async def test_an_add_on_is_changed_and_cancelled_in_english(bot: Bot) -> None:
     assert "✅ The cancellation of the add-on Microsoft 365 Copilot has been received. " in (
         cancelled.plain_text
     )
+
+
+async def test_a_member_sees_the_add_on_without_buttons_to_change_it(bot: Bot) -> None:  # R23
+    admin = await bot.linked_user(7104)
+    await with_copilot(bot, admin)
+    member = await bot.linked_user(7105, role=Role.MEMBER, first_name="Mia")
+    await say(bot, member, "/orders")
+    card = await press(bot, member, E3)
+    entry = await press(bot, member, "Microsoft 365 Copilot ändern", card)
+    assert "Menge: 10 Nutzer" in entry.plain_text
+    assert entry.buttons() == ["‹ Zurück", "Hauptmenü"]
+    await member.press_data(entry.message_id, "az:1")  # a forged confirmation: refused (R24)
+    await bot.settle()
+    assert (await orders.order_status(bot.core, OPERATOR, 1)).addons[0].status.value == "ordered"

@@ -48,7 +48,10 @@ async def test_an_agent_opens_and_answers_a_ticket_from_the_customer_card(  # R2
         # The next typed text is no second answer: the agent's chat is back to normal.
         await say(bot, agent, "acme")
         assert len(customer.messages()) == before + 1
-        assert group.messages()  # the ticket stays in its topic
+        # The colleagues see the answer in the ticket's topic.
+        [copy] = [m for m in group.messages() if "abgesicherten Modus" in m.plain_text]
+        assert copy.plain_text.startswith("💬 #1 · Bernd an den Kunden (aus der Kundenkarte):")
+        assert copy.message_thread_id == group.messages()[0].message_thread_id
 
 
 async def test_a_forged_ticket_button_on_a_card_opens_no_other_customers_ticket(  # R24

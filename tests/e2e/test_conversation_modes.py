@@ -211,3 +211,36 @@ async def test_a_press_that_changes_nothing_says_so(bot: Bot) -> None:
     less = next(b for b in settings.buttons() if b.endswith("−1"))
     await press(bot, user, less, settings)
     assert "nichts geändert" in last_toast(bot)
+
+
+async def test_a_command_leaves_the_decline_reason(bot: Bot) -> None:  # R23
+    anna = await bot.linked_user(8312, first_name="Anna")
+    mia = await bot.linked_user(8313, role=Role.MEMBER, first_name="Mia")
+    await say(bot, mia, "/products")
+    await press(bot, mia, "Microsoft 365 E3")
+    await press(bot, mia, "Bestellen")
+    await say(bot, mia, "5")
+    await press(bot, mia, "Anfrage senden")
+    card = screen(anna)
+    asked = await press(bot, anna, "Ablehnen", card)
+    assert "Warum lehnen Sie Anfrage Nr. 1 ab?" in asked.plain_text
+    await say(bot, anna, "/help")
+    await say(bot, anna, "Budget erst im Januar")
+    mine = await say(bot, mia, "/requests")
+    assert "abgelehnt" not in mine.plain_text  # the text was not taken as the reason
+
+
+async def test_a_question_and_a_ticket_survive_a_restart(
+    desk_bot: tuple[Bot, EmulatedGroup],
+) -> None:  # the chat's mode is stored, not kept in the process
+    bot, _ = desk_bot
+    customer = await with_open_ticket(bot, 8314)
+    await bot.restart()
+    after = await say(bot, customer, "Noch eine Frage zu Outlook")
+    assert SENT_TO_TICKET in after.plain_text
+    await say(bot, customer, "/products")  # leaves the ticket
+    await press(bot, customer, "Microsoft 365 E3")
+    await press(bot, customer, "Bestellen")
+    await bot.restart()
+    summary = await say(bot, customer, "6")
+    assert "Menge: 6 Nutzer" in summary.plain_text

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import notifier
 from bot.emulator import EmulatedUser
 from bot.notifier import deliver_once
 from domain.clock import FixedClock
@@ -103,6 +104,7 @@ async def test_an_admin_sees_seats_takes_the_hint_and_the_month_end_reduces(
     assert "✅ Eingeplant: Microsoft 365 E3 wird zum 30.11.2026 auf 12 reduziert" in card.plain_text
     assert "⏬ wird zum 30.11.2026 auf 12 reduziert" in card.plain_text
     assert "Reduktion auf 12 zurücknehmen" in card.buttons()
+    assert "Zum Monatsende auf 12 reduzieren" not in card.buttons()  # scheduled already
 
     await say(bot, anna, "/orders")
     mine = await press(bot, anna, "Nr. 1 · Microsoft 365 E3")
@@ -347,3 +349,44 @@ async def test_the_agents_customer_card_shows_the_same_figures(bot: Bot) -> None
     card = await say(bot, agent, "/customer acme")
     assert "• Microsoft 365 E3: 12 von 20 zugewiesen" in card.plain_text
     assert HINT in card.plain_text
+
+
+async def test_the_workers_daily_rounds_send_the_hint_and_reduce(bot: Bot) -> None:
+    """bot/notifier.run: the hint round and the month end run once a day in every worker."""
+    anna = await bot.linked_user(9941)
+    await booked(bot, anna)
+    assert bot.application is not None
+    rounds = ((HINT_DAY, "niemandem zugewiesen"), (NEXT_MONTH, "Zum Monatsende reduziert"))
+    for day, expected in rounds:
+        at(bot, day)
+        await seats.report_usage(bot.core, OPERATOR, "acme", SKU, 12)
+        stop = asyncio.Event()
+        worker = asyncio.create_task(notifier.run(bot.application, bot.core, "de", 3600, stop))
+        try:
+            for _ in range(500):  # the round's own progress: its notice reaches the chat
+                await bot.settle()
+                if expected in anna.last_message().plain_text:
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            stop.set()
+            await worker
+        assert expected in anna.last_message().plain_text
+        if day == HINT_DAY:  # the admin takes the hint in November
+            await press(bot, anna, "Zum Monatsende auf 12 reduzieren", anna.last_message())
+            await press(bot, anna, "✅ Reduktion einplanen")
+    assert (await orders.order_status(bot.core, OPERATOR, 1)).quantity == 12
+
+
+async def test_the_order_card_offers_the_reduction_any_day(bot: Bot) -> None:
+    anna = await bot.linked_user(9951)
+    mia = await bot.linked_user(9952, role=Role.MEMBER, first_name="Mia")
+    await booked(bot, anna)  # 24 Nov: no hint yet, but 8 seats unused
+    await say(bot, anna, "/orders")
+    card = await press(bot, anna, "Nr. 1 · Microsoft 365 E3")
+    assert "Lizenzen: 12 von 20 zugewiesen" in card.plain_text
+    summary = await press(bot, anna, "Zum Monatsende auf 12 reduzieren", card)
+    assert "Ab dem Monatsende: 12 Lizenzen (wirksam zum 30.11.2026)" in summary.plain_text
+    await say(bot, mia, "/orders")
+    seen = await press(bot, mia, "Nr. 1 · Microsoft 365 E3")
+    assert "Zum Monatsende auf 12 reduzieren" not in seen.buttons()  # R23: admins decide

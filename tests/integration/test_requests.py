@@ -184,7 +184,7 @@ async def test_a_member_who_moved_to_another_customer_no_longer_sees_the_old_req
 ) -> None:  # R24: what was asked for ACME is ACME's, not the person's
     await member_asks(ctx, seed)
     assert len(await requests.list_requests(ctx, seed.acme_member)) == 1
-    moved = await link(ctx, Role.MEMBER, "globex", "101")  # the same person joins Globex
+    moved = await link(ctx, Role.MEMBER, "globex", "101", move=True)  # the same person joins
     assert moved.user_id == seed.acme_member.user_id and moved.customer_id == "globex"
     assert await requests.list_requests(ctx, moved) == []
     assert await requests.list_requests(ctx, moved, status=RequestStatus.PENDING) == []

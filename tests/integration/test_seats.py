@@ -15,8 +15,8 @@ from prometheus_client import REGISTRY
 from domain import errors
 from domain.clock import FixedClock
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity, PlaceOrder
-from domain.model import Actor, ReductionOutcome, Status
-from domain.services import addons, orders, seats, subscriptions
+from domain.model import Actor, Channel, ReductionOutcome, Status
+from domain.services import addons, orders, privacy, seats, subscriptions
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.storage.database import Database
@@ -436,3 +436,12 @@ async def test_metrics_count_hints_reductions_and_the_monthly_saving(
     )
     saved = _sample("licencebot_seat_savings_euros_total") - before["saved"]
     assert round(saved, 2) == float(8 * sub.unit_price)
+
+
+async def test_the_hint_preference_is_exported_and_forgotten(ctx: Context, seed: Seed) -> None:
+    await seats.set_hints(ctx, seed.acme_admin, False)  # docs/privacy.md
+    data = await privacy.export_user(ctx, OPERATOR, Channel.TELEGRAM, "100")
+    assert data["user"]["seat_hints_off_since"] == ctx.now().isoformat()
+    await privacy.forget_user(ctx, OPERATOR, Channel.TELEGRAM, "100")
+    async with ctx.uow(write=False) as uow:
+        assert await uow.seats.hints_wanted(seed.acme_admin.user_id or 0)  # the row is gone

@@ -289,3 +289,16 @@ async def test_a_cancellation_is_withdrawn_once(anna: Dialogue, ctx: Context, se
     again = await anna.run("action_withdraw_cancellation")
     assert again.texts == [DE("rasa.withdraw_none_for", name="Microsoft 365 E3")]
     assert (await orders.order_status(ctx, seed.acme_admin, e3)).version == view.version
+
+
+async def test_a_bare_number_answers_how_many_whatever_its_intent(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:
+    anna.user("E5 bestellen", "order_product", sets={"product": "M365-E5"})
+    await anna.activate("order_form")
+    assert anna.requested_slot == "quantity"
+    # read as another write's request, Rasa's mappings ignore it (ignored_intents): the form
+    # still takes the number
+    reply = await anna.answer("3", "change_quantity")
+    assert reply.slots()["quantity"] == 3
+    assert anna.requested_slot == "terms_accepted"

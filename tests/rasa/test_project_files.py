@@ -700,11 +700,19 @@ def test_action_server_token_is_substituted_by_rasa() -> None:
     assert token.style is None, "quoted: Rasa would send the literal ${ACTION_SERVER_TOKEN}"
 
 
+def test_credentials_enable_only_the_vouched_rest_channel() -> None:
+    """Rasa's `rest` channel trusts the body's sender id; only the JWT-vouched one is on
+    (issue 17, item 9), its secret substituted by Rasa (an unquoted ${...})."""
+    credentials = load_mapping(CREDENTIALS_FILE)
+    assert set(credentials) == {"rasa_channels.vouched_rest.VouchedRestInput"}
+    text = CREDENTIALS_FILE.read_text(encoding="utf-8")
+    assert "  jwt_secret: ${RASA_REST_JWT_SECRET}\n" in text
+
+
 def test_credentials_enable_rest_but_not_telegram() -> None:
     """Rasa's Telegram channel would take the webhook of a token away from licencebot's own
     bot; it stays commented out unless an operator configures a separate bot."""
     credentials = load_mapping(CREDENTIALS_FILE)
-    assert "rest" in credentials
     assert "telegram" not in credentials
     text = CREDENTIALS_FILE.read_text(encoding="utf-8")
     assert "# telegram:" in text

@@ -30,6 +30,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import callbacks as cb
+from bot.drafts import Step
 from bot.emulator import EmulatedUser, SentMessage
 from domain.clock import FixedClock
 from domain.model import Role
@@ -40,7 +41,7 @@ from tests.reliability.conftest import KEPT, KeptBot, held, record_texts, size
 
 DESK = -1009876543210
 SEEDS = size(2, 6)
-STEPS = size(220, 1500)  # per seed
+STEPS = size(200, 1500)  # per seed
 
 # Presses that may write (each is the confirmation of a summary it belongs to).
 CONFIRMATIONS = {
@@ -81,8 +82,9 @@ COMMANDS = [
     "/settings",
     "/unknown",
 ]
+NUMBERS = ["1", "3", "5", "12", "0", "-3", "100000", "2,5", "zwölf", "five"]
 TYPED = [
-    *("1", "3", "5", "12", "0", "-3", "100000", "2,5", "zwölf", "five"),
+    *NUMBERS,
     "Wir brauchen 5 Microsoft 365 E3",
     "2 Office 365 E3 bestellen",
     "Kündigung von E1 zurücknehmen",
@@ -128,6 +130,7 @@ class Walk:
     rng: random.Random
     people: list[Person]
     broken: list[str] = field(default_factory=list)
+    pressed: set[str] = field(default_factory=set)  # the prefixes of every button pressed
     tried: int = 0
     ok: int = 0
 
@@ -155,14 +158,19 @@ async def cast(bot: Bot) -> list[Person]:
     return [Person("admin", anna, "de"), Person("member", mia, "en"), Person("agent", bernd, "de")]
 
 
-async def snapshot(bot: Bot) -> dict[str, set[tuple[Any, ...]]]:
-    """What a write changes: subscriptions, add-on bookings, requests."""
-    found: dict[str, set[tuple[Any, ...]]] = {}
+WATCHED = (t.subscriptions, t.addon_bookings, t.licence_requests)
+
+
+async def snapshot(bot: Bot) -> dict[str, Any]:
+    """What a write changes: subscriptions, add-on bookings, requests (and products' names)."""
+    found: dict[str, Any] = {}
     assert isinstance(bot.core.db, Database)
     async with bot.core.db.engine.connect() as connection:
-        for table in (t.subscriptions, t.addon_bookings, t.licence_requests):
+        for table in WATCHED:
             rows = (await connection.execute(select(table))).all()
             found[table.name] = {tuple(row) for row in rows}
+        products = (await connection.execute(select(t.products.c.sku, t.products.c.name))).all()
+    found["names"] = dict(products)
     return found
 
 
@@ -174,6 +182,27 @@ def pressable(message: SentMessage) -> list[dict[str, str]]:
         for cell in row
         if "callback_data" in cell and cb.parse(cell["callback_data"]).prefix not in AVOIDED
     ]
+
+
+# Steps whose question a typed number answers.
+QUESTIONS = {
+    Step.ORDER_QUANTITY,
+    Step.CHANGE_QUANTITY,
+    Step.ADDON_QUANTITY,
+    Step.ADDON_CHANGE_QUANTITY,
+    Step.PREPARE_QUANTITY,
+}
+# The way back (menu, back, help, language): pressed less often, so walks go deeper.
+AROUND = {cb.MENU, cb.HELP, cb.LANGUAGE}
+
+
+def forward(rng: random.Random, cells: list[dict[str, str]]) -> dict[str, str]:
+    """A button, four times as likely one that leads on as one that leads back."""
+    weights = [
+        1 if cb.parse(c["callback_data"]).prefix in AROUND or c["text"].startswith("‹") else 4
+        for c in cells
+    ]
+    return rng.choices(cells, weights)[0]
 
 
 def current_screen(user: EmulatedUser) -> SentMessage | None:
@@ -228,22 +257,28 @@ async def step(bot: Bot, walk: Walk, number: int) -> list[str]:
     older = [m for m in user.messages() if pressable(m) and m is not screen]
     roll = rng.random()
     pressed: tuple[SentMessage, dict[str, str]] | None = None
+    if step_before in QUESTIONS and roll < 0.3:
+        roll = 1.0  # mostly answer a question with a number (below)
     if screen is not None and roll < 0.5:
-        pressed = (screen, rng.choice(pressable(screen)))
+        pressed = (screen, forward(rng, pressable(screen)))
     elif older and roll < 0.65:
         message = rng.choice(older)
-        pressed = (message, rng.choice(pressable(message)))
+        pressed = (message, forward(rng, pressable(message)))
     if pressed is not None:
         message, cell = pressed
         shown = message.plain_text
         action = f"press {cell['text']!r} ({cell['callback_data']}) on {message.message_id}"
+        walk.pressed.add(cb.parse(cell["callback_data"]).prefix)
         await user.press_data(message.message_id, cell["callback_data"])
     elif roll < 0.7:
         kind = rng.choice(MEDIA)
         action = f"send a {kind}"
         await user.send_media(kind)
     else:
-        typed = rng.choice(COMMANDS if roll < 0.8 else TYPED)
+        if roll == 1.0:
+            typed = rng.choice(NUMBERS)
+        else:
+            typed = rng.choice(COMMANDS if roll < 0.8 else TYPED)
         action = f"type {typed[:40]!r}"
         await user.send(typed)
     await bot.settle()
@@ -281,26 +316,35 @@ async def step(bot: Bot, walk: Walk, number: int) -> list[str]:
             )
     # 3. and 4. writes only by a confirmation press, naming what they write
     after = await snapshot(bot)
-    changed = {name: after[name] - before[name] for name in after}
+    changed = {table.name: after[table.name] - before[table.name] for table in WATCHED}
     if any(changed.values()):
         prefix = cb.parse(pressed[1]["callback_data"]).prefix if pressed else None
-        reason = pressed is None and step_before == "request_reason"
+        reason = pressed is None and step_before == Step.REQUEST_REASON
         if prefix not in CONFIRMATIONS and not reason:
             broken.append(f"{where}: a write without a confirmation: {changed}")
         elif pressed is not None:
-            broken += [f"{where}: {m}" for m in unnamed(changed, shown)]
+            broken += [f"{where}: {m}" for m in unnamed(changed, before, shown)]
     return broken
 
 
-def unnamed(changed: dict[str, set[tuple[Any, ...]]], shown: str) -> list[str]:
-    """What a write changed that the pressed message did not show."""
+def unnamed(
+    changed: dict[str, set[tuple[Any, ...]]], before: dict[str, Any], shown: str
+) -> list[str]:
+    """What a write changed that the pressed message did not show: a decided or withdrawn
+    request's number, a new request's product, a subscription's product and quantity, an
+    add-on's name."""
     missing = []
     columns = {table.name: [c.name for c in table.columns] for table in t.metadata.sorted_tables}
+    known = {row[0] for row in before[t.licence_requests.name]}
     for table, rows in changed.items():
         for row in rows:
             values = dict(zip(columns[table], row, strict=True))
             if table == t.licence_requests.name:
-                if str(values["id"]) not in shown:
+                new = values["id"] not in known
+                name = before["names"].get(values["product_sku"], values["product_sku"])
+                if new and name not in shown:
+                    missing.append(f"new request's {name} not in {shown[:200]!r}")
+                elif not new and str(values["id"]) not in shown:
                     missing.append(f"request {values['id']} not in {shown[:200]!r}")
             elif table == t.subscriptions.name:
                 if values["product_name"] not in shown:
@@ -324,5 +368,7 @@ async def test_random_walks_through_every_screen_hold_the_invariants(
         walk.ok += not broken
         walk.broken += [f"seed {seed} " + b for b in broken]
     held(f"conversation explorer, seed {seed}", walk.tried, walk.ok)
+    print(f"[reliability] pressed {len(walk.pressed)} kinds of button: {sorted(walk.pressed)}")
     assert walk.broken == [], "\n".join(walk.broken[:40])
     assert walk.ok == walk.tried
+    assert walk.pressed & CONFIRMATIONS, "the walk never reached a confirmation"

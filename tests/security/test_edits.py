@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from domain.clock import FixedClock
-from domain.services import tickets
+from domain.model import Role
+from domain.requests import RequestStatus
+from domain.services import requests, tickets
 from domain.services.accounts import OPERATOR
 from tests.desk import MODES, agent_of, desk_bot, open_ticket, reply_at_desk
 from tests.e2e.harness import Bot, press, running_bot, say, screen
@@ -103,3 +105,23 @@ async def test_an_edited_command_does_not_run_again(bot: Bot) -> None:
     await bot.settle()
     assert len(user.messages()) == messages + 1
     assert "übernehme ich nicht" in user.last_message().plain_text
+
+
+async def test_an_edited_message_is_not_a_decline_reason(bot: Bot) -> None:  # R23
+    anna = await bot.linked_user(8511, first_name="Anna")
+    mia = await bot.linked_user(8512, role=Role.MEMBER, first_name="Mia")
+    await say(bot, mia, "/products")
+    await press(bot, mia, "Microsoft 365 E3")
+    await press(bot, mia, "Bestellen")
+    await say(bot, mia, "3")
+    await press(bot, mia, "Anfrage senden")
+    await press(bot, anna, "Ablehnen", screen(anna))
+    typed = await anna.send("x" * 501)  # too long: the reason is asked for again
+    await bot.settle()
+
+    await anna.edit(typed, "Budget erst im Januar")
+    await bot.settle()
+
+    assert "übernehme ich nicht" in anna.last_message().plain_text
+    [request] = await requests.list_requests(bot.core, OPERATOR)
+    assert request.status is RequestStatus.PENDING and request.reason == ""

@@ -172,6 +172,9 @@ SAMPLE_ARGS: dict[str, object] = {
     "external_id": "555",
     "decided_by": "Anna Admin",
     "assigned": 12,  # issue 21
+    "current": "ACME GmbH",  # issue 19: a move between customers
+    "target": "Globex AG",
+    "ref": "a1b2c3",
 }
 
 

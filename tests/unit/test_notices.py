@@ -7,17 +7,24 @@ from datetime import timedelta
 import pytest
 
 from domain.clock import FixedClock
-from domain.commands import CancelSubscription, ChangeQuantity, PlaceOrder
+from domain.commands import (
+    BookAddon,
+    CancelAddon,
+    CancelSubscription,
+    ChangeAddon,
+    ChangeQuantity,
+    PlaceOrder,
+)
 from domain.model import Channel, ChatUser, Customer, Role
 from domain.ports import Notification
-from domain.services import notifications, orders, subscriptions
+from domain.services import addons, notifications, orders, subscriptions
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.texts.i18n import Translator
 from domain.texts.notices import UnknownNotice, notice
 from tests.conftest import NOW
 from tests.fakes import FakeStore, State
-from tests.unit.test_model import CATALOG, STANDARD
+from tests.unit.test_model import ARCHIVE, CATALOG, STANDARD
 
 
 @pytest.fixture
@@ -59,6 +66,33 @@ async def test_who_ordered_and_the_admins_are_told_once_not_who_acted(
     assert told(store, notifications.CHANGED) == [2]  # not the one who changed it
     await subscriptions.cancel_subscription(ctx, second, CancelSubscription(sub))
     assert told(store, notifications.CANCELLED) == [1]
+
+
+async def test_an_add_on_changed_or_cancelled_is_told_like_the_product(
+    ctx: Context, store: FakeStore
+) -> None:  # R17, R23: the other admins hear of it, not who did it
+    first, second = (u.as_actor() for u in store.state.users[:2])
+    placed = await orders.place_order(
+        ctx, first, PlaceOrder("acme", STANDARD.sku, 5, True, True, "k")
+    )
+    sub = placed.subscription.id
+    await subscriptions.mark_provisioned(ctx, OPERATOR, sub)
+    await addons.book_addon(ctx, first, BookAddon(sub, ARCHIVE.sku, True))
+    booking = (await orders.order_status(ctx, first, sub)).addons[0].id
+    await addons.change_addon(ctx, first, ChangeAddon(sub, booking, 3))
+    assert told(store, notifications.ADDON_CHANGED) == [2]
+    await addons.cancel_addon(ctx, second, CancelAddon(sub, booking))
+    assert told(store, notifications.ADDON_CANCELLED) == [1]
+    [changed] = [n for n in store.state.notifications if n.kind == notifications.ADDON_CHANGED]
+    assert notice(Translator("de"), changed) == (
+        "Das Add-On Exchange Online Archiving von <b>Microsoft 365 Business Standard</b> "
+        f"(Bestellung Nr. {sub}) hat jetzt 3 Nutzer (vorher 5)."
+    )
+    [gone] = [n for n in store.state.notifications if n.kind == notifications.ADDON_CANCELLED]
+    assert notice(Translator("en"), gone) == (
+        "The add-on Exchange Online Archiving of <b>Microsoft 365 Business Standard</b> "
+        f"(order no. {sub}) has been cancelled as of 30 Nov 2026."
+    )
 
 
 def test_the_back_off_doubles_from_ten_seconds_up_to_fifteen_minutes() -> None:
