@@ -18,7 +18,7 @@ from domain.nlu.training_data import Example, TrainingData
 # (`licencebot nlu evaluate` prints the choice; docs/nlu.md, "Thresholds"): below
 # CONFIDENCE_THRESHOLD, or with the second reading within MARGIN_THRESHOLD of the first, the bot
 # asks "Meinten Sie …?" instead of guessing (never an order).
-CONFIDENCE_THRESHOLD = 0.7
+CONFIDENCE_THRESHOLD = 0.65
 MARGIN_THRESHOLD = 0.0
 # A reading at least this likely is offered as a button; at most MAX_READINGS of them.
 READING_FLOOR = 0.1
@@ -36,8 +36,9 @@ OPENS_A_WRITE = WRITE_INTENTS | {"withdraw_cancellation"}
 # the two are opposites, and a bag of words tells them apart badly ("cancel" is in both).
 _WITHDRAW_CUES = re.compile(
     r"zurück\s*(?:ne|nimm|genommen|zieh|gezogen|zune|zuzieh)|zurücknahme"
-    r"|widerruf|rückgängig|(?:kündigung|storno)\w*\s+(?:\w+\s+){0,4}?(?:storn|aufheb|annull)"
-    r"|(?:storn|aufheb|annull)\w*\s+(?:\w+\s+){0,2}?(?:der|die)\s+kündigung"
+    r"|widerruf|rückgängig|(?:kündigung|storno)\w*\s+(?:[\w-]+\s+){0,5}?(?:storn|aufheb|annull)"
+    r"|(?:storn|aufheb|annull)\w*\s+(?:[\w-]+\s+){0,2}?(?:der|die)\s+kündigung"
+    r"|\b(?:nehm|nimm|zieh)\w*\s+(?:[\w-]+\s+){0,6}?zurück\b"
     r"|doch\s+(?:nicht\s+(?:kündig|beend|auslaufen)|behalten|weiter|verlänger|bleiben)"
     r"|weiterlaufen|weiter\s*laufen|versehen|anders\s+überlegt|umentschieden"
     r"|withdraw|\bundo\b|\brevers|\brevok|rescind|retract|take\s+back|after\s+all"

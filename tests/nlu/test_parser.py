@@ -151,6 +151,8 @@ def test_the_second_independent_set_meets_issue_18s_targets(parser: Parser) -> N
         ("withdraw the cancellation for teams essentials", "withdraw_cancellation"),
         ("Was zahlen wir monatlich insgesamt?", "show_costs"),  # finding 7
         ("Wir haben ein Problem mit Outlook und brauchen Hilfe", "handoff"),
+        ("Wir nehmen die Kündigung von Teams Essentials zurück", "withdraw_cancellation"),
+        ("Bitte die Kündigung des Add-ons Teams Phone aufheben", "withdraw_cancellation"),
     ],
 )
 def test_issue_18s_sentences_are_understood(parser: Parser, text: str, intent: str) -> None:

@@ -30,17 +30,34 @@ async def _counts(bot: Bot) -> tuple[int, int]:
 
 
 async def _outage(dsn: str, schema: str, seconds: float) -> asyncpg.Connection:
-    """Lock the subscriptions table; after `seconds` terminate every backend waiting for it."""
+    """Lock the subscriptions table; once a backend has waited for it `seconds`, terminate
+    every backend waiting for it. Waits for the bot to be blocked (progress), not for a fixed
+    time after the lock: on a busy machine the bot may reach the table later than that."""
     admin = await asyncpg.connect(dsn)
     await admin.execute("BEGIN")
     await admin.execute(f'LOCK TABLE "{schema}".subscriptions IN ACCESS EXCLUSIVE MODE')
+    watcher = await asyncpg.connect(dsn)
+    blocked = (
+        "SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[$1::integer]"
+    )
 
     async def cut() -> None:
-        await asyncio.sleep(seconds)
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE pg_blocking_pids(pid) @> ARRAY[pg_backend_pid()]"
-        )
+        try:
+            locker = admin.get_server_pid()
+            for _ in range(2400):  # at most 2 minutes
+                if admin.is_closed():
+                    return  # the test is over: the bot never met the lock
+                if await watcher.fetchval(blocked, locker):
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(seconds)  # the bot has waited that long, however slow
+            await watcher.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE pg_blocking_pids(pid) @> ARRAY[$1::integer]",
+                locker,
+            )
+        finally:
+            await watcher.close()
 
     asyncio.get_running_loop().create_task(cut())
     return admin

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -35,22 +35,37 @@ async def _counts(bot: Bot) -> tuple[int, int]:
         return int(subs or 0), int(claims or 0)
 
 
-@contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
-    """Another process's exclusive write lock on the database file."""
-    other = sqlite3.connect(path, isolation_level=None, timeout=10)
-    try:
+@asynccontextmanager
+async def exclusive(path: Path) -> AsyncIterator[None]:
+    """Another connection's exclusive write lock on the database file, taken off the event
+    loop: waiting for it on the loop would stall the bot's own transaction that must end
+    before the lock can be had (on a busy machine that wait ran into the 10 s timeout)."""
+
+    def lock() -> sqlite3.Connection:
+        other = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
         other.execute("BEGIN EXCLUSIVE")
+        return other
+
+    other = await asyncio.to_thread(lock)
+    try:
         yield
-        other.execute("ROLLBACK")
     finally:
+        other.execute("ROLLBACK")
         other.close()
 
 
 async def _locked_for(path: Path, seconds: float, ready: asyncio.Event) -> None:
-    with _exclusive(path):
+    async with exclusive(path):
         ready.set()
         await asyncio.sleep(seconds)
+
+
+async def _locked_until(path: Path, ready: asyncio.Event, release: asyncio.Event) -> None:
+    """Locked until the test has seen the bot's answer: however slow the machine, the bot
+    meets the lock for its whole busy timeout (a fixed 3 s could end first under load)."""
+    async with exclusive(path):
+        ready.set()
+        await release.wait()
 
 
 async def _customer(bot: Bot, i: int) -> str:
@@ -71,13 +86,14 @@ async def test_a_confirmation_while_sqlite_is_locked_longer_than_the_busy_timeou
             user = await bot.linked_user(9200 + i, customer=await _customer(bot, i))
             summary = await order_summary(bot, user, "Microsoft 365 Business Standard", "3")
             before = await _counts(bot)
-            ready = asyncio.Event()
-            lock = asyncio.create_task(_locked_for(path, LOCKED, ready))
+            ready, release = asyncio.Event(), asyncio.Event()
+            lock = asyncio.create_task(_locked_until(path, ready, release))
             await ready.wait()
             await user.press(summary, "Bestellen")
             await bot.settle()
             told = user.last_message().plain_text
             still_locked = not lock.done()
+            release.set()
             await lock
             clear = "nichts bestellt" in told and "Referenz" in told
             whole = await _counts(bot) == before  # no order, and the claim rolled back too

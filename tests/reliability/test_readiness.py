@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,27 +25,10 @@ from tests.e2e.harness import running_bot
 from tests.e2e.test_monitoring import free_port, scrape
 from tests.rasa.action_server import QUIET, TEST_SETTINGS
 from tests.reliability.conftest import held, size
+from tests.reliability.test_database_outage_sqlite import exclusive
 
 BOUND = 8.0  # seconds a request may take before the test gives up on it
 NOT_READY = f"database did not answer within {PROBE_SECONDS:g} s"
-
-
-@contextlib.asynccontextmanager
-async def exclusive(path: Path) -> AsyncIterator[None]:
-    """Another connection's exclusive write lock, taken off the event loop: waiting for it on
-    the loop would stall the bot's own transactions that must end before the lock is free."""
-
-    def lock() -> sqlite3.Connection:
-        other = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
-        other.execute("BEGIN EXCLUSIVE")
-        return other
-
-    other = await asyncio.to_thread(lock)
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 async def ready_again(get: object) -> int:
