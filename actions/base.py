@@ -256,6 +256,24 @@ class SubscriptionFormValidation(LicenceFormValidation, ABC):
             return self.forget_subscription()
         return {"subscription": str(view.id), VERSION_SLOT: view.version}
 
+    async def extract_subscription(
+        self, dispatcher: Any, tracker: Any, domain: dict[str, Any]
+    ) -> Slots:
+        """The product named while "which subscription?" is asked ("M365 E3", read as an
+        order by the classifier, so Rasa's mappings ignore it): that product's subscription.
+        Not when the message names an add-on ("Copilot for E3" asks for something else)."""
+        if tracker.get_slot(REQUESTED_SLOT) != "subscription":
+            return {}
+        if (tracker.active_loop or {}).get("name") != self.form_name():
+            return {}
+        if history.set_this_turn(tracker.events, "subscription"):
+            return {}
+        conv = self.conv
+        product = conv.latest_entity("product")
+        if product is None or conv.latest_entity("addon") is not None:
+            return {}
+        return {"subscription": product}
+
     @staticmethod
     def forget_subscription(**more: Any) -> Slots:
         """Ask for the subscription again (and forget the version seen of it)."""

@@ -302,3 +302,16 @@ async def test_a_bare_number_answers_how_many_whatever_its_intent(
     reply = await anna.answer("3", "change_quantity")
     assert reply.slots()["quantity"] == 3
     assert anna.requested_slot == "terms_accepted"
+
+
+async def test_a_product_named_answers_which_subscription_whatever_its_intent(
+    anna: Dialogue, ctx: Context, seed: Seed
+) -> None:
+    e3 = await place(ctx, seed, "M365-E3", 5)
+    anna.user("Menge ändern", "change_quantity")
+    await anna.activate("change_quantity_form")
+    assert anna.requested_slot == "subscription"
+    # "M365 E3" alone reads as an order: Rasa's mappings ignore it inside this form
+    reply = await anna.answer("M365 E3", "order_product", entities={"product": "M365-E3"})
+    assert reply.slots()["subscription"] == str(e3)
+    assert anna.requested_slot == "quantity"

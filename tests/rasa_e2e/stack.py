@@ -219,6 +219,8 @@ class Chat:
         self.said.append(f"> {text}")
         self.said += [f"< {line}" for answer in answers for line in answer.splitlines()]
         assert answers, f"no reply to {text!r} (sender {self.sender})"
+        log = self.stack.rasa_log.read_text(encoding="utf-8", errors="replace")
+        assert "Circuit breaker tripped" not in log, f"after {text!r}: Rasa stopped predicting"
         return "\n".join(answers)
 
 

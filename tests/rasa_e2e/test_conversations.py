@@ -115,7 +115,7 @@ def test_a_german_admin_from_link_to_withdrawal(stack: Stack) -> None:
     assert "5 → 8" in summary
     anna.say("nein")
     assert one(stack, "M365-E3").version == e3.version
-    summary = anna.say("Wir brauchen 3 weitere M365 E3 Lizenzen")
+    summary = anna.say("Bitte M365 E3 um 3 erhöhen")
     assert "5 → 8" in summary
     anna.say("ja")
     assert (one(stack, "M365-E3").quantity, one(stack, "M365-E3").version) == (8, e3.version + 1)
