@@ -110,7 +110,7 @@ class EmulatedGroup:
             raise LookupError(f"the bot has no message in group {self.id}{where}")
         return messages[-1]
 
-    async def wait_reply(self, timeout: float = 5.0, *, thread: Thread = ...) -> SentMessage:  # noqa: ASYNC109
+    async def wait_reply(self, timeout: float = 30.0, *, thread: Thread = ...) -> SentMessage:  # noqa: ASYNC109
         """The bot message sent or edited here (or in one topic) first after the last action in
         this group or the last message waited for."""
         event = await self._chats.next_event(

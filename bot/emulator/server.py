@@ -297,7 +297,7 @@ class BotApiEmulator:
         """Queue an earlier update once more, with its original update_id."""
         self._updates.redeliver(update_id)
 
-    async def settle(self, timeout: float = 5.0, quiet: float | None = None) -> None:  # noqa: ASYNC109
+    async def settle(self, timeout: float = 30.0, quiet: float | None = None) -> None:  # noqa: ASYNC109
         """Wait until the bot fetched and answered every update and was quiet for `quiet` s."""
         # An update counts as answered after answerCallbackQuery with its id (callback queries)
         # or any successful request to its chat (messages), or once `grace` seconds have passed

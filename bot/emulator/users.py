@@ -117,7 +117,7 @@ class EmulatedUser:
         message = {"chat": self.chat_api(), "message_id": message_id, "date": 0}
         return self._callback(message, data)
 
-    async def wait_reply(self, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
+    async def wait_reply(self, timeout: float = 30.0) -> SentMessage:  # noqa: ASYNC109
         """The bot message sent or edited first after this user's last action."""
         event = await self._chats.next_event(self.id, self._cursor, timeout)
         self._cursor = event.seq
