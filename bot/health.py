@@ -58,7 +58,7 @@ class _Metrics(tornado.web.RequestHandler):
 def routes(core: Context) -> list[Rule]:
     """The three endpoints, to mount on a Tornado application (the webhook server's)."""
     args: dict[str, Any] = {"core": core}
-    probe = readiness.Probe(lambda: readiness.check(core.db))
+    probe = readiness.Probe(lambda: readiness.check(core.db, readiness.CHECK_SECONDS))
     return [
         URLSpec(r"/healthz", _Healthz),
         URLSpec(r"/readyz", _Readyz, {"probe": probe}),

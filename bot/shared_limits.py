@@ -25,7 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from domain import metrics
@@ -38,10 +38,12 @@ MARGIN = 1.25  # windows a quarter longer than Telegram's
 ALIVE = 30.0  # seconds a process counts as sending after it last noted itself
 HEARTBEAT = 5.0
 RETRY = 5.0  # seconds before Redis is tried again after a failure
-TIMEOUT = 0.5  # seconds Redis may take to connect or answer
+TIMEOUT = 1.0  # seconds Redis may take to connect or answer
+CONNECTIONS = 8
 
 # KEYS: overall window, group window (or ""); ARGV: overall limit, overall window (µs), group
-# limit, group window (µs), a unique member. 0: a place in both taken; else µs to wait.
+# limit, group window (µs), a unique member. {0, now}: a place in both taken at `now` (µs,
+# Redis's clock); else {µs to wait, now}.
 _TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -56,14 +58,14 @@ for i = 1, #KEYS do
     end
   end
 end
-if wait > 0 then return wait end
+if wait > 0 then return {wait, now} end
 for i = 1, #KEYS do
   if KEYS[i] ~= '' then
     redis.call('ZADD', KEYS[i], now, ARGV[5])
     redis.call('PEXPIRE', KEYS[i], math.ceil(tonumber(ARGV[2 * i]) / 1000) + 1000)
   end
 end
-return 0
+return {0, now}
 """
 # KEYS: the processes; ARGV: this process, seconds it counts as alive. The number alive.
 _ALIVE = """
@@ -96,9 +98,16 @@ class SharedLimits:
     """The token's limits shared through Redis, with a local share when Redis is away."""
 
     def __init__(self, url: str, bot_id: str, local_processes: int = 1) -> None:
-        self.redis: Redis = Redis.from_url(
-            url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT
+        # A few connections, waited for in turn: a burst of sends must not open hundreds of
+        # sockets (and time out connecting on a busy host as if Redis were away).
+        pool = BlockingConnectionPool.from_url(
+            url,
+            max_connections=CONNECTIONS,
+            timeout=None,
+            socket_connect_timeout=TIMEOUT,
+            socket_timeout=TIMEOUT,
         )
+        self.redis: Redis = Redis(connection_pool=pool)
         self.prefix = f"licencebot:limits:{bot_id}"
         self.me = uuid.uuid4().hex
         self.processes = max(1, local_processes)  # the last count seen in Redis
@@ -116,15 +125,17 @@ class SharedLimits:
         """Whether the limits are shared through Redis right now."""
         return time.monotonic() >= self._down_until
 
-    async def acquire(self, chat_id: object) -> None:
-        """Wait until a request to `chat_id` keeps within the limits of every process."""
+    async def acquire(self, chat_id: object) -> float | None:
+        """Wait until a request to `chat_id` keeps within the limits of every process; the
+        moment its place was taken by Redis's clock (seconds), None when taken locally."""
         if chat_id is None:
-            return
+            return None
         group = _group_of(chat_id)
         while True:
+            taken: float | None = None
             if self.shared:
                 try:
-                    wait = await self._shared_wait(group)
+                    wait, taken = await self._shared_wait(group)
                 except (RedisError, OSError) as exc:
                     self._went_away(exc)
                     continue
@@ -132,10 +143,10 @@ class SharedLimits:
                 metrics.RATE_LIMIT_LOCAL.inc()
                 wait = self._local_wait(group)
             if wait <= 0:
-                return
+                return taken
             await asyncio.sleep(wait)
 
-    async def _shared_wait(self, group: str | None) -> float:
+    async def _shared_wait(self, group: str | None) -> tuple[float, float]:
         now = time.monotonic()
         if now >= self._next_heartbeat:
             alive = await self._alive(keys=[f"{self.prefix}:processes"], args=[self.me, ALIVE])
@@ -150,11 +161,11 @@ class SharedLimits:
             int(GROUP[1] * MARGIN * micro),
             uuid.uuid4().hex,
         ]
-        waited = int(await self._take(keys=keys, args=args))
+        waited, now = (int(value) for value in await self._take(keys=keys, args=args))
         if self._announced:
             self._announced = False
             log.warning("Redis for the shared Bot API limits answers again; they are shared again")
-        return waited / micro
+        return waited / micro, now / micro
 
     def _local_wait(self, group: str | None) -> float:
         """The local share: 1/processes of each limit, in memory."""

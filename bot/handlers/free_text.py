@@ -93,6 +93,9 @@ async def instead_of_answer(turn: Turn, text: str) -> bool:
         return False
     if result.intent not in _INTENTS:
         return False
+    names = result.product_sku or result.addon_sku or result.product_choices or result.addon_choices
+    if len(text.split()) < 2 and not names:  # "viele": too little to leave the question for
+        return False
     metrics.INTENTS.labels(result.intent, "true").inc()
     turn.set_step(Step.IDLE)
     await _act(turn, result)

@@ -23,6 +23,9 @@ from domain.storage.migrate import alembic_config
 TIMEOUT_SECONDS = 3.0
 # What a probe waits at most: Kubernetes' and most load balancers' default probe timeout is 1 s.
 PROBE_SECONDS = 0.8
+# How long the shared check of a probe may run before it gives up: the probes answer within
+# PROBE_SECONDS meanwhile, and one check is shared instead of one per probe.
+CHECK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)

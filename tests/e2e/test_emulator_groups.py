@@ -313,7 +313,8 @@ async def test_the_terminal_shows_the_desk_groups_messages_with_their_topic(
     emu: BotApiEmulator, bot: Bot, forum: EmulatedGroup
 ) -> None:
     out = io.StringIO()
-    terminal = Terminal(emu, emu.user(ANNA), Translator("en"), out, [], desk=forum)
+    anna = emu.user(ANNA)  # the agent: only agents see the desk group in the terminal
+    terminal = Terminal(emu, anna, Translator("en"), out, [], desk=forum, people={"agent": anna})
     thread = (await bot.create_forum_topic(FORUM, "Ticket #7")).message_thread_id
     await bot.send_message(ANNA, "We got your ticket #7")
     await bot.send_message(
@@ -321,10 +322,10 @@ async def test_the_terminal_shows_the_desk_groups_messages_with_their_topic(
     )
     await bot.send_message(FORUM, "Daily summary")
     terminal.show_new()
-    assert out.getvalue() == (
-        "\n🤖\nWe got your ticket #7\n"
-        "\n👥 Service Desk Forum · Ticket #7\nNew ticket\n  (Take over | Resolve)\n"
-        "\n👥 Service Desk Forum\nDaily summary\n"
+    assert out.getvalue() == (  # each message under its id, the group's with topic and buttons
+        "\n🤖 1\nWe got your ticket #7\n"
+        "\n👥 Service Desk Forum · Ticket #7 · 2\nNew ticket\n[1] Take over  [2] Resolve\n"
+        "\n👥 Service Desk Forum · 3\nDaily summary\n"
     )
     terminal.show_new()
     assert out.getvalue().count("New ticket") == 1

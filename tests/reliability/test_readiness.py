@@ -20,7 +20,7 @@ from actions.server import build_app, executor
 from domain.clock import FixedClock
 from domain.services.context import Context
 from domain.storage.database import Database
-from domain.storage.readiness import PROBE_SECONDS, Probe, check
+from domain.storage.readiness import CHECK_SECONDS, PROBE_SECONDS, Probe, check
 from tests.e2e.harness import running_bot
 from tests.e2e.test_monitoring import free_port, scrape
 from tests.rasa.action_server import QUIET, TEST_SETTINGS
@@ -60,9 +60,16 @@ async def test_the_bot_says_503_while_another_process_holds_the_write_lock(
             return (await scrape(port, "/readyz")).status_code
 
         await ready_again(status)
-    expected = (503, {"ready": False, "reason": NOT_READY})
-    held("/readyz answered 503 while SQLite was locked", probes, answers.count(expected))
-    assert answers == [expected] * probes
+    # Within its 0.8 s; once SQLite's busy timeout (10 s) has passed, the check itself ends
+    # with the driver's refusal, which is a reason too.
+    reasons = {NOT_READY, "database unreachable (OperationalError)"}
+    good = [
+        any(answer == (503, {"ready": False, "reason": reason}) for reason in reasons)
+        for answer in answers
+    ]
+    held("/readyz answered 503 while SQLite was locked", probes, sum(good))
+    assert answers[0] == (503, {"ready": False, "reason": NOT_READY})
+    assert all(good), answers
 
 
 @pytest.mark.filterwarnings(*[mark.args[0] for mark in QUIET])
@@ -116,7 +123,7 @@ async def silent_server() -> AsyncIterator[int]:
 async def test_a_postgresql_server_that_never_answers_is_not_ready_within_the_probe() -> None:
     async with silent_server() as port:
         db = Database(f"postgresql+asyncpg://app:pw@127.0.0.1:{port}/licencebot")
-        probe = Probe(lambda: check(db))
+        probe = Probe(lambda: check(db, CHECK_SECONDS))
         try:
             answers = [await asyncio.wait_for(probe(), BOUND) for _ in range(size(2, 10))]
             assert {(a.ok, a.reason) for a in answers} == {(False, NOT_READY)}
