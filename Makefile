@@ -13,7 +13,9 @@ RUNTIME := $(VENV)/.runtime-stamp
 STAMP := $(VENV)/.installed-stamp
 
 # Rasa 3.6 runs on Python 3.8-3.10: python3.10 from PATH, else pyenv's newest 3.10.
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
+# The first Python 3.10 that runs: python3.10 on PATH (a pyenv shim there may name a version
+# that is not selected), else pyenv's newest 3.10.
+PYTHON310 ?= $(shell for p in $$(command -v python3.10) $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | sort -V -r); do "$$p" -c 'import sys' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 RASA_VERSION := 3.6.21
 RASA_VENV := .rasa/venv
 RASA_STAMP := $(RASA_VENV)/.installed-$(RASA_VERSION)
