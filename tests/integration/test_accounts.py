@@ -79,7 +79,11 @@ async def test_a_new_invite_moves_the_user_and_the_audit_keeps_both(
     ctx: Context, seed: Seed
 ) -> None:
     code = await invite(ctx, Role.MEMBER, "globex")
-    await accounts.link_user(ctx, Channel.TELEGRAM, LinkUser("100", code))
+    with pytest.raises(errors.MoveNeedsConfirmation):  # asked first (issue 19), nothing moved
+        await accounts.link_user(ctx, Channel.TELEGRAM, LinkUser("100", code))
+    stayed = await accounts.resolve_actor(ctx, Channel.TELEGRAM, "100")
+    assert (stayed.customer_id, stayed.role) == ("acme", Role.ADMIN)
+    await accounts.link_user(ctx, Channel.TELEGRAM, LinkUser("100", code, move=True))
     actor = await accounts.resolve_actor(ctx, Channel.TELEGRAM, "100")
     assert (actor.customer_id, actor.role) == ("globex", Role.MEMBER)
     async with ctx.uow(write=False) as uow:
