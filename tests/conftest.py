@@ -8,9 +8,10 @@ PostgreSQL test executed fails the session instead.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,3 +199,18 @@ async def seed(ctx: Context) -> Seed:
 @pytest.fixture
 def catalog_text() -> str:
     return CATALOG.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """`logs.configure` replaces the root handlers; pytest's come back after the test."""
+    root = logging.getLogger()
+    saved, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved:
+            root.addHandler(handler)
+        root.setLevel(level)

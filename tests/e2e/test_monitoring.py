@@ -9,7 +9,6 @@ import json
 import logging
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -122,21 +121,6 @@ async def test_counters_move_with_a_scripted_conversation(
     words = re.sub(r"[-+]?\d[\d.e+-]*(?=\s|$)", "", page)  # the page without sample values
     for private in ("Hildegard", "4711", "ACME", "acme", "Referenz"):
         assert private not in labels and private not in words
-
-
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    """`logs.configure` replaces the root handlers; pytest's come back after the test."""
-    root = logging.getLogger()
-    saved, level = list(root.handlers), root.level
-    try:
-        yield
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved:
-            root.addHandler(handler)
-        root.setLevel(level)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -20,20 +19,6 @@ from domain import logs
 LONG = 'pa"ss\\wörd/+ &=x?'  # needs escaping in JSON and in URLs
 SHORT = "7$%1"  # a short database password
 TOKEN = "123456789:AAF-bot-token-of-thirty-or-more-characters"
-
-
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    saved, level = list(root.handlers), root.level
-    try:
-        yield
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved:
-            root.addHandler(handler)
-        root.setLevel(level)
 
 
 def forms(secret: str) -> list[str]:
