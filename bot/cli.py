@@ -166,7 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("--json", action="store_true")
     inv_sub = inv.add_subparsers(dest="invite_command", parser_class=Parser)
     revoke = inv_sub.add_parser("revoke", help="an unused invite no longer works")
-    revoke.add_argument("code", help="the code as printed (or the link's start parameter)")
+    revoke.add_argument(
+        "code",
+        help="the code as printed (or the link's start parameter); put -- before a code "
+        "that starts with -",
+    )
     revoke.add_argument("--json", action="store_true")
 
     ords = sub.add_parser("orders", help="a customer's subscriptions")

@@ -12,7 +12,10 @@ MAX_CODE_LENGTH = 64
 
 
 def new_code() -> str:
-    return secrets.token_urlsafe(CODE_BYTES)
+    """A fresh code that never starts with "-", which a command line would read as an option."""
+    while (code := secrets.token_urlsafe(CODE_BYTES)).startswith("-"):
+        pass
+    return code
 
 
 def normalise(code: str) -> str | None:

@@ -19,6 +19,11 @@ def test_new_code_is_url_safe_and_fits_a_telegram_start_parameter() -> None:  # 
         assert 16 <= len(code) <= 64
 
 
+def test_new_codes_never_start_with_a_dash_a_command_line_reads_as_an_option() -> None:  # R22
+    # A random code starts with "-" once in 64: 2,000 codes would show it almost surely.
+    assert not [code for code in (new_code() for _ in range(2000)) if code.startswith("-")]
+
+
 def test_new_codes_are_unique() -> None:  # R22
     codes = {new_code() for _ in range(1000)}
     assert len(codes) == 1000
