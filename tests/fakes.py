@@ -307,9 +307,6 @@ class _Chats(_Repos):
             self.s.update_chats[(bot_id, update_id)] = chat_id
         return True
 
-    async def forget_updates(self, before: datetime) -> None:
-        return None
-
     async def with_user(
         self, chat_id: int, channel: Channel, external_id: str
     ) -> tuple[ChatState, tuple[ChatUser, str | None] | None]:
