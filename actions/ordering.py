@@ -8,10 +8,10 @@ from actions.conversation import Conversation
 from domain.access import Action as Right
 from domain.access import asks_instead
 from domain.commands import PlaceOrder
+from domain.licence_requests import RequestKind
 from domain.model import Actor
-from domain.requests import RequestKind
-from domain.services import catalogue, orders, requests
-from domain.services.requests import AskRequest
+from domain.services import catalogue, licence_requests, orders
+from domain.services.licence_requests import AskRequest
 from domain.texts import catalogue as screens
 from domain.texts import results
 from domain.texts.i18n import N_
@@ -95,13 +95,13 @@ class PlaceOrderAction(LicenceAction):
     async def _ask(conv: Conversation, actor: Actor, sku: str, quantity: int) -> None:
         """The same request Telegram's "Send request" makes; the admins hear of it through the
         outbox (a notice, since Rasa cannot give them the card) and decide under /requests."""
-        view = await requests.ask(
+        view = await licence_requests.ask(
             conv.ctx,
             actor,
             AskRequest(conv.customer_id, RequestKind.ORDER, sku, quantity),
             actor.label,
             tell_admins=True,
         )
-        admins = await requests.deciders(conv.ctx, view.customer_id)
+        admins = await licence_requests.deciders(conv.ctx, view.customer_id)
         key = N_("request.sent") if admins else N_("request.sent_no_admin")
         conv.say(key, number=view.id)  # no "we will let you know": Rasa cannot tell unasked

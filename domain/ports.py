@@ -15,6 +15,7 @@ from typing import Any, Protocol, Self
 
 from domain.catalogue import CatalogueSpec
 from domain.conversation import ChatState, Draft
+from domain.licence_requests import LicenceRequest, RequestStatus
 from domain.model import (
     AuditEntry,
     Catalogue,
@@ -27,7 +28,6 @@ from domain.model import (
     Role,
     Subscription,
 )
-from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
 from domain.tickets import Ticket, TicketMessage, TicketPost, TicketStatus
 

@@ -20,6 +20,7 @@ from typing import Any, Self
 from domain import errors
 from domain.catalogue import CatalogueSpec
 from domain.conversation import ChatState, Draft
+from domain.licence_requests import LicenceRequest, RequestStatus
 from domain.model import (
     AuditEntry,
     Catalogue,
@@ -34,7 +35,6 @@ from domain.model import (
     Subscription,
 )
 from domain.ports import CatalogueChanges, Delivery, Erased, Notification, TrailEntry
-from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
 

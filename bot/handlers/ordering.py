@@ -14,12 +14,12 @@ from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.access import Action, asks_instead
 from domain.commands import PlaceOrder
+from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.requests import RequestKind
-from domain.services import catalogue, orders, requests
-from domain.services.requests import AskRequest
+from domain.services import catalogue, licence_requests, orders
+from domain.services.licence_requests import AskRequest
 from domain.texts import catalogue as screens
-from domain.texts import requests as request_texts
+from domain.texts import licence_requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
@@ -211,7 +211,7 @@ def _asked(turn: Turn, draft: Drafted[OrderForm]) -> AskRequest:
 
 async def show_request_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     """A member's summary: the same figures, "Send request" instead of the consents (R23)."""
-    figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
+    figures = await licence_requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
     keyboard = request_cards.send_keyboard(
         turn, cb.data(cb.ORDER_SEND, draft.ref), cb.data(cb.ORDER_BACK, draft.ref)
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from domain import errors, metrics
 from domain.storage.catalogue_cache import CHANGED, CatalogueCache
 from domain.storage.chat_state import ChatStateRepository
+from domain.storage.licence_requests import RequestRepository
 from domain.storage.outbox import OutboxRepository
 from domain.storage.privacy import PrivacyRepository
 from domain.storage.repositories import (
@@ -30,7 +31,6 @@ from domain.storage.repositories import (
     SubscriptionRepository,
     UserRepository,
 )
-from domain.storage.requests import RequestRepository
 from domain.storage.seats import SeatRepository
 from domain.storage.tickets import TicketRepository
 

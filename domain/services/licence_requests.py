@@ -16,10 +16,10 @@ from typing import Any
 from domain import errors
 from domain.access import Action, authorize, authorize_record
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity, PlaceOrder
+from domain.licence_requests import LicenceRequest, Origin, RequestKind, RequestStatus
 from domain.model import Actor, Channel, Role
 from domain.ports import UnitOfWork
 from domain.pricing import monthly_total
-from domain.requests import LicenceRequest, Origin, RequestKind, RequestStatus
 from domain.services import addons, catalogue, notifications, orders, subscriptions
 from domain.services.context import Context
 from domain.services.orders import place_order
