@@ -117,8 +117,7 @@ _FRAMEWORK_HOOKS = (
     UTCDateTime.process_result_value,
 )
 
-# Stored by name: the repository writes LicenceRequest's fields through the list `_FIELDS`
-# (domain/storage/licence_requests.py), and privacy exports read the column.
+# A mapped column (domain/storage/mapping.py): the ORM writes it, privacy exports read it.
 _STORED_BY_NAME = (LicenceRequest.decided_at,)
 
 # Imported for a string annotation only (actions/server.py: `App: TypeAlias = "Sanic[Any, Any]"`).

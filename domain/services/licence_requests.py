@@ -434,14 +434,15 @@ async def withdraw(ctx: Context, actor: Actor, request_id: int) -> RequestView:
 async def _decide(
     ctx: Context, uow: UnitOfWork, actor: Actor, request: LicenceRequest, action: str
 ) -> None:
+    request_id, status = request.id or 0, request.status.value  # a rollback forgets them
     try:
         await uow.requests.save(request)
     except errors.StaleWrite:  # another admin decided meanwhile
         await uow.rollback()
-        current = await uow.requests.get(request.id or 0)
-        status = current.status.value if current else request.status.value
+        current = await uow.requests.get(request_id)
+        status = current.status.value if current else status
         by = current.decided_by_name if current else ""
-        raise errors.RequestDecided(request.id or 0, status, by) from None
+        raise errors.RequestDecided(request_id, status, by) from None
     await uow.records.audit(ctx.audit(actor, request.customer_id, action, f"request:{request.id}"))
 
 

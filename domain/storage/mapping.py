@@ -1,15 +1,20 @@
 """Imperative ORM mapping of the pure model's aggregates (the model imports no SQLAlchemy).
 
-`Subscription.version` is the optimistic lock (R13): the application bumps it on every change,
-and SQLAlchemy adds `WHERE version = <old>` to the UPDATE, so a racing writer fails.
+The optimistic lock (R13), one style for every versioned aggregate (docs/decisions.md): the
+`version` column is the mapper's `version_id_col`. The application bumps the version of what
+it changes (`services.common.bump` for a subscription, the repository's `save` for a ticket or
+a licence request), and SQLAlchemy adds `WHERE version = <old>` to the UPDATE and raises
+`StaleDataError` when no row matched, which the unit of work names `errors.StaleWrite`.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import registry, relationship
 
+from domain.licence_requests import LicenceRequest
 from domain.model import AddonBooking, ChatUser, Subscription
 from domain.storage import tables
+from domain.tickets import Ticket
 
 mapper_registry = registry(metadata=tables.metadata)
 _started = False
@@ -33,6 +38,20 @@ def start_mappers() -> None:
             )
         },
         version_id_col=tables.subscriptions.c.version,
+        version_id_generator=False,
+    )
+    # A ticket's messages are values it replaces when one is edited: the repository keeps
+    # them in their own table (domain/storage/tickets.py), the mapper only the ticket's row.
+    mapper_registry.map_imperatively(
+        Ticket,
+        tables.tickets,
+        version_id_col=tables.tickets.c.version,
+        version_id_generator=False,
+    )
+    mapper_registry.map_imperatively(
+        LicenceRequest,
+        tables.licence_requests,
+        version_id_col=tables.licence_requests.c.version,
         version_id_generator=False,
     )
     mapper_registry.map_imperatively(ChatUser, tables.users)

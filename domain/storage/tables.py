@@ -19,8 +19,10 @@ from sqlalchemy import (
     text,
 )
 
+from domain.licence_requests import Origin, RequestKind, RequestStatus
 from domain.model import Channel, ConsentKind, Role, Status
-from domain.storage.types import Cents, ExactDecimal, UTCDateTime
+from domain.storage.types import Cents, EnumValue, ExactDecimal, UTCDateTime
+from domain.tickets import TicketStatus
 
 metadata = MetaData(
     naming_convention={
@@ -312,11 +314,11 @@ tickets = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("customer_id", String(64), ForeignKey("customers.id"), nullable=True, index=True),
     Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
-    Column("channel", String(16), nullable=False),
+    Column("channel", EnumValue(Channel, 16), nullable=False),
     Column("external_id", String(64), nullable=False),
     Column("language", String(8), nullable=False),
     Column("context", String(500), nullable=False),
-    Column("status", String(16), nullable=False, index=True),
+    Column("status", EnumValue(TicketStatus, 16), nullable=False, index=True),
     Column("taken_by", String(200), nullable=False, default=""),
     Column("taken_by_user_id", Integer, ForeignKey("users.id"), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -361,15 +363,15 @@ licence_requests = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),
-    Column("origin", String(16), nullable=False),
+    Column("kind", EnumValue(RequestKind, 16), nullable=False),
+    Column("origin", EnumValue(Origin, 16), nullable=False),
     Column("product_sku", String(64), nullable=False),
     Column("quantity", Integer, nullable=True),
     Column("subscription_id", Integer, ForeignKey("subscriptions.id"), nullable=True),
     Column("addon_sku", String(64), nullable=True),
     Column("requested_by", Integer, ForeignKey("users.id"), nullable=False, index=True),
     Column("requested_by_name", String(200), nullable=False),
-    Column("status", String(16), nullable=False, index=True),
+    Column("status", EnumValue(RequestStatus, 16), nullable=False, index=True),
     Column("decided_by", Integer, nullable=True),
     Column("decided_by_name", String(200), nullable=False, default=""),
     Column("reason", String(500), nullable=False, default=""),

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import errors
-from domain.model import Channel
 from domain.storage import tables as t
+from domain.storage.driver_errors import translated
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
 
 _TICKET = t.tickets.c
@@ -23,26 +22,22 @@ class TicketRepository:
         self.session = session
 
     async def add(self, ticket: Ticket) -> None:
-        result = await self.session.execute(
-            insert(t.tickets).values(**_columns(ticket)).returning(_TICKET.id)
-        )
-        ticket.id = int(result.scalar_one())
+        ticket.context = ticket.context[:500]  # what the column holds
+        self.session.add(ticket)
+        async with translated():
+            await self.session.flush()  # its id
         await self._insert_messages(ticket, ticket.messages)
 
     async def get(self, ticket_id: int) -> Ticket | None:
-        row = (await self.session.execute(select(t.tickets).where(_TICKET.id == ticket_id))).first()
-        return None if row is None else (await self._with_messages([row]))[0]
+        ticket = await self.session.get(Ticket, ticket_id)
+        return None if ticket is None else (await self._with_messages([ticket]))[0]
 
     async def save(self, ticket: Ticket) -> None:
-        """Write status and new messages; another writer since it was read → StaleWrite."""
-        result = await self.session.execute(
-            update(t.tickets)
-            .where(_TICKET.id == ticket.id, _TICKET.version == ticket.version)
-            .values({**_columns(ticket), "version": ticket.version + 1})
-        )
-        if getattr(result, "rowcount", 0) != 1:
-            raise errors.StaleWrite()
+        """Write status and new messages; another writer since it was read → StaleWrite (the
+        mapper's version check, domain/storage/mapping.py)."""
         ticket.version += 1
+        async with translated():
+            await self.session.flush()
         stored = await self.session.scalar(
             select(func.count()).where(t.ticket_messages.c.ticket_id == ticket.id)
         )
@@ -100,20 +95,20 @@ class TicketRepository:
             where = _TICKET.desk_message_id == message_id
         else:
             return None
-        row = (await self.session.execute(select(t.tickets).where(where))).first()
-        return None if row is None else (await self._with_messages([row]))[0]
+        ticket = (await self.session.scalars(select(Ticket).where(where))).first()
+        return None if ticket is None else (await self._with_messages([ticket]))[0]
 
     async def open_of_user(self, user_id: int) -> Ticket | None:
         """The user's newest ticket that is not resolved."""
-        row = (
-            await self.session.execute(
-                select(t.tickets)
+        ticket = (
+            await self.session.scalars(
+                select(Ticket)
                 .where(_TICKET.user_id == user_id, _TICKET.status != TicketStatus.RESOLVED.value)
                 .order_by(_TICKET.id.desc())
                 .limit(1)
             )
         ).first()
-        return None if row is None else (await self._with_messages([row]))[0]
+        return None if ticket is None else (await self._with_messages([ticket]))[0]
 
     async def find(
         self,
@@ -125,7 +120,7 @@ class TicketRepository:
         limit: int = 1000,
     ) -> Sequence[Ticket]:
         """Newest first; `handled_by`: taken over or answered by this agent (user id)."""
-        query = select(t.tickets).order_by(_TICKET.id.desc()).limit(limit)
+        query = select(Ticket).order_by(_TICKET.id.desc()).limit(limit)
         if handled_by is not None:
             answered = select(t.ticket_messages.c.ticket_id).where(
                 t.ticket_messages.c.user_id == handled_by,
@@ -140,11 +135,11 @@ class TicketRepository:
             query = query.where(_TICKET.customer_id == customer_id)
         if status is not None:
             query = query.where(_TICKET.status == status.value)
-        rows = (await self.session.execute(query)).all()
-        return await self._with_messages(rows)
+        return await self._with_messages((await self.session.scalars(query)).all())
 
-    async def _with_messages(self, rows: Sequence[Any]) -> list[Ticket]:
-        ids = [row.id for row in rows]
+    async def _with_messages(self, tickets: Sequence[Ticket]) -> list[Ticket]:
+        """The tickets with their messages, read from their own table."""
+        ids = [ticket.id or 0 for ticket in tickets]  # stored tickets: ids are set
         messages: dict[int, list[TicketMessage]] = {i: [] for i in ids}
         if ids:
             found = await self.session.execute(
@@ -156,7 +151,9 @@ class TicketRepository:
                 messages[m.ticket_id].append(
                     TicketMessage(Author(m.author), m.text, m.at, m.name, m.user_id, m.id)
                 )
-        return [_ticket(row, messages[row.id]) for row in rows]
+        for ticket in tickets:
+            ticket.messages = messages[ticket.id or 0]
+        return list(tickets)
 
     async def _insert_messages(self, ticket: Ticket, messages: Sequence[TicketMessage]) -> None:
         """Each new message, given its id (payloads and posts name it)."""
@@ -177,46 +174,6 @@ class TicketRepository:
                 )
             ).scalar_one()
             ticket.messages[index] = replace(m, id=int(message_id))
-
-
-def _columns(ticket: Ticket) -> dict[str, Any]:
-    return {
-        "customer_id": ticket.customer_id,
-        "user_id": ticket.user_id,
-        "channel": ticket.channel.value,
-        "external_id": ticket.external_id,
-        "language": ticket.language,
-        "context": ticket.context[:500],
-        "status": ticket.status.value,
-        "taken_by": ticket.taken_by,
-        "taken_by_user_id": ticket.taken_by_user_id,
-        "created_at": ticket.created_at,
-        "resolved_at": ticket.resolved_at,
-        "desk_message_id": ticket.desk_message_id,
-        "desk_topic_id": ticket.desk_topic_id,
-        "version": ticket.version,
-    }
-
-
-def _ticket(row: Any, messages: list[TicketMessage]) -> Ticket:
-    return Ticket(
-        id=row.id,
-        customer_id=row.customer_id,
-        user_id=row.user_id,
-        channel=Channel(row.channel),
-        external_id=row.external_id,
-        language=row.language,
-        context=row.context,
-        created_at=row.created_at,
-        status=TicketStatus(row.status),
-        taken_by=row.taken_by,
-        taken_by_user_id=row.taken_by_user_id,
-        resolved_at=row.resolved_at,
-        desk_message_id=row.desk_message_id,
-        desk_topic_id=row.desk_topic_id,
-        messages=messages,
-        version=row.version,
-    )
 
 
 def _post_columns(post: TicketPost) -> dict[str, Any]:

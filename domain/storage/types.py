@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Dialect, String
@@ -65,3 +66,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if instant.tzinfo is None:
             return instant.replace(tzinfo=UTC)
         return instant.astimezone(UTC)
+
+
+class EnumValue(TypeDecorator[StrEnum]):
+    """A StrEnum stored as its value in a plain string column (no constraint of its own):
+    mapped aggregates read their enums back as enums."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)

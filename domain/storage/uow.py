@@ -1,24 +1,22 @@
 """The unit of work: one session, one transaction, rolled back unless committed.
 
 It translates what the driver raises into the domain's words (`errors.Duplicate`,
-`errors.StaleWrite`), so the use cases import no SQLAlchemy.
+`errors.StaleWrite`; domain/storage/driver_errors.py), so the use cases import no SQLAlchemy.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
-from sqlalchemy.orm.exc import StaleDataError
 
-from domain import errors, metrics
+from domain import metrics
 from domain.storage.catalogue_cache import CHANGED, CatalogueCache
 from domain.storage.chat_state import ChatStateRepository
+from domain.storage.driver_errors import raise_translated, translated
 from domain.storage.licence_requests import RequestRepository
 from domain.storage.outbox import OutboxRepository
 from domain.storage.privacy import PrivacyRepository
@@ -33,25 +31,6 @@ from domain.storage.repositories import (
 )
 from domain.storage.seats import SeatRepository
 from domain.storage.tickets import TicketRepository
-
-
-def _raise_translated(exc: BaseException | None) -> None:
-    """The one translation of driver errors into the domain's words; anything else is left
-    to its caller. Used where the unit flushes or commits (`_translated`) and for what
-    escapes a unit (e.g. from a repository's statement)."""
-    if isinstance(exc, StaleDataError):
-        raise errors.StaleWrite() from None
-    if isinstance(exc, IntegrityError):
-        raise errors.Duplicate(type(exc.orig).__name__) from None
-
-
-@asynccontextmanager
-async def _translated() -> AsyncIterator[None]:
-    try:
-        yield
-    except Exception as exc:
-        _raise_translated(exc)
-        raise
 
 
 class SqlUnitOfWork:
@@ -88,14 +67,14 @@ class SqlUnitOfWork:
         self.session.info.pop(AUDITED, None)
         self.session.info.pop(CHANGED, None)
         await self.session.close()
-        _raise_translated(exc)
+        raise_translated(exc)
 
     async def flush(self) -> None:
-        async with _translated():
+        async with translated():
             await self.session.flush()
 
     async def commit(self) -> None:
-        async with _translated():
+        async with translated():
             await self.session.commit()
         self.transactions += 1
         if self.session.info.pop(CHANGED, False) and self._catalogue_cache is not None:
@@ -135,7 +114,7 @@ class PartOfWork:
     async def __aenter__(self) -> Self:
         self._audited = len(self.session.info.get(AUDITED, ()))  # what a rollback keeps
         if self._write:
-            async with _translated():
+            async with translated():
                 self._savepoint = await self.session.begin_nested()
         return self
 
@@ -146,7 +125,7 @@ class PartOfWork:
         tb: TracebackType | None,
     ) -> None:
         await self.rollback()  # whatever the use case did not commit
-        _raise_translated(exc)
+        raise_translated(exc)
 
     async def flush(self) -> None:
         await self._owner.flush()
@@ -156,7 +135,7 @@ class PartOfWork:
 
         A failed flush leaves the savepoint open (and inactive): `rollback` then undoes it.
         """
-        async with _translated():
+        async with translated():
             if self._savepoint is not None:
                 await self._savepoint.commit()
             else:
