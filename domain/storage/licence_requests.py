@@ -24,7 +24,9 @@ class RequestRepository:
             await self.session.flush()  # its id
 
     async def get(self, request_id: int) -> LicenceRequest | None:
-        return await self.session.get(LicenceRequest, request_id)
+        """As stored now: read again, also when this unit has it already (a decision is
+        checked against what another admin may have stored meanwhile)."""
+        return await self.session.get(LicenceRequest, request_id, populate_existing=True)
 
     async def save(self, request: LicenceRequest) -> None:
         """Write the decision; if somebody decided meanwhile → StaleWrite (first one wins):
@@ -41,7 +43,12 @@ class RequestRepository:
         status: RequestStatus | None = None,
         limit: int = 1000,
     ) -> Sequence[LicenceRequest]:
-        query = select(LicenceRequest).order_by(_R.id.desc()).limit(limit)
+        query = (
+            select(LicenceRequest)
+            .order_by(_R.id.desc())
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
         if customer_id is not None:
             query = query.where(_R.customer_id == customer_id)
         if requested_by is not None:

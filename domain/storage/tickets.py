@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.storage import tables as t
@@ -15,6 +15,11 @@ from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStat
 
 _TICKET = t.tickets.c
 _POST = t.ticket_posts.c
+
+
+def _read() -> Select[Ticket]:
+    """Tickets as stored now: read again, also those this unit has loaded already."""
+    return select(Ticket).execution_options(populate_existing=True)
 
 
 class TicketRepository:
@@ -29,7 +34,7 @@ class TicketRepository:
         await self._insert_messages(ticket, ticket.messages)
 
     async def get(self, ticket_id: int) -> Ticket | None:
-        ticket = await self.session.get(Ticket, ticket_id)
+        ticket = await self.session.get(Ticket, ticket_id, populate_existing=True)
         return None if ticket is None else (await self._with_messages([ticket]))[0]
 
     async def save(self, ticket: Ticket) -> None:
@@ -95,14 +100,14 @@ class TicketRepository:
             where = _TICKET.desk_message_id == message_id
         else:
             return None
-        ticket = (await self.session.scalars(select(Ticket).where(where))).first()
+        ticket = (await self.session.scalars(_read().where(where))).first()
         return None if ticket is None else (await self._with_messages([ticket]))[0]
 
     async def open_of_user(self, user_id: int) -> Ticket | None:
         """The user's newest ticket that is not resolved."""
         ticket = (
             await self.session.scalars(
-                select(Ticket)
+                _read()
                 .where(_TICKET.user_id == user_id, _TICKET.status != TicketStatus.RESOLVED.value)
                 .order_by(_TICKET.id.desc())
                 .limit(1)
@@ -120,7 +125,7 @@ class TicketRepository:
         limit: int = 1000,
     ) -> Sequence[Ticket]:
         """Newest first; `handled_by`: taken over or answered by this agent (user id)."""
-        query = select(Ticket).order_by(_TICKET.id.desc()).limit(limit)
+        query = _read().order_by(_TICKET.id.desc()).limit(limit)
         if handled_by is not None:
             answered = select(t.ticket_messages.c.ticket_id).where(
                 t.ticket_messages.c.user_id == handled_by,
