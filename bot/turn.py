@@ -38,7 +38,7 @@ from bot.runtime import Runtime, runtime_of
 from bot.webhook_reply import replies_of
 from domain import errors, logs, metrics
 from domain.conversation import ChatState
-from domain.model import Actor, Channel
+from domain.model import Actor, Channel, require_linked
 from domain.ports import UnitOfWork
 from domain.services import accounts
 from domain.services.context import Context
@@ -135,17 +135,12 @@ class Turn:
 
     def require_actor(self) -> Actor:
         """The linked actor, or NotLinked (R22): unknown users see only general help."""
-        if self.actor is None:
-            raise errors.NotLinked()
-        return self.actor
+        return require_linked(self.actor)
 
     @property
     def customer_id(self) -> str:
         """The customer the user acts for; service desk agents choose one per request."""
-        actor = self.require_actor()
-        if actor.customer_id is None:
-            raise errors.NotLinked()
-        return actor.customer_id
+        return self.require_actor().require_customer()
 
     # -- state and drafts, written in this update's unit of work
     def set_step(self, step: Step, draft_id: int | None = None) -> None:

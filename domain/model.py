@@ -148,6 +148,21 @@ class Actor:
     user_id: int | None = None
     label: str = ""
 
+    def require_customer(self) -> str:
+        """The customer this person acts for; none (a service desk agent, the operator):
+        `NotLinked`, as for someone who has not redeemed an invite (R22)."""
+        if self.customer_id is None:
+            raise errors.NotLinked()
+        return self.customer_id
+
+
+def require_linked(actor: Actor | None) -> Actor:
+    """The actor of a linked chat user, or `NotLinked`: unknown users see only general help
+    (R22)."""
+    if actor is None:
+        raise errors.NotLinked()
+    return actor
+
 
 @dataclass(eq=False)
 class ChatUser:

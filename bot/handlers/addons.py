@@ -12,12 +12,12 @@ from bot.handlers import request_cards, support
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
-from domain.access import Action, asks_instead
 from domain.commands import BookAddon
 from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
-from domain.services import addons, orders, requests
-from domain.services.requests import AskRequest
+from domain.services import addons, orders, submissions
+from domain.services.requests import RequestFigures
+from domain.services.submissions import Requested
 from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -62,7 +62,7 @@ async def start_addon(turn: Turn) -> None:
 async def begin_addon(turn: Turn, subscription_id: int, sku: str, quantity: int | None) -> None:
     """An add-on draft (None: the base quantity, R17), straight to its summary."""
     # Refused before the form; a member goes on and sends a request instead (R23).
-    asks_instead(turn.require_actor(), Action.ADDON, turn.customer_id)
+    submissions.asks(turn.require_actor(), RequestKind.ADDON, turn.customer_id)
     draft = await turn.new_draft(AddonForm(subscription_id, sku), Step.ADDON_QUANTITY)
     await set_quantity(turn, draft, quantity)
 
@@ -93,15 +93,16 @@ async def set_quantity(turn: Turn, draft: Drafted[AddonForm], quantity: int | No
 
 
 async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") -> None:
-    if asks_instead(turn.require_actor(), Action.ADDON, turn.customer_id):
-        await show_request_summary(turn, draft, hint)
-        return
-    preview = await addons.book_addon(
+    """The booking's summary with the terms; a member's sends a request instead (the core
+    says which, R23)."""
+    preview = await submissions.preview_addon(
         turn.core,
         turn.require_actor(),
         BookAddon(draft.form.subscription, draft.form.sku, False, draft.form.quantity),
-        dry_run=True,
     )
+    if isinstance(preview, RequestFigures):
+        await show_request_summary(turn, draft, preview, hint)
+        return
     view, pending = preview.subscription, preview.addon
     box = "☑" if draft.form.terms else "☐"
     tr = turn.tr
@@ -128,20 +129,10 @@ async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") ->
     )
 
 
-def _asked(turn: Turn, draft: Drafted[AddonForm]) -> AskRequest:
-    form = draft.form
-    return AskRequest(
-        turn.customer_id,
-        RequestKind.ADDON,
-        quantity=form.quantity,
-        subscription_id=form.subscription,
-        addon_sku=form.sku,
-    )
-
-
-async def show_request_summary(turn: Turn, draft: Drafted[AddonForm], hint: str) -> None:
+async def show_request_summary(
+    turn: Turn, draft: Drafted[AddonForm], figures: RequestFigures, hint: str
+) -> None:
     """A member's summary: the same figures, "Send request" instead of the terms (R23)."""
-    figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
     text = request_texts.to_send(turn.tr, figures) + "\n\n" + turn.tr("addon_hint")
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
     keyboard = request_cards.send_keyboard(
@@ -159,7 +150,7 @@ async def send_request(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
-    await request_cards.submit(turn, draft, _asked(turn, draft))
+    await _submit(turn, draft)
 
 
 @handler
@@ -180,16 +171,25 @@ async def confirm(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
+    await _submit(turn, draft)
+
+
+async def _submit(turn: Turn, draft: Drafted[AddonForm]) -> None:
+    """ "Book add-on" or "Send request": the core books it or asks the admins (R23)."""
     try:
-        booked = await addons.book_addon(
+        booked = await submissions.submit_addon(
             turn.core,
             turn.require_actor(),
             BookAddon(
                 draft.form.subscription, draft.form.sku, draft.form.terms, draft.form.quantity
             ),
+            turn.user.full_name,
         )
     except errors.ConsentMissing as missing:  # the domain decides (R17)
         await turn.alert_missing(missing)
+        return
+    if isinstance(booked, Requested):  # a member's: the admins decide (R23)
+        await request_cards.sent(turn, draft, booked.request)
         return
     view = booked.subscription
     draft.finish(view.id)

@@ -12,12 +12,11 @@ from bot.handlers import my_orders, request_cards
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
-from domain.access import Action, asks_instead
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.nlu.numbers import typed_quantity
-from domain.requests import RequestKind
-from domain.services import cancellations, orders, requests, subscriptions
-from domain.services.requests import AskRequest
+from domain.services import cancellations, orders, submissions, subscriptions
+from domain.services.requests import RequestFigures
+from domain.services.submissions import Requested
 from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import results
@@ -90,19 +89,13 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
         return
     view = await _view(turn, draft)
-    actor = turn.require_actor()
-    asks = asks_instead(actor, Action.CHANGE, view.customer_id)  # a member (R23)
     total = quantity if quantity is not None else 0
-    try:
-        if asks:
-            figures = await requests.preview(turn.core, actor, _asked(view, total))
-        else:
-            preview = await subscriptions.change_quantity(
-                turn.core,
-                actor,
-                ChangeQuantity(view.id, total, expected_version=draft.form.version),
-                dry_run=True,
-            )
+    try:  # a member's summary sends a request instead: the core says which (R23)
+        preview = await submissions.preview_change(
+            turn.core,
+            turn.require_actor(),
+            ChangeQuantity(view.id, total, expected_version=draft.form.version),
+        )
     except (
         errors.InvalidQuantity,
         errors.QuantityUnchanged,
@@ -115,11 +108,11 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
     draft.form.quantity = quantity
     await turn.save_draft(draft)
     turn.set_step(Step.CHANGE_SUMMARY, draft.id)
-    if asks:  # "Send request" instead of "Bestellung ändern"
+    if isinstance(preview, RequestFigures):  # "Send request" instead of "Bestellung ändern"
         keyboard = request_cards.send_keyboard(
             turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.data(cb.SUBSCRIPTION, view.id)
         )
-        await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
+        await turn.show(request_texts.to_send(turn.tr, preview), keyboard)
         return
     tr = turn.tr
     text = results.change_summary(tr, view, preview)
@@ -146,10 +139,6 @@ def _way_on(
     return [[my_orders.addon_entry_button(turn, view, a)] for a in named]
 
 
-def _asked(view: SubscriptionView, total: int) -> AskRequest:
-    return AskRequest(view.customer_id, RequestKind.CHANGE, quantity=total, subscription_id=view.id)
-
-
 @handler
 async def send_request(turn: Turn) -> None:
     """Button "Send request": the admins get the new total as a request (R23)."""
@@ -159,8 +148,7 @@ async def send_request(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
         return
-    view = await _view(turn, draft)
-    await request_cards.submit(turn, draft, _asked(view, draft.form.quantity))
+    await _submit(turn, draft, draft.form.quantity)
 
 
 @handler
@@ -170,16 +158,22 @@ async def confirm_change(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
         return
+    await _submit(turn, draft, draft.form.quantity)
+
+
+async def _submit(turn: Turn, draft: Drafted[ChangeForm], quantity: int) -> None:
+    """ "Bestellung ändern" or "Send request": the core changes it or asks the admins (R23)."""
     try:
-        changed = await subscriptions.change_quantity(
+        changed = await submissions.submit_change(
             turn.core,
             turn.require_actor(),
             ChangeQuantity(
                 draft.form.subscription,
-                draft.form.quantity,
+                quantity,
                 expected_version=draft.form.version,
                 keep_reduction=_kept(turn.press.number(1)),
             ),
+            turn.user.full_name,
         )
     except errors.VersionConflict as conflict:
         turn.refused(conflict)
@@ -187,6 +181,9 @@ async def confirm_change(turn: Turn) -> None:
         await turn.save_draft(draft)
         view = await _view(turn, draft)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
+        return
+    if isinstance(changed, Requested):  # a member's: the admins decide (R23)
+        await request_cards.sent(turn, draft, changed.request)
         return
     draft.finish(changed.subscription.id)
     await turn.save_draft(draft)

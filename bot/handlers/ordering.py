@@ -12,12 +12,12 @@ from bot.drafts import Drafted, DraftState, OrderForm, Step
 from bot.handlers import request_cards
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
-from domain.access import Action, asks_instead
 from domain.commands import PlaceOrder
 from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
-from domain.services import catalog, orders, requests
-from domain.services.requests import AskRequest
+from domain.services import catalog, submissions
+from domain.services.requests import RequestFigures
+from domain.services.submissions import Requested
 from domain.texts import catalogue as screens
 from domain.texts import requests as request_texts
 from domain.texts import results
@@ -86,7 +86,7 @@ async def start_order(turn: Turn) -> None:
 async def begin_order(turn: Turn, sku: str, quantity: int | None) -> None:
     """A new order draft; with a quantity (typed in free text) straight to the summary."""
     # Refused before the form; a member goes on and sends a request instead (R23).
-    asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id)
+    submissions.asks(turn.require_actor(), RequestKind.ORDER, turn.customer_id)
     offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     if offer.booked_subscription_id is not None:
         await show_details(turn, offer)  # R6: leads to "change quantity"
@@ -162,17 +162,18 @@ async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
 
 
 async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
-    """The card before the write (docs/ux.md): figures, start date, consent toggles."""
-    if asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id):
-        await show_request_summary(turn, draft)
-        return
-    quote = await catalog.quote_order(
+    """The card before the write (docs/ux.md): figures, start date, consent toggles; a
+    member's sends a request instead (the core says which, R23)."""
+    quote = await submissions.preview_order(
         turn.core,
         turn.require_actor(),
         turn.customer_id,
         draft.form.sku,
         draft.form.quantity or 0,
     )
+    if isinstance(quote, RequestFigures):
+        await show_request_summary(turn, draft, quote)
+        return
     text = turn.tr(
         "order.summary",
         name=html.escape(quote.product_name),
@@ -205,13 +206,10 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     await turn.show(text, keyboard)
 
 
-def _asked(turn: Turn, draft: Drafted[OrderForm]) -> AskRequest:
-    return AskRequest(turn.customer_id, RequestKind.ORDER, draft.form.sku, draft.form.quantity)
-
-
-async def show_request_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
+async def show_request_summary(
+    turn: Turn, draft: Drafted[OrderForm], figures: RequestFigures
+) -> None:
     """A member's summary: the same figures, "Send request" instead of the consents (R23)."""
-    figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
     keyboard = request_cards.send_keyboard(
         turn, cb.data(cb.ORDER_SEND, draft.ref), cb.data(cb.ORDER_BACK, draft.ref)
     )
@@ -225,7 +223,7 @@ async def send_request(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
         await _closed(turn, draft)
         return
-    await request_cards.submit(turn, draft, _asked(turn, draft))
+    await _submit(turn, draft, draft.form.quantity)
 
 
 @handler
@@ -267,21 +265,30 @@ async def confirm(turn: Turn) -> None:
     if draft.state is DraftState.DISCARDED or draft.form.quantity is None:
         await _closed(turn, draft)
         return
+    await _submit(turn, draft, draft.form.quantity)
+
+
+async def _submit(turn: Turn, draft: Drafted[OrderForm], quantity: int) -> None:
+    """ "Order" or "Send request": the core places the order or asks the admins (R23)."""
     try:
-        placed = await orders.place_order(
+        placed = await submissions.submit_order(
             turn.core,
             turn.require_actor(),
             PlaceOrder(
                 turn.customer_id,
                 draft.form.sku,
-                draft.form.quantity,
+                quantity,
                 draft.form.terms,
                 draft.form.account,
                 draft.idempotency_key,
             ),
+            turn.user.full_name,
         )
     except errors.ConsentMissing as missing:  # the domain decides (R5)
         await turn.alert_missing(missing)
+        return
+    if isinstance(placed, Requested):  # a member's: the admins decide (R23)
+        await request_cards.sent(turn, draft, placed.request)
         return
     sub = placed.subscription
     if draft.state is DraftState.OPEN:

@@ -1,11 +1,12 @@
 """Licence requests in Telegram (R23): the card every admin of the customer gets, approving
 with the consents the write needs, declining with a reason.
 
-A member's order, change or add-on ends in "Send request" instead of the consents (the flows
-in ordering.py, changes.py and addons.py call `submit`); the service desk's prepared requests
-are announced the same way (`announce`). Every press is checked again on the server: only an
-admin of the request's customer decides, another customer's request reads like a missing one
-(R24), and the first decision wins. The one who asked is told through the outbox.
+A member's order, change, add-on or cancellation ends in "Send request" instead of the
+consents: the core decides (domain/services/submissions.py, cancellations.py) and the flows in
+ordering.py, changes.py and addons.py show the request it made with `sent`; the service desk's
+prepared requests are announced the same way (`announce`). Every press is checked again on the
+server: only an admin of the request's customer decides, another customer's request reads like
+a missing one (R24), and the first decision wins. The one who asked is told through the outbox.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from domain.model import Channel, ConsentKind
 from domain.requests import Origin, RequestKind, consents_for
 from domain.services import orders, requests
 from domain.services.orders import OrderPlaced
-from domain.services.requests import Approval, AskRequest, RequestFigures, RequestView
+from domain.services.requests import Approval, RequestFigures, RequestView
 from domain.services.subscriptions import QuantityChanged
 from domain.texts import requests as screens
 from domain.texts import results
@@ -89,15 +90,9 @@ async def announce(turn: Turn, view: RequestView) -> None:
 Asked = Drafted[OrderForm] | Drafted[ChangeForm] | Drafted[AddonForm] | Drafted[CancelForm]
 
 
-async def submit(turn: Turn, draft: Asked, ask: AskRequest) -> None:
-    """A member's "Send request": the request is stored, the admins get its card, the member
-    its number (R23). The same request waiting already is refused (`RequestPending`)."""
-    view = await requests.ask(turn.core, turn.require_actor(), ask, turn.user.full_name)
-    await sent(turn, draft, view)
-
-
 async def sent(turn: Turn, draft: Asked, view: RequestView) -> None:
-    """After a member's request was stored: its number with "Withdraw"; the admins' cards."""
+    """After a member's request was stored: its number with "Withdraw"; the admins' cards.
+    The same request waiting already was refused (`RequestPending`)."""
     draft.form.asked = True
     draft.finish(view.id)
     await turn.save_draft(draft)

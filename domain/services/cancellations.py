@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.access import Action, asks_instead
 from domain.commands import CancelSubscription
 from domain.model import Actor
 from domain.requests import RequestKind
 from domain.services import orders, requests, subscriptions
 from domain.services.context import Context
 from domain.services.requests import AskRequest, RequestView
+from domain.services.submissions import asks
 from domain.views import SubscriptionView
 
 
@@ -43,7 +43,8 @@ async def preview_cancel(
     saved; refused like the write when the actor may neither cancel nor ask (R23, R24)."""
     current = await orders.order_status(ctx, actor, subscription_id)
     along = tuple(a.name for a in current.running_addons())
-    if asks_instead(actor, Action.CANCEL, current.customer_id):
+    asking = asks(actor, RequestKind.CANCEL, current.customer_id)
+    if asking:
         figures = await requests.preview(ctx, actor, _asked(current))
         end = figures.end_date
     else:
@@ -59,7 +60,7 @@ async def preview_cancel(
         end,
         along,
         current.version,
-        asks=asks_instead(actor, Action.CANCEL, current.customer_id),
+        asks=asking,
     )
 
 
@@ -87,7 +88,7 @@ async def submit_cancel(
     `name` names the member on the request; `tell_admins`: the admins hear of it through the
     outbox (a channel that cannot send them its card, Rasa)."""
     current = await orders.order_status(ctx, actor, cmd.subscription_id)
-    if asks_instead(actor, Action.CANCEL, current.customer_id):
+    if asks(actor, RequestKind.CANCEL, current.customer_id):
         asked = await requests.ask(ctx, actor, _asked(current), name, tell_admins=tell_admins)
         return CancelOutcome(request=asked)
     return CancelOutcome(cancelled=await subscriptions.cancel_subscription(ctx, actor, cmd))
