@@ -24,8 +24,8 @@ from actions.conversation import Conversation
 from domain import errors
 from domain.access import Action as Right
 from domain.access import authorize
+from domain.licence_requests import RequestKind
 from domain.nlu import answers
-from domain.requests import RequestKind
 from domain.services import submissions
 
 Events = list[dict[str, Any]]

@@ -6,8 +6,8 @@ from actions import history, lookups, parsing
 from actions.base import Events, LicenceAction, reset
 from actions.conversation import Conversation
 from domain.commands import PlaceOrder
-from domain.services import catalog, orders, requests, submissions
-from domain.services.requests import RequestView
+from domain.services import catalogue, licence_requests, orders, submissions
+from domain.services.licence_requests import RequestView
 from domain.services.submissions import Requested
 from domain.texts import catalogue as screens
 from domain.texts import results
@@ -25,7 +25,7 @@ class ListProducts(LicenceAction):
 
     async def act(self, conv: Conversation) -> Events:
         actor, customer_id = conv.require_actor(), conv.customer_id
-        offers = await catalog.browse_catalog(conv.ctx, actor, customer_id)
+        offers = await catalogue.browse_catalogue(conv.ctx, actor, customer_id)
         overview = await orders.list_orders(conv.ctx, actor, customer_id)
         conv.show(screens.products(conv.texts.tr, overview.customer_name, offers))
         return []
@@ -45,7 +45,7 @@ class ProductDetails(LicenceAction):
         sku = await lookups.product(conv, mentioned)
         if sku is None:
             return []
-        offer = await catalog.product_details(conv.ctx, actor, customer_id, sku)
+        offer = await catalogue.product_details(conv.ctx, actor, customer_id, sku)
         conv.show(screens.details(conv.texts.tr, offer))
         return []
 
@@ -95,6 +95,6 @@ async def say_sent(conv: Conversation, view: RequestView) -> None:
     """A member's request was stored: the same request Telegram's "Send request" makes; the
     admins hear of it through the outbox (a notice, since Rasa cannot give them the card) and
     decide under /requests."""
-    admins = await requests.deciders(conv.ctx, view.customer_id)
+    admins = await licence_requests.deciders(conv.ctx, view.customer_id)
     key = N_("request.sent") if admins else N_("request.sent_no_admin")
     conv.say(key, number=view.id)  # no "we will let you know": Rasa cannot tell unasked

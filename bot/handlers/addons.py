@@ -13,12 +13,12 @@ from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
 from domain.commands import BookAddon
+from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.requests import RequestKind
 from domain.services import addons, orders, submissions
-from domain.services.requests import RequestFigures
+from domain.services.licence_requests import RequestFigures
 from domain.services.submissions import Requested
-from domain.texts import requests as request_texts
+from domain.texts import licence_requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 

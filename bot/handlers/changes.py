@@ -15,10 +15,10 @@ from domain import errors
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
 from domain.nlu.numbers import typed_quantity
 from domain.services import cancellations, orders, submissions, subscriptions
-from domain.services.requests import RequestFigures
+from domain.services.licence_requests import RequestFigures
 from domain.services.submissions import Requested
+from domain.texts import licence_requests as request_texts
 from domain.texts import orders as order_texts
-from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import SubscriptionView

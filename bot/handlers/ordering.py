@@ -13,13 +13,13 @@ from bot.handlers import request_cards
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.commands import PlaceOrder
+from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.requests import RequestKind
-from domain.services import catalog, submissions
-from domain.services.requests import RequestFigures
+from domain.services import catalogue, submissions
+from domain.services.licence_requests import RequestFigures
 from domain.services.submissions import Requested
 from domain.texts import catalogue as screens
-from domain.texts import requests as request_texts
+from domain.texts import licence_requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
@@ -39,7 +39,7 @@ async def products(turn: Turn) -> None:
 
 
 async def show_products(turn: Turn, page: int) -> None:
-    offers = await catalog.browse_catalog(turn.core, turn.require_actor(), turn.customer_id)
+    offers = await catalogue.browse_catalogue(turn.core, turn.require_actor(), turn.customer_id)
     if not offers:
         await turn.show(turn.tr("products.empty"), [turn.nav()])
         return
@@ -65,7 +65,7 @@ async def details(turn: Turn) -> None:
 
 
 async def details_for(turn: Turn, sku: str) -> None:
-    offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
+    offer = await catalogue.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     await show_details(turn, offer)
 
 
@@ -87,7 +87,7 @@ async def begin_order(turn: Turn, sku: str, quantity: int | None) -> None:
     """A new order draft; with a quantity (typed in free text) straight to the summary."""
     # Refused before the form; a member goes on and sends a request instead (R23).
     submissions.asks(turn.require_actor(), RequestKind.ORDER, turn.customer_id)
-    offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
+    offer = await catalogue.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     if offer.booked_subscription_id is not None:
         await show_details(turn, offer)  # R6: leads to "change quantity"
         return
@@ -138,7 +138,7 @@ async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | No
         await _closed(turn, draft)
         return
     try:
-        await catalog.quote_order(
+        await catalogue.quote_order(
             turn.core,
             turn.require_actor(),
             turn.customer_id,
@@ -156,7 +156,7 @@ async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | No
 
 
 async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
-    return await catalog.product_details(
+    return await catalogue.product_details(
         turn.core, turn.require_actor(), turn.customer_id, draft.form.sku
     )
 

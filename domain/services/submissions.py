@@ -1,10 +1,10 @@
 """An order, a change of quantity or an add-on asked for or carried out (R23), decided here.
 
 An admin writes; a member asks the customer's admins, whose approval writes in the same
-transaction as the decision (domain/services/requests.py); anyone else is refused as the write
-would refuse them (an agent, R23; another customer's person, R24). The front ends show the
-summary a `preview_*` returns and pass the confirmation to the `submit_*`: what comes back is
-the write's own result or `Requested`, and neither front end decides which of the two it is.
+transaction as the decision (domain/services/licence_requests.py); anyone else is refused as
+the write would refuse them (an agent, R23; another customer's person, R24). The front ends
+show the summary a `preview_*` returns and pass the confirmation to the `submit_*`: what comes
+back is the write's own result or `Requested`, and neither front end decides which it is.
 Cancellations follow the same pattern in domain/services/cancellations.py.
 """
 
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from domain.access import Action, asks_instead
 from domain.commands import BookAddon, ChangeQuantity, PlaceOrder
+from domain.licence_requests import RequestKind
 from domain.model import Actor
-from domain.requests import RequestKind
-from domain.services import addons, catalog, orders, requests, subscriptions
+from domain.services import addons, catalogue, licence_requests, orders, subscriptions
 from domain.services.addons import AddonBooked
 from domain.services.context import Context
+from domain.services.licence_requests import AskRequest, RequestFigures, RequestView
 from domain.services.orders import OrderPlaced
-from domain.services.requests import AskRequest, RequestFigures, RequestView
 from domain.services.subscriptions import QuantityChanged
 from domain.views import Quote
 
@@ -72,8 +72,8 @@ async def preview_order(
     """Every check the order passes (R4, R6), nothing saved: the quote with this customer's
     price and start date (R2, R3), or for a member the request's figures (R23)."""
     if asks(actor, RequestKind.ORDER, customer_id):
-        return await requests.preview(ctx, actor, _order_asked(customer_id, sku, quantity))
-    return await catalog.quote_order(ctx, actor, customer_id, sku, quantity)
+        return await licence_requests.preview(ctx, actor, _order_asked(customer_id, sku, quantity))
+    return await catalogue.quote_order(ctx, actor, customer_id, sku, quantity)
 
 
 def _order_asked(customer_id: str, sku: str, quantity: int) -> AskRequest:
@@ -89,7 +89,9 @@ async def submit_order(
     (a channel that cannot send them its card, Rasa)."""
     if asks(actor, RequestKind.ORDER, cmd.customer_id):
         asked = _order_asked(cmd.customer_id, cmd.product_sku, cmd.quantity)
-        return Requested(await requests.ask(ctx, actor, asked, name, tell_admins=tell_admins))
+        return Requested(
+            await licence_requests.ask(ctx, actor, asked, name, tell_admins=tell_admins)
+        )
     return await orders.place_order(ctx, actor, cmd)
 
 
@@ -106,7 +108,7 @@ async def preview_change(ctx: Context, actor: Actor, cmd: ChangeQuantity) -> Cha
     """Every check the new total passes (R11, R12), against the version seen (R13), nothing
     saved: the change as it would be, or for a member the request's figures (R23)."""
     if asks(actor, RequestKind.CHANGE, _own(actor)):
-        return await requests.preview(ctx, actor, _change_asked(actor, cmd))
+        return await licence_requests.preview(ctx, actor, _change_asked(actor, cmd))
     return await subscriptions.change_quantity(ctx, actor, cmd, dry_run=True)
 
 
@@ -117,7 +119,9 @@ async def submit_change(
     (R11-R13); a member's becomes a request (R23)."""
     if asks(actor, RequestKind.CHANGE, _own(actor)):
         asked = _change_asked(actor, cmd)
-        return Requested(await requests.ask(ctx, actor, asked, name, tell_admins=tell_admins))
+        return Requested(
+            await licence_requests.ask(ctx, actor, asked, name, tell_admins=tell_admins)
+        )
     return await subscriptions.change_quantity(ctx, actor, cmd)
 
 
@@ -135,7 +139,7 @@ async def preview_addon(ctx: Context, actor: Actor, cmd: BookAddon) -> AddonPrev
     """Every check the booking passes (R14, R15, R17), nothing saved: the booking as it would
     be, or for a member the request's figures (R23)."""
     if asks(actor, RequestKind.ADDON, _own(actor)):
-        return await requests.preview(ctx, actor, _addon_asked(actor, cmd))
+        return await licence_requests.preview(ctx, actor, _addon_asked(actor, cmd))
     return await addons.book_addon(ctx, actor, cmd, dry_run=True)
 
 
@@ -146,5 +150,7 @@ async def submit_addon(
     request, the approving admin accepts the terms (R23)."""
     if asks(actor, RequestKind.ADDON, _own(actor)):
         asked = _addon_asked(actor, cmd)
-        return Requested(await requests.ask(ctx, actor, asked, name, tell_admins=tell_admins))
+        return Requested(
+            await licence_requests.ask(ctx, actor, asked, name, tell_admins=tell_admins)
+        )
     return await addons.book_addon(ctx, actor, cmd)

@@ -14,21 +14,21 @@ import pytest
 from domain import errors
 from domain.clock import FixedClock
 from domain.commands import BookAddon, ChangeQuantity, PlaceOrder
+from domain.licence_requests import RequestKind, RequestStatus
 from domain.model import Actor, Channel, ChatUser, Customer, Role, require_linked
-from domain.requests import RequestKind, RequestStatus
-from domain.services import orders, requests, submissions, subscriptions
+from domain.services import licence_requests, orders, submissions, subscriptions
 from domain.services.accounts import OPERATOR
 from domain.services.addons import AddonBooked
 from domain.services.context import Context
+from domain.services.licence_requests import Approval, RequestFigures
 from domain.services.notifications import REQUEST_ASKED
 from domain.services.orders import OrderPlaced
-from domain.services.requests import Approval, RequestFigures
 from domain.services.submissions import Requested
 from domain.services.subscriptions import QuantityChanged
 from domain.views import Quote
 from tests.conftest import NOW
 from tests.fakes import FakeStore, State
-from tests.unit.test_model import ARCHIVE, CATALOG, STANDARD
+from tests.unit.test_model import ARCHIVE, CATALOGUE, STANDARD
 
 ADMIN = Actor(Role.ADMIN, Channel.TELEGRAM, "acme", user_id=1)
 MEMBER = Actor(Role.MEMBER, Channel.TELEGRAM, "acme", user_id=2)
@@ -38,7 +38,7 @@ AGENT = Actor(Role.AGENT, Channel.TELEGRAM, None, user_id=4)
 
 @pytest.fixture
 def store() -> FakeStore:
-    state = State(catalog=CATALOG)
+    state = State(catalogue=CATALOGUE)
     state.customers = {"acme": Customer("acme", "ACME GmbH"), "globex": Customer("globex", "G")}
     state.users = [ChatUser(ADMIN.user_id, Channel.TELEGRAM, "900", Role.ADMIN, "acme")]
     return FakeStore(state)
@@ -91,7 +91,7 @@ async def test_a_members_order_becomes_a_request(ctx: Context, store: FakeStore)
     with pytest.raises(errors.RequestPending):  # the same request twice
         await submissions.submit_order(ctx, MEMBER, order(False, False), "Mia")
 
-    await requests.approve(ctx, ADMIN, view.id, Approval(True, True), "Anna")
+    await licence_requests.approve(ctx, ADMIN, view.id, Approval(True, True), "Anna")
     assert [s.quantity for s in store.state.subscriptions.values()] == [18]
 
 
@@ -192,7 +192,9 @@ async def test_an_admin_books_an_add_on_and_a_member_asks(ctx: Context, store: F
     assert (figures.addon_sku, figures.quantity) == (ARCHIVE.sku, 5)
     assert figures.monthly_total == ARCHIVE.list_price * 5 == Decimal("16.80")
 
-    asked = await submissions.submit_addon(ctx, MEMBER, BookAddon(sub, ARCHIVE.sku, False, 5), "Mia")
+    asked = await submissions.submit_addon(
+        ctx, MEMBER, BookAddon(sub, ARCHIVE.sku, False, 5), "Mia"
+    )
     assert isinstance(asked, Requested)
     assert (asked.request.kind, asked.request.addon_sku) == (RequestKind.ADDON, ARCHIVE.sku)
     assert store.state.subscriptions[sub].addons == []
