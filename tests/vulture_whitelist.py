@@ -44,9 +44,9 @@ from bot.emulator.model import CallbackAnswer
 from bot.emulator.transport import _ApiHandler
 from bot.fairness import ChatTurns
 from bot.miniapp.server import _Api, _Page
+from domain.licence_requests import LicenceRequest
 from domain.logs import TextFormatter
 from domain.metrics import _DatabaseFigures
-from domain.requests import LicenceRequest
 from domain.storage.migrate import autogenerate
 from domain.storage.types import Cents, ExactDecimal, UTCDateTime
 from tests.bench.offline import OfflineRequest
@@ -118,7 +118,7 @@ _FRAMEWORK_HOOKS = (
 )
 
 # Stored by name: the repository writes LicenceRequest's fields through the list `_FIELDS`
-# (domain/storage/requests.py), and privacy exports read the column.
+# (domain/storage/licence_requests.py), and privacy exports read the column.
 _STORED_BY_NAME = (LicenceRequest.decided_at,)
 
 # Imported for a string annotation only (actions/server.py: `App: TypeAlias = "Sanic[Any, Any]"`).
