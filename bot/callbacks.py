@@ -156,7 +156,7 @@ NAVIGATION = frozenset(
 # a press whose prefix is not one of the class's, or whose arguments are missing, malformed or
 # too many (an old or forged button), raises StaleButton (the stale-button screen). Field types:
 # `int` an id-sized non-negative number, `str` a non-empty text, `bool` 1 or 0; `X | None` only
-# last, may be left out. A `draft`/`card`/`prep` field is a draft reference (`Drafted.ref`),
+# last, may be left out. A `draft` or `card` field is a draft reference (`Drafted.ref`),
 # checked by `Turn.pressed_draft`.
 
 
@@ -308,7 +308,7 @@ class CardTicket(Args):
 @dataclass(frozen=True)
 class PrepareKind(Args):
     PREFIXES = frozenset({PREPARE_KIND})
-    prep: str
+    draft: str  # the PrepareForm draft
     kind: str | None = None  # a RequestKind's value; none: the choice of kinds
 
 
@@ -317,14 +317,14 @@ class PrepareSku(Args):
     """The product (PREPARE_PRODUCT) or add-on (PREPARE_ADDON) of a prepared request."""
 
     PREFIXES = frozenset({PREPARE_PRODUCT, PREPARE_ADDON})
-    prep: str
+    draft: str  # the PrepareForm draft
     sku: str
 
 
 @dataclass(frozen=True)
 class PrepareSubscription(Args):
     PREFIXES = frozenset({PREPARE_SUBSCRIPTION})
-    prep: str
+    draft: str  # the PrepareForm draft
     subscription_id: int
 
 
