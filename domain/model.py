@@ -577,11 +577,15 @@ class Invite:
     role: Role
     expires_at: datetime
     used_at: datetime | None
+    revoked_at: datetime | None = None
 
     def check_redeemable(self, now: datetime, tz: ZoneInfo = PROVIDER_ZONE) -> None:
-        """Single use and expiring (R22); the expiry day is told in the provider's zone (R8)."""
+        """Single use, revocable and expiring (R22); the expiry day is told in the provider's
+        zone (R8)."""
         if self.used_at is not None:
             raise errors.InviteUsed()
+        if self.revoked_at is not None:
+            raise errors.InviteRevoked()
         if now >= self.expires_at:
             raise errors.InviteExpired(local_today(self.expires_at, tz))
 

@@ -26,9 +26,10 @@ from domain.texts.refusals import describe
 @handler
 async def list_addons(turn: Turn) -> None:
     """The product's add-ons with this customer's prices, once it is provisioned (R14, R15)."""
-    choices = await addons.addon_choices(turn.core, turn.require_actor(), turn.press.number(0) or 0)
+    sub_id = turn.pressed(cb.Subscription).subscription_id
+    choices = await addons.addon_choices(turn.core, turn.require_actor(), sub_id)
     view, running = choices.subscription, choices.booked
-    back = turn.nav(cb.data(cb.SUBSCRIPTION, view.id))
+    back = turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))
     lines = [turn.tr("addons.title", name=html.escape(view.product_name), quantity=view.quantity)]
     keyboard: list[list[InlineKeyboardButton]] = []
     for addon in choices.offers:
@@ -41,14 +42,17 @@ async def list_addons(turn: Turn) -> None:
             keyboard.append(
                 [
                     InlineKeyboardButton(
-                        addon.name, callback_data=cb.data(cb.ADDON_NEW, view.id, addon.sku)
+                        addon.name,
+                        callback_data=cb.AddonChoice(view.id, addon.sku).data(cb.ADDON_NEW),
                     )
                 ]
             )
         lines.append(line)
     if not choices.offers:
         lines = [turn.tr("addons.none", name=html.escape(view.product_name))]
-    keyboard.append([turn.button("addons.missing", cb.data(cb.ADDON_REQUEST, view.id))])
+    keyboard.append(
+        [turn.button("addons.missing", cb.Subscription(view.id).data(cb.ADDON_REQUEST))]
+    )
     keyboard.append(back)
     turn.set_step(Step.IDLE)
     await turn.show("\n".join(lines), keyboard)
@@ -56,7 +60,8 @@ async def list_addons(turn: Turn) -> None:
 
 @handler
 async def start_addon(turn: Turn) -> None:
-    await begin_addon(turn, turn.press.number(0) or 0, turn.press.text(1) or "", None)
+    pressed = turn.pressed(cb.AddonChoice)
+    await begin_addon(turn, pressed.subscription_id, pressed.addon_sku, None)
 
 
 async def begin_addon(turn: Turn, subscription_id: int, sku: str, quantity: int | None) -> None:
@@ -123,7 +128,7 @@ async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") ->
         [
             [turn.button("addons.terms_button", cb.data(cb.ADDON_TERMS, draft.ref), box=box)],
             [turn.button("addons.confirm", cb.data(cb.ADDON_CONFIRM, draft.ref))],
-            turn.nav(cb.data(cb.ADDONS, view.id)),
+            turn.nav(cb.Subscription(view.id).data(cb.ADDONS)),
         ],
         note=hint,
     )
@@ -136,7 +141,9 @@ async def show_request_summary(
     text = request_texts.to_send(turn.tr, figures) + "\n\n" + turn.tr("addon_hint")
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
     keyboard = request_cards.send_keyboard(
-        turn, cb.data(cb.ADDON_SEND, draft.ref), cb.data(cb.ADDONS, draft.form.subscription)
+        turn,
+        cb.data(cb.ADDON_SEND, draft.ref),
+        cb.Subscription(draft.form.subscription).data(cb.ADDONS),
     )
     await turn.show(text, keyboard, note=hint)
 
@@ -205,4 +212,4 @@ async def _closed(turn: Turn, draft: Drafted[AddonForm]) -> None:
 @handler
 async def request_missing(turn: Turn) -> None:
     """Button "My add-on is not listed" (R16): a ticket with the customer and the product."""
-    await support.addon_wish(turn, turn.press.number(0) or 0)
+    await support.addon_wish(turn, turn.pressed(cb.Subscription).subscription_id)

@@ -27,7 +27,7 @@ from domain.views import SubscriptionView
 @handler
 async def start_change(turn: Turn) -> None:
     """Button "Change quantity": show the current quantity, ask for the new total (R11)."""
-    await begin_change(turn, turn.press.number(0) or 0, None)
+    await begin_change(turn, turn.pressed(cb.Subscription).subscription_id, None)
 
 
 async def begin_change(turn: Turn, subscription_id: int, quantity: int | None) -> None:
@@ -57,17 +57,17 @@ async def ask_total(
         }
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.ref, n))
+        InlineKeyboardButton(str(n), callback_data=cb.Quantity(draft.ref, n).data(cb.CHANGE_QTY))
         for n in options
     ]
-    keyboard = [quick, *(extra or []), turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
+    keyboard = [quick, *(extra or []), turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))]
     await turn.show(text, keyboard, note=hint)
 
 
 @handler
 async def total_pressed(turn: Turn) -> None:
     draft = await turn.pressed_draft(ChangeForm)
-    await set_total(turn, draft, turn.press.number(1))
+    await set_total(turn, draft, turn.pressed(cb.Quantity).quantity)
 
 
 async def total_typed(turn: Turn, text: str) -> None:
@@ -86,7 +86,7 @@ async def _view(turn: Turn, draft: Drafted[ChangeForm] | Drafted[CancelForm]) ->
 
 async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None) -> None:
     if draft.state is not DraftState.OPEN:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     view = await _view(turn, draft)
     total = quantity if quantity is not None else 0
@@ -110,23 +110,33 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
     turn.set_step(Step.CHANGE_SUMMARY, draft.id)
     if isinstance(preview, RequestFigures):  # "Send request" instead of "Bestellung ändern"
         keyboard = request_cards.send_keyboard(
-            turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.data(cb.SUBSCRIPTION, view.id)
+            turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.Subscription(view.id).data(cb.SUBSCRIPTION)
         )
         await turn.show(request_texts.to_send(turn.tr, preview), keyboard)
         return
     tr = turn.tr
     text = results.change_summary(tr, view, preview)
-    confirm = [[turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))]]
+    confirm = [[turn.button("change.confirm", cb.ChangeConfirm(draft.ref).data(cb.CHANGE_CONFIRM))]]
     if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
         quantity, day = preview.reduction
         text += "\n\n" + tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
         confirm = [
-            [turn.button("change.confirm_keep", cb.data(cb.CHANGE_CONFIRM, draft.ref, 1))],
-            [turn.button("change.confirm_drop", cb.data(cb.CHANGE_CONFIRM, draft.ref, 0))],
+            [
+                turn.button(
+                    "change.confirm_keep",
+                    cb.ChangeConfirm(draft.ref, keep_reduction=True).data(cb.CHANGE_CONFIRM),
+                )
+            ],
+            [
+                turn.button(
+                    "change.confirm_drop",
+                    cb.ChangeConfirm(draft.ref, keep_reduction=False).data(cb.CHANGE_CONFIRM),
+                )
+            ],
         ]
     elif preview.reduction is not None:  # the new total settles it
         text += "\n\n" + results.reduction_note(tr, preview)
-    await turn.show(text, [*confirm, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))])
+    await turn.show(text, [*confirm, turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))])
 
 
 def _way_on(
@@ -146,7 +156,7 @@ async def send_request(turn: Turn) -> None:
     if await request_cards.already_sent(turn, draft):
         return
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     await _submit(turn, draft, draft.form.quantity)
 
@@ -156,7 +166,7 @@ async def confirm_change(turn: Turn) -> None:
     """Button "Bestellung ändern": applies only to the version the user saw (R13)."""
     draft = await turn.pressed_draft(ChangeForm)
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     await _submit(turn, draft, draft.form.quantity)
 
@@ -171,7 +181,7 @@ async def _submit(turn: Turn, draft: Drafted[ChangeForm], quantity: int) -> None
                 draft.form.subscription,
                 quantity,
                 expected_version=draft.form.version,
-                keep_reduction=_kept(turn.press.number(1)),
+                keep_reduction=turn.pressed(cb.ChangeConfirm).keep_reduction,
             ),
             turn.user.full_name,
         )
@@ -191,15 +201,10 @@ async def _submit(turn: Turn, draft: Drafted[ChangeForm], quantity: int) -> None
     await show_subscription(turn, changed.subscription, note=note)
 
 
-def _kept(choice: int | None) -> bool | None:
-    """cc:<draft>:1 keeps a scheduled reduction, cc:<draft>:0 drops it (issue 21)."""
-    return None if choice is None else choice == 1
-
-
 @handler
 async def ask_cancel(turn: Turn) -> None:
     """Button "Cancel": name product, quantity, add-ons and end date, then confirm (R20)."""
-    await begin_cancel(turn, turn.press.number(0) or 0)
+    await begin_cancel(turn, turn.pressed(cb.Subscription).subscription_id)
 
 
 async def begin_cancel(turn: Turn, subscription_id: int) -> None:
@@ -219,7 +224,7 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
         text,
         [
             [turn.button(confirm, cb.data(cb.CANCEL_CONFIRM, draft.ref))],
-            turn.nav(cb.data(cb.SUBSCRIPTION, preview.subscription_id)),
+            turn.nav(cb.Subscription(preview.subscription_id).data(cb.SUBSCRIPTION)),
         ],
     )
 
@@ -261,9 +266,10 @@ async def confirm_cancel(turn: Turn) -> None:
 @handler
 async def withdraw(turn: Turn) -> None:
     """Take back a cancellation that still runs (R20)."""
+    pressed = turn.pressed(cb.Versioned)
     view = await subscriptions.withdraw_cancellation(
         turn.core,
         turn.require_actor(),
-        WithdrawCancellation(turn.press.number(0) or 0, expected_version=turn.press.number(1)),
+        WithdrawCancellation(pressed.subscription_id, expected_version=pressed.version),
     )
     await show_subscription(turn, view, note=results.cancellation_withdrawn(turn.tr, view))

@@ -35,7 +35,8 @@ def _box(ticked: bool) -> str:
 @handler
 async def products(turn: Turn) -> None:
     """`/products` and the Products button: the catalogue at this customer's prices."""
-    await show_products(turn, turn.press.number(0) or 0 if turn.press.prefix == cb.PRODUCTS else 0)
+    page = turn.pressed(cb.Page).page if turn.press.prefix == cb.PRODUCTS else 0
+    await show_products(turn, page)
 
 
 async def show_products(turn: Turn, page: int) -> None:
@@ -48,7 +49,7 @@ async def show_products(turn: Turn, page: int) -> None:
     shown = offers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     text = screens.products(turn.tr, turn.customer_name or "", shown, page, pages)
     keyboard: list[list[InlineKeyboardButton]] = [
-        [InlineKeyboardButton(o.name, callback_data=cb.data(cb.PRODUCT, o.sku))] for o in shown
+        [InlineKeyboardButton(o.name, callback_data=cb.Sku(o.sku).data(cb.PRODUCT))] for o in shown
     ]
     paging = turn.pager(cb.PRODUCTS, page, pages)
     if paging:
@@ -61,7 +62,7 @@ async def show_products(turn: Turn, page: int) -> None:
 @handler
 async def details(turn: Turn) -> None:
     """One product: description, this customer's price, add-ons; booked → change (R6)."""
-    await details_for(turn, turn.press.text(0) or "")
+    await details_for(turn, turn.pressed(cb.Sku).sku)
 
 
 async def details_for(turn: Turn, sku: str) -> None:
@@ -71,16 +72,20 @@ async def details_for(turn: Turn, sku: str) -> None:
 
 async def show_details(turn: Turn, offer: ProductOffer) -> None:
     if offer.booked_subscription_id is not None:  # booked: leads to the change (R6)
-        action = turn.button("details.change", cb.data(cb.CHANGE_NEW, offer.booked_subscription_id))
+        action = turn.button(
+            "details.change", cb.Subscription(offer.booked_subscription_id).data(cb.CHANGE_NEW)
+        )
     else:
-        action = turn.button("details.order", cb.data(cb.ORDER_NEW, offer.sku))
-    await turn.show(screens.details(turn.tr, offer), [[action], turn.nav(cb.data(cb.PRODUCTS, 0))])
+        action = turn.button("details.order", cb.Sku(offer.sku).data(cb.ORDER_NEW))
+    await turn.show(
+        screens.details(turn.tr, offer), [[action], turn.nav(cb.Page(0).data(cb.PRODUCTS))]
+    )
 
 
 @handler
 async def start_order(turn: Turn) -> None:
     """Button "Order" on a product: a new draft, then ask for the quantity."""
-    await begin_order(turn, turn.press.text(0) or "", None)
+    await begin_order(turn, turn.pressed(cb.Sku).sku, None)
 
 
 async def begin_order(turn: Turn, sku: str, quantity: int | None) -> None:
@@ -109,17 +114,17 @@ async def ask_quantity(
         maximum=offer.max_quantity,
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.ORDER_QTY, draft.ref, n))
+        InlineKeyboardButton(str(n), callback_data=cb.Quantity(draft.ref, n).data(cb.ORDER_QTY))
         for n in QUICK_QUANTITIES
         if n <= offer.max_quantity
     ]
-    await turn.show(text, [quick, turn.nav(cb.data(cb.PRODUCT, offer.sku))], note=hint)
+    await turn.show(text, [quick, turn.nav(cb.Sku(offer.sku).data(cb.PRODUCT))], note=hint)
 
 
 @handler
 async def quantity_pressed(turn: Turn) -> None:
     draft = await turn.pressed_draft(OrderForm)
-    await set_quantity(turn, draft, turn.press.number(1))
+    await set_quantity(turn, draft, turn.pressed(cb.Quantity).quantity)
 
 
 async def quantity_typed(turn: Turn, text: str) -> None:
@@ -296,7 +301,9 @@ async def _submit(turn: Turn, draft: Drafted[OrderForm], quantity: int) -> None:
         await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
     text = results.order_placed(turn.tr, placed)
-    await turn.show(text, [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()])
+    await turn.show(
+        text, [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()]
+    )
 
 
 async def _closed(turn: Turn, draft: Drafted[OrderForm]) -> None:
@@ -305,7 +312,7 @@ async def _closed(turn: Turn, draft: Drafted[OrderForm]) -> None:
     if draft.state is DraftState.DONE and draft.result_id is not None:
         await turn.show(
             turn.tr("order.already_placed", number=draft.result_id),
-            [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()],
+            [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()],
         )
         return
     await turn.show(turn.tr("order.discarded"), [turn.nav()])
