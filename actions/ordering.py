@@ -13,8 +13,8 @@ from domain.requests import RequestKind
 from domain.services import catalog, orders, requests
 from domain.services.requests import AskRequest
 from domain.texts import catalogue as screens
+from domain.texts import requests as request_texts
 from domain.texts import results
-from domain.texts.i18n import N_
 
 ORDER_FORM = "order_form"
 ORDER_SLOTS = ("product", "quantity", "terms_accepted", "account_consent")
@@ -103,5 +103,5 @@ class PlaceOrderAction(LicenceAction):
             tell_admins=True,
         )
         admins = await requests.deciders(conv.ctx, view.customer_id)
-        key = N_("request.sent") if admins else N_("request.sent_no_admin")
-        conv.say(key, number=view.id)  # no "we will let you know": Rasa cannot tell unasked
+        # no "we will let you know": Rasa cannot tell unasked
+        conv.show(request_texts.sent(conv.texts.tr, view.id, bool(admins)))

@@ -30,8 +30,8 @@ from domain.model import Status
 from domain.services import addons, cancellations, orders, requests, subscriptions
 from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as screens
+from domain.texts import requests as request_texts
 from domain.texts import results
-from domain.texts.i18n import N_
 
 # "addon": a booked add-on's users (the form was started for it, R17)
 CHANGE_SLOTS = ("subscription", "quantity", "confirm_change", "addon")
@@ -262,8 +262,7 @@ class CancelSubscriptionAction(_SubscriptionWrite):
         )
         if outcome.request is not None:  # a member's: the admins decide (R23)
             admins = await requests.deciders(conv.ctx, outcome.request.customer_id)
-            key = N_("request.sent") if admins else N_("request.sent_no_admin")
-            conv.say(key, number=outcome.request.id)
+            conv.show(request_texts.sent(conv.texts.tr, outcome.request.id, bool(admins)))
             return self.done()
         if outcome.cancelled is not None:
             conv.show(results.cancelled(conv.texts.tr, outcome.cancelled))

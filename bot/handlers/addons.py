@@ -14,10 +14,12 @@ from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, asks_instead
 from domain.commands import BookAddon
+from domain.model import ConsentKind
 from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
 from domain.services import addons, orders, requests
 from domain.services.requests import AskRequest
+from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -102,23 +104,14 @@ async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") ->
         BookAddon(draft.form.subscription, draft.form.sku, False, draft.form.quantity),
         dry_run=True,
     )
-    view, pending = preview.subscription, preview.addon
-    box = "☑" if draft.form.terms else "☐"
-    tr = turn.tr
-    text = tr(
-        "addons.summary",
-        name=html.escape(pending.name),
-        product=html.escape(view.product_name),
-        quantity=pending.quantity,
-        price=tr.money(pending.unit_price),
-        total=tr.money(pending.monthly_total),
-        start=tr.date(pending.start_date),
-        terms_box=box,
+    view, pending, terms = preview.subscription, preview.addon, draft.form.terms
+    summary = order_texts.addon_summary(
+        turn.tr, pending.name, view.product_name, pending, {ConsentKind.TERMS: terms}
     )
-    text += "\n\n" + tr("addon_hint")
+    box = order_texts.box(terms)
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
     await turn.show(
-        text,
+        order_texts.quantity_hint(turn.tr, summary),
         [
             [turn.button("addons.terms_button", cb.data(cb.ADDON_TERMS, draft.ref), box=box)],
             [turn.button("addons.confirm", cb.data(cb.ADDON_CONFIRM, draft.ref))],
@@ -142,7 +135,7 @@ def _asked(turn: Turn, draft: Drafted[AddonForm]) -> AskRequest:
 async def show_request_summary(turn: Turn, draft: Drafted[AddonForm], hint: str) -> None:
     """A member's summary: the same figures, "Send request" instead of the terms (R23)."""
     figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
-    text = request_texts.to_send(turn.tr, figures) + "\n\n" + turn.tr("addon_hint")
+    text = order_texts.quantity_hint(turn.tr, request_texts.to_send(turn.tr, figures))
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
     keyboard = request_cards.send_keyboard(
         turn, cb.data(cb.ADDON_SEND, draft.ref), cb.data(cb.ADDONS, draft.form.subscription)

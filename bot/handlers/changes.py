@@ -21,6 +21,7 @@ from domain.services.requests import AskRequest
 from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import results
+from domain.texts.i18n import N_
 from domain.texts.refusals import describe
 from domain.views import SubscriptionView
 
@@ -121,18 +122,13 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         )
         await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
         return
-    tr = turn.tr
-    text = results.change_summary(tr, view, preview)
+    text = results.change_summary(turn.tr, view, preview, reduction=True)
     confirm = [[turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))]]
     if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
-        quantity, day = preview.reduction
-        text += "\n\n" + tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
         confirm = [
             [turn.button("change.confirm_keep", cb.data(cb.CHANGE_CONFIRM, draft.ref, 1))],
             [turn.button("change.confirm_drop", cb.data(cb.CHANGE_CONFIRM, draft.ref, 0))],
         ]
-    elif preview.reduction is not None:  # the new total settles it
-        text += "\n\n" + results.reduction_note(tr, preview)
     await turn.show(text, [*confirm, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))])
 
 
@@ -212,12 +208,14 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
     form = CancelForm(preview.subscription_id, preview.version)
     draft = await turn.new_draft(form, Step.CANCEL_CONFIRM)
     text = order_texts.cancel_question(
-        turn.tr, preview.product_name, preview.quantity, preview.addon_names, preview.end_date
+        turn.tr,
+        preview.product_name,
+        preview.quantity,
+        preview.addon_names,
+        preview.end_date,
+        asks=preview.asks,
     )
-    confirm = "cancel_sub.confirm"
-    if preview.asks:
-        text += "\n\n" + turn.tr("request.send_hint_cancel")
-        confirm = "request.send"
+    confirm = N_("request.send") if preview.asks else N_("cancel_sub.confirm")
     await turn.show(
         text,
         [

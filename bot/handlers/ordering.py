@@ -14,11 +14,13 @@ from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.access import Action, asks_instead
 from domain.commands import PlaceOrder
+from domain.model import ConsentKind
 from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
 from domain.services import catalog, orders, requests
 from domain.services.requests import AskRequest
 from domain.texts import catalogue as screens
+from domain.texts import orders as order_texts
 from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -26,10 +28,6 @@ from domain.views import ProductOffer
 
 PAGE_SIZE = 8
 QUICK_QUANTITIES = (1, 5, 10, 25)
-
-
-def _box(ticked: bool) -> str:
-    return "☑" if ticked else "☐"
 
 
 @handler
@@ -134,25 +132,20 @@ async def quantity_typed(turn: Turn, text: str) -> None:
 
 
 async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | None) -> None:
+    """Checked by the summary's own quote (one per press): refused, the question again."""
     if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
+    previous, draft.form.quantity = draft.form.quantity, quantity
     try:
-        await catalog.quote_order(
-            turn.core,
-            turn.require_actor(),
-            turn.customer_id,
-            draft.form.sku,
-            quantity if quantity is not None else 0,
-        )
+        await show_summary(turn, draft)
     except (errors.InvalidQuantity, errors.SeatCapExceeded) as refusal:
+        draft.form.quantity = previous
         turn.refused(refusal)
         await ask_quantity(turn, draft, await _offer(turn, draft), hint=describe(refusal, turn.tr))
         return
-    draft.form.quantity = quantity
     await turn.save_draft(draft)
     turn.set_step(Step.ORDER_SUMMARY, draft.id)
-    await show_summary(turn, draft)
 
 
 async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
@@ -162,7 +155,8 @@ async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
 
 
 async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
-    """The card before the write (docs/ux.md): figures, start date, consent toggles."""
+    """The card before the write (docs/ux.md): figures, start date, consent toggles; the
+    quote refuses a quantity out of bounds (R4) before anything is shown."""
     if asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id):
         await show_request_summary(turn, draft)
         return
@@ -173,29 +167,20 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
         draft.form.sku,
         draft.form.quantity or 0,
     )
-    text = turn.tr(
-        "order.summary",
-        name=html.escape(quote.product_name),
-        quantity=quote.quantity,
-        price=turn.tr.money(quote.unit_price),
-        total=turn.tr.money(quote.monthly_total),
-        start=turn.tr.date(quote.start_date),
-        terms_box=_box(draft.form.terms),
-        account_box=_box(draft.form.account),
-    )
+    terms, account = draft.form.terms, draft.form.account
+    consents = {ConsentKind.TERMS: terms, ConsentKind.MICROSOFT_ACCOUNT: account}
+    text = order_texts.order_summary(turn.tr, quote, consents)
     keyboard: Keyboard = [
         [
             turn.button(
-                "order.terms_button",
-                cb.data(cb.ORDER_TERMS, draft.ref),
-                box=_box(draft.form.terms),
+                "order.terms_button", cb.data(cb.ORDER_TERMS, draft.ref), box=order_texts.box(terms)
             )
         ],
         [
             turn.button(
                 "order.account_button",
                 cb.data(cb.ORDER_ACCOUNT, draft.ref),
-                box=_box(draft.form.account),
+                box=order_texts.box(account),
             )
         ],
         [InlineKeyboardButton(turn.tr("order.terms_link"), url=turn.rt.settings.terms_url)],
