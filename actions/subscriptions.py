@@ -27,10 +27,10 @@ from domain.commands import (
     WithdrawCancellation,
 )
 from domain.model import Status
-from domain.services import addons, cancellations, orders, requests, subscriptions
+from domain.services import addons, cancellations, licence_requests, orders, subscriptions
 from domain.texts import addon_changes as addon_texts
+from domain.texts import licence_requests as request_texts
 from domain.texts import orders as screens
-from domain.texts import requests as request_texts
 from domain.texts import results
 
 # "addon": a booked add-on's users (the form was started for it, R17)
@@ -261,7 +261,7 @@ class CancelSubscriptionAction(_SubscriptionWrite):
             tell_admins=True,  # Rasa cannot send the admins the card: a notice instead
         )
         if outcome.request is not None:  # a member's: the admins decide (R23)
-            admins = await requests.deciders(conv.ctx, outcome.request.customer_id)
+            admins = await licence_requests.deciders(conv.ctx, outcome.request.customer_id)
             conv.show(request_texts.sent(conv.texts.tr, outcome.request.id, bool(admins)))
             return self.done()
         if outcome.cancelled is not None:

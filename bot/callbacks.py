@@ -74,7 +74,6 @@ CHANGE_QTY = "cq"  # cq:<draft>:<n>
 CHANGE_CONFIRM = "cc"  # cc:<draft>[:<1 keep | 0 drop a scheduled reduction>]
 ADDONS = "al"  # al:<subscription>
 ADDON_NEW = "an"  # an:<subscription>:<addon sku>
-ADDON_QTY = "aq"  # aq:<draft>:<n>
 ADDON_TERMS = "at"  # at:<draft>
 ADDON_CONFIRM = "ac"  # ac:<draft>
 ADDON_REQUEST = "ar"  # ar:<subscription>  add-on not listed → service desk (R16)

@@ -18,11 +18,12 @@ from types import TracebackType
 from typing import Any, Self
 
 from domain import errors
-from domain.catalog import CatalogSpec
+from domain.catalogue import CatalogueSpec
 from domain.conversation import ChatState, Draft
+from domain.licence_requests import LicenceRequest, RequestStatus
 from domain.model import (
     AuditEntry,
-    Catalog,
+    Catalogue,
     Channel,
     ChatUser,
     Consent,
@@ -33,8 +34,7 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges, Delivery, Erased, Notification, TrailEntry
-from domain.requests import LicenceRequest, RequestStatus
+from domain.ports import CatalogueChanges, Delivery, Erased, Notification, TrailEntry
 from domain.seats import SeatReport
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
 
@@ -43,12 +43,11 @@ from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStat
 class State:
     """Everything stored, as plain objects."""
 
-    catalog: Catalog = field(default_factory=lambda: Catalog({}, {}))
+    catalogue: Catalogue = field(default_factory=lambda: Catalogue({}, {}))
     customers: dict[str, Customer] = field(default_factory=dict)
     subscriptions: dict[int, Subscription] = field(default_factory=dict)
     users: list[ChatUser] = field(default_factory=list)
     invites: dict[str, Invite] = field(default_factory=dict)
-    invite_hashes: dict[int, str] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
     changes: list[QuantityChange] = field(default_factory=list)
@@ -83,15 +82,15 @@ class _Repos:
         return self._uow.working
 
 
-class _Catalog(_Repos):
-    async def load(self, *, fresh: bool = False) -> Catalog:
-        return self.s.catalog
+class _Catalogue(_Repos):
+    async def load(self, *, fresh: bool = False) -> Catalogue:
+        return self.s.catalogue
 
-    async def replace(self, spec: CatalogSpec) -> CatalogChanges:
+    async def replace(self, spec: CatalogueSpec) -> CatalogueChanges:
         raise NotImplementedError("catalogue files are tested against the SQL adapter")
 
     async def is_empty(self) -> bool:
-        return not self.s.catalog.products
+        return not self.s.catalogue.products
 
 
 class _Customers(_Repos):
@@ -306,9 +305,6 @@ class _Chats(_Repos):
         if chat_id is not None:
             self.s.update_chats[(bot_id, update_id)] = chat_id
         return True
-
-    async def forget_updates(self, before: datetime) -> None:
-        return None
 
     async def with_user(
         self, chat_id: int, channel: Channel, external_id: str
@@ -684,8 +680,7 @@ class FakeUnitOfWork:
         self._store = store
         self.working = copy.deepcopy(store.state)
         self.seen: dict[int, int] = {}  # subscription id -> version when first read
-        self.committed = 0
-        self.catalog = _Catalog(self)
+        self.catalogue = _Catalogue(self)
         self.customers = _Customers(self)
         self.subscriptions = _Subscriptions(self)
         self.users = _Users(self)
@@ -726,7 +721,6 @@ class FakeUnitOfWork:
                 raise errors.StaleWrite()
         self._store.state = copy.deepcopy(self.working)
         self.seen = {i: s.version for i, s in self.working.subscriptions.items()}
-        self.committed += 1
         self._store.commits += 1
 
     async def rollback(self) -> None:
@@ -743,7 +737,7 @@ class FakePart:
     def __init__(self, owner: FakeUnitOfWork) -> None:
         self._owner = owner
         self._before: State | None = None
-        self.catalog, self.customers = owner.catalog, owner.customers
+        self.catalogue, self.customers = owner.catalogue, owner.customers
         self.subscriptions, self.users = owner.subscriptions, owner.users
         self.invites, self.records = owner.invites, owner.records
         self.chats, self.outbox = owner.chats, owner.outbox

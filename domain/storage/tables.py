@@ -239,7 +239,6 @@ chats = Table(
     Column("language", String(8), nullable=True),
     Column("step", String(32), nullable=False, default="idle"),
     Column("draft_id", Integer, nullable=True),
-    Column("screen_message_id", BigInteger, nullable=True),
     Column("ticket_id", Integer, nullable=True),  # typed text goes to this open ticket
     Column("updated_at", UTCDateTime, nullable=False, index=True),  # retention (docs/privacy.md)
 )
