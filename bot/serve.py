@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from telegram import Update
 
 from bot import health, notifier
-from bot.app import LicenceApplication, build_application, quiet_http_logs, set_commands
+from bot.app import LicenceApplication, build_application, quiet_http_logs, run_post_init
 from bot.miniapp.server import MiniAppServer
 from bot.miniapp.server import routes as miniapp_routes
 from bot.webhook import WebhookServer, webhook_path
@@ -106,7 +106,7 @@ async def _poll(
         stop = asyncio.Event()
         _stop_on_signals(stop)
     async with application:
-        await set_commands(application)
+        await run_post_init(application)
         await application.bot.delete_webhook()
         await application.start()
         assert application.updater is not None
@@ -144,7 +144,7 @@ async def serve_webhook(
     secret = settings.webhook_secret.get_secret_value()
     async with application:
         if register:
-            await set_commands(application)
+            await run_post_init(application)
             await application.bot.set_webhook(
                 settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
             )
