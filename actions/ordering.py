@@ -10,7 +10,7 @@ from domain.access import asks_instead
 from domain.commands import PlaceOrder
 from domain.model import Actor
 from domain.requests import RequestKind
-from domain.services import catalog, orders, requests
+from domain.services import catalogue, orders, requests
 from domain.services.requests import AskRequest
 from domain.texts import catalogue as screens
 from domain.texts import results
@@ -28,7 +28,7 @@ class ListProducts(LicenceAction):
 
     async def act(self, conv: Conversation) -> Events:
         actor, customer_id = conv.require_actor(), conv.customer_id
-        offers = await catalog.browse_catalog(conv.ctx, actor, customer_id)
+        offers = await catalogue.browse_catalogue(conv.ctx, actor, customer_id)
         overview = await orders.list_orders(conv.ctx, actor, customer_id)
         conv.show(screens.products(conv.texts.tr, overview.customer_name, offers))
         return []
@@ -48,7 +48,7 @@ class ProductDetails(LicenceAction):
         sku = await lookups.product(conv, mentioned)
         if sku is None:
             return []
-        offer = await catalog.product_details(conv.ctx, actor, customer_id, sku)
+        offer = await catalogue.product_details(conv.ctx, actor, customer_id, sku)
         conv.show(screens.details(conv.texts.tr, offer))
         return []
 

@@ -18,11 +18,11 @@ from types import TracebackType
 from typing import Any, Self
 
 from domain import errors
-from domain.catalog import CatalogSpec
+from domain.catalogue import CatalogueSpec
 from domain.conversation import ChatState, Draft
 from domain.model import (
     AuditEntry,
-    Catalog,
+    Catalogue,
     Channel,
     ChatUser,
     Consent,
@@ -33,7 +33,7 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges, Delivery, Erased, Notification, TrailEntry
+from domain.ports import CatalogueChanges, Delivery, Erased, Notification, TrailEntry
 from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
@@ -43,7 +43,7 @@ from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStat
 class State:
     """Everything stored, as plain objects."""
 
-    catalog: Catalog = field(default_factory=lambda: Catalog({}, {}))
+    catalogue: Catalogue = field(default_factory=lambda: Catalogue({}, {}))
     customers: dict[str, Customer] = field(default_factory=dict)
     subscriptions: dict[int, Subscription] = field(default_factory=dict)
     users: list[ChatUser] = field(default_factory=list)
@@ -83,15 +83,15 @@ class _Repos:
         return self._uow.working
 
 
-class _Catalog(_Repos):
-    async def load(self, *, fresh: bool = False) -> Catalog:
-        return self.s.catalog
+class _Catalogue(_Repos):
+    async def load(self, *, fresh: bool = False) -> Catalogue:
+        return self.s.catalogue
 
-    async def replace(self, spec: CatalogSpec) -> CatalogChanges:
+    async def replace(self, spec: CatalogueSpec) -> CatalogueChanges:
         raise NotImplementedError("catalogue files are tested against the SQL adapter")
 
     async def is_empty(self) -> bool:
-        return not self.s.catalog.products
+        return not self.s.catalogue.products
 
 
 class _Customers(_Repos):
@@ -685,7 +685,7 @@ class FakeUnitOfWork:
         self.working = copy.deepcopy(store.state)
         self.seen: dict[int, int] = {}  # subscription id -> version when first read
         self.committed = 0
-        self.catalog = _Catalog(self)
+        self.catalogue = _Catalogue(self)
         self.customers = _Customers(self)
         self.subscriptions = _Subscriptions(self)
         self.users = _Users(self)
@@ -743,7 +743,7 @@ class FakePart:
     def __init__(self, owner: FakeUnitOfWork) -> None:
         self._owner = owner
         self._before: State | None = None
-        self.catalog, self.customers = owner.catalog, owner.customers
+        self.catalogue, self.customers = owner.catalogue, owner.customers
         self.subscriptions, self.users = owner.subscriptions, owner.users
         self.invites, self.records = owner.invites, owner.records
         self.chats, self.outbox = owner.chats, owner.outbox

@@ -24,7 +24,7 @@ from domain.model import Status
 from domain.nlu.numbers import typed_quantity
 from domain.requests import RequestKind
 from domain.services import (
-    catalog,
+    catalogue,
     customers,
     orders,
     requests,
@@ -349,7 +349,7 @@ async def choose_kind(turn: Turn) -> None:
     if kind is RequestKind.ORDER:  # R6: a booked product is changed, not ordered again
         offers = [
             o
-            for o in await catalog.browse_catalog(turn.core, turn.require_actor(), customer_id)
+            for o in await catalogue.browse_catalogue(turn.core, turn.require_actor(), customer_id)
             if o.booked_subscription_id is None
         ]
         keyboard = [
@@ -394,7 +394,7 @@ async def _ask_quantity(turn: Turn, draft: Drafted[PrepareForm], hint: str = "")
     name = await _customer_name(turn, form.customer_id)
     title = tr("agent.summary_title", customer=escape(name))
     if form.request == RequestKind.ORDER.value:
-        offer = await catalog.product_details(
+        offer = await catalogue.product_details(
             turn.core, turn.require_actor(), form.customer_id, form.sku or ""
         )
         question = tr(
@@ -440,7 +440,7 @@ async def choose_subscription(turn: Turn) -> None:
 
 async def _show_addons(turn: Turn, draft: Drafted[PrepareForm], view: SubscriptionView) -> None:
     """The product's add-ons at this customer's prices (R2, R15) not booked yet (R17)."""
-    offer = await catalog.product_details(
+    offer = await catalogue.product_details(
         turn.core, turn.require_actor(), draft.form.customer_id, view.product_sku
     )
     running = {a.sku for a in view.running_addons()}

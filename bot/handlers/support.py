@@ -26,7 +26,7 @@ from bot.turn import StaleButton, Turn, handler
 from domain import errors
 from domain.access import Action, may
 from domain.requests import RequestStatus
-from domain.services import catalog, orders, requests, tickets
+from domain.services import catalogue, orders, requests, tickets
 from domain.services.tickets import OpenTicket, Source
 from domain.texts import requests as request_texts
 from domain.texts import tickets as ticket_texts
@@ -195,7 +195,7 @@ async def doing(turn: Turn) -> str:
         match turn.step:
             case Step.ORDER_QUANTITY | Step.ORDER_SUMMARY:
                 order = (await turn.current_draft(OrderForm)).form
-                offer = await catalog.product_details(
+                offer = await catalogue.product_details(
                     turn.core, turn.require_actor(), turn.customer_id, order.sku
                 )
                 return tr("context.order", name=offer.name, quantity=order.quantity or "–")
