@@ -71,6 +71,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot domain actions tests
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/vulture  # dead code: [tool.vulture] in pyproject.toml, tests/vulture_whitelist.py
 	$(MAKE) --no-print-directory messages-check
 
 format: $(STAMP)

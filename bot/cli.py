@@ -459,10 +459,10 @@ async def _provision(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _requests(ctx: Context, args: argparse.Namespace) -> None:
-    from domain.services import requests
+    from domain.services import licence_requests
     from domain.services.accounts import OPERATOR
 
-    found = await requests.list_requests(ctx, OPERATOR, args.customer)
+    found = await licence_requests.list_requests(ctx, OPERATOR, args.customer)
     if args.json:
         _print_json([r.as_json() for r in found])
         return

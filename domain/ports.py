@@ -15,6 +15,7 @@ from typing import Any, Protocol, Self
 
 from domain.catalogue import CatalogueSpec
 from domain.conversation import ChatState, Draft
+from domain.licence_requests import LicenceRequest, RequestStatus
 from domain.model import (
     AuditEntry,
     Catalogue,
@@ -27,7 +28,6 @@ from domain.model import (
     Role,
     Subscription,
 )
-from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
 from domain.tickets import Ticket, TicketMessage, TicketPost, TicketStatus
 
@@ -156,7 +156,6 @@ class ChatRepository(Protocol):
     async def claim_update(
         self, bot_id: int, update_id: int, at: datetime, chat_id: int | None = None
     ) -> bool: ...
-    async def forget_updates(self, before: datetime) -> None: ...
     async def get(self, chat_id: int) -> ChatState: ...
     async def with_user(
         self, chat_id: int, channel: Channel, external_id: str

@@ -20,6 +20,7 @@ from typing import Any, Self
 from domain import errors
 from domain.catalogue import CatalogueSpec
 from domain.conversation import ChatState, Draft
+from domain.licence_requests import LicenceRequest, RequestStatus
 from domain.model import (
     AuditEntry,
     Catalogue,
@@ -34,7 +35,6 @@ from domain.model import (
     Subscription,
 )
 from domain.ports import CatalogueChanges, Delivery, Erased, Notification, TrailEntry
-from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
 
@@ -48,7 +48,6 @@ class State:
     subscriptions: dict[int, Subscription] = field(default_factory=dict)
     users: list[ChatUser] = field(default_factory=list)
     invites: dict[str, Invite] = field(default_factory=dict)
-    invite_hashes: dict[int, str] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
     changes: list[QuantityChange] = field(default_factory=list)
@@ -223,7 +222,7 @@ class _Invites(_Repos):
     async def revoke(self, invite_id: int, at: datetime) -> bool:
         for code_hash, invite in self.s.invites.items():
             if invite.id == invite_id and invite.used_at is None:
-                self.s.invites[code_hash] = dataclasses.replace(invite, expires_at=at)
+                self.s.invites[code_hash] = dataclasses.replace(invite, revoked_at=at)
                 return True
         return False
 
@@ -306,9 +305,6 @@ class _Chats(_Repos):
         if chat_id is not None:
             self.s.update_chats[(bot_id, update_id)] = chat_id
         return True
-
-    async def forget_updates(self, before: datetime) -> None:
-        return None
 
     async def with_user(
         self, chat_id: int, channel: Channel, external_id: str
@@ -684,7 +680,6 @@ class FakeUnitOfWork:
         self._store = store
         self.working = copy.deepcopy(store.state)
         self.seen: dict[int, int] = {}  # subscription id -> version when first read
-        self.committed = 0
         self.catalogue = _Catalogue(self)
         self.customers = _Customers(self)
         self.subscriptions = _Subscriptions(self)
@@ -726,7 +721,6 @@ class FakeUnitOfWork:
                 raise errors.StaleWrite()
         self._store.state = copy.deepcopy(self.working)
         self.seen = {i: s.version for i, s in self.working.subscriptions.items()}
-        self.committed += 1
         self._store.commits += 1
 
     async def rollback(self) -> None:

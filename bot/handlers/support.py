@@ -25,10 +25,10 @@ from bot.notifier import send_queued
 from bot.turn import StaleButton, Turn, handler
 from domain import errors
 from domain.access import Action, may
-from domain.requests import RequestStatus
-from domain.services import catalogue, orders, requests, tickets
+from domain.licence_requests import RequestStatus
+from domain.services import catalogue, licence_requests, orders, tickets
 from domain.services.tickets import OpenTicket, Source
-from domain.texts import requests as request_texts
+from domain.texts import licence_requests as request_texts
 from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import Translator
 from domain.texts.markup import escape
@@ -134,7 +134,7 @@ async def send_held(turn: Turn) -> None:
 @handler
 async def write_again(turn: Turn) -> None:
     """ "✍️ An Ticket Nr. 3 schreiben": typed text goes to this open ticket again."""
-    ticket_id = turn.press.number(0)
+    ticket_id = turn.pressed(cb.Ticket).ticket_id
     found = await tickets.my_tickets(turn.core, turn.require_actor(), limit=100)
     ticket = next((t for t in found if t.id == ticket_id), None)
     if ticket is None:
@@ -168,21 +168,25 @@ async def my_requests(turn: Turn) -> None:
     """`/requests`: the customer's requests (admins) or one's own (members), with status."""
     actor = turn.require_actor()
     # Every open request first (each with its button, however old), then the latest decided.
-    pending = await requests.list_requests(
+    pending = await licence_requests.list_requests(
         turn.core, actor, status=RequestStatus.PENDING, limit=LISTED_REQUESTS
     )
-    recent = await requests.list_requests(turn.core, actor, limit=LISTED_REQUESTS)
+    recent = await licence_requests.list_requests(turn.core, actor, limit=LISTED_REQUESTS)
     decided = [r for r in recent if r.status is not RequestStatus.PENDING]
     found = pending + decided[: max(0, LISTED_REQUESTS - len(pending))]
     keyboard = []
     if may(actor, Action.DECIDE, actor.customer_id):  # the open ones can be decided from here
         keyboard = [
-            [turn.button("requests.decide", cb.data(cb.REQUEST_VIEW, r.id), number=r.id)]
+            [turn.button("requests.decide", cb.Request(r.id).data(cb.REQUEST_VIEW), number=r.id)]
             for r in pending
         ]
     elif may(actor, Action.REQUEST, actor.customer_id):  # one's own open ones can be withdrawn
         keyboard = [
-            [turn.button("requests.withdraw", cb.data(cb.REQUEST_WITHDRAW, r.id), number=r.id)]
+            [
+                turn.button(
+                    "requests.withdraw", cb.Request(r.id).data(cb.REQUEST_WITHDRAW), number=r.id
+                )
+            ]
             for r in pending
         ]
     await turn.show(request_texts.listing(turn.tr, found), [*keyboard, turn.nav()])

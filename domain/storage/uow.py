@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from domain import errors, metrics
 from domain.storage.catalogue_cache import CHANGED, CatalogueCache
 from domain.storage.chat_state import ChatStateRepository
+from domain.storage.licence_requests import RequestRepository
 from domain.storage.outbox import OutboxRepository
 from domain.storage.privacy import PrivacyRepository
 from domain.storage.repositories import (
@@ -30,28 +31,27 @@ from domain.storage.repositories import (
     SubscriptionRepository,
     UserRepository,
 )
-from domain.storage.requests import RequestRepository
 from domain.storage.seats import SeatRepository
 from domain.storage.tickets import TicketRepository
+
+
+def _raise_translated(exc: BaseException | None) -> None:
+    """The one translation of driver errors into the domain's words; anything else is left
+    to its caller. Used where the unit flushes or commits (`_translated`) and for what
+    escapes a unit (e.g. from a repository's statement)."""
+    if isinstance(exc, StaleDataError):
+        raise errors.StaleWrite() from None
+    if isinstance(exc, IntegrityError):
+        raise errors.Duplicate(type(exc.orig).__name__) from None
 
 
 @asynccontextmanager
 async def _translated() -> AsyncIterator[None]:
     try:
         yield
-    except StaleDataError:
-        raise errors.StaleWrite() from None
-    except IntegrityError as exc:
-        raise errors.Duplicate(type(exc.orig).__name__) from None
-
-
-def _raise_translated(exc: BaseException | None) -> None:
-    """A driver error that escaped a unit (e.g. from a repository's statement) leaves it in the
-    domain's words."""
-    if isinstance(exc, StaleDataError):
-        raise errors.StaleWrite() from None
-    if isinstance(exc, IntegrityError):
-        raise errors.Duplicate(type(exc.orig).__name__) from None
+    except Exception as exc:
+        _raise_translated(exc)
+        raise
 
 
 class SqlUnitOfWork:

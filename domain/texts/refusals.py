@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from domain import errors
+from domain.licence_requests import RequestStatus
 from domain.model import ConsentKind, Role, Status
-from domain.requests import RequestStatus
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 
@@ -20,6 +20,7 @@ _MESSAGES = {
         N_("errors.invite_invalid"),
         N_("errors.invite_expired"),
         N_("errors.invite_used"),
+        N_("errors.invite_revoked"),
         N_("errors.move_needs_confirmation"),
         N_("errors.permission_denied"),
         N_("errors.customer_not_found"),
