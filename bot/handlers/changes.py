@@ -158,7 +158,7 @@ async def send_request(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
-    await _submit(turn, draft, draft.form.quantity)
+    await _submit(turn, draft, draft.form.quantity, None)
 
 
 @handler
@@ -168,10 +168,13 @@ async def confirm_change(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
         await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
-    await _submit(turn, draft, draft.form.quantity)
+    keep = turn.pressed(cb.ChangeConfirm).keep_reduction
+    await _submit(turn, draft, draft.form.quantity, keep)
 
 
-async def _submit(turn: Turn, draft: Drafted[ChangeForm], quantity: int) -> None:
+async def _submit(
+    turn: Turn, draft: Drafted[ChangeForm], quantity: int, keep_reduction: bool | None
+) -> None:
     """ "Bestellung ändern" or "Send request": the core changes it or asks the admins (R23)."""
     try:
         changed = await submissions.submit_change(
@@ -181,7 +184,7 @@ async def _submit(turn: Turn, draft: Drafted[ChangeForm], quantity: int) -> None
                 draft.form.subscription,
                 quantity,
                 expected_version=draft.form.version,
-                keep_reduction=turn.pressed(cb.ChangeConfirm).keep_reduction,
+                keep_reduction=keep_reduction,
             ),
             turn.user.full_name,
         )
