@@ -26,7 +26,6 @@ from domain.command_line import Parser, configuration_error, port, whole_number
 if TYPE_CHECKING:
     from domain.services.context import Context
     from domain.settings import Settings
-    from domain.storage.database import Database
     from domain.texts.i18n import Translator
 
 log = logging.getLogger("licencebot")
@@ -737,35 +736,25 @@ def _key(args: argparse.Namespace) -> tuple[str, str | None]:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
-    from domain.services.context import Context
-    from domain.storage.database import Database
+    from domain.bootstrap import context_from
 
-    db = Database(settings.database_url)
-    from domain.provisioning import provisioner
-
-    ctx = Context(
-        db,
-        tz=settings.tz,
-        terms_version=settings.terms_version,
-        provisioner=provisioner(settings.provisioner, settings.provisioning_delay_seconds),
-        seats=settings.seat_policy,
-    )
+    ctx = context_from(settings)
     try:
         if args.command != "db":
-            await _require_schema(db)
+            await _require_schema(ctx)
         if args.command == "invite":
             await _invite(ctx, args, settings)
         else:
             await _HANDLERS[_key(args)](ctx, args)
     finally:
-        await db.dispose()
+        await ctx.db.dispose()
 
 
-async def _require_schema(db: Database) -> None:
+async def _require_schema(ctx: Context) -> None:
     """Operators get the schema created on first use, like `run` does."""
     from domain.storage.migrate import upgrade
 
-    await upgrade(db)
+    await upgrade(ctx.db)
 
 
 def _action_server(args: argparse.Namespace) -> NoReturn:
@@ -795,14 +784,13 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> None:
-    from domain.storage.database import Database
-    from domain.storage.migrate import upgrade
+    from domain.bootstrap import context_from
 
-    db = Database(settings.database_url)
+    ctx = context_from(settings)
     try:
-        await upgrade(db)
+        await _require_schema(ctx)
     finally:
-        await db.dispose()
+        await ctx.db.dispose()
 
 
 def _run_bot(args: argparse.Namespace, settings: Settings) -> int:

@@ -32,13 +32,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
+from bot.callbacks import StaleButton as StaleButton  # the handlers' name for it
 from bot.drafts import Drafted, DraftState, Form, Step
 from bot.fifo import writers_in_turn
 from bot.runtime import Runtime, runtime_of
 from bot.webhook_reply import replies_of
 from domain import errors, logs, metrics
 from domain.conversation import ChatState
-from domain.model import Actor, Channel
+from domain.model import Actor, Channel, require_linked
 from domain.ports import UnitOfWork
 from domain.services import accounts
 from domain.services.context import Context
@@ -47,10 +48,7 @@ from domain.texts.refusals import consent_names, describe
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Form)
-
-
-class StaleButton(Exception):
-    """A button that no longer fits (old message, finished draft, forged data)."""
+A = TypeVar("A", bound=cb.Args)
 
 
 Row = Sequence[InlineKeyboardButton]
@@ -84,7 +82,7 @@ class Turn:
         self.context = context
         self.rt = rt
         self.uow = uow
-        self.core: Context = rt.core.bound(uow)  # use cases run in this update's transaction
+        self.core: Context = rt.root_context.bound(uow)  # use cases share the update's unit of work
         self.state = state
         self.actor: Actor | None = identity.actor if identity else None
         self.customer_name = identity.customer_name if identity else None
@@ -135,17 +133,12 @@ class Turn:
 
     def require_actor(self) -> Actor:
         """The linked actor, or NotLinked (R22): unknown users see only general help."""
-        if self.actor is None:
-            raise errors.NotLinked()
-        return self.actor
+        return require_linked(self.actor)
 
     @property
     def customer_id(self) -> str:
         """The customer the user acts for; service desk agents choose one per request."""
-        actor = self.require_actor()
-        if actor.customer_id is None:
-            raise errors.NotLinked()
-        return actor.customer_id
+        return self.require_actor().require_customer()
 
     # -- state and drafts, written in this update's unit of work
     def set_step(self, step: Step, draft_id: int | None = None) -> None:
@@ -176,10 +169,14 @@ class Turn:
 
     async def new_draft(self, form: F, step: Step) -> Drafted[F]:
         draft = await self.uow.chats.new_draft(
-            self.chat_id, form.kind, form.as_data(), self.rt.core.now()
+            self.chat_id, form.kind, form.as_data(), self.core.now()
         )
         self.set_step(step, draft.id)
         return Drafted(draft, form)
+
+    def pressed(self, kind: type[A]) -> A:
+        """The pressed button's arguments as `kind` (bot/callbacks.py); else stale."""
+        return kind.read(self.press)
 
     async def pressed_draft(self, kind: type[F]) -> Drafted[F]:
         """The draft a button names (first argument), if it belongs to this chat; else stale.
@@ -213,7 +210,7 @@ class Turn:
 
     async def save_draft(self, drafted: Drafted[Any]) -> None:
         drafted.draft.data = drafted.form.as_data()
-        await self.uow.chats.save_draft(drafted.draft, self.rt.core.now())
+        await self.uow.chats.save_draft(drafted.draft, self.core.now())
 
     def navigates(self) -> bool:
         """A command or a menu button (cb.NAVIGATION): it leaves whatever mode the chat was in."""
@@ -234,7 +231,9 @@ class Turn:
         if ticket is None or self._ticket_set:
             return
         self.attach_ticket(None)
-        back = [[self.button("ticket.write", cb.data(cb.TICKET_WRITE, ticket), number=ticket)]]
+        back = [
+            [self.button("ticket.write", cb.Ticket(ticket).data(cb.TICKET_WRITE), number=ticket)]
+        ]
         left = self.tr("ticket.left", number=ticket)
         self._screens.insert(0, _Screen(self.chat_id, left, back, edit=False))
 
@@ -252,7 +251,7 @@ class Turn:
 
     async def save_state(self) -> None:
         if self._dirty:
-            await self.uow.chats.save(self.state, self.rt.core.now())
+            await self.uow.chats.save(self.state, self.core.now())
             self._dirty = False
 
     # -- answering (collected now, sent after the commit)
@@ -376,9 +375,9 @@ class Turn:
         """‹ Previous / Next › buttons for a paged list (empty on a single page)."""
         row = []
         if page > 0:
-            row.append(self.button("products.prev", cb.data(prefix, page - 1)))
+            row.append(self.button("products.prev", cb.Page(page - 1).data(prefix)))
         if page < pages - 1:
-            row.append(self.button("products.next", cb.data(prefix, page + 1)))
+            row.append(self.button("products.next", cb.Page(page + 1).data(prefix)))
         return row
 
     def nav(self, back: str | None = None) -> list[InlineKeyboardButton]:
@@ -454,9 +453,10 @@ def handler(fn: HandlerFn) -> PtbCallback:
             logs.note(outcome="ignored")
             return
         rt = runtime_of(context.bot_data)
-        async with writers_in_turn(rt.core.db), rt.core.uow() as uow:
+        root = rt.root_context
+        async with writers_in_turn(root.db), root.uow() as uow:
             claimed = await uow.chats.claim_update(
-                context.bot.id, update.update_id, rt.core.now(), update.effective_chat.id
+                context.bot.id, update.update_id, root.now(), update.effective_chat.id
             )
             if not claimed:
                 log.info("update %s already processed; skipped", update.update_id)
@@ -506,10 +506,8 @@ async def stale(turn: Turn) -> None:
     if turn.actor is None:
         await refuse(turn, errors.NotLinked())
         return
-    from bot.handlers.menu import show_menu
-
     turn.set_step(Step.IDLE)
-    await show_menu(turn)
+    await turn.rt.main_menu(turn)
 
 
 async def refuse(turn: Turn, refusal: errors.DomainError) -> None:

@@ -222,7 +222,7 @@ class _Invites(_Repos):
     async def revoke(self, invite_id: int, at: datetime) -> bool:
         for code_hash, invite in self.s.invites.items():
             if invite.id == invite_id and invite.used_at is None:
-                self.s.invites[code_hash] = dataclasses.replace(invite, expires_at=at)
+                self.s.invites[code_hash] = dataclasses.replace(invite, revoked_at=at)
                 return True
         return False
 

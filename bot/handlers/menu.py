@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import DraftState, MoveForm, Step
-from bot.handlers import agent, support
+from bot.handlers import support
 from bot.miniapp.buttons import offer_menu_button
 from bot.turn import StaleButton, Turn, handler
 from domain import errors
@@ -35,8 +35,8 @@ def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
         ]
     return [
         [
-            turn.button("menu.products", cb.data(cb.PRODUCTS, 0)),
-            turn.button("menu.orders", cb.data(cb.ORDERS, 0)),
+            turn.button("menu.products", cb.Page(0).data(cb.PRODUCTS)),
+            turn.button("menu.orders", cb.Page(0).data(cb.ORDERS)),
         ],
         [turn.button("menu.status", cb.STATUS), turn.button("menu.support", cb.SUPPORT)],
         *(
@@ -130,9 +130,11 @@ async def move_keep(turn: Turn) -> None:
 async def _welcome(turn: Turn, linked: accounts.Linked) -> None:
     turn.actor, turn.customer_name = linked.user.as_actor(), linked.customer_name
     name = html.escape(turn.user.first_name)
+    commands, bot, chat_id = turn.rt.commands, turn.context.bot, turn.chat_id
+    role = linked.user.role
+    turn.later(lambda: commands.publish_for(bot, chat_id, role))  # an agent's list: /customer
     if linked.user.role is Role.AGENT:
         await turn.send(turn.tr("start.welcome_agent", name=name))
-        turn.later(lambda: agent.register_commands(turn))  # /customer in this chat
     else:
         await turn.send(
             turn.tr(
@@ -165,7 +167,7 @@ async def show_help(turn: Turn) -> None:
 @handler
 async def language(turn: Turn) -> None:
     """`/language` and the button: pick, or store the picked language."""
-    picked = turn.press.text(0) if turn.press.prefix == cb.LANGUAGE else None
+    picked = turn.pressed(cb.Language).code if turn.press.prefix == cb.LANGUAGE else None
     if picked in ("de", "en"):
         turn.set_language(picked)
         await turn.answer(turn.tr("language.saved"))
@@ -178,8 +180,8 @@ async def language(turn: Turn) -> None:
         turn.tr("language.title"),
         [
             [
-                turn.button("language.de", cb.data(cb.LANGUAGE, "de")),
-                turn.button("language.en", cb.data(cb.LANGUAGE, "en")),
+                turn.button("language.de", cb.Language("de").data(cb.LANGUAGE)),
+                turn.button("language.en", cb.Language("en").data(cb.LANGUAGE)),
             ],
             *([turn.nav()] if turn.actor else []),
         ],

@@ -125,6 +125,7 @@ invites = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime, nullable=True),
     Column("used_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
 )
 
 subscriptions = Table(
