@@ -82,7 +82,7 @@ class Turn:
         self.context = context
         self.rt = rt
         self.uow = uow
-        self.core: Context = rt.core.bound(uow)  # use cases run in this update's transaction
+        self.core: Context = rt.root_context.bound(uow)  # use cases share the update's unit of work
         self.state = state
         self.actor: Actor | None = identity.actor if identity else None
         self.customer_name = identity.customer_name if identity else None
@@ -169,7 +169,7 @@ class Turn:
 
     async def new_draft(self, form: F, step: Step) -> Drafted[F]:
         draft = await self.uow.chats.new_draft(
-            self.chat_id, form.kind, form.as_data(), self.rt.core.now()
+            self.chat_id, form.kind, form.as_data(), self.core.now()
         )
         self.set_step(step, draft.id)
         return Drafted(draft, form)
@@ -210,7 +210,7 @@ class Turn:
 
     async def save_draft(self, drafted: Drafted[Any]) -> None:
         drafted.draft.data = drafted.form.as_data()
-        await self.uow.chats.save_draft(drafted.draft, self.rt.core.now())
+        await self.uow.chats.save_draft(drafted.draft, self.core.now())
 
     def navigates(self) -> bool:
         """A command or a menu button (cb.NAVIGATION): it leaves whatever mode the chat was in."""
@@ -251,7 +251,7 @@ class Turn:
 
     async def save_state(self) -> None:
         if self._dirty:
-            await self.uow.chats.save(self.state, self.rt.core.now())
+            await self.uow.chats.save(self.state, self.core.now())
             self._dirty = False
 
     # -- answering (collected now, sent after the commit)
@@ -453,9 +453,10 @@ def handler(fn: HandlerFn) -> PtbCallback:
             logs.note(outcome="ignored")
             return
         rt = runtime_of(context.bot_data)
-        async with writers_in_turn(rt.core.db), rt.core.uow() as uow:
+        root = rt.root_context
+        async with writers_in_turn(root.db), root.uow() as uow:
             claimed = await uow.chats.claim_update(
-                context.bot.id, update.update_id, rt.core.now(), update.effective_chat.id
+                context.bot.id, update.update_id, root.now(), update.effective_chat.id
             )
             if not claimed:
                 log.info("update %s already processed; skipped", update.update_id)
@@ -505,10 +506,8 @@ async def stale(turn: Turn) -> None:
     if turn.actor is None:
         await refuse(turn, errors.NotLinked())
         return
-    from bot.handlers.menu import show_menu
-
     turn.set_step(Step.IDLE)
-    await show_menu(turn)
+    await turn.rt.main_menu(turn)
 
 
 async def refuse(turn: Turn, refusal: errors.DomainError) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton
+from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import AnswerForm, CustomerForm, Drafted, DraftState, PrepareForm, Step
@@ -37,7 +37,7 @@ from domain.services.tickets import Source, TicketView
 from domain.texts import agent as texts
 from domain.texts import orders as order_texts
 from domain.texts import seats as seat_texts
-from domain.texts.i18n import N_, Translator
+from domain.texts.i18n import N_
 from domain.texts.markup import escape
 from domain.texts.refusals import describe
 from domain.tickets import TicketStatus
@@ -46,8 +46,6 @@ from domain.views import SubscriptionView
 MAX_LISTED = 10  # tickets and requests on the card's screens, newest first
 MAX_BUTTONS = 20  # subscriptions with a button on the orders screen
 QUICK_QUANTITIES = (1, 5, 10, 25)
-COMMAND = "customer"
-COMMAND_KEY = N_("commands.customer")
 _KINDS = {
     RequestKind.ORDER: N_("agent.kind_order"),
     RequestKind.CHANGE: N_("agent.kind_change"),
@@ -601,18 +599,3 @@ async def send(turn: Turn) -> None:
     ]
     await turn.show(texts.sent(turn.tr, view), keyboard)
     await request_cards.announce(turn, view)  # the admins' card, in each one's language
-
-
-# -- the command in the agents' own command list
-async def register_commands(turn: Turn) -> None:
-    """After an agent links: this chat's command list gets /customer (both languages)."""
-    from bot.app import COMMANDS  # bot.app imports this module
-
-    scope = BotCommandScopeChat(turn.chat_id)
-    for language in ("de", "en"):
-        tr = Translator(language)
-        commands = [BotCommand(name, tr(key)) for name, key in COMMANDS.items()]
-        commands.append(BotCommand(COMMAND, tr(COMMAND_KEY)))
-        await turn.context.bot.set_my_commands(commands, scope=scope, language_code=language)
-        if language == "de":  # the default, as `bot.app.set_commands` does
-            await turn.context.bot.set_my_commands(commands, scope=scope)

@@ -136,7 +136,7 @@ async def _decide(turn: Turn, *, take_over: bool) -> None:
 
 async def _refresh(bot: Bot, rt: Runtime, view: TicketView) -> None:
     try:
-        await desk_posts.refresh_card(bot, rt, rt.core, view)
+        await desk_posts.refresh_card(bot, rt, rt.root_context, view)
     except TelegramError as exc:  # the press is stored; the next press shows the state
         log.info("card of ticket %s not refreshed: %s", view.id, exc)
 

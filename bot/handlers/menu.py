@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks as cb
 from bot.drafts import DraftState, MoveForm, Step
-from bot.handlers import agent, support
+from bot.handlers import support
 from bot.miniapp.buttons import offer_menu_button
 from bot.turn import StaleButton, Turn, handler
 from domain import errors
@@ -130,9 +130,11 @@ async def move_keep(turn: Turn) -> None:
 async def _welcome(turn: Turn, linked: accounts.Linked) -> None:
     turn.actor, turn.customer_name = linked.user.as_actor(), linked.customer_name
     name = html.escape(turn.user.first_name)
+    commands, bot, chat_id = turn.rt.commands, turn.context.bot, turn.chat_id
+    role = linked.user.role
+    turn.later(lambda: commands.publish_for(bot, chat_id, role))  # an agent's list: /customer
     if linked.user.role is Role.AGENT:
         await turn.send(turn.tr("start.welcome_agent", name=name))
-        turn.later(lambda: agent.register_commands(turn))  # /customer in this chat
     else:
         await turn.send(
             turn.tr(

@@ -82,7 +82,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
         )
         # each booked add-on: changed or cancelled on its own (R17)
         keyboard += [[addon_entry_button(turn, view, a)] for a in view.running_addons()]
-    elif view.withdrawable:
+    elif view.withdrawable and may(turn.require_actor(), Action.CANCEL, view.customer_id):
         keyboard.append(
             [
                 turn.button(
@@ -115,6 +115,8 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
         )
     keyboard.append(turn.nav(cb.Page(0).data(cb.ORDERS)))
     text = screens.entry(turn.tr, view, line)
+    if view.withdrawable and not may(turn.require_actor(), Action.CANCEL, view.customer_id):
+        text += "\n\n" + turn.tr("subscription.withdraw_admins_only")  # no request kind for it
     await turn.show(text, keyboard, note=note)
 
 
