@@ -257,13 +257,12 @@ async def confirm_cancel(turn: Turn) -> None:
         view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
         return
-    if outcome.request is not None:
+    if isinstance(outcome, Requested):  # a member's: the admins decide (R23)
         await request_cards.sent(turn, draft, outcome.request)
         return
     draft.finish(sub_id)
     await turn.save_draft(draft)
-    view = outcome.cancelled or await orders.order_status(turn.core, turn.require_actor(), sub_id)
-    await show_subscription(turn, view, note=results.cancelled(turn.tr, view))
+    await show_subscription(turn, outcome, note=results.cancelled(turn.tr, outcome))
 
 
 @handler
