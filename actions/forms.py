@@ -16,7 +16,7 @@ from domain import errors
 from domain.access import Action as Right
 from domain.commands import BookAddon, ChangeAddon, ChangeQuantity
 from domain.nlu.numbers import Quantity, asked_quantity, new_total, read_quantity
-from domain.services import addons, catalog, orders, subscriptions
+from domain.services import addons, catalogue, orders, subscriptions
 from domain.views import AddonView, SubscriptionView
 
 CONSENT_SLOTS = ("terms_accepted", "account_consent")
@@ -52,7 +52,7 @@ class ValidateOrderForm(LicenceFormValidation):
         if sku is None:
             return {"product": None}
         try:
-            await catalog.quote_order(conv.ctx, conv.require_actor(), conv.customer_id, sku, 1)
+            await catalogue.quote_order(conv.ctx, conv.require_actor(), conv.customer_id, sku, 1)
         except errors.DomainError as refusal:
             conv.refuse(refusal)
             return {"product": None}
@@ -70,7 +70,7 @@ class ValidateOrderForm(LicenceFormValidation):
         if quantity is None or not isinstance(sku, str):
             return {"quantity": None}
         try:
-            await catalog.quote_order(
+            await catalogue.quote_order(
                 conv.ctx, conv.require_actor(), conv.customer_id, sku, quantity
             )
         except _PRODUCT as refusal:

@@ -8,10 +8,10 @@ from actions.conversation import Conversation
 from domain.access import Action as Right
 from domain.access import asks_instead
 from domain.commands import PlaceOrder
+from domain.licence_requests import RequestKind
 from domain.model import Actor
-from domain.requests import RequestKind
-from domain.services import catalog, orders, requests
-from domain.services.requests import AskRequest
+from domain.services import catalogue, licence_requests, orders
+from domain.services.licence_requests import AskRequest
 from domain.texts import catalogue as screens
 from domain.texts import results
 from domain.texts.i18n import N_
@@ -28,7 +28,7 @@ class ListProducts(LicenceAction):
 
     async def act(self, conv: Conversation) -> Events:
         actor, customer_id = conv.require_actor(), conv.customer_id
-        offers = await catalog.browse_catalog(conv.ctx, actor, customer_id)
+        offers = await catalogue.browse_catalogue(conv.ctx, actor, customer_id)
         overview = await orders.list_orders(conv.ctx, actor, customer_id)
         conv.show(screens.products(conv.texts.tr, overview.customer_name, offers))
         return []
@@ -48,7 +48,7 @@ class ProductDetails(LicenceAction):
         sku = await lookups.product(conv, mentioned)
         if sku is None:
             return []
-        offer = await catalog.product_details(conv.ctx, actor, customer_id, sku)
+        offer = await catalogue.product_details(conv.ctx, actor, customer_id, sku)
         conv.show(screens.details(conv.texts.tr, offer))
         return []
 
@@ -95,13 +95,13 @@ class PlaceOrderAction(LicenceAction):
     async def _ask(conv: Conversation, actor: Actor, sku: str, quantity: int) -> None:
         """The same request Telegram's "Send request" makes; the admins hear of it through the
         outbox (a notice, since Rasa cannot give them the card) and decide under /requests."""
-        view = await requests.ask(
+        view = await licence_requests.ask(
             conv.ctx,
             actor,
             AskRequest(conv.customer_id, RequestKind.ORDER, sku, quantity),
             actor.label,
             tell_admins=True,
         )
-        admins = await requests.deciders(conv.ctx, view.customer_id)
+        admins = await licence_requests.deciders(conv.ctx, view.customer_id)
         key = N_("request.sent") if admins else N_("request.sent_no_admin")
         conv.say(key, number=view.id)  # no "we will let you know": Rasa cannot tell unasked

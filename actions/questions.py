@@ -10,7 +10,7 @@ from actions import lookups, parsing, render
 from actions.base import VERSION_SLOT, Events, LicenceAction
 from actions.conversation import Conversation
 from domain.commands import BookAddon, CancelAddon, ChangeAddon, ChangeQuantity
-from domain.services import addons, cancellations, catalog, orders, subscriptions
+from domain.services import addons, cancellations, catalogue, orders, subscriptions
 from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as order_texts
 from domain.texts import results
@@ -28,7 +28,7 @@ class AskProduct(LicenceAction):
         return "action_ask_product"
 
     async def act(self, conv: Conversation) -> Events:
-        offers = await catalog.browse_catalog(conv.ctx, conv.require_actor(), conv.customer_id)
+        offers = await catalogue.browse_catalogue(conv.ctx, conv.require_actor(), conv.customer_id)
         names = [o.name for o in offers if o.booked_subscription_id is None]
         if not names:
             conv.say("products.empty")
@@ -47,7 +47,7 @@ class AskQuantity(LicenceAction):
         form, actor = conv.active_form, conv.require_actor()
         sku = conv.slot("product")
         if form == "order_form" and isinstance(sku, str):
-            offer = await catalog.product_details(conv.ctx, actor, conv.customer_id, sku)
+            offer = await catalogue.product_details(conv.ctx, actor, conv.customer_id, sku)
             conv.say(
                 "rasa.ask.order_quantity",
                 name=offer.name,
@@ -97,7 +97,7 @@ class AskTermsAccepted(LicenceAction):
         texts, actor = conv.texts, conv.require_actor()
         sku, quantity = conv.slot("product"), conv.slot("quantity")
         if conv.active_form == "order_form" and isinstance(sku, str) and isinstance(quantity, int):
-            quote = await catalog.quote_order(conv.ctx, actor, conv.customer_id, sku, quantity)
+            quote = await catalogue.quote_order(conv.ctx, actor, conv.customer_id, sku, quantity)
             conv.say(
                 "rasa.ask.terms_order",
                 name=quote.product_name,
@@ -176,7 +176,7 @@ class AskAddon(LicenceAction):
         if view is None:
             conv.say("rasa.ask.subscription_addon", orders="")
             return []
-        offer = await catalog.product_details(
+        offer = await catalogue.product_details(
             conv.ctx, conv.require_actor(), conv.customer_id, view.product_sku
         )
         booked = {a.sku for a in view.running_addons()}

@@ -27,7 +27,7 @@ from domain.commands import (
     WithdrawCancellation,
 )
 from domain.model import Status
-from domain.services import addons, cancellations, orders, requests, subscriptions
+from domain.services import addons, cancellations, licence_requests, orders, subscriptions
 from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as screens
 from domain.texts import results
@@ -261,7 +261,7 @@ class CancelSubscriptionAction(_SubscriptionWrite):
             tell_admins=True,  # Rasa cannot send the admins the card: a notice instead
         )
         if outcome.request is not None:  # a member's: the admins decide (R23)
-            admins = await requests.deciders(conv.ctx, outcome.request.customer_id)
+            admins = await licence_requests.deciders(conv.ctx, outcome.request.customer_id)
             key = N_("request.sent") if admins else N_("request.sent_no_admin")
             conv.say(key, number=outcome.request.id)
             return self.done()

@@ -297,18 +297,18 @@ async def _db_upgrade(ctx: Context, args: argparse.Namespace) -> None:
     print("database is up to date")
 
 
-async def _catalog_load(ctx: Context, args: argparse.Namespace) -> None:
-    from domain.catalog import CatalogFileError, read_catalog
-    from domain.services import catalog
+async def _catalogue_load(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.catalogue import CatalogueFileError, read_catalogue
+    from domain.services import catalogue
     from domain.services.accounts import OPERATOR
     from domain.storage.migrate import upgrade
 
     try:
-        spec = read_catalog(args.path)
-    except CatalogFileError as exc:
+        spec = read_catalogue(args.path)
+    except CatalogueFileError as exc:
         raise CliError("\n".join(exc.problems)) from None
     await upgrade(ctx.db)
-    changes = await catalog.load_catalog(ctx, OPERATOR, spec)
+    changes = await catalogue.load_catalogue(ctx, OPERATOR, spec)
     print(
         f"catalogue loaded: {len(spec.products)} products, {len(spec.addons)} add-ons "
         f"({len(changes.added)} new, {len(changes.updated)} updated, "
@@ -318,11 +318,11 @@ async def _catalog_load(ctx: Context, args: argparse.Namespace) -> None:
         print(f"retired (still has subscriptions): {sku}")
 
 
-async def _catalog_show(ctx: Context, args: argparse.Namespace) -> None:
-    from domain.services import catalog
+async def _catalogue_show(ctx: Context, args: argparse.Namespace) -> None:
+    from domain.services import catalogue
     from domain.services.accounts import OPERATOR
 
-    offers = await catalog.browse_catalog(ctx, OPERATOR, args.customer)
+    offers = await catalogue.browse_catalogue(ctx, OPERATOR, args.customer)
     if args.json:
         _print_json(
             [
@@ -460,10 +460,10 @@ async def _provision(ctx: Context, args: argparse.Namespace) -> None:
 
 
 async def _requests(ctx: Context, args: argparse.Namespace) -> None:
-    from domain.services import requests
+    from domain.services import licence_requests
     from domain.services.accounts import OPERATOR
 
-    found = await requests.list_requests(ctx, OPERATOR, args.customer)
+    found = await licence_requests.list_requests(ctx, OPERATOR, args.customer)
     if args.json:
         _print_json([r.as_json() for r in found])
         return
@@ -728,8 +728,8 @@ Handler: TypeAlias = "Callable[[Context, argparse.Namespace], Awaitable[None]]"
 
 _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("db", "upgrade"): _db_upgrade,
-    ("catalog", "load"): _catalog_load,
-    ("catalog", "show"): _catalog_show,
+    ("catalog", "load"): _catalogue_load,
+    ("catalog", "show"): _catalogue_show,
     ("customer", "add"): _customer_add,
     ("price", "set"): _price_set,
     ("orders", None): _orders,

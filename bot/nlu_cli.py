@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.datafiles import data_file, source_tree
 from domain.nlu import evaluation, training_data
 from domain.nlu import parser as parser_module
@@ -33,13 +33,13 @@ def default_messages() -> list[Path]:
 async def parser_for(ctx: Context) -> Parser:
     """Trained with the live catalogue's names (the demo catalogue while the store is empty)."""
     async with ctx.uow(write=False) as uow:
-        empty = await uow.catalog.is_empty()
+        empty = await uow.catalogue.is_empty()
     if not empty:
         return await train_parser(ctx)
-    catalog = read_catalog(data_file("catalog.yaml")).to_catalog()
+    catalogue = read_catalogue(data_file("catalog.yaml")).to_catalogue()
     return Parser.from_file(
-        {sku: p.name for sku, p in catalog.products.items()},
-        {sku: a.name for sku, a in catalog.addons.items()},
+        {sku: p.name for sku, p in catalogue.products.items()},
+        {sku: a.name for sku, a in catalogue.addons.items()},
     )
 
 

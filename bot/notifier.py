@@ -29,8 +29,8 @@ from domain import errors, metrics
 from domain.model import Channel
 from domain.ports import Delivery, Notification
 from domain.provisioning import Provisioner
+from domain.services import licence_requests
 from domain.services import notifications as outbox
-from domain.services import requests
 from domain.services.context import Context
 from domain.services.provisioning import provision_due
 from domain.services.retention import purge
@@ -231,7 +231,7 @@ async def _with_reason(core: Context, notification: Notification) -> Notificatio
     payload = notification.payload
     if notification.kind != outbox.REQUEST_DECLINED or "reason" in payload:
         return notification  # stored by an older version with the reason: said as it was
-    reason = await requests.reason_of(core, int(payload.get("request_id") or 0))
+    reason = await licence_requests.reason_of(core, int(payload.get("request_id") or 0))
     return replace(notification, payload={**payload, "reason": reason})
 
 

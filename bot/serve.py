@@ -19,10 +19,10 @@ from bot.miniapp.server import MiniAppServer
 from bot.miniapp.server import routes as miniapp_routes
 from bot.webhook import WebhookServer, webhook_path
 from domain import logs, metrics
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.datafiles import data_file
 from domain.provisioning import provisioner
-from domain.services import catalog
+from domain.services import catalogue
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.understanding import train_parser
@@ -31,7 +31,7 @@ from domain.storage.database import Database
 from domain.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
-DEMO_CATALOG = data_file("catalog.yaml")
+DEMO_CATALOGUE = data_file("catalog.yaml")
 
 
 def context_for(settings: Settings) -> Context:
@@ -48,10 +48,10 @@ async def prepare(core: Context) -> None:
     """Migrate, and load the demo catalogue when the catalogue is empty."""
     await upgrade(core.db)
     async with core.uow(write=False) as uow:
-        empty = await uow.catalog.is_empty()
-    if empty and DEMO_CATALOG.exists():
-        await catalog.load_catalog(core, OPERATOR, read_catalog(DEMO_CATALOG))
-        log.info("loaded the demo catalogue from %s", DEMO_CATALOG)
+        empty = await uow.catalogue.is_empty()
+    if empty and DEMO_CATALOGUE.exists():
+        await catalogue.load_catalogue(core, OPERATOR, read_catalogue(DEMO_CATALOGUE))
+        log.info("loaded the demo catalogue from %s", DEMO_CATALOGUE)
 
 
 def _notify(

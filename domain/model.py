@@ -92,7 +92,7 @@ class Product:
 
 
 @dataclass(frozen=True)
-class Catalog:
+class Catalogue:
     products: Mapping[str, Product]
     addons: Mapping[str, Addon]
 
@@ -490,7 +490,7 @@ class Reduction:
 
 
 def check_orderable(
-    catalog: Catalog,
+    catalogue: Catalogue,
     product: Product,
     quantity: int,
     subscriptions: Iterable[Subscription],
@@ -504,7 +504,7 @@ def check_orderable(
             raise errors.AlreadySubscribed(
                 sub.id or 0, sub.quantity, sub.effective_status(today).value
             )
-    in_use = seats_in_cap(subscriptions, catalog, product.seat_cap, today)
+    in_use = seats_in_cap(subscriptions, catalogue, product.seat_cap, today)
     check_seat_cap(product.seat_cap, in_use, quantity)
 
 
@@ -533,7 +533,7 @@ def new_subscription(
 
 def seats_in_cap(
     subscriptions: Iterable[Subscription],
-    catalog: Catalog,
+    catalogue: Catalogue,
     cap: SeatCap | None,
     today: date,
     excluding: int | None = None,
@@ -548,7 +548,7 @@ def seats_in_cap(
     for sub in subscriptions:
         if (excluding is not None and sub.id == excluding) or not sub.occupies_product(today):
             continue
-        product = catalog.products.get(sub.product_sku)
+        product = catalogue.products.get(sub.product_sku)
         if product is not None and product.seat_cap is not None and product.seat_cap.id == cap.id:
             total += sub.quantity
     return total

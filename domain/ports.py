@@ -13,11 +13,12 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from domain.catalog import CatalogSpec
+from domain.catalogue import CatalogueSpec
 from domain.conversation import ChatState, Draft
+from domain.licence_requests import LicenceRequest, RequestStatus
 from domain.model import (
     AuditEntry,
-    Catalog,
+    Catalogue,
     Channel,
     ChatUser,
     Consent,
@@ -27,13 +28,12 @@ from domain.model import (
     Role,
     Subscription,
 )
-from domain.requests import LicenceRequest, RequestStatus
 from domain.seats import SeatReport
 from domain.tickets import Ticket, TicketMessage, TicketPost, TicketStatus
 
 
 @dataclass(frozen=True)
-class CatalogChanges:
+class CatalogueChanges:
     """What loading a catalogue file changed; products in use are retired, not removed."""
 
     added: tuple[str, ...]
@@ -79,13 +79,13 @@ class TrailEntry:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-class CatalogRepository(Protocol):
-    async def load(self, *, fresh: bool = False) -> Catalog:
+class CatalogueRepository(Protocol):
+    async def load(self, *, fresh: bool = False) -> Catalogue:
         """The catalogue; `fresh`: read now, never a process's cached copy (writes that store
         a price or check what is orderable)."""
         ...
 
-    async def replace(self, spec: CatalogSpec) -> CatalogChanges: ...
+    async def replace(self, spec: CatalogueSpec) -> CatalogueChanges: ...
     async def is_empty(self) -> bool: ...
 
 
@@ -320,7 +320,7 @@ class UnitOfWork(Protocol):
     """
 
     @property
-    def catalog(self) -> CatalogRepository: ...
+    def catalogue(self) -> CatalogueRepository: ...
     @property
     def customers(self) -> CustomerRepository: ...
     @property

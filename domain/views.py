@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain import errors
-from domain.model import AddonBooking, Catalog, Customer, Product, Status, Subscription
+from domain.model import AddonBooking, Catalogue, Customer, Product, Status, Subscription
 from domain.pricing import monthly_total, sum_money
 
 
@@ -221,7 +221,11 @@ def overview(customer: Customer, subs: Sequence[Subscription], today: date) -> O
 
 
 def product_offer(
-    catalog: Catalog, product: Product, customer: Customer, booked: Subscription | None, today: date
+    catalogue: Catalogue,
+    product: Product,
+    customer: Customer,
+    booked: Subscription | None,
+    today: date,
 ) -> ProductOffer:
     prices = customer.price_list
     return ProductOffer(
@@ -232,7 +236,7 @@ def product_offer(
         max_quantity=product.quantity_limit,
         addons=tuple(
             AddonOffer(a.sku, a.name, dict(a.description), prices.unit_price(a.sku, a.list_price))
-            for a in catalog.addons_of(product)
+            for a in catalogue.addons_of(product)
         ),
         booked_subscription_id=booked.id if booked else None,
         booked_quantity=booked.quantity if booked else None,

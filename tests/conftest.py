@@ -20,18 +20,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.clock import FixedClock
 from domain.commands import AddCustomer, CreateInvite, LinkUser
 from domain.model import Actor, Channel, Role
-from domain.services import accounts, catalog
+from domain.services import accounts, catalogue
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.storage.database import Database
 from domain.storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "data" / "catalog.yaml"
+CATALOGUE = ROOT / "data" / "catalog.yaml"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REQUIRE_PG = os.environ.get("LICENCEBOT_REQUIRE_POSTGRES") == "1"
 _pg_tests_run = 0
@@ -185,7 +185,7 @@ async def link(
 
 @pytest.fixture
 async def seed(ctx: Context) -> Seed:
-    await catalog.load_catalog(ctx, OPERATOR, read_catalog(CATALOG))
+    await catalogue.load_catalogue(ctx, OPERATOR, read_catalogue(CATALOGUE))
     await accounts.add_customer(ctx, OPERATOR, AddCustomer("acme", "ACME GmbH"))
     await accounts.add_customer(ctx, OPERATOR, AddCustomer("globex", "Globex AG"))
     return Seed(
@@ -197,8 +197,8 @@ async def seed(ctx: Context) -> Seed:
 
 
 @pytest.fixture
-def catalog_text() -> str:
-    return CATALOG.read_text(encoding="utf-8")
+def catalogue_text() -> str:
+    return CATALOGUE.read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -21,11 +21,12 @@ from types import TracebackType
 from typing import Any, Self
 
 from domain import errors
-from domain.catalog import CatalogSpec
+from domain.catalogue import CatalogueSpec
 from domain.conversation import ChatState, Draft
+from domain.licence_requests import LicenceRequest, RequestStatus
 from domain.model import (
     AuditEntry,
-    Catalog,
+    Catalogue,
     Channel,
     ChatUser,
     Consent,
@@ -36,8 +37,7 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges, Delivery, Erased, Notification, TrailEntry
-from domain.requests import LicenceRequest, RequestStatus
+from domain.ports import CatalogueChanges, Delivery, Erased, Notification, TrailEntry
 from domain.seats import SeatReport
 from domain.storage.chat_state import DRAFTS_PER_CHAT
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
@@ -47,7 +47,7 @@ from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStat
 class State:
     """Everything stored, as plain objects."""
 
-    catalog: Catalog = field(default_factory=lambda: Catalog({}, {}))
+    catalogue: Catalogue = field(default_factory=lambda: Catalogue({}, {}))
     customers: dict[str, Customer] = field(default_factory=dict)
     subscriptions: dict[int, Subscription] = field(default_factory=dict)
     users: list[ChatUser] = field(default_factory=list)
@@ -96,14 +96,14 @@ class _Repos:
         return self._uow.working
 
 
-class _Catalog(_Repos):
-    async def load(self, *, fresh: bool = False) -> Catalog:
-        return self.s.catalog
+class _Catalogue(_Repos):
+    async def load(self, *, fresh: bool = False) -> Catalogue:
+        return self.s.catalogue
 
-    async def replace(self, spec: CatalogSpec) -> CatalogChanges:
+    async def replace(self, spec: CatalogueSpec) -> CatalogueChanges:
         """As the SQL adapter: what is gone but in use is retired (without its add-on links;
         its seat cap only while the file still has it), the rest of what is gone removed."""
-        old, new = self.s.catalog, spec.to_catalog()
+        old, new = self.s.catalogue, spec.to_catalogue()
         used_products = {s.product_sku for s in self.s.subscriptions.values()}
         used_addons = {a.addon_sku for s in self.s.subscriptions.values() for a in s.addons}
         gone_products = set(old.products) - set(new.products)
@@ -117,8 +117,8 @@ class _Catalog(_Repos):
         addons = dict(new.addons)
         for sku in gone_addons & used_addons:
             addons[sku] = dataclasses.replace(old.addons[sku], retired=True)
-        self.s.catalog = Catalog(products=products, addons=addons)
-        return CatalogChanges(
+        self.s.catalogue = Catalogue(products=products, addons=addons)
+        return CatalogueChanges(
             added=tuple(sorted(set(new.products) - set(old.products))),
             updated=tuple(sorted(set(new.products) & set(old.products))),
             retired=tuple(sorted((gone_products & used_products) | (gone_addons & used_addons))),
@@ -126,7 +126,7 @@ class _Catalog(_Repos):
         )
 
     async def is_empty(self) -> bool:
-        return not self.s.catalog.products
+        return not self.s.catalogue.products
 
 
 class _Customers(_Repos):
@@ -1012,7 +1012,7 @@ class FakeUnitOfWork:
         self.seen: dict[int, int] = {}  # subscription id -> version when first read
         self.saved: dict[tuple[str, int], int] = {}  # (table, id) -> version it was saved over
         self.committed = 0
-        self.catalog = _Catalog(self)
+        self.catalogue = _Catalogue(self)
         self.customers = _Customers(self)
         self.subscriptions = _Subscriptions(self)
         self.users = _Users(self)
@@ -1092,7 +1092,7 @@ class FakePart:
     def __init__(self, owner: FakeUnitOfWork) -> None:
         self._owner = owner
         self._before: State | None = None
-        self.catalog, self.customers = owner.catalog, owner.customers
+        self.catalogue, self.customers = owner.catalogue, owner.customers
         self.subscriptions, self.users = owner.subscriptions, owner.users
         self.invites, self.records = owner.invites, owner.records
         self.chats, self.outbox = owner.chats, owner.outbox

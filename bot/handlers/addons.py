@@ -14,11 +14,11 @@ from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, asks_instead
 from domain.commands import BookAddon
+from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.requests import RequestKind
-from domain.services import addons, orders, requests
-from domain.services.requests import AskRequest
-from domain.texts import requests as request_texts
+from domain.services import addons, licence_requests, orders
+from domain.services.licence_requests import AskRequest
+from domain.texts import licence_requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 
@@ -141,7 +141,7 @@ def _asked(turn: Turn, draft: Drafted[AddonForm]) -> AskRequest:
 
 async def show_request_summary(turn: Turn, draft: Drafted[AddonForm], hint: str) -> None:
     """A member's summary: the same figures, "Send request" instead of the terms (R23)."""
-    figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
+    figures = await licence_requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
     text = request_texts.to_send(turn.tr, figures) + "\n\n" + turn.tr("addon_hint")
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
     keyboard = request_cards.send_keyboard(

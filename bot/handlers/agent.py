@@ -20,19 +20,19 @@ from bot.notifier import send_queued
 from bot.turn import Keyboard, StaleButton, Turn, handler
 from domain import errors
 from domain.access import Action, authorize
+from domain.licence_requests import RequestKind
 from domain.model import Status
 from domain.nlu.numbers import typed_quantity
-from domain.requests import RequestKind
 from domain.services import (
-    catalog,
+    catalogue,
     customers,
+    licence_requests,
     orders,
-    requests,
     seats,
     subscriptions,
     tickets,
 )
-from domain.services.requests import AskRequest
+from domain.services.licence_requests import AskRequest
 from domain.services.tickets import Source, TicketView
 from domain.texts import agent as texts
 from domain.texts import orders as order_texts
@@ -281,7 +281,7 @@ async def customer_requests(turn: Turn) -> None:
     card = await turn.pressed_draft(CustomerForm)
     actor = turn.require_actor()
     shown = await customers.customer_card(turn.core, actor, card.form.customer_id)
-    found = await requests.list_requests(turn.core, actor, card.form.customer_id)
+    found = await licence_requests.list_requests(turn.core, actor, card.form.customer_id)
     text = texts.requests(turn.tr, shown.customer_name, found[:MAX_LISTED])
     await turn.show(text, [turn.nav(_data(cb.CUSTOMER, card))])
 
@@ -351,7 +351,7 @@ async def choose_kind(turn: Turn) -> None:
     if kind is RequestKind.ORDER:  # R6: a booked product is changed, not ordered again
         offers = [
             o
-            for o in await catalog.browse_catalog(turn.core, turn.require_actor(), customer_id)
+            for o in await catalogue.browse_catalogue(turn.core, turn.require_actor(), customer_id)
             if o.booked_subscription_id is None
         ]
         keyboard = [
@@ -396,7 +396,7 @@ async def _ask_quantity(turn: Turn, draft: Drafted[PrepareForm], hint: str = "")
     name = await _customer_name(turn, form.customer_id)
     title = tr("agent.summary_title", customer=escape(name))
     if form.request == RequestKind.ORDER.value:
-        offer = await catalog.product_details(
+        offer = await catalogue.product_details(
             turn.core, turn.require_actor(), form.customer_id, form.sku or ""
         )
         question = tr(
@@ -442,7 +442,7 @@ async def choose_subscription(turn: Turn) -> None:
 
 async def _show_addons(turn: Turn, draft: Drafted[PrepareForm], view: SubscriptionView) -> None:
     """The product's add-ons at this customer's prices (R2, R15) not booked yet (R17)."""
-    offer = await catalog.product_details(
+    offer = await catalogue.product_details(
         turn.core, turn.require_actor(), draft.form.customer_id, view.product_sku
     )
     running = {a.sku for a in view.running_addons()}
@@ -515,7 +515,7 @@ async def _set_quantity(turn: Turn, draft: Drafted[PrepareForm], quantity: int |
     """Every check of the write itself (R4, R6, R11, R12, R17) before the summary."""
     previous, draft.form.quantity = draft.form.quantity, quantity
     try:
-        await requests.preview(turn.core, turn.require_actor(), _ask(draft))
+        await licence_requests.preview(turn.core, turn.require_actor(), _ask(draft))
     except _REFUSED_QUANTITY as refusal:
         draft.form.quantity = previous
         await turn.save_draft(draft)
@@ -526,7 +526,7 @@ async def _set_quantity(turn: Turn, draft: Drafted[PrepareForm], quantity: int |
 
 
 async def _show_summary(turn: Turn, draft: Drafted[PrepareForm], hint: str = "") -> None:
-    figures = await requests.preview(turn.core, turn.require_actor(), _ask(draft))
+    figures = await licence_requests.preview(turn.core, turn.require_actor(), _ask(draft))
     name = await _customer_name(turn, draft.form.customer_id)
     text = texts.summary(turn.tr, name, figures)
     if draft.form.request == RequestKind.ADDON.value:
@@ -559,7 +559,9 @@ async def send(turn: Turn) -> None:
     if not draft.form.request:
         await _ask_kind(turn, draft)
         return
-    view = await requests.ask(turn.core, turn.require_actor(), _ask(draft), turn.user.full_name)
+    view = await licence_requests.ask(
+        turn.core, turn.require_actor(), _ask(draft), turn.user.full_name
+    )
     draft.finish(view.id)
     await turn.save_draft(draft)
     turn.set_step(Step.IDLE)

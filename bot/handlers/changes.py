@@ -14,12 +14,12 @@ from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, asks_instead
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
+from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.requests import RequestKind
-from domain.services import cancellations, orders, requests, subscriptions
-from domain.services.requests import AskRequest
+from domain.services import cancellations, licence_requests, orders, subscriptions
+from domain.services.licence_requests import AskRequest
+from domain.texts import licence_requests as request_texts
 from domain.texts import orders as order_texts
-from domain.texts import requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import SubscriptionView
@@ -95,7 +95,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
     total = quantity if quantity is not None else 0
     try:
         if asks:
-            figures = await requests.preview(turn.core, actor, _asked(view, total))
+            figures = await licence_requests.preview(turn.core, actor, _asked(view, total))
         else:
             preview = await subscriptions.change_quantity(
                 turn.core,

@@ -22,7 +22,7 @@ from bot.turn import Turn, handler
 from domain import metrics
 from domain.access import Action, asks_instead
 from domain.nlu.parser import ParseResult
-from domain.services import catalog, orders
+from domain.services import catalogue, orders
 from domain.texts.i18n import N_
 from domain.views import AddonView, SubscriptionView
 
@@ -225,7 +225,7 @@ async def _did_you_mean(turn: Turn, result: ParseResult) -> None:
 
 async def _which_one(turn: Turn, result: ParseResult, kind: str, skus: tuple[str, ...]) -> None:
     """ "Welches meinen Sie?": one button per catalogue entry the name fits."""
-    offers = await catalog.browse_catalog(turn.core, turn.require_actor(), turn.customer_id)
+    offers = await catalogue.browse_catalogue(turn.core, turn.require_actor(), turn.customer_id)
     names = {o.sku: o.name for o in offers} | {a.sku: a.name for o in offers for a in o.addons}
     rows: list[list[InlineKeyboardButton]] = []
     for sku in skus:
@@ -295,7 +295,7 @@ async def _running(turn: Turn, sku: str | None) -> list[SubscriptionView]:
 
 
 async def _product_name(turn: Turn, sku: str) -> str:
-    offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
+    offer = await catalogue.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     return offer.name
 
 
@@ -349,7 +349,7 @@ async def _addon(turn: Turn, result: ParseResult) -> None:
         return
     candidates = []
     for sub in running:
-        offer = await catalog.product_details(
+        offer = await catalogue.product_details(
             turn.core, turn.require_actor(), turn.customer_id, sub.product_sku
         )
         if any(a.sku == result.addon_sku for a in offer.addons):
@@ -364,7 +364,7 @@ async def _addon(turn: Turn, result: ParseResult) -> None:
 
 
 async def _addon_name(turn: Turn, sku: str) -> str:
-    offers = await catalog.browse_catalog(turn.core, turn.require_actor(), turn.customer_id)
+    offers = await catalogue.browse_catalogue(turn.core, turn.require_actor(), turn.customer_id)
     return next((a.name for o in offers for a in o.addons if a.sku == sku), sku)
 
 

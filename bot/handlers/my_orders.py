@@ -11,11 +11,11 @@ from bot.drafts import Step
 from bot.miniapp.buttons import overview_row
 from bot.turn import Turn, handler
 from domain.access import Action, may
+from domain.licence_requests import RequestStatus
 from domain.model import Role
-from domain.requests import RequestStatus
-from domain.services import orders, requests, seats
+from domain.services import licence_requests, orders, seats
+from domain.texts import licence_requests as request_texts
 from domain.texts import orders as screens
-from domain.texts import requests as request_texts
 from domain.texts import seats as seat_texts
 from domain.views import AddonView, SubscriptionView
 
@@ -132,7 +132,7 @@ async def show_status(turn: Turn) -> None:
     overview = await orders.list_orders(turn.core, actor, turn.customer_id)
     usage = await seats.seat_overview(turn.core, actor, turn.customer_id)
     text = screens.status(turn.tr, overview, {x.subscription_id: x for x in usage.lines})
-    waiting = await requests.list_requests(turn.core, actor, status=RequestStatus.PENDING)
+    waiting = await licence_requests.list_requests(turn.core, actor, status=RequestStatus.PENDING)
     if waiting:  # an admin's to decide, a member's own (R23)
         mine = actor.role is Role.MEMBER
         text += "\n\n" + request_texts.pending_note(turn.tr, len(waiting), mine)

@@ -14,12 +14,12 @@ from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.access import Action, asks_instead
 from domain.commands import PlaceOrder
+from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.requests import RequestKind
-from domain.services import catalog, orders, requests
-from domain.services.requests import AskRequest
+from domain.services import catalogue, licence_requests, orders
+from domain.services.licence_requests import AskRequest
 from domain.texts import catalogue as screens
-from domain.texts import requests as request_texts
+from domain.texts import licence_requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
@@ -39,7 +39,7 @@ async def products(turn: Turn) -> None:
 
 
 async def show_products(turn: Turn, page: int) -> None:
-    offers = await catalog.browse_catalog(turn.core, turn.require_actor(), turn.customer_id)
+    offers = await catalogue.browse_catalogue(turn.core, turn.require_actor(), turn.customer_id)
     if not offers:
         await turn.show(turn.tr("products.empty"), [turn.nav()])
         return
@@ -65,7 +65,7 @@ async def details(turn: Turn) -> None:
 
 
 async def details_for(turn: Turn, sku: str) -> None:
-    offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
+    offer = await catalogue.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     await show_details(turn, offer)
 
 
@@ -87,7 +87,7 @@ async def begin_order(turn: Turn, sku: str, quantity: int | None) -> None:
     """A new order draft; with a quantity (typed in free text) straight to the summary."""
     # Refused before the form; a member goes on and sends a request instead (R23).
     asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id)
-    offer = await catalog.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
+    offer = await catalogue.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     if offer.booked_subscription_id is not None:
         await show_details(turn, offer)  # R6: leads to "change quantity"
         return
@@ -138,7 +138,7 @@ async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | No
         await _closed(turn, draft)
         return
     try:
-        await catalog.quote_order(
+        await catalogue.quote_order(
             turn.core,
             turn.require_actor(),
             turn.customer_id,
@@ -156,7 +156,7 @@ async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | No
 
 
 async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
-    return await catalog.product_details(
+    return await catalogue.product_details(
         turn.core, turn.require_actor(), turn.customer_id, draft.form.sku
     )
 
@@ -166,7 +166,7 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     if asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id):
         await show_request_summary(turn, draft)
         return
-    quote = await catalog.quote_order(
+    quote = await catalogue.quote_order(
         turn.core,
         turn.require_actor(),
         turn.customer_id,
@@ -211,7 +211,7 @@ def _asked(turn: Turn, draft: Drafted[OrderForm]) -> AskRequest:
 
 async def show_request_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     """A member's summary: the same figures, "Send request" instead of the consents (R23)."""
-    figures = await requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
+    figures = await licence_requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
     keyboard = request_cards.send_keyboard(
         turn, cb.data(cb.ORDER_SEND, draft.ref), cb.data(cb.ORDER_BACK, draft.ref)
     )

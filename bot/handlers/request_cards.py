@@ -27,13 +27,13 @@ from bot.drafts import (
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Keyboard, StaleButton, Turn, handler
 from domain import errors
+from domain.licence_requests import Origin, RequestKind, consents_for
 from domain.model import Channel, ConsentKind
-from domain.requests import Origin, RequestKind, consents_for
-from domain.services import orders, requests
+from domain.services import licence_requests, orders
+from domain.services.licence_requests import Approval, AskRequest, RequestFigures, RequestView
 from domain.services.orders import OrderPlaced
-from domain.services.requests import Approval, AskRequest, RequestFigures, RequestView
 from domain.services.subscriptions import QuantityChanged
-from domain.texts import requests as screens
+from domain.texts import licence_requests as screens
 from domain.texts import results
 from domain.texts.i18n import N_, Translator, pick_language
 from domain.texts.markup import escape
@@ -65,14 +65,14 @@ async def announce(turn: Turn, view: RequestView) -> None:
     customer, each in their language; if one does not take messages from the bot, the sender
     is told that they will find it under /requests (a member), or that the request waits
     among the customer's requests (the service desk agent who prepared it)."""
-    figures = await requests.figures(turn.core, turn.require_actor(), view.id)
+    figures = await licence_requests.figures(turn.core, turn.require_actor(), view.id)
     if view.origin is Origin.AGENT:
         blocked = turn.tr(
             "request.admin_blocked_agent", number=view.id, customer=escape(view.customer_name)
         )
     else:
         blocked = turn.tr("request.admin_blocked")
-    for admin in await requests.deciders(turn.core, view.customer_id):
+    for admin in await licence_requests.deciders(turn.core, view.customer_id):
         if admin.channel is not Channel.TELEGRAM or not admin.external_id.lstrip("-").isdigit():
             continue
         chat_id = int(admin.external_id)
@@ -92,7 +92,7 @@ Asked = Drafted[OrderForm] | Drafted[ChangeForm] | Drafted[AddonForm] | Drafted[
 async def submit(turn: Turn, draft: Asked, ask: AskRequest) -> None:
     """A member's "Send request": the request is stored, the admins get its card, the member
     its number (R23). The same request waiting already is refused (`RequestPending`)."""
-    view = await requests.ask(turn.core, turn.require_actor(), ask, turn.user.full_name)
+    view = await licence_requests.ask(turn.core, turn.require_actor(), ask, turn.user.full_name)
     await sent(turn, draft, view)
 
 
@@ -102,7 +102,7 @@ async def sent(turn: Turn, draft: Asked, view: RequestView) -> None:
     draft.finish(view.id)
     await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
-    admins = await requests.deciders(turn.core, view.customer_id)
+    admins = await licence_requests.deciders(turn.core, view.customer_id)
     if admins:  # Telegram tells the member of the decision (the outbox); Rasa cannot
         sent = turn.tr("request.sent", number=view.id) + " " + turn.tr("request.sent_followup")
     else:
@@ -123,7 +123,7 @@ async def withdraw(turn: Turn) -> None:
     """ "Withdraw" (after sending, or on the member's /requests): the request is taken back
     while nobody has decided; the admins are told through the outbox, and their cards answer
     that it was withdrawn (R23). Somebody else's request reads like a missing one (R24)."""
-    view = await requests.withdraw(turn.core, turn.require_actor(), _pressed_request(turn))
+    view = await licence_requests.withdraw(turn.core, turn.require_actor(), _pressed_request(turn))
     turn.set_step(Step.IDLE)
     await turn.show(
         turn.tr("request.withdrawn", number=view.id),
@@ -157,8 +157,10 @@ def _pressed_request(turn: Turn) -> int:
 @handler
 async def view_card(turn: Turn) -> None:
     """The card again (‹ Back from the reason), for an admin while the request is open."""
-    view = await requests.pending_for(turn.core, turn.require_actor(), _pressed_request(turn))
-    figures = await requests.figures(turn.core, turn.require_actor(), view.id)
+    view = await licence_requests.pending_for(
+        turn.core, turn.require_actor(), _pressed_request(turn)
+    )
+    figures = await licence_requests.figures(turn.core, turn.require_actor(), view.id)
     turn.set_step(Step.IDLE)
     keyboard = [*card_keyboard(turn.tr, view.id), turn.nav()]
     await turn.show(screens.card(turn.tr, view, figures), keyboard)
@@ -167,7 +169,9 @@ async def view_card(turn: Turn) -> None:
 @handler
 async def approve(turn: Turn) -> None:
     """Approve on the card: the summary with the consents to tick, then confirm."""
-    view = await requests.pending_for(turn.core, turn.require_actor(), _pressed_request(turn))
+    view = await licence_requests.pending_for(
+        turn.core, turn.require_actor(), _pressed_request(turn)
+    )
     draft = await turn.new_draft(ApprovalForm(view.id), Step.REQUEST_APPROVAL)
     await show_approval(turn, draft, view)
 
@@ -178,7 +182,7 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     turn.set_step(Step.REQUEST_APPROVAL, draft.id)
     decline = [turn.button("request.decline", cb.data(cb.REQUEST_DECLINE, view.id))]
     try:
-        figures = await requests.figures(turn.core, turn.require_actor(), view.id)
+        figures = await licence_requests.figures(turn.core, turn.require_actor(), view.id)
     except errors.DomainError as refusal:  # no longer possible: say why; it can be declined
         turn.refused(refusal)
         note = describe(refusal, turn.tr) + "\n" + turn.tr("request.not_doable")
@@ -226,7 +230,7 @@ async def toggle_account(turn: Turn) -> None:
 
 async def _toggle(turn: Turn, consent: ConsentKind) -> None:
     draft = await turn.pressed_draft(ApprovalForm)
-    view = await requests.pending_for(turn.core, turn.require_actor(), draft.form.request)
+    view = await licence_requests.pending_for(turn.core, turn.require_actor(), draft.form.request)
     if draft.state is not DraftState.OPEN:
         raise StaleButton()
     if consent is ConsentKind.TERMS:
@@ -244,13 +248,13 @@ async def confirm(turn: Turn) -> None:
     draft = await turn.pressed_draft(ApprovalForm)
     admin = turn.require_actor()
     if draft.state is not DraftState.OPEN:  # pressed twice: says who decided, and how
-        await requests.pending_for(turn.core, admin, draft.form.request)
+        await licence_requests.pending_for(turn.core, admin, draft.form.request)
         raise StaleButton()
     # Decided meanwhile: say so, before the figures refuse what the decision already did.
-    await requests.pending_for(turn.core, admin, draft.form.request)
-    before = await requests.figures(turn.core, admin, draft.form.request)
+    await licence_requests.pending_for(turn.core, admin, draft.form.request)
+    before = await licence_requests.figures(turn.core, admin, draft.form.request)
     try:
-        view = await requests.approve(
+        view = await licence_requests.approve(
             turn.core,
             admin,
             draft.form.request,
@@ -293,7 +297,9 @@ async def show_result(turn: Turn, view: RequestView, before: RequestFigures) -> 
 @handler
 async def decline(turn: Turn) -> None:
     """Decline on the card: the reason is asked for; the one who asked is told it."""
-    view = await requests.pending_for(turn.core, turn.require_actor(), _pressed_request(turn))
+    view = await licence_requests.pending_for(
+        turn.core, turn.require_actor(), _pressed_request(turn)
+    )
     draft = await turn.new_draft(DeclineForm(view.id), Step.REQUEST_REASON)
     await ask_reason(turn, draft, view)
 
@@ -312,12 +318,12 @@ async def reason_typed(turn: Turn, text: str) -> None:
     admin = turn.require_actor()
     turn.set_step(Step.IDLE)  # a decision made meanwhile ends this step too
     try:
-        view = await requests.decline(
+        view = await licence_requests.decline(
             turn.core, admin, draft.form.request, text, turn.user.full_name
         )
     except (errors.ReasonMissing, errors.ReasonTooLong) as refusal:
         turn.refused(refusal)
-        pending = await requests.pending_for(turn.core, admin, draft.form.request)
+        pending = await licence_requests.pending_for(turn.core, admin, draft.form.request)
         await ask_reason(turn, draft, pending, hint=describe(refusal, turn.tr))
         return
     draft.finish(view.id)

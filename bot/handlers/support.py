@@ -25,10 +25,10 @@ from bot.notifier import send_queued
 from bot.turn import StaleButton, Turn, handler
 from domain import errors
 from domain.access import Action, may
-from domain.requests import RequestStatus
-from domain.services import catalog, orders, requests, tickets
+from domain.licence_requests import RequestStatus
+from domain.services import catalogue, licence_requests, orders, tickets
 from domain.services.tickets import OpenTicket, Source
-from domain.texts import requests as request_texts
+from domain.texts import licence_requests as request_texts
 from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import Translator
 from domain.texts.markup import escape
@@ -168,10 +168,10 @@ async def my_requests(turn: Turn) -> None:
     """`/requests`: the customer's requests (admins) or one's own (members), with status."""
     actor = turn.require_actor()
     # Every open request first (each with its button, however old), then the latest decided.
-    pending = await requests.list_requests(
+    pending = await licence_requests.list_requests(
         turn.core, actor, status=RequestStatus.PENDING, limit=LISTED_REQUESTS
     )
-    recent = await requests.list_requests(turn.core, actor, limit=LISTED_REQUESTS)
+    recent = await licence_requests.list_requests(turn.core, actor, limit=LISTED_REQUESTS)
     decided = [r for r in recent if r.status is not RequestStatus.PENDING]
     found = pending + decided[: max(0, LISTED_REQUESTS - len(pending))]
     keyboard = []
@@ -195,7 +195,7 @@ async def doing(turn: Turn) -> str:
         match turn.step:
             case Step.ORDER_QUANTITY | Step.ORDER_SUMMARY:
                 order = (await turn.current_draft(OrderForm)).form
-                offer = await catalog.product_details(
+                offer = await catalogue.product_details(
                     turn.core, turn.require_actor(), turn.customer_id, order.sku
                 )
                 return tr("context.order", name=offer.name, quantity=order.quantity or "–")

@@ -52,7 +52,7 @@ class Match:
     choices: tuple[str, ...] = ()  # two or more SKUs the name fits equally (AMBIGUOUS)
 
 
-class CatalogMatcher:
+class CatalogueMatcher:
     """Finds catalogue items by every name form known for them."""
 
     def __init__(

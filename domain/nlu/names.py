@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import process
 
-from domain.model import Catalog
+from domain.model import Catalogue
 from domain.nlu import training_data
-from domain.nlu.entities import CatalogMatcher, choices, first, mask
+from domain.nlu.entities import CatalogueMatcher, choices, first, mask
 
 CLOSE_MATCHES = 3
 
@@ -30,18 +30,20 @@ class CatalogueNames:
     products: Mapping[str, str]  # SKU → name, retired ones included (the domain refuses them)
     orderable: tuple[str, ...]  # names of the products on offer, for suggestions
     addons: Mapping[str, str]  # SKU → name
-    matcher: CatalogMatcher
+    matcher: CatalogueMatcher
 
     @classmethod
-    def of(cls, catalog: Catalog, synonyms: Mapping[str, str] | None = None) -> CatalogueNames:
-        """The names of `catalog`; `synonyms` defaults to those of data/nlu.yml."""
-        products = {sku: p.name for sku, p in catalog.products.items()}
-        addons = {sku: a.name for sku, a in catalog.addons.items()}
+    def of(cls, catalogue: Catalogue, synonyms: Mapping[str, str] | None = None) -> CatalogueNames:
+        """The names of `catalogue`; `synonyms` defaults to those of data/nlu.yml."""
+        products = {sku: p.name for sku, p in catalogue.products.items()}
+        addons = {sku: a.name for sku, a in catalogue.addons.items()}
         return cls(
             products=products,
-            orderable=tuple(p.name for p in catalog.listed()),
+            orderable=tuple(p.name for p in catalogue.listed()),
             addons=addons,
-            matcher=CatalogMatcher(products, addons, _synonyms() if synonyms is None else synonyms),
+            matcher=CatalogueMatcher(
+                products, addons, _synonyms() if synonyms is None else synonyms
+            ),
         )
 
     def product(self, text: object) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.nlu import training_data
 from domain.nlu.classifier import DEFAULT_MODEL, IntentClassifier, Model, features_text
-from domain.nlu.entities import CatalogMatcher, choices, first, mask
+from domain.nlu.entities import CatalogueMatcher, choices, first, mask
 from domain.nlu.numbers import Quantity, find_quantity, new_total, normalise_numbers
 from domain.nlu.training_data import Example, TrainingData
 
@@ -142,7 +142,7 @@ def guess_language(text: str) -> str:
 
 
 class Parser:
-    def __init__(self, matcher: CatalogMatcher, classifier: IntentClassifier) -> None:
+    def __init__(self, matcher: CatalogueMatcher, classifier: IntentClassifier) -> None:
         self.matcher = matcher
         self.classifier = classifier
 
@@ -156,7 +156,7 @@ class Parser:
         model: Model = DEFAULT_MODEL,
     ) -> Parser:
         """Train on `examples` (default: all of `data`); names come from the live catalogue."""
-        matcher = CatalogMatcher(products, addons, data.synonyms)
+        matcher = CatalogueMatcher(products, addons, data.synonyms)
         chosen = data.examples if examples is None else examples
         classifier = IntentClassifier(model).fit(
             [features_text(_prepare(matcher, e.text)[0]) for e in chosen],
@@ -272,7 +272,7 @@ def _pooled(
     return sorted([(into, pooled), *rest], key=lambda r: -r[1])
 
 
-def _prepare(matcher: CatalogMatcher, text: str) -> tuple[str, list[Any]]:
+def _prepare(matcher: CatalogueMatcher, text: str) -> tuple[str, list[Any]]:
     """Numbers as digits, names found and masked."""
     text = normalise_numbers(text[:1000], guess_language(text))
     matches = matcher.find(text)

@@ -48,8 +48,8 @@ async def set_price(
     authorize(actor, Action.ADMINISTER, None)
     async with ctx.uow() as uow:
         await uow.customers.get(customer_id)
-        catalog = await uow.catalog.load()
-        if sku not in catalog.products and sku not in catalog.addons:
+        catalogue = await uow.catalogue.load()
+        if sku not in catalogue.products and sku not in catalogue.addons:
             raise errors.ProductNotFound(sku)
         amount = None if price is None else to_money(price)
         await uow.customers.set_price(customer_id, sku, amount)

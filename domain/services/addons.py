@@ -41,9 +41,9 @@ async def addon_choices(ctx: Context, actor: Actor, subscription_id: int) -> Add
         asks_instead(actor, Action.ADDON, sub.customer_id)
         sub.check_addons_bookable()
         customer = await uow.customers.get(sub.customer_id)
-        catalog = await uow.catalog.load()
-    product = catalog.product(sub.product_sku)
-    offers = product_offer(catalog, product, customer, None, ctx.today()).addons
+        catalogue = await uow.catalogue.load()
+    product = catalogue.product(sub.product_sku)
+    offers = product_offer(catalogue, product, customer, None, ctx.today()).addons
     view = subscription_view(sub, ctx.today())
     return AddonChoices(view, offers, {a.sku: a.quantity for a in view.running_addons()})
 
@@ -69,8 +69,8 @@ async def book_addon(
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.ADDON, cmd.subscription_id, cmd.expected_version
         )
-        catalog = await uow.catalog.load(fresh=True)  # the price stored is today's
-        addon = catalog.offered_addon(catalog.product(sub.product_sku), cmd.addon_sku)
+        catalogue = await uow.catalogue.load(fresh=True)  # the price stored is today's
+        addon = catalogue.offered_addon(catalogue.product(sub.product_sku), cmd.addon_sku)
         price = customer.price_list.unit_price(addon.sku, addon.list_price)
         booking = sub.book_addon(addon, price, cmd.quantity, ctx.today(), ctx.now())
         if dry_run:
@@ -222,7 +222,7 @@ async def booked(
     async with ctx.uow(write=False) as uow:
         authorize(actor, Action.VIEW, customer_id)
         subs = await uow.subscriptions.for_customer(customer_id)
-        catalog = await uow.catalog.load()
+        catalogue = await uow.catalogue.load()
     found = []
     for sub in subs:
         if subscription_id is not None and sub.id != subscription_id:
@@ -230,6 +230,6 @@ async def booked(
         view = subscription_view(sub, ctx.today())
         found += [(view, a) for a in view.running_addons() if a.sku == addon_sku]
     if not found:
-        addon = catalog.addons.get(addon_sku)
+        addon = catalogue.addons.get(addon_sku)
         raise errors.AddonNotBooked(addon.name if addon else addon_sku)
     return found

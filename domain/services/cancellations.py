@@ -1,7 +1,7 @@
 """A cancellation asked for or carried out (R18-R20, R23), decided in one place.
 
 An admin cancels; a member asks the customer's admins, whose approval cancels in the same
-transaction as the decision (domain/services/requests.py). The front ends show the question
+transaction as the decision (domain/services/licence_requests.py). The front ends show the question
 `preview_cancel` returns and pass the confirmation to `submit_cancel`; neither decides which of
 the two it is.
 """
@@ -13,11 +13,11 @@ from datetime import date
 
 from domain.access import Action, asks_instead
 from domain.commands import CancelSubscription
+from domain.licence_requests import RequestKind
 from domain.model import Actor
-from domain.requests import RequestKind
-from domain.services import orders, requests, subscriptions
+from domain.services import licence_requests, orders, subscriptions
 from domain.services.context import Context
-from domain.services.requests import AskRequest, RequestView
+from domain.services.licence_requests import AskRequest, RequestView
 from domain.views import SubscriptionView
 
 
@@ -44,7 +44,7 @@ async def preview_cancel(
     current = await orders.order_status(ctx, actor, subscription_id)
     along = tuple(a.name for a in current.running_addons())
     if asks_instead(actor, Action.CANCEL, current.customer_id):
-        figures = await requests.preview(ctx, actor, _asked(current))
+        figures = await licence_requests.preview(ctx, actor, _asked(current))
         end = figures.end_date
     else:
         cancelled = await subscriptions.cancel_subscription(
@@ -88,6 +88,8 @@ async def submit_cancel(
     outbox (a channel that cannot send them its card, Rasa)."""
     current = await orders.order_status(ctx, actor, cmd.subscription_id)
     if asks_instead(actor, Action.CANCEL, current.customer_id):
-        asked = await requests.ask(ctx, actor, _asked(current), name, tell_admins=tell_admins)
+        asked = await licence_requests.ask(
+            ctx, actor, _asked(current), name, tell_admins=tell_admins
+        )
         return CancelOutcome(request=asked)
     return CancelOutcome(cancelled=await subscriptions.cancel_subscription(ctx, actor, cmd))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from domain.access import Action, authorize
+from domain.licence_requests import RequestStatus
 from domain.model import Actor, Status
-from domain.requests import RequestStatus
 from domain.services.context import Context
 from domain.tickets import TicketStatus
 from domain.views import OrdersOverview, overview

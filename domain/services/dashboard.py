@@ -15,16 +15,16 @@ from decimal import Decimal
 
 from domain import errors
 from domain.access import Action, authorize, may
+from domain.licence_requests import RequestStatus
 from domain.model import Actor, Channel, Role, Status, Subscription
 from domain.ports import TrailEntry, UnitOfWork
 from domain.pricing import monthly_total
-from domain.requests import RequestStatus
 from domain.seats import SeatLine
-from domain.services import requests as request_service
+from domain.services import licence_requests as request_service
 from domain.services import seats
 from domain.services import tickets as ticket_service
 from domain.services.context import Context
-from domain.services.requests import RequestView
+from domain.services.licence_requests import RequestView
 from domain.services.tickets import TicketView
 from domain.tickets import TicketStatus
 

@@ -51,13 +51,13 @@ async def _place(ctx: Context, actor: Actor, cmd: PlaceOrder) -> OrderPlaced:
             twin = await uow.subscriptions.by_key(customer.id, cmd.idempotency_key)
             if twin is not None:
                 return OrderPlaced(subscription_view(twin, today), created=False)
-        catalog = await uow.catalog.load(fresh=True)  # the price stored is today's (R2)
-        product = catalog.orderable_product(cmd.product_sku)
+        catalogue = await uow.catalogue.load(fresh=True)  # the price stored is today's (R2)
+        product = catalogue.orderable_product(cmd.product_sku)
         subs = list(await uow.subscriptions.for_customer(customer.id))
         for sub in subs:
             if sub.expire(today):
                 sub.version += 1
-        check_orderable(catalog, product, cmd.quantity, subs, today)
+        check_orderable(catalogue, product, cmd.quantity, subs, today)
         sub = new_subscription(customer, product, cmd.quantity, today, now, cmd.idempotency_key)
         uow.subscriptions.add(sub)
         await uow.flush()

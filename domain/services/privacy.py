@@ -17,9 +17,9 @@ from typing import Any
 
 from domain import errors
 from domain.access import Action, authorize
+from domain.licence_requests import Origin, RequestStatus
 from domain.model import Actor, Channel, Role
 from domain.ports import Erased, UnitOfWork
-from domain.requests import Origin, RequestStatus
 from domain.services import notifications
 from domain.services.context import Context
 

@@ -114,8 +114,8 @@ async def report_usage(
         raise errors.InvalidQuantity(assigned, 0, SYSTEM_MAX_QUANTITY)
     async with ctx.uow() as uow:
         customer = await uow.customers.get(customer_id, lock=True)
-        catalog = await uow.catalog.load()
-        catalog.product(sku)  # ProductNotFound for an unknown SKU
+        catalogue = await uow.catalogue.load()
+        catalogue.product(sku)  # ProductNotFound for an unknown SKU
         report = SeatReport(sku, assigned, ctx.now(), "manual")
         await uow.seats.report(customer.id, report)
         await uow.records.audit(
@@ -132,7 +132,7 @@ async def set_spare(ctx: Context, actor: Actor, customer_id: str, sku: str, spar
         raise errors.InvalidSpare(spare, MAX_SPARE)
     async with ctx.uow() as uow:
         customer = await uow.customers.get(customer_id, lock=True)
-        (await uow.catalog.load()).product(sku)
+        (await uow.catalogue.load()).product(sku)
         await uow.seats.set_buffer(customer.id, sku, spare)
         await uow.records.audit(
             ctx.audit(actor, customer.id, "seats.spare", f"product:{sku}", spare=spare)

@@ -59,10 +59,10 @@ async def change_quantity(
         customer, sub = await load_for_write(
             ctx, uow, actor, Action.CHANGE, cmd.subscription_id, cmd.expected_version
         )
-        catalog = await uow.catalog.load(fresh=True)  # seat caps as they are now (R12)
-        product = catalog.product(sub.product_sku)
+        catalogue = await uow.catalogue.load(fresh=True)  # seat caps as they are now (R12)
+        product = catalogue.product(sub.product_sku)
         others = await uow.subscriptions.for_customer(customer.id)
-        elsewhere = seats_in_cap(others, catalog, product.seat_cap, ctx.today(), excluding=sub.id)
+        elsewhere = seats_in_cap(others, catalogue, product.seat_cap, ctx.today(), excluding=sub.id)
         old = sub.change_quantity(cmd.new_quantity, product, elsewhere)
         reduction, kept = _settle_reduction(sub, cmd)
         if dry_run:
@@ -220,8 +220,8 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
         )
         created = sub.status is Status.ORDERED
         addons = sub.provision(ctx.today())
-        catalog = await uow.catalog.load()
-        product = catalog.products.get(sub.product_sku)
+        catalogue = await uow.catalogue.load()
+        product = catalogue.products.get(sub.product_sku)
         bump(sub)
         payload = {
             "subscription_id": sub.id,
@@ -230,7 +230,7 @@ async def mark_provisioned(ctx: Context, actor: Actor, subscription_id: int) -> 
             "addons": [a.addon_name for a in addons],
             "provisioned_on": ctx.today().isoformat(),
             # the hint "book add-ons now" only where there are some to book (R15)
-            "addons_offered": product is not None and bool(catalog.addons_of(product)),
+            "addons_offered": product is not None and bool(catalogue.addons_of(product)),
         }
         # Who ordered the licences, or booked the add-ons, and the admins (R10, R14)
         told = await notices.orderers(

@@ -31,9 +31,9 @@ _TRAINED: dict[str, Parser] = {}
 async def train_parser(ctx: Context, path: Path = training_data.DEFAULT_PATH) -> Parser:
     """Training takes about a second; it runs in a worker thread, off the event loop."""
     async with ctx.uow(write=False) as uow:
-        catalog = await uow.catalog.load()
-    products = {sku: p.name for sku, p in catalog.products.items()}
-    addons = {sku: a.name for sku, a in catalog.addons.items()}
+        catalogue = await uow.catalogue.load()
+    products = {sku: p.name for sku, p in catalogue.products.items()}
+    addons = {sku: a.name for sku, a in catalogue.addons.items()}
     data = await asyncio.to_thread(path.read_bytes)
     names = repr(sorted(products.items()) + sorted(addons.items())).encode()
     key = hashlib.sha256(data + names).hexdigest()
@@ -122,5 +122,5 @@ def _prune(folder: Path) -> None:
 async def catalogue_names(ctx: Context) -> CatalogueNames:
     """Products and add-ons of the catalogue as it is now, by every name users type."""
     async with ctx.uow(write=False) as uow:
-        catalog = await uow.catalog.load()
-    return CatalogueNames.of(catalog)
+        catalogue = await uow.catalogue.load()
+    return CatalogueNames.of(catalogue)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from domain.private_files import private_file
-from domain.storage.catalog_cache import CatalogCache
+from domain.storage.catalogue_cache import CatalogueCache
 from domain.storage.mapping import start_mappers
 from domain.storage.uow import SqlUnitOfWork
 
@@ -79,7 +79,7 @@ class Database:
                 connect_args=connect_args,
             )
             self._read_engine = self._write_engine
-        self.catalog_cache = CatalogCache()  # per database and process (catalog_cache.py)
+        self.catalogue_cache = CatalogueCache()  # per database and process (catalogue_cache.py)
         self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(self._read_engine, expire_on_commit=False)
 
@@ -92,7 +92,7 @@ class Database:
 
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
         """A new unit of work; `write=False` reads without taking SQLite's write lock."""
-        return SqlUnitOfWork(self.session(write=write), self.catalog_cache)
+        return SqlUnitOfWork(self.session(write=write), self.catalogue_cache)
 
     async def dispose(self) -> None:
         await self._write_engine.dispose()

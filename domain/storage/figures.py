@@ -12,9 +12,9 @@ from typing import cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.licence_requests import RequestStatus
 from domain.metrics import Figures
 from domain.ports import Store
-from domain.requests import RequestStatus
 from domain.storage import tables as t
 from domain.storage.database import Database
 from domain.tickets import TicketStatus

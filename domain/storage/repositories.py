@@ -11,11 +11,11 @@ from sqlalchemy import CursorResult, Result, delete, func, insert, select, updat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import errors
-from domain.catalog import CatalogSpec
+from domain.catalogue import CatalogueSpec
 from domain.model import (
     Addon,
     AuditEntry,
-    Catalog,
+    Catalogue,
     Channel,
     ChatUser,
     Consent,
@@ -28,10 +28,10 @@ from domain.model import (
     Status,
     Subscription,
 )
-from domain.ports import CatalogChanges, TrailEntry
+from domain.ports import CatalogueChanges, TrailEntry
 from domain.pricing import PriceList
 from domain.storage import tables as t
-from domain.storage.catalog_cache import CHANGED, CatalogCache
+from domain.storage.catalogue_cache import CHANGED, CatalogueCache
 
 
 def _rowcount(result: Result[Any]) -> int:
@@ -40,25 +40,25 @@ def _rowcount(result: Result[Any]) -> int:
     return int(result.rowcount)
 
 
-class CatalogRepository:
-    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
+class CatalogueRepository:
+    def __init__(self, session: AsyncSession, cache: CatalogueCache | None = None) -> None:
         self.session = session
         self.cache = cache
 
-    async def load(self, *, fresh: bool = False) -> Catalog:
-        """The catalogue: the process's copy (catalog_cache.py) unless this unit of work
+    async def load(self, *, fresh: bool = False) -> Catalogue:
+        """The catalogue: the process's copy (catalogue_cache.py) unless this unit of work
         changed it or a write wants it `fresh` (a price stored, what is orderable)."""
         cache = None if fresh or self.session.info.get(CHANGED) else self.cache
         if cache is None:
             return await self._read()
-        catalog = cache.get()
-        if catalog is None:
+        catalogue = cache.get()
+        if catalogue is None:
             generation, read_at = cache.generation, cache.now()
-            catalog = await self._read()
-            cache.put(catalog, generation, read_at)
-        return catalog
+            catalogue = await self._read()
+            cache.put(catalogue, generation, read_at)
+        return catalogue
 
-    async def _read(self) -> Catalog:
+    async def _read(self) -> Catalogue:
         caps = {
             row.id: SeatCap(row.id, row.name, row.max_quantity)
             for row in await self.session.execute(select(t.seat_caps))
@@ -86,9 +86,9 @@ class CatalogRepository:
             )
             for row in await self.session.execute(select(t.products))
         }
-        return Catalog(products=products, addons=addons)
+        return Catalogue(products=products, addons=addons)
 
-    async def replace(self, spec: CatalogSpec) -> CatalogChanges:
+    async def replace(self, spec: CatalogueSpec) -> CatalogueChanges:
         """Make the stored catalogue equal the file; retire instead of delete what is in use."""
         s = self.session
         s.info[CHANGED] = True  # loads in this unit read its own version; commit invalidates
@@ -160,7 +160,7 @@ class CatalogRepository:
             .values(seat_cap_id=None)
         )
         await s.execute(delete(t.seat_caps).where(t.seat_caps.c.id.not_in(used_caps)))
-        return CatalogChanges(
+        return CatalogueChanges(
             added=tuple(sorted(new_products - existing_products)),
             updated=tuple(sorted(new_products & existing_products)),
             retired=tuple(retired),

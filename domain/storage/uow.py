@@ -17,20 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain import errors, metrics
-from domain.storage.catalog_cache import CHANGED, CatalogCache
+from domain.storage.catalogue_cache import CHANGED, CatalogueCache
 from domain.storage.chat_state import ChatStateRepository
+from domain.storage.licence_requests import RequestRepository
 from domain.storage.outbox import OutboxRepository
 from domain.storage.privacy import PrivacyRepository
 from domain.storage.repositories import (
     AUDITED,
-    CatalogRepository,
+    CatalogueRepository,
     CustomerRepository,
     InviteRepository,
     RecordRepository,
     SubscriptionRepository,
     UserRepository,
 )
-from domain.storage.requests import RequestRepository
 from domain.storage.seats import SeatRepository
 from domain.storage.tickets import TicketRepository
 
@@ -55,10 +55,12 @@ def _raise_translated(exc: BaseException | None) -> None:
 
 
 class SqlUnitOfWork:
-    def __init__(self, session: AsyncSession, catalog_cache: CatalogCache | None = None) -> None:
+    def __init__(
+        self, session: AsyncSession, catalogue_cache: CatalogueCache | None = None
+    ) -> None:
         self.session = session
-        self._catalog_cache = catalog_cache
-        self.catalog = CatalogRepository(session, catalog_cache)
+        self._catalogue_cache = catalogue_cache
+        self.catalogue = CatalogueRepository(session, catalogue_cache)
         self.customers = CustomerRepository(session)
         self.subscriptions = SubscriptionRepository(session)
         self.users = UserRepository(session)
@@ -96,8 +98,8 @@ class SqlUnitOfWork:
         async with _translated():
             await self.session.commit()
         self.transactions += 1
-        if self.session.info.pop(CHANGED, False) and self._catalog_cache is not None:
-            self._catalog_cache.invalidate()  # a read that began before the commit is dropped
+        if self.session.info.pop(CHANGED, False) and self._catalogue_cache is not None:
+            self._catalogue_cache.invalidate()  # a read that began before the commit is dropped
         metrics.written(self.session.info.pop(AUDITED, ()))  # only what was committed
 
     async def rollback(self) -> None:
@@ -117,7 +119,7 @@ class PartOfWork:
         self._savepoint: AsyncSessionTransaction | None = None
         self._audited = 0
         self.session = owner.session
-        self.catalog = owner.catalog
+        self.catalogue = owner.catalogue
         self.customers = owner.customers
         self.subscriptions = owner.subscriptions
         self.users = owner.users

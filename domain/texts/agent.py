@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.requests import RequestKind
+from domain.licence_requests import RequestKind
 from domain.services.customers import CustomerCard, CustomerSearch
-from domain.services.requests import RequestFigures, RequestView
+from domain.services.licence_requests import RequestFigures, RequestView
 from domain.services.tickets import TicketView
+from domain.texts import licence_requests as request_texts
 from domain.texts import orders as order_texts
-from domain.texts import requests as request_texts
 from domain.texts import tickets as ticket_texts
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape, quotable

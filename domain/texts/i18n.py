@@ -24,8 +24,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import Translations
 
+from domain.licence_requests import RequestStatus
 from domain.model import ConsentKind, Role, Status
-from domain.requests import RequestStatus
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"

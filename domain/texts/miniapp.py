@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, tzinfo
 from typing import Any
 
-from domain.requests import RequestKind
+from domain.licence_requests import RequestKind
 from domain.services.dashboard import (
     AUDIT_KINDS,
     AuditLine,
@@ -19,7 +19,7 @@ from domain.services.dashboard import (
     MonthTotal,
     SeatRow,
 )
-from domain.services.requests import RequestView
+from domain.services.licence_requests import RequestView
 from domain.services.tickets import TicketView
 from domain.texts import tickets
 from domain.texts.i18n import N_, Translator

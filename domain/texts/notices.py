@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.licence_requests import RequestKind
 from domain.ports import Notification
-from domain.requests import RequestKind
 from domain.services import notifications as kinds
 from domain.services import seats as seat_kinds
 from domain.texts import seats as seat_texts

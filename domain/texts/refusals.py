@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from domain import errors
+from domain.licence_requests import RequestStatus
 from domain.model import ConsentKind, Role, Status
-from domain.requests import RequestStatus
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape
 

@@ -14,7 +14,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.emulator import BotApiEmulator
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.nlu import evaluation, training_data
 from domain.nlu.parser import Parser
 
@@ -73,9 +73,9 @@ def _summary(name: str, timings: list[float]) -> tuple[float, float]:
 
 
 def main() -> None:
-    catalog = read_catalog(ROOT / "data" / "catalog.yaml").to_catalog()
-    products = {sku: p.name for sku, p in catalog.products.items()}
-    addons = {sku: a.name for sku, a in catalog.addons.items()}
+    catalogue = read_catalogue(ROOT / "data" / "catalog.yaml").to_catalogue()
+    products = {sku: p.name for sku, p in catalogue.products.items()}
+    addons = {sku: a.name for sku, a in catalogue.addons.items()}
     start = time.perf_counter()
     parser = Parser.train(training_data.load(), products, addons)
     print(f"training on data/nlu.yml: {time.perf_counter() - start:.2f} s")

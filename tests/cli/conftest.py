@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import CATALOG, Cli, berlin_today, copy_database, place_order, sqlite_url
+from tests.cli.support import CATALOGUE, Cli, berlin_today, copy_database, place_order, sqlite_url
 
 HERE = Path(__file__).parent
 
@@ -42,7 +42,7 @@ class Template:
 def prepared_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     """The demo catalogue and customer acme, set up through the command line itself."""
     cli = Cli(tmp_path_factory.mktemp("prepared"))
-    cli.ok("catalog", "load", str(CATALOG))
+    cli.ok("catalog", "load", str(CATALOGUE))
     cli.ok("customer", "add", "--id", "acme", "--name", "ACME GmbH")
     return Template(cli.cwd)
 

@@ -32,7 +32,7 @@ from domain.services.context import Context
 from domain.storage.database import Database
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = ROOT / "data" / "catalog.yaml"
+CATALOGUE = ROOT / "data" / "catalog.yaml"
 LICENCEBOT = Path(sys.executable).with_name("licencebot")
 DB_NAME = "cli.db"
 BOT_USERNAME = "licencetestbot"
@@ -152,8 +152,8 @@ def assert_refused(result: Result, code: int | None = None, *, says: str | None 
 
 
 # --- the catalogue file ------------------------------------------------------------------------
-def catalog_data() -> dict[str, Any]:
-    data = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
+def catalogue_data() -> dict[str, Any]:
+    data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 
@@ -171,7 +171,7 @@ def product(data: Mapping[str, Any], sku: str) -> dict[str, Any]:
     raise KeyError(sku)
 
 
-def write_catalog(path: Path, data: Mapping[str, Any]) -> Path:
+def write_catalogue(path: Path, data: Mapping[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False), "utf-8")
     return path
 

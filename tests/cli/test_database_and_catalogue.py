@@ -8,15 +8,15 @@ from pathlib import Path
 
 from tests.cli.conftest import ORDERED_SKU, Order
 from tests.cli.support import (
-    CATALOG,
+    CATALOGUE,
     Cli,
     assert_refused,
-    catalog_data,
+    catalogue_data,
     listed_products,
     offers,
     product,
     stderr_lines,
-    write_catalog,
+    write_catalogue,
 )
 
 _COUNTS = re.compile(
@@ -51,10 +51,10 @@ def test_db_upgrade_creates_the_sqlite_file_and_can_run_twice(fresh_cli: Cli) ->
     assert _tables(fresh_cli.db_file) == tables
 
 
-def test_catalog_load_in_a_fresh_directory_prints_the_counts(fresh_cli: Cli) -> None:
-    data = catalog_data()
+def test_catalogue_load_in_a_fresh_directory_prints_the_counts(fresh_cli: Cli) -> None:
+    data = catalogue_data()
 
-    result = fresh_cli.ok("catalog", "load", str(CATALOG))
+    result = fresh_cli.ok("catalog", "load", str(CATALOGUE))
 
     products, addons = len(data["products"]), len(data["addons"])
     assert _counts(result.stdout) == (products, addons, products, 0, 0, 0)
@@ -63,9 +63,9 @@ def test_catalog_load_in_a_fresh_directory_prints_the_counts(fresh_cli: Cli) -> 
 
 def test_loading_the_catalogue_twice_is_idempotent(ordered_cli: Cli, order: Order) -> None:
     # The prepared database was loaded from the same file once already.
-    result = ordered_cli.ok("catalog", "load", str(CATALOG))
+    result = ordered_cli.ok("catalog", "load", str(CATALOGUE))
 
-    data = catalog_data()
+    data = catalogue_data()
     products, addons = len(data["products"]), len(data["addons"])
     assert _counts(result.stdout) == (products, addons, 0, products, 0, 0)
     assert "retired (still" not in result.stdout
@@ -79,12 +79,12 @@ def test_loading_the_catalogue_twice_is_idempotent(ordered_cli: Cli, order: Orde
 def test_a_bad_catalogue_file_is_refused_with_line_and_field_and_keeps_the_old_one(
     cli: Cli, tmp_path: Path
 ) -> None:
-    data = catalog_data()
+    data = catalogue_data()
     # A valid change and a removal that must not be applied, then one mistake.
     product(data, "M365-E3")["price"] = "50.00"
     data["products"] = [p for p in data["products"] if p["sku"] != "TEAMS-ESSENTIALS"]
     data["products"][0]["price"] = 12.5  # unquoted and not two decimals
-    bad = write_catalog(tmp_path / "bad.yaml", data)
+    bad = write_catalogue(tmp_path / "bad.yaml", data)
     line = next(
         n
         for n, text in enumerate(bad.read_text("utf-8").splitlines(), start=1)
@@ -97,16 +97,16 @@ def test_a_bad_catalogue_file_is_refused_with_line_and_field_and_keeps_the_old_o
     assert "two decimals" in result.stderr
     assert result.stdout == ""
     shown = cli.json("catalog", "show", "--customer", "acme")
-    assert offers(shown) == listed_products(catalog_data())
+    assert offers(shown) == listed_products(catalogue_data())
 
 
 def test_a_catalogue_file_with_several_mistakes_lists_one_line_per_mistake(
     cli: Cli, tmp_path: Path
 ) -> None:
-    data = catalog_data()
+    data = catalogue_data()
     data["products"][0]["price"] = 12.5
     product(data, "M365-E3")["max_quantity"] = 0
-    bad = write_catalog(tmp_path / "bad.yaml", data)
+    bad = write_catalogue(tmp_path / "bad.yaml", data)
 
     result = cli.run("catalog", "load", str(bad))
 
@@ -122,10 +122,10 @@ def test_a_catalogue_file_with_several_mistakes_lists_one_line_per_mistake(
 def test_removing_products_retires_those_with_subscriptions_and_deletes_the_others(
     ordered_cli: Cli, order: Order, tmp_path: Path
 ) -> None:
-    data = catalog_data()
+    data = catalogue_data()
     gone = {ORDERED_SKU, "TEAMS-ESSENTIALS"}  # the first is booked by acme, the second not
     data["products"] = [p for p in data["products"] if p["sku"] not in gone]
-    smaller = write_catalog(tmp_path / "smaller.yaml", data)
+    smaller = write_catalogue(tmp_path / "smaller.yaml", data)
 
     result = ordered_cli.ok("catalog", "load", str(smaller))
 

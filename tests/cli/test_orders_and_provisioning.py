@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from tests.cli.conftest import ORDERED_QUANTITY, ORDERED_SKU, Order
-from tests.cli.support import Cli, assert_refused, berlin_today, book_addon, catalog_data, product
+from tests.cli.support import Cli, assert_refused, berlin_today, book_addon, catalogue_data, product
 
 SUBSCRIPTION_KEYS = {
     "id", "product_sku", "product_name", "quantity", "status", "provisioned_on", "start_date",
@@ -55,7 +55,7 @@ def test_orders_as_json_has_exactly_the_documented_shape(ordered_cli: Cli, order
         "scheduled_for": None,
     }
     assert isinstance(subscription["id"], int)
-    assert product(catalog_data(), ORDERED_SKU)["price"] == "13.92"
+    assert product(catalogue_data(), ORDERED_SKU)["price"] == "13.92"
 
 
 def test_orders_as_text_show_the_subscription_and_the_monthly_total(ordered_cli: Cli) -> None:

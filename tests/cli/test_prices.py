@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.cli.support import Cli, assert_refused, catalog_data, product
+from tests.cli.support import Cli, assert_refused, catalogue_data, product
 
 
 def _price_of(cli: Cli, sku: str) -> str:
@@ -12,7 +12,7 @@ def _price_of(cli: Cli, sku: str) -> str:
 
 
 def test_price_set_changes_the_customers_price_and_clear_restores_it(cli: Cli) -> None:
-    list_price = str(product(catalog_data(), "M365-E3")["price"])  # what acme pays so far
+    list_price = str(product(catalogue_data(), "M365-E3")["price"])  # what acme pays so far
 
     cli.ok("price", "set", "--customer", "acme", "--sku", "M365-E3", "--price", "40.00")
     assert _price_of(cli, "M365-E3") == "40.00"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from domain.commands import CancelSubscription, CreateInvite, LinkUser, PlaceOrder
+from domain.licence_requests import RequestKind
 from domain.model import Channel, Role
-from domain.requests import RequestKind
-from domain.services import accounts, cancellations, orders, requests, tickets
+from domain.services import accounts, cancellations, licence_requests, orders, tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.services.requests import AskRequest
+from domain.services.licence_requests import AskRequest
 from domain.services.tickets import OpenTicket
 from domain.storage.database import Database
 from tests.cli.support import Cli, assert_refused
@@ -33,7 +33,7 @@ async def _seed(url: str) -> None:
             )
         ).user.as_actor()
         await tickets.open_ticket(ctx, member, OpenTicket("Bitte Rückruf", "–", "de"))
-        await requests.ask(
+        await licence_requests.ask(
             ctx, member, AskRequest("acme", RequestKind.ORDER, "M365-E3", 7), "Mia Member"
         )
     finally:

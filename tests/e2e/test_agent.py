@@ -8,11 +8,11 @@ import re
 from bot.emulator import EmulatedUser
 from bot.notifier import deliver_once
 from domain.commands import AddCustomer
+from domain.licence_requests import RequestKind
 from domain.model import Channel, Role, Status
-from domain.requests import RequestKind
-from domain.services import accounts, orders, requests
+from domain.services import accounts, licence_requests, orders
 from domain.services.accounts import OPERATOR
-from domain.services.requests import AskRequest
+from domain.services.licence_requests import AskRequest
 from tests.e2e.harness import Bot, order, press, say, screen
 
 
@@ -107,7 +107,7 @@ async def test_the_agent_sees_orders_tickets_and_requests_and_marks_provisioned(
     await say(bot, admin, "/support")
     await say(bot, admin, "Bitte Rechnung per Post")
     mia = await accounts.resolve_actor(bot.core, Channel.TELEGRAM, "8502")
-    await requests.ask(
+    await licence_requests.ask(
         bot.core, mia, AskRequest("acme", RequestKind.ORDER, "M365-E5", 2), "Mia Muster"
     )
     agent = await agent_of(bot)

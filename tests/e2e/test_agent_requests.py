@@ -7,9 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.emulator import EmulatedUser, SentMessage
+from domain.licence_requests import RequestStatus
 from domain.model import Role, Status
-from domain.requests import RequestStatus
-from domain.services import accounts, orders, requests
+from domain.services import accounts, licence_requests, orders
 from domain.services.accounts import OPERATOR
 from tests.e2e.harness import Bot, order, press, say, screen
 from tests.e2e.test_agent import agent_of
@@ -41,7 +41,8 @@ async def test_a_new_product_is_summed_up_at_the_customers_price(bot: Bot) -> No
     ):
         assert line in summary.plain_text
     assert summary.buttons() == ["An die Administratoren senden", "‹ Zurück", "Hauptmenü"]
-    assert await requests.list_requests(bot.core, OPERATOR, "acme") == []  # nothing sent yet
+    sent = await licence_requests.list_requests(bot.core, OPERATOR, "acme")
+    assert sent == []  # nothing sent yet
 
 
 async def test_a_quantity_change_and_an_add_on_are_checked_like_the_writes(
@@ -93,7 +94,7 @@ async def test_an_agent_prepared_order_is_accepted_with_the_admins_consents(
     await agent.press_data(summary.message_id, send)
     await bot.settle()
     assert "Diese Anfrage ist bereits als Nr. 1 gesendet." in screen(agent).plain_text
-    assert len(await requests.list_requests(bot.core, OPERATOR, "acme")) == 1
+    assert len(await licence_requests.list_requests(bot.core, OPERATOR, "acme")) == 1
     assert admin.last_message() is card
 
     assert "vom Service Desk vorbereitet" in card.plain_text
@@ -109,7 +110,7 @@ async def test_an_agent_prepared_order_is_accepted_with_the_admins_consents(
 
     subs = (await orders.list_orders(bot.core, OPERATOR, "acme")).subscriptions
     assert [(s.product_sku, s.quantity, s.status) for s in subs] == [("M365-E5", 4, Status.ORDERED)]
-    (request,) = await requests.list_requests(bot.core, OPERATOR, "acme")
+    (request,) = await licence_requests.list_requests(bot.core, OPERATOR, "acme")
     assert request.status is RequestStatus.APPROVED and request.decided_by_name == "Anna"
     shown = await say(bot, agent, "/customer acme")
     listing = await press(bot, agent, "Anfragen", shown)
@@ -131,7 +132,7 @@ async def test_an_agent_prepared_request_is_declined_with_a_reason_the_agent_see
 
     await press(bot, admin, "Ablehnen", admin.last_message())
     await say(bot, admin, "Budget erst im Januar")
-    (request,) = await requests.list_requests(bot.core, OPERATOR, "acme")
+    (request,) = await licence_requests.list_requests(bot.core, OPERATOR, "acme")
     assert request.status is RequestStatus.DECLINED
     assert (await orders.list_orders(bot.core, OPERATOR, "acme")).subscriptions == ()
 

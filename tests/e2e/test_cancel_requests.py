@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot.emulator import EmulatedUser
 from bot.notifier import deliver_once
+from domain.licence_requests import RequestKind, RequestStatus
 from domain.model import Role, Status
-from domain.requests import RequestKind, RequestStatus
-from domain.services import orders, requests
+from domain.services import licence_requests, orders
 from domain.services.accounts import OPERATOR
 from tests.e2e.harness import Bot, order, press, say, screen, texts
 
@@ -104,6 +104,6 @@ async def test_the_service_desk_prepares_a_cancellation_for_the_admins(bot: Bot)
     await press(bot, anna, "Genehmigen", card)
     await press(bot, anna, "Ja, kündigen")
     assert await status_of_e3(bot) is Status.CANCELLED
-    [request] = await requests.list_requests(bot.core, OPERATOR)
+    [request] = await licence_requests.list_requests(bot.core, OPERATOR)
     assert (request.kind, request.status) == (RequestKind.CANCEL, RequestStatus.APPROVED)
     assert request.as_json()["kind"] == "cancel"  # `licencebot requests --json`

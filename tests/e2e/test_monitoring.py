@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from domain import logs
 from domain.clock import FixedClock
-from domain.services import catalog
+from domain.services import catalogue
 from tests.e2e.harness import TOKEN, order, press, running_bot, say, screen
 from tests.e2e.test_transport import webhook_workers
 
@@ -150,7 +150,7 @@ async def test_json_log_lines_parse_and_hold_no_secrets(
         async def broken(*_: object) -> None:
             raise RuntimeError("the catalogue is on fire")
 
-        monkeypatch.setattr(catalog, "browse_catalog", broken)
+        monkeypatch.setattr(catalogue, "browse_catalogue", broken)
         told = await say(bot, user, "/products")
     written = lines(json_logs)  # every line is one JSON object
     raw = json_logs.getvalue()

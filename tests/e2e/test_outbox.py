@@ -22,19 +22,19 @@ from domain.commands import (
     PlaceOrder,
     WithdrawCancellation,
 )
+from domain.licence_requests import RequestKind
 from domain.model import Actor, Channel, Role
-from domain.requests import RequestKind
 from domain.services import (
     accounts,
     addons,
+    licence_requests,
     notifications,
     orders,
-    requests,
     subscriptions,
     tickets,
 )
+from domain.services.licence_requests import Approval, AskRequest
 from domain.services.notifications import LEASE, claim_deliveries
-from domain.services.requests import Approval, AskRequest
 from domain.services.tickets import OpenTicket
 from tests.e2e.harness import Bot, running_bot, texts
 from tests.storage import read
@@ -159,7 +159,7 @@ async def test_request_decisions_tell_the_one_who_asked_with_the_reason(bot: Bot
     await bot.provision(sub)
     await deliver(bot)
     agent = await bot.linked_user(9105, role=Role.AGENT, customer=None, language="en")
-    mia_asks = await requests.ask(
+    mia_asks = await licence_requests.ask(
         bot.core,
         await actor(bot, mia),
         AskRequest("acme", RequestKind.CHANGE, subscription_id=sub, quantity=8),
@@ -167,7 +167,7 @@ async def test_request_decisions_tell_the_one_who_asked_with_the_reason(bot: Bot
     )
     marks = {u.id: len(u.messages()) for u in (anna, bob, mia, agent)}
 
-    await requests.decline(
+    await licence_requests.decline(
         bot.core, await actor(bot, anna), mia_asks.id, "Budget <erst> im Januar", "Anna"
     )
     assert await deliver(bot) == 2  # Mia who asked, Bob the other admin; not Anna
@@ -182,14 +182,16 @@ async def test_request_decisions_tell_the_one_who_asked_with_the_reason(bot: Bot
     assert told(anna, marks[anna.id]) == []
 
     # approved: Mia and Anna hear of the approval, and nobody of the change a second time
-    again = await requests.ask(
+    again = await licence_requests.ask(
         bot.core,
         await actor(bot, mia),
         AskRequest("acme", RequestKind.CHANGE, subscription_id=sub, quantity=9),
         "Mia",
     )
     marks = {u.id: len(u.messages()) for u in (anna, bob, mia, agent)}
-    await requests.approve(bot.core, await actor(bot, bob), again.id, Approval(True, False), "Bob")
+    await licence_requests.approve(
+        bot.core, await actor(bot, bob), again.id, Approval(True, False), "Bob"
+    )
     assert await deliver(bot) == 2
     assert told(mia, marks[mia.id]) == [
         "✅ Anfrage Nr. 2 (ACME GmbH) ist genehmigt: Microsoft 365 E3 (Nr. 1): neue Menge 9."
@@ -200,14 +202,16 @@ async def test_request_decisions_tell_the_one_who_asked_with_the_reason(bot: Bot
     assert told(bob, marks[bob.id]) == []
 
     # the service desk prepared a request; declined, the agent is told why, in English
-    prepared = await requests.ask(
+    prepared = await licence_requests.ask(
         bot.core,
         await actor(bot, agent),
         AskRequest("acme", RequestKind.ORDER, product_sku="EXO-P1", quantity=3),
         "Sam (Service Desk)",
     )
     marks = {u.id: len(u.messages()) for u in (anna, bob, mia, agent)}
-    await requests.decline(bot.core, await actor(bot, anna), prepared.id, "Not needed", "Anna")
+    await licence_requests.decline(
+        bot.core, await actor(bot, anna), prepared.id, "Not needed", "Anna"
+    )
     assert await deliver(bot) == 2
     [said] = told(agent, marks[agent.id])
     assert said.startswith("❌ Request no. 3 (ACME GmbH) has been declined: Exchange Online")

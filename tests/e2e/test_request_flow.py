@@ -9,10 +9,10 @@ from sqlalchemy import select
 from bot.emulator import EmulatedUser
 from bot.notifier import deliver_once
 from domain.clock import FixedClock
+from domain.licence_requests import RequestStatus
 from domain.model import Channel
 from domain.model import Role as R
-from domain.requests import RequestStatus
-from domain.services import accounts, orders, requests
+from domain.services import accounts, licence_requests, orders
 from domain.services.accounts import OPERATOR
 from domain.storage import tables
 from tests.conftest import PgSchema
@@ -34,7 +34,8 @@ async def subscriptions(bot: Bot) -> list[tuple[str, int]]:
 
 
 async def status_of(bot: Bot, request_id: int) -> RequestStatus:
-    [found] = [r for r in await requests.list_requests(bot.core, OPERATOR) if r.id == request_id]
+    listed = await licence_requests.list_requests(bot.core, OPERATOR)
+    [found] = [r for r in listed if r.id == request_id]
     return found.status
 
 
@@ -242,7 +243,7 @@ async def test_a_request_is_sent_once(bot: Bot) -> None:  # R23
     assert "Ihre Anfrage Nr. 1 dazu wartet bereits auf die Entscheidung" in shown
     cards = [t for t in texts(anna) if t.startswith("📨 Anfrage")]
     assert len(cards) == 1
-    assert [r.id for r in await requests.list_requests(bot.core, OPERATOR)] == [1]
+    assert [r.id for r in await licence_requests.list_requests(bot.core, OPERATOR)] == [1]
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

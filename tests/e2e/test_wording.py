@@ -7,10 +7,10 @@ from pathlib import Path
 
 from bot.notifier import deliver_once
 from domain.clock import FixedClock
+from domain.licence_requests import RequestKind
 from domain.model import Channel, Role
-from domain.requests import RequestKind
-from domain.services import accounts, requests
-from domain.services.requests import AskRequest
+from domain.services import accounts, licence_requests
+from domain.services.licence_requests import AskRequest
 from tests.e2e.harness import Bot, order, order_summary, press, running_bot, say, screen, texts
 
 DESK = -1001234567890
@@ -125,10 +125,10 @@ async def test_a_withdrawn_request_has_its_icon_like_every_other_status(bot: Bot
     admin = await bot.linked_user(7007)
     member = await bot.linked_user(7008, role=Role.MEMBER, first_name="Mia")
     mia = await accounts.resolve_actor(bot.core, Channel.TELEGRAM, "7008")
-    asked = await requests.ask(
+    asked = await licence_requests.ask(
         bot.core, mia, AskRequest("acme", RequestKind.ORDER, "M365-E3", 1), "Mia"
     )
-    await requests.withdraw(bot.core, mia, asked.id)
+    await licence_requests.withdraw(bot.core, mia, asked.id)
     for user, word in ((admin, "zurückgezogen"), (member, "zurückgezogen")):
         listing = await say(bot, user, "/requests")
         assert f"Nr. {asked.id} · ↩️ {word} ·" in listing.plain_text

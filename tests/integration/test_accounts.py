@@ -12,7 +12,7 @@ from domain import errors
 from domain.clock import FixedClock
 from domain.commands import AddCustomer, CreateInvite, LinkUser
 from domain.model import Channel, Role
-from domain.services import accounts, catalog
+from domain.services import accounts, catalogue
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.storage import tables
@@ -124,10 +124,10 @@ async def test_a_price_for_an_unknown_sku_is_refused(ctx: Context, seed: Seed) -
 async def test_catalogue_prices_follow_the_customer(ctx: Context, seed: Seed) -> None:  # R1, R2
     await accounts.add_customer(ctx, OPERATOR, AddCustomer("cheap", "Cheap KG", Decimal("20")))
     await accounts.set_price(ctx, OPERATOR, "cheap", "M365-E3", Decimal("35.00"))
-    listed = {o.sku: o for o in await catalog.browse_catalog(ctx, OPERATOR, "cheap")}
+    listed = {o.sku: o for o in await catalogue.browse_catalogue(ctx, OPERATOR, "cheap")}
     assert listed["M365-E3"].unit_price == Decimal("35.00")
     assert listed["M365-BUSINESS-BASIC"].unit_price == Decimal("5.33")  # 6.66 × 0.8 = 5.328
-    standard = {o.sku: o for o in await catalog.browse_catalog(ctx, seed.acme_admin, "acme")}
+    standard = {o.sku: o for o in await catalogue.browse_catalogue(ctx, seed.acme_admin, "acme")}
     assert standard["M365-E3"].unit_price == Decimal("46.77")
     with pytest.raises(errors.CustomerNotFound):
-        await catalog.browse_catalog(ctx, seed.acme_admin, "cheap")  # R24
+        await catalogue.browse_catalogue(ctx, seed.acme_admin, "cheap")  # R24

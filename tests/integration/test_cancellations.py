@@ -8,12 +8,12 @@ import pytest
 
 from domain import errors
 from domain.commands import CancelSubscription, PlaceOrder
+from domain.licence_requests import RequestKind, RequestStatus
 from domain.model import Status
-from domain.requests import RequestKind, RequestStatus
-from domain.services import cancellations, orders, requests, subscriptions
+from domain.services import cancellations, licence_requests, orders, subscriptions
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.services.requests import Approval, AskRequest
+from domain.services.licence_requests import Approval, AskRequest
 from tests.conftest import Seed
 
 NONE = Approval(terms_accepted=False, account_consent=False)
@@ -41,7 +41,7 @@ async def test_an_admin_cancels_and_a_member_asks(ctx: Context, seed: Seed) -> N
 
     own = await cancellations.preview_cancel(ctx, seed.acme_admin, sub)
     assert not own.asks
-    approved = await requests.approve(ctx, seed.acme_admin, done.request.id, NONE, "Anna")
+    approved = await licence_requests.approve(ctx, seed.acme_admin, done.request.id, NONE, "Anna")
     assert (approved.status, approved.result_id) == (RequestStatus.APPROVED, sub)
     view = await orders.order_status(ctx, OPERATOR, sub)
     assert (view.status, str(view.end_date)) == (Status.CANCELLED, "2026-11-30")  # R19
@@ -51,30 +51,34 @@ async def test_a_cancellation_request_that_can_no_longer_be_done_stays_open(
     ctx: Context, seed: Seed
 ) -> None:  # R23: never approved into nothing
     sub = await provisioned_e3(ctx, seed)
-    asked = await requests.ask(
+    asked = await licence_requests.ask(
         ctx, seed.acme_member, AskRequest("acme", RequestKind.CANCEL, subscription_id=sub), "Mia"
     )
     await cancellations.submit_cancel(ctx, seed.acme_admin, CancelSubscription(sub), "Anna")
     with pytest.raises(errors.NotCancellable):
-        await requests.approve(ctx, seed.acme_admin, asked.id, NONE, "Anna")
-    [still] = await requests.list_requests(ctx, seed.acme_admin, status=RequestStatus.PENDING)
+        await licence_requests.approve(ctx, seed.acme_admin, asked.id, NONE, "Anna")
+    [still] = await licence_requests.list_requests(
+        ctx, seed.acme_admin, status=RequestStatus.PENDING
+    )
     assert still.id == asked.id
-    declined = await requests.decline(ctx, seed.acme_admin, asked.id, "schon gekündigt", "Anna")
+    declined = await licence_requests.decline(
+        ctx, seed.acme_admin, asked.id, "schon gekündigt", "Anna"
+    )
     assert declined.status is RequestStatus.DECLINED
 
 
 async def test_the_service_desk_prepares_a_cancellation(ctx: Context, seed: Seed) -> None:
     sub = await provisioned_e3(ctx, seed)
-    figures = await requests.preview(
+    figures = await licence_requests.preview(
         ctx, seed.agent, AskRequest("acme", RequestKind.CANCEL, subscription_id=sub)
     )
     assert (figures.quantity, str(figures.end_date)) == (10, "2026-11-30")
-    prepared = await requests.ask(
+    prepared = await licence_requests.ask(
         ctx, seed.agent, AskRequest("acme", RequestKind.CANCEL, subscription_id=sub), "Bernd"
     )
     with pytest.raises(errors.PermissionDenied):  # the desk prepares, an admin decides
-        await requests.approve(ctx, seed.agent, prepared.id, NONE, "Bernd")
+        await licence_requests.approve(ctx, seed.agent, prepared.id, NONE, "Bernd")
     with pytest.raises(errors.RequestNotFound):  # another customer's admin: missing (R24)
-        await requests.approve(ctx, seed.globex_admin, prepared.id, NONE, "Gus")
-    await requests.approve(ctx, seed.acme_admin, prepared.id, NONE, "Anna")
+        await licence_requests.approve(ctx, seed.globex_admin, prepared.id, NONE, "Gus")
+    await licence_requests.approve(ctx, seed.acme_admin, prepared.id, NONE, "Anna")
     assert (await orders.order_status(ctx, OPERATOR, sub)).status is Status.CANCELLED

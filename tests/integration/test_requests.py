@@ -9,12 +9,12 @@ import pytest
 
 from domain import errors
 from domain.commands import PlaceOrder
+from domain.licence_requests import Origin, RequestKind, RequestStatus
 from domain.model import Role
-from domain.requests import Origin, RequestKind, RequestStatus
-from domain.services import orders, requests, subscriptions
+from domain.services import licence_requests, orders, subscriptions
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.services.requests import Approval, AskRequest
+from domain.services.licence_requests import Approval, AskRequest
 from domain.storage.database import Database
 from tests.conftest import Seed, link
 
@@ -23,7 +23,7 @@ BOTH = Approval(terms_accepted=True, account_consent=True, idempotency_key="appr
 
 
 async def member_asks(ctx: Context, seed: Seed, quantity: int = 12) -> int:
-    view = await requests.ask(
+    view = await licence_requests.ask(
         ctx, seed.acme_member, AskRequest("acme", RequestKind.ORDER, E3, quantity), "Mia"
     )
     return view.id
@@ -33,7 +33,9 @@ async def test_a_members_request_is_ordered_when_an_admin_approves_with_consents
     ctx: Context, seed: Seed
 ) -> None:
     request_id = await member_asks(ctx, seed)
-    [pending] = await requests.list_requests(ctx, seed.acme_admin, status=RequestStatus.PENDING)
+    [pending] = await licence_requests.list_requests(
+        ctx, seed.acme_admin, status=RequestStatus.PENDING
+    )
     assert (pending.id, pending.origin, pending.product_name) == (
         request_id,
         Origin.MEMBER,
@@ -41,8 +43,10 @@ async def test_a_members_request_is_ordered_when_an_admin_approves_with_consents
     )
     assert (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions == ()
     with pytest.raises(errors.ConsentMissing):  # nothing without both consents (R5)
-        await requests.approve(ctx, seed.acme_admin, request_id, Approval(True, False), "Anna")
-    done = await requests.approve(ctx, seed.acme_admin, request_id, BOTH, "Anna")
+        await licence_requests.approve(
+            ctx, seed.acme_admin, request_id, Approval(True, False), "Anna"
+        )
+    done = await licence_requests.approve(ctx, seed.acme_admin, request_id, BOTH, "Anna")
     assert (done.status, done.decided_by_name) == (RequestStatus.APPROVED, "Anna")
     [sub] = (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions
     assert (sub.product_sku, sub.quantity, done.result_id) == (E3, 12, sub.id)
@@ -53,10 +57,12 @@ async def test_a_declined_request_carries_the_reason_and_orders_nothing(
 ) -> None:
     request_id = await member_asks(ctx, seed)
     with pytest.raises(errors.ReasonMissing):
-        await requests.decline(ctx, seed.acme_admin, request_id, "  ", "Anna")
-    done = await requests.decline(ctx, seed.acme_admin, request_id, "Budget erst im Januar", "Anna")
+        await licence_requests.decline(ctx, seed.acme_admin, request_id, "  ", "Anna")
+    done = await licence_requests.decline(
+        ctx, seed.acme_admin, request_id, "Budget erst im Januar", "Anna"
+    )
     assert (done.status, done.reason) == (RequestStatus.DECLINED, "Budget erst im Januar")
-    [mine] = await requests.list_requests(ctx, seed.acme_member)
+    [mine] = await licence_requests.list_requests(ctx, seed.acme_member)
     assert mine.reason == "Budget erst im Januar"
     assert (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions == ()
 
@@ -64,9 +70,9 @@ async def test_a_declined_request_carries_the_reason_and_orders_nothing(
 async def test_the_first_decision_wins(ctx: Context, seed: Seed) -> None:  # R23
     request_id = await member_asks(ctx, seed)
     second_admin = await link(ctx, Role.ADMIN, "acme", "102")
-    await requests.decline(ctx, seed.acme_admin, request_id, "Nein", "Anna")
+    await licence_requests.decline(ctx, seed.acme_admin, request_id, "Nein", "Anna")
     with pytest.raises(errors.RequestDecided) as late:
-        await requests.approve(ctx, second_admin, request_id, BOTH, "Ben")
+        await licence_requests.approve(ctx, second_admin, request_id, BOTH, "Ben")
     assert (late.value.status, late.value.decided_by) == ("declined", "Anna")
     assert (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions == ()
 
@@ -77,11 +83,11 @@ async def test_two_admins_deciding_at_once_order_at_most_once(
     request_id = await member_asks(ctx, seed)
     second_admin = await link(ctx, Role.ADMIN, "acme", "102")
     results = await asyncio.gather(
-        requests.approve(ctx, seed.acme_admin, request_id, BOTH, "Anna"),
-        requests.approve(ctx, second_admin, request_id, BOTH, "Ben"),
+        licence_requests.approve(ctx, seed.acme_admin, request_id, BOTH, "Anna"),
+        licence_requests.approve(ctx, second_admin, request_id, BOTH, "Ben"),
         return_exceptions=True,
     )
-    decided = [r for r in results if isinstance(r, requests.RequestView)]
+    decided = [r for r in results if isinstance(r, licence_requests.RequestView)]
     refused = [r for r in results if isinstance(r, errors.RequestDecided)]
     assert (len(decided), len(refused)) == (1, 1), results
     assert len((await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions) == 1
@@ -89,7 +95,7 @@ async def test_two_admins_deciding_at_once_order_at_most_once(
 
 async def test_requests_are_checked_like_the_write_itself(ctx: Context, seed: Seed) -> None:
     with pytest.raises(errors.InvalidQuantity):  # R4
-        await requests.ask(
+        await licence_requests.ask(
             ctx, seed.acme_member, AskRequest("acme", RequestKind.ORDER, E3, 0), "Mia"
         )
     placed = await orders.place_order(
@@ -98,7 +104,7 @@ async def test_requests_are_checked_like_the_write_itself(ctx: Context, seed: Se
     with pytest.raises(errors.AlreadySubscribed):  # R6
         await member_asks(ctx, seed)
     with pytest.raises(errors.AddonRequiresProvisioned):  # R14
-        await requests.ask(
+        await licence_requests.ask(
             ctx,
             seed.acme_member,
             AskRequest(
@@ -109,13 +115,13 @@ async def test_requests_are_checked_like_the_write_itself(ctx: Context, seed: Se
             ),
             "Mia",
         )
-    change = await requests.ask(
+    change = await licence_requests.ask(
         ctx,
         seed.acme_member,
         AskRequest("acme", RequestKind.CHANGE, quantity=15, subscription_id=placed.subscription.id),
         "Mia",
     )
-    await requests.approve(ctx, seed.acme_admin, change.id, Approval(False, False), "Anna")
+    await licence_requests.approve(ctx, seed.acme_admin, change.id, Approval(False, False), "Anna")
     [sub] = (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions
     assert sub.quantity == 15
 
@@ -123,22 +129,23 @@ async def test_requests_are_checked_like_the_write_itself(ctx: Context, seed: Se
 async def test_the_service_desk_prepares_for_any_customer_and_admins_decide(
     ctx: Context, seed: Seed
 ) -> None:  # R23
-    prepared = await requests.ask(
+    prepared = await licence_requests.ask(
         ctx, seed.agent, AskRequest("globex", RequestKind.ORDER, E3, 5), "Bernd (Service Desk)"
     )
     assert prepared.origin is Origin.AGENT
     with pytest.raises(errors.RequestNotFound):  # another customer's admin: missing (R24)
-        await requests.approve(ctx, seed.acme_admin, prepared.id, BOTH, "Anna")
+        await licence_requests.approve(ctx, seed.acme_admin, prepared.id, BOTH, "Anna")
     for stranger in (seed.acme_admin, seed.acme_member):
         with pytest.raises(errors.RequestNotFound):
-            await requests.decline(ctx, stranger, prepared.id, "nein", "Mia")
+            await licence_requests.decline(ctx, stranger, prepared.id, "nein", "Mia")
     own = await member_asks(ctx, seed)
     with pytest.raises(errors.PermissionDenied):  # members ask, they do not decide
-        await requests.decline(ctx, seed.acme_member, own, "nein", "Mia")
-    done = await requests.approve(ctx, seed.globex_admin, prepared.id, BOTH, "Gina")
+        await licence_requests.decline(ctx, seed.acme_member, own, "nein", "Mia")
+    done = await licence_requests.approve(ctx, seed.globex_admin, prepared.id, BOTH, "Gina")
     assert done.status is RequestStatus.APPROVED
-    assert [r.id for r in await requests.list_requests(ctx, OPERATOR, "globex")] == [prepared.id]
-    assert [p.external_id for p in await requests.deciders(ctx, "globex")] == ["200"]
+    listed = await licence_requests.list_requests(ctx, OPERATOR, "globex")
+    assert [r.id for r in listed] == [prepared.id]
+    assert [p.external_id for p in await licence_requests.deciders(ctx, "globex")] == ["200"]
 
 
 async def test_admins_order_themselves_and_customers_cannot_prepare(
@@ -146,7 +153,9 @@ async def test_admins_order_themselves_and_customers_cannot_prepare(
 ) -> None:
     for actor in (seed.acme_admin, seed.globex_admin):
         with pytest.raises((errors.PermissionDenied, errors.CustomerNotFound)):
-            await requests.ask(ctx, actor, AskRequest("acme", RequestKind.ORDER, E3, 5), "X")
+            await licence_requests.ask(
+                ctx, actor, AskRequest("acme", RequestKind.ORDER, E3, 5), "X"
+            )
     assert await subscriptions.end_expired(ctx) == []
 
 
@@ -156,7 +165,7 @@ async def test_the_same_request_waiting_is_not_sent_twice(ctx: Context, seed: Se
         await member_asks(ctx, seed, quantity=12)
     assert twin.value.request_id == first
     other = await member_asks(ctx, seed, quantity=13)  # a different wish is a new request
-    await requests.decline(ctx, seed.acme_admin, first, "Nein", "Anna")
+    await licence_requests.decline(ctx, seed.acme_admin, first, "Nein", "Anna")
     again = await member_asks(ctx, seed, quantity=12)  # decided: may be asked again
     assert len({first, other, again}) == 3
 
@@ -165,26 +174,26 @@ async def test_figures_are_what_the_admin_would_order_at_this_customers_prices(
     ctx: Context, seed: Seed
 ) -> None:  # R3, R23
     ask = AskRequest("acme", RequestKind.ORDER, E3, 12)
-    preview = await requests.preview(ctx, seed.acme_member, ask)
+    preview = await licence_requests.preview(ctx, seed.acme_member, ask)
     assert (preview.product_name, preview.quantity, str(preview.monthly_total)) == (
         "Microsoft 365 E3",
         12,
         "561.24",
     )
     with pytest.raises(errors.PermissionDenied):  # an admin orders instead of asking
-        await requests.preview(ctx, seed.acme_admin, ask)
+        await licence_requests.preview(ctx, seed.acme_admin, ask)
     request_id = await member_asks(ctx, seed)
-    assert (await requests.figures(ctx, seed.acme_admin, request_id)).quantity == 12
+    assert (await licence_requests.figures(ctx, seed.acme_admin, request_id)).quantity == 12
     with pytest.raises(errors.RequestNotFound):  # another customer's request: missing (R24)
-        await requests.figures(ctx, seed.globex_admin, request_id)
+        await licence_requests.figures(ctx, seed.globex_admin, request_id)
 
 
 async def test_a_member_who_moved_to_another_customer_no_longer_sees_the_old_requests(
     ctx: Context, seed: Seed
 ) -> None:  # R24: what was asked for ACME is ACME's, not the person's
     await member_asks(ctx, seed)
-    assert len(await requests.list_requests(ctx, seed.acme_member)) == 1
+    assert len(await licence_requests.list_requests(ctx, seed.acme_member)) == 1
     moved = await link(ctx, Role.MEMBER, "globex", "101", move=True)  # the same person joins
     assert moved.user_id == seed.acme_member.user_id and moved.customer_id == "globex"
-    assert await requests.list_requests(ctx, moved) == []
-    assert await requests.list_requests(ctx, moved, status=RequestStatus.PENDING) == []
+    assert await licence_requests.list_requests(ctx, moved) == []
+    assert await licence_requests.list_requests(ctx, moved, status=RequestStatus.PENDING) == []

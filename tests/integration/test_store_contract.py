@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from domain import errors
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.conversation import ChatState
+from domain.licence_requests import LicenceRequest, Origin, RequestKind, RequestStatus
 from domain.model import (
     Actor,
     AuditEntry,
@@ -30,12 +31,11 @@ from domain.model import (
 )
 from domain.ports import Erased, Store, UnitOfWork
 from domain.pricing import PriceList
-from domain.requests import LicenceRequest, Origin, RequestKind, RequestStatus
 from domain.seats import SeatReport
 from domain.storage.database import Database
 from domain.storage.migrate import upgrade
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
-from tests.conftest import CATALOG, NOW, PG_URL, _create_schema, _drop_schema, require_pg
+from tests.conftest import CATALOGUE, NOW, PG_URL, _create_schema, _drop_schema, require_pg
 from tests.fakes import FakeStore
 
 TODAY = date(2026, 11, 24)
@@ -69,7 +69,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 async def seeded(store: Store) -> tuple[int, int]:
     """The catalogue, ACME and Globex, ACME's admin and member: (admin id, member id)."""
     async with store.unit_of_work() as uow:
-        await uow.catalog.replace(read_catalog(CATALOG))
+        await uow.catalogue.replace(read_catalogue(CATALOGUE))
         await uow.customers.add(Customer("acme", "ACME GmbH"), NOW)
         await uow.customers.add(Customer("globex", "Globex AG", PriceList({}, Decimal(5))), NOW)
         admin = ChatUser(None, TG, "100", Role.ADMIN, "acme", "Anna", "de")
@@ -90,9 +90,9 @@ async def committed(store: Store, write: Callable[[UnitOfWork], Awaitable[object
 
 
 async def subscribe(uow: UnitOfWork, sku: str = E3, quantity: int = 5, key: str = "k") -> int:
-    catalog = await uow.catalog.load(fresh=True)
+    catalogue = await uow.catalogue.load(fresh=True)
     customer = await uow.customers.get("acme")
-    sub = new_subscription(customer, catalog.product(sku), quantity, TODAY, NOW, key)
+    sub = new_subscription(customer, catalogue.product(sku), quantity, TODAY, NOW, key)
     uow.subscriptions.add(sub)
     await uow.flush()
     assert sub.id is not None
@@ -135,26 +135,26 @@ async def test_nothing_is_stored_unless_committed(store: Store) -> None:
 
 async def test_the_catalogue_retires_what_is_in_use_and_removes_the_rest(store: Store) -> None:
     async with store.unit_of_work(write=False) as uow:
-        assert await uow.catalog.is_empty()
+        assert await uow.catalogue.is_empty()
     await seeded(store)
     async with store.unit_of_work() as uow:
         await subscribe(uow, E3)
         await uow.commit()
-    spec = read_catalog(CATALOG)
+    spec = read_catalogue(CATALOGUE)
     smaller = spec.model_copy(
         update={"products": [p for p in spec.products if p.sku not in (E3, E5)]}
     )
     async with store.unit_of_work() as uow:
-        changes = await uow.catalog.replace(smaller)
+        changes = await uow.catalogue.replace(smaller)
         await uow.commit()
     assert (changes.retired, changes.removed, changes.added) == ((E3,), (E5,), ())
     assert "M365-BUSINESS-BASIC" in changes.updated
     async with store.unit_of_work(write=False) as uow:
-        catalog = await uow.catalog.load(fresh=True)
-        assert not await uow.catalog.is_empty()
-    e3 = catalog.products[E3]
-    assert (e3.retired, e3.addon_skus, E5 in catalog.products) == (True, (), False)
-    basic = catalog.products["M365-BUSINESS-BASIC"]
+        catalogue = await uow.catalogue.load(fresh=True)
+        assert not await uow.catalogue.is_empty()
+    e3 = catalogue.products[E3]
+    assert (e3.retired, e3.addon_skus, E5 in catalogue.products) == (True, (), False)
+    basic = catalogue.products["M365-BUSINESS-BASIC"]
     assert (basic.seat_cap and basic.seat_cap.max_quantity, basic.addon_skus[0]) == (
         300,
         "EXO-ARCHIVE",

@@ -6,21 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.nlu import parser as parser_module
 from domain.nlu.names import CatalogueNames
 from domain.nlu.numbers import typed_quantity
 from domain.nlu.parser import Parser, ParseResult
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = read_catalog(ROOT / "data" / "catalog.yaml").to_catalog()
+CATALOGUE = read_catalogue(ROOT / "data" / "catalog.yaml").to_catalogue()
 
 
 @pytest.fixture(scope="module")
 def parser() -> Parser:
     return Parser.from_file(
-        {sku: p.name for sku, p in CATALOG.products.items()},
-        {sku: a.name for sku, a in CATALOG.addons.items()},
+        {sku: p.name for sku, p in CATALOGUE.products.items()},
+        {sku: a.name for sku, a in CATALOGUE.addons.items()},
     )
 
 
@@ -86,7 +86,7 @@ def test_a_full_name_is_not_ambiguous(parser: Parser) -> None:
 
 
 def test_the_rasa_forms_resolve_the_same_ambiguity() -> None:
-    names = CatalogueNames.of(CATALOG)
+    names = CatalogueNames.of(CATALOGUE)
     assert names.product_choices("E3") == ("M365-E3", "O365-E3")
     assert names.product_choices("Office 365 E3") == ()
     assert names.addon_choices("Defender") == ("DEFENDER-O365-P1", "DEFENDER-O365-P2")

@@ -16,7 +16,7 @@ from tests.contract import CONTRACT_ENTITIES, CONTRACT_INTENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_FILE = ROOT / "data" / "nlu.yml"
-CATALOG_FILE = ROOT / "data" / "catalog.yaml"
+CATALOGUE_FILE = ROOT / "data" / "catalog.yaml"
 MESSAGES_FILE = Path(__file__).resolve().parent / "messages.yml"
 # Issue #18's second set, written before the new intents were trained (docs/nlu.md).
 MESSAGES_V2_FILE = Path(__file__).resolve().parent / "messages_v2.yml"
@@ -286,8 +286,8 @@ def synonyms(items: list[dict[str, Any]]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def catalog_skus() -> dict[str, frozenset[str]]:
-    data = _load_yaml(CATALOG_FILE)
+def catalogue_skus() -> dict[str, frozenset[str]]:
+    data = _load_yaml(CATALOGUE_FILE)
     assert isinstance(data, dict)
     return {
         "product": frozenset(str(item["sku"]) for item in data["products"]),
@@ -384,16 +384,16 @@ def test_quantities_are_numbers(examples_by_intent: dict[str, list[str]]) -> Non
 
 
 def test_synonym_values_are_catalogue_skus(
-    synonyms: dict[str, str], catalog_skus: dict[str, frozenset[str]]
+    synonyms: dict[str, str], catalogue_skus: dict[str, frozenset[str]]
 ) -> None:
-    known = catalog_skus["product"] | catalog_skus["addon"]
+    known = catalogue_skus["product"] | catalogue_skus["addon"]
     assert set(synonyms.values()) <= known
 
 
 def test_every_annotated_product_and_addon_maps_to_a_sku_of_its_kind(
     examples_by_intent: dict[str, list[str]],
     synonyms: dict[str, str],
-    catalog_skus: dict[str, frozenset[str]],
+    catalogue_skus: dict[str, frozenset[str]],
 ) -> None:
     for examples in examples_by_intent.values():
         for example in examples:
@@ -403,7 +403,7 @@ def test_every_annotated_product_and_addon_maps_to_a_sku_of_its_kind(
                 resolved = value if value is not None else synonyms.get(_normalise(text), text)
                 if _normalise(text).removesuffix("er") in AMBIGUOUS:
                     continue  # "E3": no synonym, so that the forms ask which one is meant
-                assert resolved in catalog_skus[entity], f"{text!r} ({entity}) in {example!r}"
+                assert resolved in catalogue_skus[entity], f"{text!r} ({entity}) in {example!r}"
 
 
 def test_lookup_tables_for_products_and_addons(items: list[dict[str, Any]]) -> None:
@@ -426,7 +426,7 @@ def test_enough_messages(messages: list[dict[str, Any]], message_file: Path) -> 
 
 
 def test_messages_have_valid_labels(
-    messages: list[dict[str, Any]], catalog_skus: dict[str, frozenset[str]]
+    messages: list[dict[str, Any]], catalogue_skus: dict[str, frozenset[str]]
 ) -> None:
     for entry in messages:
         assert set(entry) <= MESSAGE_KEYS, entry
@@ -434,9 +434,9 @@ def test_messages_have_valid_labels(
         assert entry["text"].strip(), entry
         assert entry.get("intent") in INTENTS, entry
         if "product" in entry:
-            assert entry["product"] in catalog_skus["product"], entry
+            assert entry["product"] in catalogue_skus["product"], entry
         if "addon" in entry:
-            assert entry["addon"] in catalog_skus["addon"], entry
+            assert entry["addon"] in catalogue_skus["addon"], entry
         if "quantity" in entry:
             quantity = entry["quantity"]
             assert isinstance(quantity, int), entry

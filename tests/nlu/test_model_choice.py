@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.nlu import evaluation, training_data
 from domain.nlu import parser as parser_module
 from domain.nlu.classifier import DEFAULT_MODEL, MODELS, IntentClassifier, features_text
@@ -15,9 +15,9 @@ from domain.nlu.evaluation import Expected
 from domain.nlu.parser import Parser, ParseResult
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = read_catalog(ROOT / "data" / "catalog.yaml").to_catalog()
-PRODUCTS = {sku: p.name for sku, p in CATALOG.products.items()}
-ADDONS = {sku: a.name for sku, a in CATALOG.addons.items()}
+CATALOGUE = read_catalogue(ROOT / "data" / "catalog.yaml").to_catalogue()
+PRODUCTS = {sku: p.name for sku, p in CATALOGUE.products.items()}
+ADDONS = {sku: a.name for sku, a in CATALOGUE.addons.items()}
 
 
 def _outcome(want: str, got: str, confidence: float, second: float) -> tuple[Expected, ParseResult]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.nlu.names import CatalogueNames
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def names() -> CatalogueNames:
-    return CatalogueNames.of(read_catalog(ROOT / "data" / "catalog.yaml").to_catalog())
+    return CatalogueNames.of(read_catalogue(ROOT / "data" / "catalog.yaml").to_catalogue())
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from bot import cli, nlu_cli
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.nlu import evaluation, training_data
 from domain.nlu.classifier import features_text
 from domain.nlu.numbers import find_quantity, normalise_numbers
@@ -26,10 +26,10 @@ MESSAGES_V2 = ROOT / "tests" / "nlu" / "messages_v2.yml"
 
 @pytest.fixture(scope="module")
 def parser() -> Parser:
-    catalog = read_catalog(ROOT / "data" / "catalog.yaml").to_catalog()
+    catalogue = read_catalogue(ROOT / "data" / "catalog.yaml").to_catalogue()
     return Parser.from_file(
-        {sku: p.name for sku, p in catalog.products.items()},
-        {sku: a.name for sku, a in catalog.addons.items()},
+        {sku: p.name for sku, p in catalogue.products.items()},
+        {sku: a.name for sku, a in catalogue.addons.items()},
     )
 
 

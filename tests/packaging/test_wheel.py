@@ -36,7 +36,7 @@ import pytest
 import yaml
 
 from bot.emulator import BotApiEmulator
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 
 pytestmark = pytest.mark.packaging
 
@@ -236,7 +236,7 @@ def test_chat_seeds_the_demo_from_the_packaged_catalogue(installed: Installed) -
     assert "Auf Wiedersehen." in chat.stdout
     with contextlib.closing(sqlite3.connect(installed.workdir / "chat.db")) as db:
         loaded = {sku for (sku,) in db.execute("SELECT sku FROM products")}
-    assert loaded == {p.sku for p in read_catalog(ROOT / "data" / "catalog.yaml").products}
+    assert loaded == {p.sku for p in read_catalogue(ROOT / "data" / "catalog.yaml").products}
 
 
 async def test_run_answers_through_the_bot_api(installed: Installed) -> None:

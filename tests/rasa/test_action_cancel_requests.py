@@ -9,12 +9,12 @@ import pytest
 
 from actions.conversation import Texts
 from domain.commands import PlaceOrder
+from domain.licence_requests import RequestKind, RequestStatus
 from domain.model import Channel, Role
-from domain.requests import RequestKind, RequestStatus
-from domain.services import notifications, orders, requests
+from domain.services import licence_requests, notifications, orders
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.services.requests import Approval
+from domain.services.licence_requests import Approval
 from domain.texts.i18n import Translator
 from domain.texts.notices import notice
 from tests.conftest import Seed
@@ -51,7 +51,7 @@ async def test_a_members_cancel_form_ends_in_a_request(
     sent = await member.run("action_cancel_subscription")
     assert sent.texts == ["📨 Anfrage Nr. 1 ist bei Ihren Admins."]
     assert (await orders.order_status(ctx, OPERATOR, sub)).status.value == "ordered"
-    (asked,) = await requests.list_requests(ctx, OPERATOR)
+    (asked,) = await licence_requests.list_requests(ctx, OPERATOR)
     assert (asked.kind, asked.status, asked.subscription_id) == (
         RequestKind.CANCEL,
         RequestStatus.PENDING,
@@ -63,7 +63,7 @@ async def test_a_members_cancel_form_ends_in_a_request(
         "📨 Neue Anfrage Nr. 1 (ACME GmbH): Microsoft 365 E3 (Nr. 1) kündigen. "
         "Sie entscheiden darüber unter /requests."
     ]
-    await requests.approve(ctx, seed.acme_admin, asked.id, Approval(False, False), "Anna")
+    await licence_requests.approve(ctx, seed.acme_admin, asked.id, Approval(False, False), "Anna")
     view = await orders.order_status(ctx, OPERATOR, sub)
     assert (view.status.value, str(view.end_date)) == ("cancelled", "2026-11-30")
 
@@ -86,4 +86,4 @@ async def test_an_admins_cancel_form_still_cancels(
     assert done.texts == [
         "The cancellation of Microsoft 365 E3 has been received. End date: 30 Nov 2026."
     ]
-    assert await requests.list_requests(ctx, OPERATOR) == []
+    assert await licence_requests.list_requests(ctx, OPERATOR) == []

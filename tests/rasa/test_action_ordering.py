@@ -9,12 +9,12 @@ import pytest
 from actions.conversation import Texts
 from domain import errors
 from domain.commands import PlaceOrder
+from domain.licence_requests import Origin, RequestKind, RequestStatus
 from domain.model import Channel, Role
-from domain.requests import Origin, RequestKind, RequestStatus
-from domain.services import notifications, orders, requests
+from domain.services import licence_requests, notifications, orders
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.services.requests import Approval
+from domain.services.licence_requests import Approval
 from domain.texts.i18n import Translator
 from domain.texts.markup import plain
 from domain.texts.notices import notice
@@ -208,7 +208,7 @@ async def test_a_member_is_refused_at_every_form_and_write_but_order_and_cancel(
         assert reply.texts == [refusal], form
     (sub,) = (await orders.list_orders(ctx, seed.acme_admin, "acme")).subscriptions
     assert (sub.quantity, sub.status.value, sub.addons) == (5, "ordered", ())
-    assert await requests.list_requests(ctx, OPERATOR) == []
+    assert await licence_requests.list_requests(ctx, OPERATOR) == []
 
 
 async def test_a_members_order_becomes_a_request_the_admins_are_told_of(
@@ -223,7 +223,7 @@ async def test_a_members_order_becomes_a_request_the_admins_are_told_of(
     assert reply.texts == [plain(Translator("de")("request.sent", number=1))]  # as Telegram
     assert reply.slot("product") is None and reply.slot("quantity") is None
     assert (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions == ()
-    (asked,) = await requests.list_requests(ctx, OPERATOR)
+    (asked,) = await licence_requests.list_requests(ctx, OPERATOR)
     assert (asked.customer_id, asked.kind, asked.status, asked.origin) == (
         "acme",
         RequestKind.ORDER,
@@ -249,7 +249,7 @@ async def test_a_members_order_becomes_a_request_the_admins_are_told_of(
     await start_order(member, "M365-E5", quantity=3)  # the same again waits already
     reply = await member.run("action_place_order")
     assert reply.texts == [DE.refusal(errors.RequestPending(1))]
-    assert len(await requests.list_requests(ctx, OPERATOR)) == 1
+    assert len(await licence_requests.list_requests(ctx, OPERATOR)) == 1
 
     english = await linked(server, ctx, Role.MEMBER, "acme", "rasa-tom")
     english.slots["language"] = "en"
@@ -257,7 +257,7 @@ async def test_a_members_order_becomes_a_request_the_admins_are_told_of(
     reply = await english.run("action_place_order")
     assert reply.texts == ["📨 Request no. 2 is with your admins."]
 
-    await requests.approve(ctx, seed.acme_admin, 1, Approval(True, True), "Anna")
+    await licence_requests.approve(ctx, seed.acme_admin, 1, Approval(True, True), "Anna")
     (sub,) = (await orders.list_orders(ctx, OPERATOR, "acme")).subscriptions
     assert (sub.product_sku, sub.quantity) == ("M365-E5", 3)
 

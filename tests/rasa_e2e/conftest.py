@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from domain.catalog import read_catalog
+from domain.catalogue import read_catalogue
 from domain.commands import AddCustomer
-from domain.services import accounts, catalog
+from domain.services import accounts, catalogue
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.storage.database import Database
@@ -55,7 +55,8 @@ async def seed(database_url: str) -> None:
     ctx = context(database_url)
     try:
         await upgrade(ctx.db)
-        await catalog.load_catalog(ctx, OPERATOR, read_catalog(ROOT / "data" / "catalog.yaml"))
+        shipped = read_catalogue(ROOT / "data" / "catalog.yaml")
+        await catalogue.load_catalogue(ctx, OPERATOR, shipped)
         await accounts.add_customer(ctx, OPERATOR, AddCustomer("acme", "ACME GmbH"))
         await accounts.add_customer(ctx, OPERATOR, AddCustomer("globex", "Globex AG"))
     finally:

@@ -10,7 +10,7 @@ import pytest
 
 from domain.commands import CreateInvite
 from domain.model import Role, Status
-from domain.services import accounts, orders, requests, subscriptions, tickets
+from domain.services import accounts, licence_requests, orders, subscriptions, tickets
 from domain.services.accounts import OPERATOR
 from domain.views import SubscriptionView
 from tests.rasa_e2e.conftest import context, run
@@ -65,7 +65,7 @@ def counts(stack: Stack, customer: str = "acme") -> tuple[int, int]:
         ctx = context(stack.database_url)
         try:
             opened = await tickets.list_tickets(ctx, OPERATOR, customer)
-            asked = await requests.list_requests(ctx, OPERATOR, customer)
+            asked = await licence_requests.list_requests(ctx, OPERATOR, customer)
             return len(opened), len(asked)
         finally:
             await ctx.db.dispose()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from domain.clock import FixedClock
+from domain.licence_requests import RequestStatus
 from domain.model import Role
-from domain.requests import RequestStatus
-from domain.services import requests, tickets
+from domain.services import licence_requests, tickets
 from domain.services.accounts import OPERATOR
 from tests.desk import MODES, agent_of, desk_bot, open_ticket, reply_at_desk
 from tests.e2e.harness import Bot, press, running_bot, say, screen
@@ -123,5 +123,5 @@ async def test_an_edited_message_is_not_a_decline_reason(bot: Bot) -> None:  # R
     await bot.settle()
 
     assert "übernehme ich nicht" in anna.last_message().plain_text
-    [request] = await requests.list_requests(bot.core, OPERATOR)
+    [request] = await licence_requests.list_requests(bot.core, OPERATOR)
     assert request.status is RequestStatus.PENDING and request.reason == ""

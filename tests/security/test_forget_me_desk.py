@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from domain.clock import FixedClock
-from domain.requests import RequestKind
-from domain.services import requests, tickets
+from domain.licence_requests import RequestKind
+from domain.services import licence_requests, tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.services.requests import AskRequest
+from domain.services.licence_requests import AskRequest
 from domain.tickets import Author
 from tests.conftest import Seed
 from tests.desk import MODES, agent_of, desk_bot, open_ticket, reply_at_desk
@@ -83,14 +83,14 @@ async def test_a_forgotten_customers_name_and_words_leave_the_desk_group(
 async def test_a_decline_reason_is_no_part_of_the_outbox_payload(  # R23
     ctx: Context, seed: Seed
 ) -> None:
-    asked = await requests.ask(
+    asked = await licence_requests.ask(
         ctx, seed.acme_member, AskRequest("acme", RequestKind.ORDER, "M365-E3", 2), "Mia"
     )
     reason = "Frau Schulz hat schon eine Lizenz"
-    await requests.decline(ctx, seed.acme_admin, asked.id, reason, "Anna")
+    await licence_requests.decline(ctx, seed.acme_admin, asked.id, reason, "Anna")
     async with ctx.uow(write=False) as uow:
         notices = await uow.outbox.notices("acme")
     [declined] = [n for n in notices if n.kind == "request.declined"]
     assert declined.payload["request_id"] == asked.id
     assert reason not in repr([n.payload for n in notices])
-    assert await requests.reason_of(ctx, asked.id) == reason  # said when delivered
+    assert await licence_requests.reason_of(ctx, asked.id) == reason  # said when delivered

@@ -11,7 +11,7 @@ from domain import errors
 from domain.model import (
     SYSTEM_MAX_QUANTITY,
     Addon,
-    Catalog,
+    Catalogue,
     Customer,
     Invite,
     Product,
@@ -65,7 +65,7 @@ PREMIUM = Product(
 )
 E5 = Product("M365-E5", "Microsoft 365 E5", DESC, Decimal("71.04"))
 OTHER = Product("OTHER-1", "Other", DESC, Decimal("1.00"), seat_cap=OTHER_CAP)
-CATALOG = Catalog(
+CATALOGUE = Catalogue(
     products={p.sku: p for p in (BASIC, STANDARD, PREMIUM, E5, OTHER)},
     addons={a.sku: a for a in (ARCHIVE, DEFENDER)},
 )
@@ -171,9 +171,9 @@ def test_seats_in_cap_adds_up_all_business_plans_including_cancelled_but_running
         make_sub(product=STANDARD, quantity=80, sub_id=2),
         make_sub(product=PREMIUM, quantity=50, sub_id=3, status=Status.CANCELLED, end_date=END),
     ]
-    assert seats_in_cap(subs, CATALOG, BUSINESS, TODAY) == 230
+    assert seats_in_cap(subs, CATALOGUE, BUSINESS, TODAY) == 230
     # On the end date itself the cancelled subscription still runs.
-    assert seats_in_cap(subs, CATALOG, BUSINESS, END) == 230
+    assert seats_in_cap(subs, CATALOGUE, BUSINESS, END) == 230
 
 
 def test_seats_in_cap_ignores_ended_subscriptions() -> None:  # R4, R21
@@ -189,10 +189,10 @@ def test_seats_in_cap_ignores_ended_subscriptions() -> None:  # R4, R21
             end_date=date(2026, 10, 31),
         ),
     ]
-    assert seats_in_cap(subs, CATALOG, BUSINESS, TODAY) == 100
+    assert seats_in_cap(subs, CATALOGUE, BUSINESS, TODAY) == 100
     # And after the end date, the cancelled Premium no longer counts either.
     subs[2].end_date = END
-    assert seats_in_cap(subs, CATALOG, BUSINESS, END + timedelta(days=1)) == 100
+    assert seats_in_cap(subs, CATALOGUE, BUSINESS, END + timedelta(days=1)) == 100
 
 
 def test_seats_in_cap_ignores_other_caps_and_uncapped_products() -> None:  # R4
@@ -201,9 +201,9 @@ def test_seats_in_cap_ignores_other_caps_and_uncapped_products() -> None:  # R4
         make_sub(product=E5, quantity=500, sub_id=2),
         make_sub(product=OTHER, quantity=40, sub_id=3),
     ]
-    assert seats_in_cap(subs, CATALOG, BUSINESS, TODAY) == 100
-    assert seats_in_cap(subs, CATALOG, OTHER_CAP, TODAY) == 40
-    assert seats_in_cap(subs, CATALOG, None, TODAY) == 0
+    assert seats_in_cap(subs, CATALOGUE, BUSINESS, TODAY) == 100
+    assert seats_in_cap(subs, CATALOGUE, OTHER_CAP, TODAY) == 40
+    assert seats_in_cap(subs, CATALOGUE, None, TODAY) == 0
 
 
 def test_seats_in_cap_leaves_out_the_subscription_being_changed() -> None:  # R4, R12
@@ -211,7 +211,7 @@ def test_seats_in_cap_leaves_out_the_subscription_being_changed() -> None:  # R4
         make_sub(product=BASIC, quantity=100, sub_id=1),
         make_sub(product=STANDARD, quantity=80, sub_id=2),
     ]
-    assert seats_in_cap(subs, CATALOG, BUSINESS, TODAY, excluding=2) == 100
+    assert seats_in_cap(subs, CATALOGUE, BUSINESS, TODAY, excluding=2) == 100
 
 
 # --- R5: consents ---------------------------------------------------------------------------------

@@ -24,12 +24,12 @@ from domain.texts.i18n import Translator
 from domain.texts.notices import UnknownNotice, notice
 from tests.conftest import NOW
 from tests.fakes import FakeStore, State
-from tests.unit.test_model import ARCHIVE, CATALOG, STANDARD
+from tests.unit.test_model import ARCHIVE, CATALOGUE, STANDARD
 
 
 @pytest.fixture
 def store() -> FakeStore:
-    state = State(catalog=CATALOG)
+    state = State(catalogue=CATALOGUE)
     state.customers = {"acme": Customer("acme", "ACME GmbH"), "globex": Customer("globex", "G")}
     state.users = [
         ChatUser(1, Channel.TELEGRAM, "100", Role.ADMIN, "acme"),

@@ -19,7 +19,7 @@ from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from tests.conftest import NOW
 from tests.fakes import FakeStore, State
-from tests.unit.test_model import CATALOG, E5, STANDARD
+from tests.unit.test_model import CATALOGUE, E5, STANDARD
 
 ADMIN = Actor(Role.ADMIN, Channel.TELEGRAM, "acme", user_id=1)
 MEMBER = Actor(Role.MEMBER, Channel.TELEGRAM, "acme", user_id=2)
@@ -28,7 +28,7 @@ RIVAL = Actor(Role.ADMIN, Channel.TELEGRAM, "globex", user_id=3)
 
 @pytest.fixture
 def store() -> FakeStore:
-    state = State(catalog=CATALOG)
+    state = State(catalogue=CATALOGUE)
     state.customers = {"acme": Customer("acme", "ACME GmbH"), "globex": Customer("globex", "G")}
     return FakeStore(state)
 

@@ -7,8 +7,8 @@ import pytest
 
 from domain import errors
 from domain.commands import BookAddon, CancelSubscription
+from domain.licence_requests import RequestKind, RequestStatus
 from domain.model import Status
-from domain.requests import RequestKind, RequestStatus
 from domain.services import addons, cancellations
 from domain.services.context import Context
 from tests.conftest import Seed

@@ -6,11 +6,11 @@ import pytest
 
 from domain import errors
 from domain.commands import AddCustomer
-from domain.requests import RequestKind
-from domain.services import accounts, customers, requests, tickets
+from domain.licence_requests import RequestKind
+from domain.services import accounts, customers, licence_requests, tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.services.requests import AskRequest
+from domain.services.licence_requests import AskRequest
 from domain.services.tickets import OpenTicket
 from tests.conftest import Seed
 from tests.unit.services.support import E3, order
@@ -41,7 +41,7 @@ async def test_the_card_counts_what_waits(ctx: Context, seed: Seed) -> None:
     await order(ctx, seed.acme_admin, E3, 2, provision=True)
     await tickets.open_ticket(ctx, seed.acme_member, OpenTicket("Hilfe", "", "de"))
     ask = AskRequest("acme", RequestKind.ORDER, "O365-E1", 1)
-    await requests.ask(ctx, seed.acme_member, ask, "Mia")
+    await licence_requests.ask(ctx, seed.acme_member, ask, "Mia")
     card = await customers.customer_card(ctx, seed.agent, "acme")
     assert (card.customer_id, card.customer_name) == ("acme", "ACME GmbH")
     assert (card.waiting, card.open_tickets, card.pending_requests) == (1, 1, 1)

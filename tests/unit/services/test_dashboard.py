@@ -9,11 +9,11 @@ import pytest
 
 from domain import errors
 from domain.conversation import ChatState
-from domain.requests import RequestKind
-from domain.services import dashboard, requests, seats, tickets
+from domain.licence_requests import RequestKind
+from domain.services import dashboard, licence_requests, seats, tickets
 from domain.services.context import Context
 from domain.services.dashboard import AuditFilter
-from domain.services.requests import AskRequest
+from domain.services.licence_requests import AskRequest
 from domain.services.tickets import OpenTicket
 from tests.conftest import Seed
 from tests.unit.services.support import STANDARD, order
@@ -25,7 +25,7 @@ async def test_an_admin_sees_seats_costs_audit_requests_and_own_tickets(
     sub_id = await order(ctx, seed.acme_admin, provision=True)
     await seats.report_usage(ctx, seed.agent, "acme", STANDARD, 6)
     ask = AskRequest("acme", RequestKind.ORDER, "O365-E1", 1)
-    await requests.ask(ctx, seed.acme_member, ask, "Mia")
+    await licence_requests.ask(ctx, seed.acme_member, ask, "Mia")
     await tickets.open_ticket(ctx, seed.acme_admin, OpenTicket("Hilfe", "", "de"))
     board = await dashboard.dashboard(ctx, seed.acme_admin)
     assert (board.customer_name, board.full) == ("ACME GmbH", True)

@@ -7,13 +7,13 @@ import pytest
 
 from domain import errors
 from domain.conversation import ChatState
+from domain.licence_requests import RequestKind, RequestStatus
 from domain.model import Channel
-from domain.requests import RequestKind, RequestStatus
-from domain.services import privacy, requests, tickets
+from domain.services import licence_requests, privacy, tickets
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
+from domain.services.licence_requests import AskRequest
 from domain.services.privacy import chat_of
-from domain.services.requests import AskRequest
 from domain.services.tickets import OpenTicket
 from domain.tickets import TicketStatus
 from tests.conftest import Seed
@@ -34,7 +34,7 @@ async def test_forget_me_erases_the_chat_and_pseudonymises_the_records(
 ) -> None:  # docs/privacy.md; R25 keeps who did what, under a pseudonym
     await chatted(ctx, 101, 7)
     ask = AskRequest("acme", RequestKind.ORDER, E3, 3)
-    request = await requests.ask(ctx, seed.acme_member, ask, "Mia")
+    request = await licence_requests.ask(ctx, seed.acme_member, ask, "Mia")
     ticket = await tickets.open_ticket(ctx, seed.acme_member, OpenTicket("Hilfe", "", "de"))
     forgotten = await privacy.forget_me(ctx, Channel.TELEGRAM, "101", current_update=(1, 8))
     assert forgotten.found and forgotten.customer_id == "acme"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalog import read_catalog
-from domain.services import catalog, understanding
+from domain.catalogue import read_catalogue
+from domain.services import catalogue, understanding
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from tests.conftest import CATALOG, Seed
+from tests.conftest import CATALOGUE, Seed
 
 
 async def test_the_parser_knows_the_live_catalogue_and_is_cached(
@@ -32,10 +32,10 @@ async def test_the_parser_knows_the_live_catalogue_and_is_cached(
 async def test_names_follow_the_catalogue_as_it_is_now(ctx: Context, seed: Seed) -> None:
     names = await understanding.catalogue_names(ctx)
     assert names.product("Business Standard") == "M365-BUSINESS-STANDARD"
-    spec = read_catalog(CATALOG)
+    spec = read_catalogue(CATALOGUE)
     renamed = [
         p.model_copy(update={"name": "Office Kompakt"}) if p.sku == "O365-E1" else p
         for p in spec.products
     ]
-    await catalog.load_catalog(ctx, OPERATOR, spec.model_copy(update={"products": renamed}))
+    await catalogue.load_catalogue(ctx, OPERATOR, spec.model_copy(update={"products": renamed}))
     assert (await understanding.catalogue_names(ctx)).product("Office Kompakt") == "O365-E1"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from domain.access import Action, authorize
-from domain.catalog import CatalogSpec
+from domain.catalogue import CatalogueSpec
 from domain.dates import first_of_month
 from domain.model import Actor, Status, Subscription, check_orderable
-from domain.ports import CatalogChanges
+from domain.ports import CatalogueChanges
 from domain.services.context import Context
 from domain.views import ProductOffer, Quote, product_offer, quote
 
@@ -19,16 +19,16 @@ def _booked(subs: list[Subscription], sku: str, ctx: Context) -> Subscription | 
     return None
 
 
-async def browse_catalog(ctx: Context, actor: Actor, customer_id: str) -> list[ProductOffer]:
+async def browse_catalogue(ctx: Context, actor: Actor, customer_id: str) -> list[ProductOffer]:
     """Every orderable product at this customer's price, with what is already booked (R6)."""
     authorize(actor, Action.VIEW, customer_id)
     async with ctx.uow(write=False) as uow:
         customer = await uow.customers.get(customer_id)
-        catalog = await uow.catalog.load()
+        catalogue = await uow.catalogue.load()
         subs = list(await uow.subscriptions.for_customer(customer_id))
     return [
-        product_offer(catalog, p, customer, _booked(subs, p.sku, ctx), ctx.today())
-        for p in catalog.listed()
+        product_offer(catalogue, p, customer, _booked(subs, p.sku, ctx), ctx.today())
+        for p in catalogue.listed()
     ]
 
 
@@ -36,10 +36,10 @@ async def product_details(ctx: Context, actor: Actor, customer_id: str, sku: str
     authorize(actor, Action.VIEW, customer_id)
     async with ctx.uow(write=False) as uow:
         customer = await uow.customers.get(customer_id)
-        catalog = await uow.catalog.load()
-        product = catalog.orderable_product(sku)
+        catalogue = await uow.catalogue.load()
+        product = catalogue.orderable_product(sku)
         subs = list(await uow.subscriptions.for_customer(customer_id))
-    return product_offer(catalog, product, customer, _booked(subs, sku, ctx), ctx.today())
+    return product_offer(catalogue, product, customer, _booked(subs, sku, ctx), ctx.today())
 
 
 async def quote_order(
@@ -49,18 +49,18 @@ async def quote_order(
     authorize(actor, Action.VIEW, customer_id)
     async with ctx.uow(write=False) as uow:
         customer = await uow.customers.get(customer_id)
-        catalog = await uow.catalog.load()
-        product = catalog.orderable_product(sku)
+        catalogue = await uow.catalogue.load()
+        product = catalogue.orderable_product(sku)
         subs = await uow.subscriptions.for_customer(customer_id)
-    check_orderable(catalog, product, quantity, subs, ctx.today())
+    check_orderable(catalogue, product, quantity, subs, ctx.today())
     return quote(product, customer, quantity, first_of_month(ctx.today()))
 
 
-async def load_catalog(ctx: Context, actor: Actor, spec: CatalogSpec) -> CatalogChanges:
+async def load_catalogue(ctx: Context, actor: Actor, spec: CatalogueSpec) -> CatalogueChanges:
     """Upsert the catalogue file; products in use are retired, not deleted."""
     authorize(actor, Action.ADMINISTER, None)
     async with ctx.uow() as uow:
-        changes = await uow.catalog.replace(spec)
+        changes = await uow.catalogue.replace(spec)
         await uow.records.audit(
             ctx.audit(
                 actor,

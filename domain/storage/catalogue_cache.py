@@ -13,37 +13,37 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from domain.model import Catalog
+from domain.model import Catalogue
 
-CATALOG_TTL_SECONDS = 10.0
-CHANGED = "licencebot.catalog_changed"  # session.info key: this transaction wrote the catalogue
+CATALOGUE_TTL_SECONDS = 10.0
+CHANGED = "licencebot.catalogue_changed"  # session.info key: this transaction wrote the catalogue
 
 
-class CatalogCache:
+class CatalogueCache:
     def __init__(
-        self, ttl: float = CATALOG_TTL_SECONDS, clock: Callable[[], float] = time.monotonic
+        self, ttl: float = CATALOGUE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.ttl = ttl
         self._clock = clock
-        self._catalog: Catalog | None = None
+        self._catalogue: Catalogue | None = None
         self._read_at = 0.0
         self.generation = 0  # bumped by every invalidation
 
-    def get(self) -> Catalog | None:
+    def get(self) -> Catalogue | None:
         """The cached catalogue while it is younger than `ttl`, else None."""
-        if self._catalog is not None and self._clock() - self._read_at < self.ttl:
-            return self._catalog
+        if self._catalogue is not None and self._clock() - self._read_at < self.ttl:
+            return self._catalogue
         return None
 
-    def put(self, catalog: Catalog, generation: int, read_at: float) -> None:
+    def put(self, catalogue: Catalogue, generation: int, read_at: float) -> None:
         """Keep a catalogue read at `read_at` unless it was invalidated since its read began
         (`generation`): a read that raced a change must not outlive it."""
         if generation == self.generation:
-            self._catalog, self._read_at = catalog, read_at
+            self._catalogue, self._read_at = catalogue, read_at
 
     def now(self) -> float:
         return self._clock()
 
     def invalidate(self) -> None:
-        self._catalog = None
+        self._catalogue = None
         self.generation += 1

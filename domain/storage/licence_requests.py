@@ -1,4 +1,4 @@
-"""Licence requests (R23): rows to `domain.requests.LicenceRequest` and back."""
+"""Licence requests (R23): rows to `domain.licence_requests.LicenceRequest` and back."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import errors
-from domain.requests import LicenceRequest, Origin, RequestKind, RequestStatus
+from domain.licence_requests import LicenceRequest, Origin, RequestKind, RequestStatus
 from domain.storage import tables as t
 
 _R = t.licence_requests.c

@@ -16,11 +16,11 @@ from typing import Any
 from domain import errors
 from domain.access import Action, authorize, authorize_record
 from domain.commands import BookAddon, CancelSubscription, ChangeQuantity, PlaceOrder
+from domain.licence_requests import LicenceRequest, Origin, RequestKind, RequestStatus
 from domain.model import Actor, Channel, Role
 from domain.ports import UnitOfWork
 from domain.pricing import monthly_total
-from domain.requests import LicenceRequest, Origin, RequestKind, RequestStatus
-from domain.services import addons, catalog, notifications, orders, subscriptions
+from domain.services import addons, catalogue, notifications, orders, subscriptions
 from domain.services.context import Context
 from domain.services.orders import place_order
 
@@ -82,9 +82,9 @@ class RequestView:
 
 async def _view(uow: UnitOfWork, request: LicenceRequest) -> RequestView:
     customer = await uow.customers.get(request.customer_id)
-    catalog_now = await uow.catalog.load()
-    product = catalog_now.products.get(request.product_sku)
-    addon = catalog_now.addons.get(request.addon_sku) if request.addon_sku else None
+    catalogue_now = await uow.catalogue.load()
+    product = catalogue_now.products.get(request.product_sku)
+    addon = catalogue_now.addons.get(request.addon_sku) if request.addon_sku else None
     user = await uow.users.by_id(request.requested_by)
     return RequestView(
         id=request.id or 0,
@@ -138,7 +138,7 @@ async def _figures(checks: Context, admin: Actor, cmd: AskRequest) -> RequestFig
     """Every check the write itself would pass (R4, R6, R12, R14, R17), run as the customer's
     admin would run them, without saving anything."""
     if cmd.kind is RequestKind.ORDER:
-        quote = await catalog.quote_order(
+        quote = await catalogue.quote_order(
             checks, admin, cmd.customer_id, cmd.product_sku or "", cmd.quantity or 0
         )
         return RequestFigures(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.licence_requests import Origin, RequestKind, consents_for
 from domain.model import ConsentKind
-from domain.requests import Origin, RequestKind, consents_for
-from domain.services.requests import RequestFigures, RequestView
+from domain.services.licence_requests import RequestFigures, RequestView
 from domain.texts import orders as order_texts
 from domain.texts.i18n import N_, Translator
 from domain.texts.markup import escape

@@ -1,4 +1,4 @@
-"""The catalogue cached per process (domain/storage/catalog_cache.py): the process that loads a
+"""The catalogue cached per process (domain/storage/catalogue_cache.py): the process that loads a
 catalogue sees it at once, another process within the cache's time to live, and nobody ever
 keeps a catalogue that was not committed (R1, R2)."""
 
@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from domain.catalog import parse_catalog
-from domain.services import catalog
+from domain.catalogue import parse_catalogue
+from domain.services import catalogue
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
-from domain.storage.catalog_cache import CatalogCache
+from domain.storage.catalogue_cache import CatalogueCache
 from domain.storage.database import Database
 from tests.conftest import Seed
 
@@ -38,14 +38,14 @@ class Ticks:
 
 
 async def _skus(ctx: Context) -> list[str]:
-    return [offer.sku for offer in await catalog.browse_catalog(ctx, OPERATOR, "acme")]
+    return [offer.sku for offer in await catalogue.browse_catalogue(ctx, OPERATOR, "acme")]
 
 
 async def test_the_process_that_loads_a_catalogue_shows_it_at_once(
     ctx: Context, seed: Seed
 ) -> None:  # R1: the catalogue lists every product the customer can order
     assert "M365-E3" in await _skus(ctx)  # cached now
-    await catalog.load_catalog(ctx, OPERATOR, parse_catalog(SMALL))
+    await catalogue.load_catalogue(ctx, OPERATOR, parse_catalogue(SMALL))
     assert await _skus(ctx) == ["KEEP"]
 
 
@@ -53,11 +53,13 @@ async def test_another_process_sees_a_new_catalogue_within_the_time_to_live(
     db: Database, ctx: Context, seed: Seed
 ) -> None:  # docs/decisions.md: a `catalog load` reaches running bots within the TTL
     ticks = Ticks()
-    db.catalog_cache = CatalogCache(ttl=10, clock=ticks)
+    db.catalogue_cache = CatalogueCache(ttl=10, clock=ticks)
     before = await _skus(ctx)
     other = Database(db.url, schema=db.schema)  # the command line, say
     try:
-        await catalog.load_catalog(Context(other, clock=ctx.clock), OPERATOR, parse_catalog(SMALL))
+        await catalogue.load_catalogue(
+            Context(other, clock=ctx.clock), OPERATOR, parse_catalogue(SMALL)
+        )
     finally:
         await other.dispose()
     ticks.now += 9
@@ -71,8 +73,8 @@ async def test_a_catalogue_change_that_is_rolled_back_is_never_cached(
 ) -> None:
     before = await _skus(ctx)
     async with ctx.uow() as uow:
-        await uow.catalog.replace(parse_catalog(SMALL))
-        inside = await uow.catalog.load()
+        await uow.catalogue.replace(parse_catalogue(SMALL))
+        inside = await uow.catalogue.load()
         assert sorted(inside.products) == ["KEEP"]  # the unit sees its own change
         await uow.rollback()
     assert await _skus(ctx) == before
@@ -81,9 +83,9 @@ async def test_a_catalogue_change_that_is_rolled_back_is_never_cached(
 async def test_a_read_that_raced_a_change_is_not_kept(
     db: Database, ctx: Context, seed: Seed
 ) -> None:
-    cache = db.catalog_cache
+    cache = db.catalogue_cache
     async with ctx.uow(write=False) as uow:
-        stale = await uow.catalog.load()
+        stale = await uow.catalogue.load()
     cache.invalidate()
     generation = cache.generation - 1  # the read began before the change
     cache.put(stale, generation, cache.now())
@@ -98,11 +100,13 @@ async def test_an_order_is_checked_against_the_catalogue_as_it_is_now(
     from domain.services import orders
 
     ticks = Ticks()
-    db.catalog_cache = CatalogCache(ttl=10, clock=ticks)
+    db.catalogue_cache = CatalogueCache(ttl=10, clock=ticks)
     assert "M365-E3" in await _skus(ctx)  # this process caches the full catalogue
     other = Database(db.url, schema=db.schema)
     try:
-        await catalog.load_catalog(Context(other, clock=ctx.clock), OPERATOR, parse_catalog(SMALL))
+        await catalogue.load_catalogue(
+            Context(other, clock=ctx.clock), OPERATOR, parse_catalogue(SMALL)
+        )
     finally:
         await other.dispose()
     assert "M365-E3" in await _skus(ctx)  # the list may still show it for a few seconds

@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from domain.model import Addon, Catalog, Product, SeatCap
+from domain.model import Addon, Catalogue, Product, SeatCap
 
 _SKU = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]  # fits callback data
 _CAP_ID = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -29,7 +29,7 @@ _NAME = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whi
 _PRICE = re.compile(r"^-?\d{1,7}\.\d{2}$")
 
 
-class CatalogFileError(Exception):
+class CatalogueFileError(Exception):
     """The file is unreadable or invalid; `problems` lists one line per mistake."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -82,7 +82,7 @@ class ProductSpec(_Strict):
     _check_price = field_validator("price", mode="before")(_price)
 
 
-class CatalogSpec(_Strict):
+class CatalogueSpec(_Strict):
     version: int = Field(ge=1, strict=True)
     currency: str
     seat_caps: list[SeatCapSpec] = Field(default_factory=list)
@@ -96,7 +96,7 @@ class CatalogSpec(_Strict):
             raise ValueError("only EUR is supported")
         return value
 
-    def to_catalog(self) -> Catalog:
+    def to_catalogue(self) -> Catalogue:
         caps = {c.id: SeatCap(c.id, c.name, c.max_quantity) for c in self.seat_caps}
         addons = {
             a.sku: Addon(a.sku, a.name, a.description.model_dump(), a.price) for a in self.addons
@@ -114,10 +114,10 @@ class CatalogSpec(_Strict):
             )
             for index, p in enumerate(self.products)
         }
-        return Catalog(products=products, addons=addons)
+        return Catalogue(products=products, addons=addons)
 
 
-def _cross_check(spec: CatalogSpec) -> list[tuple[tuple[Any, ...], str]]:
+def _cross_check(spec: CatalogueSpec) -> list[tuple[tuple[Any, ...], str]]:
     """Mistakes that span entries: duplicates and dangling references."""
     problems: list[tuple[tuple[Any, ...], str]] = []
     seen: dict[str, tuple[Any, ...]] = {}
@@ -184,7 +184,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     return text or "(file)"
 
 
-def parse_catalog(text: str, source: str = "catalogue") -> CatalogSpec:
+def parse_catalogue(text: str, source: str = "catalogue") -> CatalogueSpec:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -192,25 +192,25 @@ def parse_catalog(text: str, source: str = "catalogue") -> CatalogSpec:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        raise CatalogFileError([f"{source}: {where}not valid YAML ({reason})"]) from None
+        raise CatalogueFileError([f"{source}: {where}not valid YAML ({reason})"]) from None
     if not isinstance(data, dict):
-        raise CatalogFileError([f"{source}: the file must be a mapping with products: ..."])
+        raise CatalogueFileError([f"{source}: the file must be a mapping with products: ..."])
     duplicates = _duplicate_keys(root)
     if duplicates:
-        raise CatalogFileError(
+        raise CatalogueFileError(
             [f"{source}: line {line}: {key}: given twice; keep one" for line, key in duplicates]
         )
 
-    def report(items: list[tuple[tuple[Any, ...], str]]) -> CatalogFileError:
+    def report(items: list[tuple[tuple[Any, ...], str]]) -> CatalogueFileError:
         lines = []
         for loc, message in items:
             line = _line_of(root, loc)
             prefix = f"line {line}: " if line is not None else ""
             lines.append(f"{source}: {prefix}{_path(loc)}: {message}")
-        return CatalogFileError(lines)
+        return CatalogueFileError(lines)
 
     try:
-        spec = CatalogSpec.model_validate(data)
+        spec = CatalogueSpec.model_validate(data)
     except ValidationError as exc:
         raise report(
             [(tuple(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
@@ -221,11 +221,11 @@ def parse_catalog(text: str, source: str = "catalogue") -> CatalogSpec:
     return spec
 
 
-def read_catalog(path: Path) -> CatalogSpec:
+def read_catalogue(path: Path) -> CatalogueSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CatalogFileError([f"{path}: cannot read the file ({exc.strerror})"]) from None
+        raise CatalogueFileError([f"{path}: cannot read the file ({exc.strerror})"]) from None
     except UnicodeDecodeError:
-        raise CatalogFileError([f"{path}: the file is not UTF-8 text"]) from None
-    return parse_catalog(text, str(path))
+        raise CatalogueFileError([f"{path}: the file is not UTF-8 text"]) from None
+    return parse_catalogue(text, str(path))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalog import CatalogFileError, parse_catalog, read_catalog
+from domain.catalogue import CatalogueFileError, parse_catalogue, read_catalogue
 from domain.model import Addon, Product
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "catalog.yaml"
@@ -45,8 +45,8 @@ def problems(text: str, tmp_path: Path) -> list[str]:
     """Write `text` as a catalogue file and return the problems reported for it."""
     path = tmp_path / "catalog.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(CatalogFileError) as caught:
-        read_catalog(path)
+    with pytest.raises(CatalogueFileError) as caught:
+        read_catalogue(path)
     assert caught.value.problems, "a refused file must name at least one problem"
     for line in caught.value.problems:
         assert line.startswith(f"{path}: ")
@@ -61,29 +61,29 @@ def replaced(old: str, new: str, text: str = VALID) -> str:
 
 # --- the shipped catalogue ------------------------------------------------------------------------
 def test_shipped_catalogue_parses_with_at_least_eleven_products() -> None:  # R1
-    catalog = read_catalog(SHIPPED).to_catalog()
-    assert len(catalog.products) >= 11
-    assert len(catalog.listed()) == len(catalog.products)
+    catalogue = read_catalogue(SHIPPED).to_catalogue()
+    assert len(catalogue.products) >= 11
+    assert len(catalogue.listed()) == len(catalogue.products)
 
 
 def test_shipped_business_plans_share_one_seat_cap_of_300() -> None:  # R4
-    catalog = read_catalog(SHIPPED).to_catalog()
+    catalogue = read_catalogue(SHIPPED).to_catalogue()
     caps = {
-        sku: catalog.product(sku).seat_cap
+        sku: catalogue.product(sku).seat_cap
         for sku in ("M365-BUSINESS-BASIC", "M365-BUSINESS-STANDARD", "M365-BUSINESS-PREMIUM")
     }
     for cap in caps.values():
         assert cap is not None
         assert cap.id == "m365-business"
         assert cap.max_quantity == 300
-    assert catalog.product("M365-E5").seat_cap is None
+    assert catalogue.product("M365-E5").seat_cap is None
 
 
 def test_shipped_catalogue_has_prices_in_cents_and_descriptions_in_both_languages() -> None:
     # R1, R3
-    catalog = read_catalog(SHIPPED).to_catalog()
-    assert catalog.product("M365-BUSINESS-STANDARD").list_price == Decimal("13.92")
-    items: list[Product | Addon] = [*catalog.products.values(), *catalog.addons.values()]
+    catalogue = read_catalogue(SHIPPED).to_catalogue()
+    assert catalogue.product("M365-BUSINESS-STANDARD").list_price == Decimal("13.92")
+    items: list[Product | Addon] = [*catalogue.products.values(), *catalogue.addons.values()]
     for item in items:
         assert item.list_price > 0
         assert item.list_price.as_tuple().exponent == -2
@@ -92,19 +92,19 @@ def test_shipped_catalogue_has_prices_in_cents_and_descriptions_in_both_language
 
 
 def test_shipped_catalogue_offers_only_known_addons() -> None:  # R15
-    catalog = read_catalog(SHIPPED).to_catalog()
-    for product in catalog.products.values():
-        assert [a.sku for a in catalog.addons_of(product)] == list(product.addon_skus)
+    catalogue = read_catalogue(SHIPPED).to_catalogue()
+    for product in catalogue.products.values():
+        assert [a.sku for a in catalogue.addons_of(product)] == list(product.addon_skus)
 
 
 def test_shipped_catalogue_keeps_the_file_order() -> None:  # R1
-    catalog = read_catalog(SHIPPED).to_catalog()
-    assert catalog.listed()[0].sku == "M365-BUSINESS-BASIC"
+    catalogue = read_catalogue(SHIPPED).to_catalogue()
+    assert catalogue.listed()[0].sku == "M365-BUSINESS-BASIC"
 
 
 def test_small_valid_file_parses() -> None:
-    catalog = parse_catalog(VALID).to_catalog()
-    basic = catalog.product("M365-BUSINESS-BASIC")
+    catalogue = parse_catalogue(VALID).to_catalogue()
+    basic = catalogue.product("M365-BUSINESS-BASIC")
     assert basic.list_price == Decimal("6.66")
     assert basic.addon_skus == ("EXO-ARCHIVE",)
     assert basic.seat_cap is not None
@@ -215,16 +215,16 @@ def test_currency_other_than_eur_is_refused(tmp_path: Path, currency: str) -> No
 
 def test_missing_file_is_reported_not_raised_as_os_error(tmp_path: Path) -> None:
     path = tmp_path / "nope.yaml"
-    with pytest.raises(CatalogFileError) as caught:
-        read_catalog(path)
+    with pytest.raises(CatalogueFileError) as caught:
+        read_catalogue(path)
     assert caught.value.problems == [f"{path}: cannot read the file (No such file or directory)"]
 
 
 def test_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "catalog.yaml"
     path.write_bytes(VALID.replace('"Basic"', '"B\xe4sic"').encode("latin-1"))
-    with pytest.raises(CatalogFileError) as caught:
-        read_catalog(path)
+    with pytest.raises(CatalogueFileError) as caught:
+        read_catalogue(path)
     assert "UTF-8" in caught.value.problems[0]
 
 
