@@ -43,14 +43,13 @@ chat: $(RUNTIME)
 	$(BIN)/licencebot chat
 
 # Branch coverage (pyproject.toml [tool.coverage.*]): the report ends the run, which fails
-# when domain/ is covered less than this (measured in-process only; README "Development").
+# when domain/ is covered less than this (measured in-process only; README, "make test").
 COVERAGE_FLOOR ?= 85
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
-	@printf 'domain/ branch coverage (floor $(COVERAGE_FLOOR)%%): ' && \
-	$(BIN)/coverage report --include='domain/*' --format=total --fail-under=$(COVERAGE_FLOOR) || \
-	{ echo "domain/ is covered less than the floor of $(COVERAGE_FLOOR)%"; exit 1; }
+	@printf 'domain/ branch coverage (floor $(COVERAGE_FLOOR)%%): '
+	@$(BIN)/coverage report --include='domain/*' --format=total --fail-under=$(COVERAGE_FLOOR)
 
 bench: $(STAMP)  ## issue 11's benchmarks, ratios against baselines of the same run (BENCH_ARGS=--quick)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
