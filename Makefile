@@ -44,7 +44,7 @@ chat: $(RUNTIME)
 
 # Branch coverage (pyproject.toml [tool.coverage.*]): the report ends the run, which fails
 # when domain/ is covered less than this (measured in-process only; README, "make test").
-COVERAGE_FLOOR ?= 85
+COVERAGE_FLOOR ?= 82
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
@@ -77,6 +77,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot domain actions tests
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/vulture  # dead code: [tool.vulture] in pyproject.toml, tests/vulture_whitelist.py
 	$(MAKE) --no-print-directory messages-check
 
 format: $(STAMP)

@@ -23,8 +23,10 @@ from actions import history, lookups, parsing
 from actions.conversation import Conversation
 from domain import errors
 from domain.access import Action as Right
-from domain.access import asks_instead, authorize
+from domain.access import authorize
+from domain.licence_requests import RequestKind
 from domain.nlu import answers
+from domain.services import submissions
 
 Events = list[dict[str, Any]]
 Slots = dict[str, Any]
@@ -94,7 +96,8 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
 
     right: ClassVar[Right]  # what the sender must be allowed to do with this form (R23)
     extra_slots: ClassVar[tuple[str, ...]] = ()  # asked in addition to the domain's slots
-    members_ask: ClassVar[bool] = False  # a member fills the form to ask the admins (R23)
+    # A member fills the form to ask the admins for this instead (R23); None: no member may.
+    members_ask: ClassVar[RequestKind | None] = None
 
     @abstractmethod
     def name(self) -> str: ...
@@ -108,10 +111,10 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
         """Whether the sender fills this form to ask the customer's admins (a member, R23)
         rather than to write; False when they may do neither (refused when validating)."""
         actor = self.conv.actor
-        if not self.members_ask or actor is None:
+        if self.members_ask is None or actor is None:
             return False
         try:
-            return asks_instead(actor, self.right, actor.customer_id)
+            return submissions.asks(actor, self.members_ask, actor.customer_id)
         except errors.DomainError:
             return False
 
@@ -147,8 +150,8 @@ class LicenceFormValidation(FormValidationAction, ABC):  # type: ignore[misc]  #
             return self._abort(slots)
         try:
             actor = conv.require_actor()
-            if self.members_ask:  # a member may fill it to ask the admins instead (R23)
-                asks_instead(actor, self.right, actor.customer_id)
+            if self.members_ask is not None:  # a member may fill it to ask the admins (R23)
+                submissions.asks(actor, self.members_ask, actor.customer_id)
             else:
                 authorize(actor, self.right, actor.customer_id)
             _ = conv.customer_id  # a service desk agent has no customer here

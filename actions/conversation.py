@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 
 from actions import runtime
 from domain import errors, metrics
-from domain.model import Actor, Channel
+from domain.model import Actor, Channel, require_linked
 from domain.nlu import language
 from domain.services import accounts
 from domain.services.context import Context
@@ -107,17 +107,12 @@ class Conversation:
         return str(self.tracker.sender_id)
 
     def require_actor(self) -> Actor:
-        if self.actor is None:
-            raise errors.NotLinked()
-        return self.actor
+        return require_linked(self.actor)
 
     @property
     def customer_id(self) -> str:
         """The customer the sender acts for; a service desk agent has none here."""
-        customer_id = self.require_actor().customer_id
-        if customer_id is None:
-            raise errors.NotLinked()
-        return customer_id
+        return self.require_actor().require_customer()
 
     def language_events(self) -> list[dict[str, Any]]:
         """Set the `language` slot when this turn told it (it was unknown, or the user asked

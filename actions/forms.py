@@ -15,6 +15,7 @@ from actions.base import VERSION_SLOT, LicenceFormValidation, Slots, Subscriptio
 from domain import errors
 from domain.access import Action as Right
 from domain.commands import BookAddon, ChangeAddon, ChangeQuantity
+from domain.licence_requests import RequestKind
 from domain.nlu.numbers import Quantity, asked_quantity, new_total, read_quantity
 from domain.services import addons, catalogue, orders, subscriptions
 from domain.views import AddonView, SubscriptionView
@@ -29,7 +30,7 @@ class ValidateOrderForm(LicenceFormValidation):
     """order_form: product, quantity, terms_accepted, account_consent (R3-R6)."""
 
     right = Right.ORDER
-    members_ask = True  # a member's order becomes a request; the admin gives the consents
+    members_ask = RequestKind.ORDER  # a member's order is a request; the admin gives consents
 
     def name(self) -> str:
         return "validate_order_form"
@@ -331,7 +332,7 @@ class ValidateCancelForm(_BookedAddon):
     request to the admins (R23)."""
 
     right = Right.CANCEL
-    members_ask = True
+    members_ask = RequestKind.CANCEL
 
     def name(self) -> str:
         return "validate_cancel_form"

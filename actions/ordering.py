@@ -5,13 +5,10 @@ from __future__ import annotations
 from actions import history, lookups, parsing
 from actions.base import Events, LicenceAction, reset
 from actions.conversation import Conversation
-from domain.access import Action as Right
-from domain.access import asks_instead
 from domain.commands import PlaceOrder
-from domain.licence_requests import RequestKind
-from domain.model import Actor
-from domain.services import catalogue, licence_requests, orders
-from domain.services.licence_requests import AskRequest
+from domain.services import catalogue, licence_requests, orders, submissions
+from domain.services.licence_requests import RequestView
+from domain.services.submissions import Requested
 from domain.texts import catalogue as screens
 from domain.texts import results
 from domain.texts.i18n import N_
@@ -73,10 +70,7 @@ class PlaceOrderAction(LicenceAction):
             conv.say("rasa.nothing_done")
             return reset(ORDER_SLOTS)
         actor = conv.require_actor()
-        if asks_instead(actor, Right.ORDER, conv.customer_id):  # a member asks the admins (R23)
-            await self._ask(conv, actor, sku, quantity)
-            return reset(ORDER_SLOTS)
-        placed = await orders.place_order(
+        placed = await submissions.submit_order(
             conv.ctx,
             actor,
             PlaceOrder(
@@ -87,21 +81,20 @@ class PlaceOrderAction(LicenceAction):
                 account_consent=conv.slot("account_consent") is True,
                 idempotency_key=key,
             ),
+            actor.label,
+            tell_admins=True,  # Rasa cannot send the admins the card: a notice instead
         )
+        if isinstance(placed, Requested):  # a member's: the admins decide (R23)
+            await say_sent(conv, placed.request)
+            return reset(ORDER_SLOTS)
         conv.show(results.order_placed(conv.texts.tr, placed))
         return reset(ORDER_SLOTS)
 
-    @staticmethod
-    async def _ask(conv: Conversation, actor: Actor, sku: str, quantity: int) -> None:
-        """The same request Telegram's "Send request" makes; the admins hear of it through the
-        outbox (a notice, since Rasa cannot give them the card) and decide under /requests."""
-        view = await licence_requests.ask(
-            conv.ctx,
-            actor,
-            AskRequest(conv.customer_id, RequestKind.ORDER, sku, quantity),
-            actor.label,
-            tell_admins=True,
-        )
-        admins = await licence_requests.deciders(conv.ctx, view.customer_id)
-        key = N_("request.sent") if admins else N_("request.sent_no_admin")
-        conv.say(key, number=view.id)  # no "we will let you know": Rasa cannot tell unasked
+
+async def say_sent(conv: Conversation, view: RequestView) -> None:
+    """A member's request was stored: the same request Telegram's "Send request" makes; the
+    admins hear of it through the outbox (a notice, since Rasa cannot give them the card) and
+    decide under /requests."""
+    admins = await licence_requests.deciders(conv.ctx, view.customer_id)
+    key = N_("request.sent") if admins else N_("request.sent_no_admin")
+    conv.say(key, number=view.id)  # no "we will let you know": Rasa cannot tell unasked

@@ -48,7 +48,7 @@ from actions.metrics import OTHER_ACTION, observe
 from domain import metrics
 from domain.command_line import Parser, configuration_error, port
 from domain.storage import figures
-from domain.storage.readiness import Probe, Readiness
+from domain.storage.readiness import METRICS_SECONDS, Bounded, Probe, Readiness
 from domain.storage.readiness import check as check_readiness
 
 log = logging.getLogger("licencebot.actions")
@@ -103,14 +103,14 @@ async def readiness() -> Readiness:
     return await check_readiness(ctx.db)
 
 
-async def exposition() -> tuple[bytes, str]:
-    """The default registry with the database's figures of this scrape (as the bot's)."""
+async def _figures() -> metrics.Figures:
+    """The database's figures of this scrape (as the bot's); down when it cannot be asked."""
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
             ctx = await runtime.context()
     except Exception:  # the figures say the database is down
-        return metrics.exposition(metrics.Figures(up=False))
-    return metrics.exposition(await figures.read(ctx.db, ctx.now()))
+        return metrics.Figures(up=False)
+    return await figures.read(ctx.db, ctx.now())
 
 
 # --- metrics -------------------------------------------------------------------------------------
@@ -179,6 +179,7 @@ def build_app(executor: ActionExecutor, token: str | None) -> App:
         return response.json({"status": "ok"})
 
     probe = Probe(readiness)
+    scrape = Bounded(_figures, lambda: metrics.Figures(up=False), METRICS_SECONDS)
 
     @app.get("/readyz")
     async def readyz(_: Request) -> HTTPResponse:
@@ -189,8 +190,8 @@ def build_app(executor: ActionExecutor, token: str | None) -> App:
         )
 
     @app.get("/metrics")
-    async def metrics(_: Request) -> HTTPResponse:
-        body, content_type = await exposition()
+    async def scrape_metrics(_: Request) -> HTTPResponse:
+        body, content_type = metrics.exposition(await scrape())
         return response.raw(body, content_type=content_type)
 
     @app.before_server_start

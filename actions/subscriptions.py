@@ -15,6 +15,7 @@ from typing import ClassVar
 from actions import lookups, parsing, render
 from actions.base import VERSION_SLOT, Events, LicenceAction, reset, with_version
 from actions.conversation import Conversation
+from actions.ordering import say_sent
 from domain import errors
 from domain.access import Action as Right
 from domain.access import authorize
@@ -27,11 +28,10 @@ from domain.commands import (
     WithdrawCancellation,
 )
 from domain.model import Status
-from domain.services import addons, cancellations, licence_requests, orders, subscriptions
+from domain.services import addons, cancellations, orders, subscriptions
 from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as screens
 from domain.texts import results
-from domain.texts.i18n import N_
 
 # "addon": a booked add-on's users (the form was started for it, R17)
 CHANGE_SLOTS = ("subscription", "quantity", "confirm_change", "addon")
@@ -261,9 +261,7 @@ class CancelSubscriptionAction(_SubscriptionWrite):
             tell_admins=True,  # Rasa cannot send the admins the card: a notice instead
         )
         if outcome.request is not None:  # a member's: the admins decide (R23)
-            admins = await licence_requests.deciders(conv.ctx, outcome.request.customer_id)
-            key = N_("request.sent") if admins else N_("request.sent_no_admin")
-            conv.say(key, number=outcome.request.id)
+            await say_sent(conv, outcome.request)
             return self.done()
         if outcome.cancelled is not None:
             conv.show(results.cancelled(conv.texts.tr, outcome.cancelled))

@@ -1,8 +1,13 @@
-"""Compact callback data (≤ 64 bytes): `<prefix>:<arg>:<arg>`; every press is re-checked."""
+"""Compact callback data (≤ 64 bytes): `<prefix>:<arg>:<arg>`; every press is re-checked.
+
+The arguments of a prefix are built and read through its typed dataclass (below the prefixes),
+never by position: `Booking(sub, addon).data(ADDON_ENTRY)`, `turn.pressed(Booking).booking_id`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import ClassVar, Self, get_type_hints
 
 MAX_BYTES = 64
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database
@@ -74,7 +79,6 @@ CHANGE_QTY = "cq"  # cq:<draft>:<n>
 CHANGE_CONFIRM = "cc"  # cc:<draft>[:<1 keep | 0 drop a scheduled reduction>]
 ADDONS = "al"  # al:<subscription>
 ADDON_NEW = "an"  # an:<subscription>:<addon sku>
-ADDON_QTY = "aq"  # aq:<draft>:<n>
 ADDON_TERMS = "at"  # at:<draft>
 ADDON_CONFIRM = "ac"  # ac:<draft>
 ADDON_REQUEST = "ar"  # ar:<subscription>  add-on not listed → service desk (R16)
@@ -145,3 +149,193 @@ NAVIGATION = frozenset(
     {MENU, HELP, LANGUAGE, SUPPORT, PRODUCTS, ORDERS, STATUS, TICKETS, REQUESTS, CUSTOMER_FIND}
     | {COSTS, SETTINGS}
 )
+
+
+# Typed arguments, one small dataclass per shape of data. `Quantity(draft.ref, 5).data(ORDER_QTY)`
+# builds a button's data, `Quantity.read(press)` (or `turn.pressed(cb.Quantity)`) reads it back;
+# a press whose prefix is not one of the class's, or whose arguments are missing, malformed or
+# too many (an old or forged button), raises StaleButton (the stale-button screen). Field types:
+# `int` an id-sized non-negative number, `str` a non-empty text, `bool` 1 or 0; `X | None` only
+# last, may be left out. A `draft` or `card` field is a draft reference (`Drafted.ref`),
+# checked by `Turn.pressed_draft`.
+
+
+class StaleButton(Exception):
+    """A button that no longer fits (old message, finished draft, forged data)."""
+
+
+@dataclass(frozen=True)
+class Args:
+    PREFIXES: ClassVar[frozenset[str]] = frozenset()
+
+    def data(self, prefix: str) -> str:
+        if prefix not in self.PREFIXES:
+            raise ValueError(f"{type(self).__name__} is not the data of {prefix!r}")
+        values = [getattr(self, f.name) for f in fields(self)]
+        while values and values[-1] is None:
+            values.pop()
+        return data(prefix, *(int(v) if isinstance(v, bool) else v for v in values))
+
+    @classmethod
+    def read(cls, press: Press) -> Self:
+        shape = _shape(cls)
+        if press.prefix not in cls.PREFIXES or len(press.args) > len(shape):
+            raise StaleButton()
+        return cls(*(_decode(kind, press.text(i)) for i, kind in enumerate(shape)))
+
+
+_SHAPES: dict[type[Args], tuple[object, ...]] = {}
+
+
+def _shape(cls: type[Args]) -> tuple[object, ...]:
+    """The types of `cls`'s fields, in order."""
+    if cls not in _SHAPES:
+        hints = get_type_hints(cls)
+        _SHAPES[cls] = tuple(hints[f.name] for f in fields(cls))
+    return _SHAPES[cls]
+
+
+def _decode(kind: object, text: str | None) -> object:
+    if text is None and kind in (int | None, str | None, bool | None):
+        return None
+    value: object = None
+    if kind in (int, int | None):
+        value = _id(text)
+    elif kind in (str, str | None):
+        value = text or None
+    elif kind in (bool, bool | None) and text in ("0", "1"):
+        value = text == "1"
+    if value is None:
+        raise StaleButton()
+    return value
+
+
+@dataclass(frozen=True)
+class Page(Args):
+    PREFIXES = frozenset({PRODUCTS, ORDERS})
+    page: int
+
+
+@dataclass(frozen=True)
+class Sku(Args):
+    PREFIXES = frozenset({PRODUCT, ORDER_NEW})
+    sku: str
+
+
+@dataclass(frozen=True)
+class Language(Args):
+    PREFIXES = frozenset({LANGUAGE})
+    code: str | None = None  # none: the choice of languages
+
+
+@dataclass(frozen=True)
+class Subscription(Args):
+    PREFIXES = frozenset({SUBSCRIPTION, CHANGE_NEW, ADDONS, ADDON_REQUEST, CANCEL_ASK})
+    subscription_id: int
+
+
+@dataclass(frozen=True)
+class AddonChoice(Args):
+    PREFIXES = frozenset({ADDON_NEW})
+    subscription_id: int
+    addon_sku: str
+
+
+@dataclass(frozen=True)
+class Booking(Args):
+    PREFIXES = frozenset({ADDON_ENTRY, ADDON_CHANGE, ADDON_CANCEL_ASK})
+    subscription_id: int
+    booking_id: int
+
+
+@dataclass(frozen=True)
+class Versioned(Args):
+    """The subscription's version the pressed message showed (a newer change makes it stale)."""
+
+    PREFIXES = frozenset({WITHDRAW, REDUCE_WITHDRAW})
+    subscription_id: int
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Reduction(Args):
+    PREFIXES = frozenset({REDUCE_ASK, REDUCE_CONFIRM})
+    subscription_id: int
+    quantity: int
+    version: int | None = None  # REDUCE_CONFIRM: the version the summary showed
+
+
+@dataclass(frozen=True)
+class Ticket(Args):
+    PREFIXES = frozenset({TICKET_TAKE, TICKET_RESOLVE, TICKET_WRITE})
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class Request(Args):
+    PREFIXES = frozenset({REQUEST_VIEW, REQUEST_APPROVE, REQUEST_DECLINE, REQUEST_WITHDRAW})
+    request_id: int
+
+
+@dataclass(frozen=True)
+class Quantity(Args):
+    PREFIXES = frozenset({ORDER_QTY, CHANGE_QTY, ADDON_CHANGE_QTY, PREPARE_QTY})
+    draft: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ChangeConfirm(Args):
+    PREFIXES = frozenset({CHANGE_CONFIRM})
+    draft: str
+    keep_reduction: bool | None = None  # asked only while a reduction is scheduled (issue 21)
+
+
+@dataclass(frozen=True)
+class CardSubscription(Args):
+    PREFIXES = frozenset({CUSTOMER_SUBSCRIPTION, CUSTOMER_PROVISION})
+    card: str
+    subscription_id: int
+
+
+@dataclass(frozen=True)
+class CardTicket(Args):
+    PREFIXES = frozenset({CUSTOMER_TICKET, CUSTOMER_TICKET_ANSWER})
+    card: str
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class PrepareKind(Args):
+    PREFIXES = frozenset({PREPARE_KIND})
+    draft: str  # the PrepareForm draft
+    kind: str | None = None  # a RequestKind's value; none: the choice of kinds
+
+
+@dataclass(frozen=True)
+class PrepareSku(Args):
+    """The product (PREPARE_PRODUCT) or add-on (PREPARE_ADDON) of a prepared request."""
+
+    PREFIXES = frozenset({PREPARE_PRODUCT, PREPARE_ADDON})
+    draft: str  # the PrepareForm draft
+    sku: str
+
+
+@dataclass(frozen=True)
+class PrepareSubscription(Args):
+    PREFIXES = frozenset({PREPARE_SUBSCRIPTION})
+    draft: str  # the PrepareForm draft
+    subscription_id: int
+
+
+@dataclass(frozen=True)
+class Hints(Args):
+    PREFIXES = frozenset({SETTINGS_HINTS})
+    on: bool
+
+
+@dataclass(frozen=True)
+class Spare(Args):
+    PREFIXES = frozenset({SETTINGS_SPARE})
+    sku: str
+    spare: int

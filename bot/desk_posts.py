@@ -46,9 +46,11 @@ def buttons(tr: Translator, view: TicketView) -> Keyboard:
     """Take over and resolve under the card; a resolved ticket has none."""
     if view.status is TicketStatus.RESOLVED:
         return []
-    take = InlineKeyboardButton(tr("desk.take"), callback_data=cb.data(cb.TICKET_TAKE, view.id))
+    take = InlineKeyboardButton(
+        tr("desk.take"), callback_data=cb.Ticket(view.id).data(cb.TICKET_TAKE)
+    )
     done = InlineKeyboardButton(
-        tr("desk.resolve"), callback_data=cb.data(cb.TICKET_RESOLVE, view.id)
+        tr("desk.resolve"), callback_data=cb.Ticket(view.id).data(cb.TICKET_RESOLVE)
     )
     return [[take, done] if view.status is TicketStatus.OPEN else [done]]
 

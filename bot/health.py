@@ -6,14 +6,14 @@ mode, on 127.0.0.1:`HEALTH_PORT` in polling mode.
   reason as JSON (`domain/storage/readiness.py`; never a URL or a driver's message), within
   1 s whatever the database does (`readiness.Probe`).
 - `/metrics`: Prometheus text format (`domain/metrics.py`), with the database's figures read
-  at scrape time (`domain/storage/figures.py`). No personal data.
+  at scrape time (`domain/storage/figures.py`), within 2 s whatever the database does (later:
+  `licencebot_database_up 0`). No personal data.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 import tornado.web
 from tornado.routing import Rule, URLSpec
@@ -46,23 +46,27 @@ class _Readyz(tornado.web.RequestHandler):
 
 
 class _Metrics(tornado.web.RequestHandler):
-    def initialize(self, core: Context) -> None:
-        self.core = core
+    def initialize(self, scrape: readiness.Bounded[metrics.Figures]) -> None:
+        self.scrape = scrape
 
     async def get(self) -> None:
-        body, content_type = metrics.exposition(await figures.read(self.core.db, self.core.now()))
+        body, content_type = metrics.exposition(await self.scrape())
         self.set_header("Content-Type", content_type)
         self.write(body)
 
 
 def routes(core: Context) -> list[Rule]:
     """The three endpoints, to mount on a Tornado application (the webhook server's)."""
-    args: dict[str, Any] = {"core": core}
     probe = readiness.Probe(lambda: readiness.check(core.db, readiness.CHECK_SECONDS))
+    scrape = readiness.Bounded(
+        lambda: figures.read(core.db, core.now()),
+        lambda: metrics.Figures(up=False),
+        readiness.METRICS_SECONDS,
+    )
     return [
         URLSpec(r"/healthz", _Healthz),
         URLSpec(r"/readyz", _Readyz, {"probe": probe}),
-        URLSpec(r"/metrics", _Metrics, args),
+        URLSpec(r"/metrics", _Metrics, {"scrape": scrape}),
     ]
 
 

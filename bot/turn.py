@@ -32,13 +32,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
+from bot.callbacks import StaleButton as StaleButton  # the handlers' name for it
 from bot.drafts import Drafted, DraftState, Form, Step
 from bot.fifo import writers_in_turn
 from bot.runtime import Runtime, runtime_of
 from bot.webhook_reply import replies_of
 from domain import errors, logs, metrics
 from domain.conversation import ChatState
-from domain.model import Actor, Channel
+from domain.model import Actor, Channel, require_linked
 from domain.ports import UnitOfWork
 from domain.services import accounts
 from domain.services.context import Context
@@ -47,10 +48,7 @@ from domain.texts.refusals import consent_names, describe
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Form)
-
-
-class StaleButton(Exception):
-    """A button that no longer fits (old message, finished draft, forged data)."""
+A = TypeVar("A", bound=cb.Args)
 
 
 Row = Sequence[InlineKeyboardButton]
@@ -135,17 +133,12 @@ class Turn:
 
     def require_actor(self) -> Actor:
         """The linked actor, or NotLinked (R22): unknown users see only general help."""
-        if self.actor is None:
-            raise errors.NotLinked()
-        return self.actor
+        return require_linked(self.actor)
 
     @property
     def customer_id(self) -> str:
         """The customer the user acts for; service desk agents choose one per request."""
-        actor = self.require_actor()
-        if actor.customer_id is None:
-            raise errors.NotLinked()
-        return actor.customer_id
+        return self.require_actor().require_customer()
 
     # -- state and drafts, written in this update's unit of work
     def set_step(self, step: Step, draft_id: int | None = None) -> None:
@@ -180,6 +173,10 @@ class Turn:
         )
         self.set_step(step, draft.id)
         return Drafted(draft, form)
+
+    def pressed(self, kind: type[A]) -> A:
+        """The pressed button's arguments as `kind` (bot/callbacks.py); else stale."""
+        return kind.read(self.press)
 
     async def pressed_draft(self, kind: type[F]) -> Drafted[F]:
         """The draft a button names (first argument), if it belongs to this chat; else stale.
@@ -234,7 +231,9 @@ class Turn:
         if ticket is None or self._ticket_set:
             return
         self.attach_ticket(None)
-        back = [[self.button("ticket.write", cb.data(cb.TICKET_WRITE, ticket), number=ticket)]]
+        back = [
+            [self.button("ticket.write", cb.Ticket(ticket).data(cb.TICKET_WRITE), number=ticket)]
+        ]
         left = self.tr("ticket.left", number=ticket)
         self._screens.insert(0, _Screen(self.chat_id, left, back, edit=False))
 
@@ -376,9 +375,9 @@ class Turn:
         """‹ Previous / Next › buttons for a paged list (empty on a single page)."""
         row = []
         if page > 0:
-            row.append(self.button("products.prev", cb.data(prefix, page - 1)))
+            row.append(self.button("products.prev", cb.Page(page - 1).data(prefix)))
         if page < pages - 1:
-            row.append(self.button("products.next", cb.data(prefix, page + 1)))
+            row.append(self.button("products.next", cb.Page(page + 1).data(prefix)))
         return row
 
     def nav(self, back: str | None = None) -> list[InlineKeyboardButton]:

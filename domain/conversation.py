@@ -12,7 +12,6 @@ class ChatState:
     language: str | None = None
     step: str = "idle"
     draft_id: int | None = None
-    screen_message_id: int | None = None
     ticket_id: int | None = None  # the open ticket this chat writes to (R26)
 
 

@@ -46,6 +46,12 @@ class InviteUsed(DomainError):
     code = "invite_used"
 
 
+class InviteRevoked(DomainError):
+    """The service desk revoked the invite before anybody used it (issue 19)."""
+
+    code = "invite_revoked"
+
+
 class MoveNeedsConfirmation(DomainError):
     """The person is linked to another customer or role: the invite moves them only when they
     confirm (issue 19). `ref` names the invite for the confirmation (not the code)."""

@@ -148,6 +148,21 @@ class Actor:
     user_id: int | None = None
     label: str = ""
 
+    def require_customer(self) -> str:
+        """The customer this person acts for; none (a service desk agent, the operator):
+        `NotLinked`, as for someone who has not redeemed an invite (R22)."""
+        if self.customer_id is None:
+            raise errors.NotLinked()
+        return self.customer_id
+
+
+def require_linked(actor: Actor | None) -> Actor:
+    """The actor of a linked chat user, or `NotLinked`: unknown users see only general help
+    (R22)."""
+    if actor is None:
+        raise errors.NotLinked()
+    return actor
+
 
 @dataclass(eq=False)
 class ChatUser:
@@ -562,11 +577,15 @@ class Invite:
     role: Role
     expires_at: datetime
     used_at: datetime | None
+    revoked_at: datetime | None = None
 
     def check_redeemable(self, now: datetime, tz: ZoneInfo = PROVIDER_ZONE) -> None:
-        """Single use and expiring (R22); the expiry day is told in the provider's zone (R8)."""
+        """Single use, revocable and expiring (R22); the expiry day is told in the provider's
+        zone (R8)."""
         if self.used_at is not None:
             raise errors.InviteUsed()
+        if self.revoked_at is not None:
+            raise errors.InviteRevoked()
         if now >= self.expires_at:
             raise errors.InviteExpired(local_today(self.expires_at, tz))
 

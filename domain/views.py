@@ -109,11 +109,6 @@ class SubscriptionView:
         return self.status in (Status.ORDERED, Status.PROVISIONED)
 
     @property
-    def addons_bookable(self) -> bool:
-        """Add-ons only once provisioned (R14)."""
-        return self.status is Status.PROVISIONED
-
-    @property
     def withdrawable(self) -> bool:
         """A cancellation that still runs can be taken back (R20)."""
         return self.status is Status.CANCELLED

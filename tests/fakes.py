@@ -52,7 +52,6 @@ class State:
     subscriptions: dict[int, Subscription] = field(default_factory=dict)
     users: list[ChatUser] = field(default_factory=list)
     invites: dict[str, Invite] = field(default_factory=dict)
-    invite_hashes: dict[int, str] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
     changes: list[QuantityChange] = field(default_factory=list)
@@ -262,7 +261,7 @@ class _Invites(_Repos):
     async def revoke(self, invite_id: int, at: datetime) -> bool:
         for code_hash, invite in self.s.invites.items():
             if invite.id == invite_id and invite.used_at is None:
-                self.s.invites[code_hash] = dataclasses.replace(invite, expires_at=at)
+                self.s.invites[code_hash] = dataclasses.replace(invite, revoked_at=at)
                 return True
         return False
 
@@ -376,9 +375,6 @@ class _Chats(_Repos):
         if chat_id is not None:
             self.s.update_chats[(bot_id, update_id)] = chat_id
         return True
-
-    async def forget_updates(self, before: datetime) -> None:
-        return None
 
     async def with_user(
         self, chat_id: int, channel: Channel, external_id: str
@@ -1011,7 +1007,6 @@ class FakeUnitOfWork:
         self.working = copy.deepcopy(store.state)
         self.seen: dict[int, int] = {}  # subscription id -> version when first read
         self.saved: dict[tuple[str, int], int] = {}  # (table, id) -> version it was saved over
-        self.committed = 0
         self.catalogue = _Catalogue(self)
         self.customers = _Customers(self)
         self.subscriptions = _Subscriptions(self)
@@ -1074,7 +1069,6 @@ class FakeUnitOfWork:
         self._store.state = copy.deepcopy(self.working)
         self.seen = {i: s.version for i, s in self.working.subscriptions.items()}
         self.saved.clear()
-        self.committed += 1
         self._store.commits += 1
 
     async def rollback(self) -> None:

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton
 from bot import callbacks as cb
 from bot.drafts import AddonCancelForm, AddonChangeForm, Drafted, DraftState, Step
 from bot.handlers.my_orders import show_subscription
-from bot.turn import StaleButton, Turn, handler
+from bot.turn import Turn, handler
 from domain import errors
 from domain.access import Action, may
 from domain.commands import CancelAddon, ChangeAddon
@@ -28,11 +28,9 @@ _REFUSED = (
 
 async def _pressed(turn: Turn) -> tuple[SubscriptionView, AddonView]:
     """The subscription and add-on a button names; checked again (R24)."""
-    sub_id, booking_id = turn.press.number(0), turn.press.number(1)
-    if sub_id is None or booking_id is None:
-        raise StaleButton()
-    view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
-    return view, view.addon(booking_id)
+    pressed = turn.pressed(cb.Booking)
+    view = await orders.order_status(turn.core, turn.require_actor(), pressed.subscription_id)
+    return view, view.addon(pressed.booking_id)
 
 
 @handler
@@ -52,11 +50,15 @@ async def show_entry(turn: Turn, view: SubscriptionView, addon: AddonView, note:
     ):
         keyboard.append(
             [
-                turn.button("subscription.change", cb.data(cb.ADDON_CHANGE, view.id, addon.id)),
-                turn.button("addon_entry.cancel", cb.data(cb.ADDON_CANCEL_ASK, view.id, addon.id)),
+                turn.button(
+                    "subscription.change", cb.Booking(view.id, addon.id).data(cb.ADDON_CHANGE)
+                ),
+                turn.button(
+                    "addon_entry.cancel", cb.Booking(view.id, addon.id).data(cb.ADDON_CANCEL_ASK)
+                ),
             ]
         )
-    keyboard.append(turn.nav(cb.data(cb.SUBSCRIPTION, view.id)))
+    keyboard.append(turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION)))
     await turn.show(texts.entry(turn.tr, view, addon), keyboard, note=note)
 
 
@@ -99,17 +101,19 @@ async def _ask(
         - {addon.quantity}
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.ADDON_CHANGE_QTY, draft.ref, n))
+        InlineKeyboardButton(
+            str(n), callback_data=cb.Quantity(draft.ref, n).data(cb.ADDON_CHANGE_QTY)
+        )
         for n in options
     ]
-    back = turn.nav(cb.data(cb.ADDON_ENTRY, view.id, addon.id))
+    back = turn.nav(cb.Booking(view.id, addon.id).data(cb.ADDON_ENTRY))
     await turn.show(texts.ask_quantity(turn.tr, view, addon), [quick, back], note=hint)
 
 
 @handler
 async def quantity_pressed(turn: Turn) -> None:
     draft = await turn.pressed_draft(AddonChangeForm)
-    await _set(turn, draft, turn.press.number(1) or 0)
+    await _set(turn, draft, turn.pressed(cb.Quantity).quantity)
 
 
 async def quantity_typed(turn: Turn, text: str) -> None:
@@ -154,7 +158,7 @@ async def _set(turn: Turn, draft: Drafted[AddonChangeForm], quantity: int) -> No
     turn.set_step(Step.ADDON_CHANGE_QUANTITY, draft.id)  # a typed number: another total
     keyboard = [
         [turn.button("addon_change.confirm", cb.data(cb.ADDON_CHANGE_CONFIRM, draft.ref))],
-        turn.nav(cb.data(cb.ADDON_ENTRY, view.id, draft.form.booking)),
+        turn.nav(cb.Booking(view.id, draft.form.booking).data(cb.ADDON_ENTRY)),
     ]
     await turn.show(texts.summary(turn.tr, preview), keyboard)
 
@@ -201,7 +205,7 @@ async def begin_cancel(turn: Turn, view: SubscriptionView, addon: AddonView) -> 
     turn.set_step(Step.IDLE)
     keyboard = [
         [turn.button("addon_cancel.confirm", cb.data(cb.ADDON_CANCEL_CONFIRM, draft.ref))],
-        turn.nav(cb.data(cb.ADDON_ENTRY, view.id, addon.id)),
+        turn.nav(cb.Booking(view.id, addon.id).data(cb.ADDON_ENTRY)),
     ]
     await turn.show(texts.cancel_question(turn.tr, preview), keyboard)
 

@@ -12,12 +12,12 @@ from bot.handlers import request_cards, support
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
-from domain.access import Action, asks_instead
 from domain.commands import BookAddon
 from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.services import addons, licence_requests, orders
-from domain.services.licence_requests import AskRequest
+from domain.services import addons, orders, submissions
+from domain.services.licence_requests import RequestFigures
+from domain.services.submissions import Requested
 from domain.texts import licence_requests as request_texts
 from domain.texts import results
 from domain.texts.refusals import describe
@@ -26,9 +26,10 @@ from domain.texts.refusals import describe
 @handler
 async def list_addons(turn: Turn) -> None:
     """The product's add-ons with this customer's prices, once it is provisioned (R14, R15)."""
-    choices = await addons.addon_choices(turn.core, turn.require_actor(), turn.press.number(0) or 0)
+    sub_id = turn.pressed(cb.Subscription).subscription_id
+    choices = await addons.addon_choices(turn.core, turn.require_actor(), sub_id)
     view, running = choices.subscription, choices.booked
-    back = turn.nav(cb.data(cb.SUBSCRIPTION, view.id))
+    back = turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))
     lines = [turn.tr("addons.title", name=html.escape(view.product_name), quantity=view.quantity)]
     keyboard: list[list[InlineKeyboardButton]] = []
     for addon in choices.offers:
@@ -41,14 +42,17 @@ async def list_addons(turn: Turn) -> None:
             keyboard.append(
                 [
                     InlineKeyboardButton(
-                        addon.name, callback_data=cb.data(cb.ADDON_NEW, view.id, addon.sku)
+                        addon.name,
+                        callback_data=cb.AddonChoice(view.id, addon.sku).data(cb.ADDON_NEW),
                     )
                 ]
             )
         lines.append(line)
     if not choices.offers:
         lines = [turn.tr("addons.none", name=html.escape(view.product_name))]
-    keyboard.append([turn.button("addons.missing", cb.data(cb.ADDON_REQUEST, view.id))])
+    keyboard.append(
+        [turn.button("addons.missing", cb.Subscription(view.id).data(cb.ADDON_REQUEST))]
+    )
     keyboard.append(back)
     turn.set_step(Step.IDLE)
     await turn.show("\n".join(lines), keyboard)
@@ -56,13 +60,14 @@ async def list_addons(turn: Turn) -> None:
 
 @handler
 async def start_addon(turn: Turn) -> None:
-    await begin_addon(turn, turn.press.number(0) or 0, turn.press.text(1) or "", None)
+    pressed = turn.pressed(cb.AddonChoice)
+    await begin_addon(turn, pressed.subscription_id, pressed.addon_sku, None)
 
 
 async def begin_addon(turn: Turn, subscription_id: int, sku: str, quantity: int | None) -> None:
     """An add-on draft (None: the base quantity, R17), straight to its summary."""
     # Refused before the form; a member goes on and sends a request instead (R23).
-    asks_instead(turn.require_actor(), Action.ADDON, turn.customer_id)
+    submissions.asks(turn.require_actor(), RequestKind.ADDON, turn.customer_id)
     draft = await turn.new_draft(AddonForm(subscription_id, sku), Step.ADDON_QUANTITY)
     await set_quantity(turn, draft, quantity)
 
@@ -93,15 +98,16 @@ async def set_quantity(turn: Turn, draft: Drafted[AddonForm], quantity: int | No
 
 
 async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") -> None:
-    if asks_instead(turn.require_actor(), Action.ADDON, turn.customer_id):
-        await show_request_summary(turn, draft, hint)
-        return
-    preview = await addons.book_addon(
+    """The booking's summary with the terms; a member's sends a request instead (the core
+    says which, R23)."""
+    preview = await submissions.preview_addon(
         turn.core,
         turn.require_actor(),
         BookAddon(draft.form.subscription, draft.form.sku, False, draft.form.quantity),
-        dry_run=True,
     )
+    if isinstance(preview, RequestFigures):
+        await show_request_summary(turn, draft, preview, hint)
+        return
     view, pending = preview.subscription, preview.addon
     box = "☑" if draft.form.terms else "☐"
     tr = turn.tr
@@ -122,30 +128,22 @@ async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") ->
         [
             [turn.button("addons.terms_button", cb.data(cb.ADDON_TERMS, draft.ref), box=box)],
             [turn.button("addons.confirm", cb.data(cb.ADDON_CONFIRM, draft.ref))],
-            turn.nav(cb.data(cb.ADDONS, view.id)),
+            turn.nav(cb.Subscription(view.id).data(cb.ADDONS)),
         ],
         note=hint,
     )
 
 
-def _asked(turn: Turn, draft: Drafted[AddonForm]) -> AskRequest:
-    form = draft.form
-    return AskRequest(
-        turn.customer_id,
-        RequestKind.ADDON,
-        quantity=form.quantity,
-        subscription_id=form.subscription,
-        addon_sku=form.sku,
-    )
-
-
-async def show_request_summary(turn: Turn, draft: Drafted[AddonForm], hint: str) -> None:
+async def show_request_summary(
+    turn: Turn, draft: Drafted[AddonForm], figures: RequestFigures, hint: str
+) -> None:
     """A member's summary: the same figures, "Send request" instead of the terms (R23)."""
-    figures = await licence_requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
     text = request_texts.to_send(turn.tr, figures) + "\n\n" + turn.tr("addon_hint")
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
     keyboard = request_cards.send_keyboard(
-        turn, cb.data(cb.ADDON_SEND, draft.ref), cb.data(cb.ADDONS, draft.form.subscription)
+        turn,
+        cb.data(cb.ADDON_SEND, draft.ref),
+        cb.Subscription(draft.form.subscription).data(cb.ADDONS),
     )
     await turn.show(text, keyboard, note=hint)
 
@@ -159,7 +157,7 @@ async def send_request(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
-    await request_cards.submit(turn, draft, _asked(turn, draft))
+    await _submit(turn, draft)
 
 
 @handler
@@ -180,16 +178,25 @@ async def confirm(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
+    await _submit(turn, draft)
+
+
+async def _submit(turn: Turn, draft: Drafted[AddonForm]) -> None:
+    """ "Book add-on" or "Send request": the core books it or asks the admins (R23)."""
     try:
-        booked = await addons.book_addon(
+        booked = await submissions.submit_addon(
             turn.core,
             turn.require_actor(),
             BookAddon(
                 draft.form.subscription, draft.form.sku, draft.form.terms, draft.form.quantity
             ),
+            turn.user.full_name,
         )
     except errors.ConsentMissing as missing:  # the domain decides (R17)
         await turn.alert_missing(missing)
+        return
+    if isinstance(booked, Requested):  # a member's: the admins decide (R23)
+        await request_cards.sent(turn, draft, booked.request)
         return
     view = booked.subscription
     draft.finish(view.id)
@@ -205,4 +212,4 @@ async def _closed(turn: Turn, draft: Drafted[AddonForm]) -> None:
 @handler
 async def request_missing(turn: Turn) -> None:
     """Button "My add-on is not listed" (R16): a ticket with the customer and the product."""
-    await support.addon_wish(turn, turn.press.number(0) or 0)
+    await support.addon_wish(turn, turn.pressed(cb.Subscription).subscription_id)

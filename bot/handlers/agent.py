@@ -103,8 +103,8 @@ async def search(turn: Turn, query: str) -> None:
     await turn.show(texts.search_result(turn.tr, found), keyboard)
 
 
-def _data(prefix: str, drafted: Drafted[Any], *args: object) -> str:
-    return cb.data(prefix, drafted.ref, *args)
+def _data(prefix: str, drafted: Drafted[Any]) -> str:
+    return cb.data(prefix, drafted.ref)
 
 
 # -- the customer card and what hangs off it
@@ -142,7 +142,7 @@ async def customer_orders(turn: Turn) -> None:
         [
             turn.button(
                 "orders.button",
-                _data(cb.CUSTOMER_SUBSCRIPTION, card, s.id),
+                cb.CardSubscription(card.ref, s.id).data(cb.CUSTOMER_SUBSCRIPTION),
                 number=s.id,
                 name=s.product_name,
             )
@@ -155,7 +155,8 @@ async def customer_orders(turn: Turn) -> None:
 
 async def _subscription(turn: Turn, card: Drafted[CustomerForm]) -> SubscriptionView:
     """The pressed subscription, which must be the card's customer's: else a forged button."""
-    view = await orders.order_status(turn.core, turn.require_actor(), turn.press.number(1) or 0)
+    sub_id = turn.pressed(cb.CardSubscription).subscription_id
+    view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
     if view.customer_id != card.form.customer_id:
         raise StaleButton()
     return view
@@ -178,7 +179,12 @@ async def show_subscription(
     keyboard: list[list[InlineKeyboardButton]] = []
     if _waiting(view):
         keyboard.append(
-            [turn.button("agent.provision", _data(cb.CUSTOMER_PROVISION, card, view.id))]
+            [
+                turn.button(
+                    "agent.provision",
+                    cb.CardSubscription(card.ref, view.id).data(cb.CUSTOMER_PROVISION),
+                )
+            ]
         )
     keyboard.append(turn.nav(_data(cb.CUSTOMER_ORDERS, card)))
     await turn.show(order_texts.entry(turn.tr, view), keyboard, note=note)
@@ -211,7 +217,13 @@ async def customer_tickets(turn: Turn) -> None:
     found = (await tickets.list_tickets(turn.core, actor, card.form.customer_id))[:MAX_LISTED]
     text = texts.tickets(turn.tr, shown.customer_name, found)
     keyboard = [
-        [turn.button("agent.ticket_open", _data(cb.CUSTOMER_TICKET, card, t.id), number=t.id)]
+        [
+            turn.button(
+                "agent.ticket_open",
+                cb.CardTicket(card.ref, t.id).data(cb.CUSTOMER_TICKET),
+                number=t.id,
+            )
+        ]
         for t in found
     ]
     await turn.show(text, [*keyboard, turn.nav(_data(cb.CUSTOMER, card))])
@@ -229,14 +241,15 @@ async def _card_ticket(turn: Turn, card: Drafted[CustomerForm], ticket_id: int) 
 async def customer_ticket(turn: Turn) -> None:
     """One ticket from the card: who, what about, its conversation, and a way to answer."""
     card = await turn.pressed_draft(CustomerForm)
-    await show_ticket(turn, card.id, await _card_ticket(turn, card, turn.press.number(1) or 0))
+    ticket_id = turn.pressed(cb.CardTicket).ticket_id
+    await show_ticket(turn, card.id, await _card_ticket(turn, card, ticket_id))
 
 
 async def show_ticket(turn: Turn, card: int, view: TicketView, note: str = "") -> None:
     turn.set_step(Step.IDLE)
     rows = []
     if view.status is not TicketStatus.RESOLVED:
-        answer = cb.data(cb.CUSTOMER_TICKET_ANSWER, card, view.id)
+        answer = cb.CardTicket(str(card), view.id).data(cb.CUSTOMER_TICKET_ANSWER)
         rows.append([turn.button("agent.ticket_answer", answer)])
     rows.append(turn.nav(cb.data(cb.CUSTOMER_TICKETS, card)))
     await turn.show(texts.ticket(turn.tr, view), rows, note=note)
@@ -246,11 +259,11 @@ async def show_ticket(turn: Turn, card: int, view: TicketView, note: str = "") -
 async def answer_ticket(turn: Turn) -> None:
     """ "Antworten": the next typed text is the answer, sent to the customer (R26)."""
     card = await turn.pressed_draft(CustomerForm)
-    view = await _card_ticket(turn, card, turn.press.number(1) or 0)
+    view = await _card_ticket(turn, card, turn.pressed(cb.CardTicket).ticket_id)
     if view.status is TicketStatus.RESOLVED:
         raise errors.TicketClosed(view.id)
     await turn.new_draft(AnswerForm(view.id, card.id), Step.TICKET_ANSWER)
-    back = cb.data(cb.CUSTOMER_TICKET, card.id, view.id)
+    back = cb.CardTicket(str(card.id), view.id).data(cb.CUSTOMER_TICKET)
     await turn.show(texts.answer_ask(turn.tr, view), [turn.nav(back)])
 
 
@@ -306,7 +319,8 @@ async def _ask_kind(turn: Turn, draft: Drafted[PrepareForm]) -> None:
     name = await _customer_name(turn, draft.form.customer_id)
     turn.set_step(Step.IDLE)
     choices = [
-        turn.button(key, _data(cb.PREPARE_KIND, draft, kind.value)) for kind, key in _KINDS.items()
+        turn.button(key, cb.PrepareKind(draft.ref, kind.value).data(cb.PREPARE_KIND))
+        for kind, key in _KINDS.items()
     ]
     keyboard = [choices, turn.nav(cb.data(cb.CUSTOMER, draft.form.card))]
     await turn.show(texts.prepare_kind(turn.tr, name), keyboard)
@@ -337,7 +351,7 @@ async def choose_kind(turn: Turn) -> None:
     if draft is None:
         return
     try:
-        kind = RequestKind(turn.press.text(1) or "")
+        kind = RequestKind(turn.pressed(cb.PrepareKind).kind or "")
     except ValueError:
         await _ask_kind(turn, draft)
         return
@@ -347,7 +361,7 @@ async def choose_kind(turn: Turn) -> None:
     turn.set_step(Step.IDLE)
     customer_id = draft.form.customer_id
     name = await _customer_name(turn, customer_id)
-    back = turn.nav(_data(cb.PREPARE_KIND, draft))
+    back = turn.nav(cb.PrepareKind(draft.ref).data(cb.PREPARE_KIND))
     if kind is RequestKind.ORDER:  # R6: a booked product is changed, not ordered again
         offers = [
             o
@@ -355,7 +369,11 @@ async def choose_kind(turn: Turn) -> None:
             if o.booked_subscription_id is None
         ]
         keyboard = [
-            [InlineKeyboardButton(o.name, callback_data=_data(cb.PREPARE_PRODUCT, draft, o.sku))]
+            [
+                InlineKeyboardButton(
+                    o.name, callback_data=cb.PrepareSku(draft.ref, o.sku).data(cb.PREPARE_PRODUCT)
+                )
+            ]
             for o in offers
         ]
         await turn.show(texts.pick_product(turn.tr, name, offers), [*keyboard, back])
@@ -369,7 +387,7 @@ async def choose_kind(turn: Turn) -> None:
         [
             turn.button(
                 "orders.button",
-                _data(cb.PREPARE_SUBSCRIPTION, draft, s.id),
+                cb.PrepareSubscription(draft.ref, s.id).data(cb.PREPARE_SUBSCRIPTION),
                 number=s.id,
                 name=s.product_name,
             )
@@ -385,7 +403,7 @@ async def choose_product(turn: Turn) -> None:
     draft = await _pressed_prepare(turn)
     if draft is None:
         return
-    draft.form.request, draft.form.sku = RequestKind.ORDER.value, turn.press.text(1) or ""
+    draft.form.request, draft.form.sku = RequestKind.ORDER.value, turn.pressed(cb.PrepareSku).sku
     await turn.save_draft(draft)
     await _ask_quantity(turn, draft)
 
@@ -406,15 +424,16 @@ async def _ask_quantity(turn: Turn, draft: Drafted[PrepareForm], hint: str = "")
             maximum=offer.max_quantity,
         )
         options = [n for n in QUICK_QUANTITIES if n <= offer.max_quantity]
-        back = _data(cb.PREPARE_KIND, draft, RequestKind.ORDER.value)
+        back = cb.PrepareKind(draft.ref, RequestKind.ORDER.value).data(cb.PREPARE_KIND)
     else:
         view = await orders.order_status(turn.core, turn.require_actor(), form.subscription or 0)
         question = tr("change.ask", name=escape(view.product_name), quantity=view.quantity)
         options = sorted({n for n in (view.quantity - 1, view.quantity + 1, view.quantity + 5)})
         options = [n for n in options if n >= 1]
-        back = _data(cb.PREPARE_KIND, draft, RequestKind.CHANGE.value)
+        back = cb.PrepareKind(draft.ref, RequestKind.CHANGE.value).data(cb.PREPARE_KIND)
     quick = [
-        InlineKeyboardButton(str(n), callback_data=_data(cb.PREPARE_QTY, draft, n)) for n in options
+        InlineKeyboardButton(str(n), callback_data=cb.Quantity(draft.ref, n).data(cb.PREPARE_QTY))
+        for n in options
     ]
     turn.set_step(Step.PREPARE_QUANTITY, draft.id)
     await turn.show(f"{title}\n\n{question}", [quick, turn.nav(back)], note=hint)
@@ -426,7 +445,8 @@ async def choose_subscription(turn: Turn) -> None:
     draft = await _pressed_prepare(turn)
     if draft is None:
         return
-    view = await orders.order_status(turn.core, turn.require_actor(), turn.press.number(1) or 0)
+    sub_id = turn.pressed(cb.PrepareSubscription).subscription_id
+    view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
     if view.customer_id != draft.form.customer_id:
         raise StaleButton()  # a forged button: another customer's subscription (R24)
     draft.form.subscription = view.id
@@ -453,10 +473,16 @@ async def _show_addons(turn: Turn, draft: Drafted[PrepareForm], view: Subscripti
     if not choices:
         lines = [tr("addons.none", name=escape(view.product_name))]
     keyboard = [
-        [InlineKeyboardButton(a.name, callback_data=_data(cb.PREPARE_ADDON, draft, a.sku))]
+        [
+            InlineKeyboardButton(
+                a.name, callback_data=cb.PrepareSku(draft.ref, a.sku).data(cb.PREPARE_ADDON)
+            )
+        ]
         for a in choices
     ]
-    keyboard.append(turn.nav(_data(cb.PREPARE_KIND, draft, RequestKind.ADDON.value)))
+    keyboard.append(
+        turn.nav(cb.PrepareKind(draft.ref, RequestKind.ADDON.value).data(cb.PREPARE_KIND))
+    )
     turn.set_step(Step.IDLE)
     await turn.show("\n".join(lines), keyboard)
 
@@ -467,7 +493,7 @@ async def choose_addon(turn: Turn) -> None:
     draft = await _pressed_prepare(turn)
     if draft is None:
         return
-    draft.form.addon, draft.form.quantity = turn.press.text(1) or "", None
+    draft.form.addon, draft.form.quantity = turn.pressed(cb.PrepareSku).sku, None
     await _set_quantity(turn, draft, None)
 
 
@@ -475,7 +501,7 @@ async def choose_addon(turn: Turn) -> None:
 async def quantity_pressed(turn: Turn) -> None:
     draft = await _pressed_prepare(turn)
     if draft is not None:
-        await _set_quantity(turn, draft, turn.press.number(1) or 0)
+        await _set_quantity(turn, draft, turn.pressed(cb.Quantity).quantity)
 
 
 async def quantity_typed(turn: Turn, text: str) -> None:
@@ -532,16 +558,20 @@ async def _show_summary(turn: Turn, draft: Drafted[PrepareForm], hint: str = "")
     if draft.form.request == RequestKind.ADDON.value:
         text += "\n" + turn.tr("addon_hint")
         turn.set_step(Step.PREPARE_QUANTITY, draft.id)  # a typed number: other users (R17)
-        back = _data(cb.PREPARE_SUBSCRIPTION, draft, draft.form.subscription or 0)
+        back = cb.PrepareSubscription(draft.ref, draft.form.subscription or 0).data(
+            cb.PREPARE_SUBSCRIPTION
+        )
     elif draft.form.request == RequestKind.ORDER.value:
         turn.set_step(Step.IDLE)
-        back = _data(cb.PREPARE_PRODUCT, draft, draft.form.sku or "")
+        back = cb.PrepareSku(draft.ref, draft.form.sku or "").data(cb.PREPARE_PRODUCT)
     elif draft.form.request == RequestKind.CANCEL.value:
         turn.set_step(Step.IDLE)
-        back = _data(cb.PREPARE_KIND, draft, RequestKind.CANCEL.value)
+        back = cb.PrepareKind(draft.ref, RequestKind.CANCEL.value).data(cb.PREPARE_KIND)
     else:
         turn.set_step(Step.IDLE)
-        back = _data(cb.PREPARE_SUBSCRIPTION, draft, draft.form.subscription or 0)
+        back = cb.PrepareSubscription(draft.ref, draft.form.subscription or 0).data(
+            cb.PREPARE_SUBSCRIPTION
+        )
     keyboard: Keyboard = [
         [turn.button("agent.send", _data(cb.PREPARE_SEND, draft))],
         turn.nav(back),

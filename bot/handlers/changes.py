@@ -12,12 +12,11 @@ from bot.handlers import my_orders, request_cards
 from bot.handlers.my_orders import show_subscription
 from bot.turn import Turn, handler
 from domain import errors
-from domain.access import Action, asks_instead
 from domain.commands import CancelSubscription, ChangeQuantity, WithdrawCancellation
-from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.services import cancellations, licence_requests, orders, subscriptions
-from domain.services.licence_requests import AskRequest
+from domain.services import cancellations, orders, submissions, subscriptions
+from domain.services.licence_requests import RequestFigures
+from domain.services.submissions import Requested
 from domain.texts import licence_requests as request_texts
 from domain.texts import orders as order_texts
 from domain.texts import results
@@ -28,7 +27,7 @@ from domain.views import SubscriptionView
 @handler
 async def start_change(turn: Turn) -> None:
     """Button "Change quantity": show the current quantity, ask for the new total (R11)."""
-    await begin_change(turn, turn.press.number(0) or 0, None)
+    await begin_change(turn, turn.pressed(cb.Subscription).subscription_id, None)
 
 
 async def begin_change(turn: Turn, subscription_id: int, quantity: int | None) -> None:
@@ -58,17 +57,17 @@ async def ask_total(
         }
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.CHANGE_QTY, draft.ref, n))
+        InlineKeyboardButton(str(n), callback_data=cb.Quantity(draft.ref, n).data(cb.CHANGE_QTY))
         for n in options
     ]
-    keyboard = [quick, *(extra or []), turn.nav(cb.data(cb.SUBSCRIPTION, view.id))]
+    keyboard = [quick, *(extra or []), turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))]
     await turn.show(text, keyboard, note=hint)
 
 
 @handler
 async def total_pressed(turn: Turn) -> None:
     draft = await turn.pressed_draft(ChangeForm)
-    await set_total(turn, draft, turn.press.number(1))
+    await set_total(turn, draft, turn.pressed(cb.Quantity).quantity)
 
 
 async def total_typed(turn: Turn, text: str) -> None:
@@ -87,22 +86,16 @@ async def _view(turn: Turn, draft: Drafted[ChangeForm] | Drafted[CancelForm]) ->
 
 async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None) -> None:
     if draft.state is not DraftState.OPEN:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     view = await _view(turn, draft)
-    actor = turn.require_actor()
-    asks = asks_instead(actor, Action.CHANGE, view.customer_id)  # a member (R23)
     total = quantity if quantity is not None else 0
-    try:
-        if asks:
-            figures = await licence_requests.preview(turn.core, actor, _asked(view, total))
-        else:
-            preview = await subscriptions.change_quantity(
-                turn.core,
-                actor,
-                ChangeQuantity(view.id, total, expected_version=draft.form.version),
-                dry_run=True,
-            )
+    try:  # a member's summary sends a request instead: the core says which (R23)
+        preview = await submissions.preview_change(
+            turn.core,
+            turn.require_actor(),
+            ChangeQuantity(view.id, total, expected_version=draft.form.version),
+        )
     except (
         errors.InvalidQuantity,
         errors.QuantityUnchanged,
@@ -115,25 +108,35 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
     draft.form.quantity = quantity
     await turn.save_draft(draft)
     turn.set_step(Step.CHANGE_SUMMARY, draft.id)
-    if asks:  # "Send request" instead of "Bestellung ändern"
+    if isinstance(preview, RequestFigures):  # "Send request" instead of "Bestellung ändern"
         keyboard = request_cards.send_keyboard(
-            turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.data(cb.SUBSCRIPTION, view.id)
+            turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.Subscription(view.id).data(cb.SUBSCRIPTION)
         )
-        await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
+        await turn.show(request_texts.to_send(turn.tr, preview), keyboard)
         return
     tr = turn.tr
     text = results.change_summary(tr, view, preview)
-    confirm = [[turn.button("change.confirm", cb.data(cb.CHANGE_CONFIRM, draft.ref))]]
+    confirm = [[turn.button("change.confirm", cb.ChangeConfirm(draft.ref).data(cb.CHANGE_CONFIRM))]]
     if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
         quantity, day = preview.reduction
         text += "\n\n" + tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
         confirm = [
-            [turn.button("change.confirm_keep", cb.data(cb.CHANGE_CONFIRM, draft.ref, 1))],
-            [turn.button("change.confirm_drop", cb.data(cb.CHANGE_CONFIRM, draft.ref, 0))],
+            [
+                turn.button(
+                    "change.confirm_keep",
+                    cb.ChangeConfirm(draft.ref, keep_reduction=True).data(cb.CHANGE_CONFIRM),
+                )
+            ],
+            [
+                turn.button(
+                    "change.confirm_drop",
+                    cb.ChangeConfirm(draft.ref, keep_reduction=False).data(cb.CHANGE_CONFIRM),
+                )
+            ],
         ]
     elif preview.reduction is not None:  # the new total settles it
         text += "\n\n" + results.reduction_note(tr, preview)
-    await turn.show(text, [*confirm, turn.nav(cb.data(cb.SUBSCRIPTION, view.id))])
+    await turn.show(text, [*confirm, turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))])
 
 
 def _way_on(
@@ -146,10 +149,6 @@ def _way_on(
     return [[my_orders.addon_entry_button(turn, view, a)] for a in named]
 
 
-def _asked(view: SubscriptionView, total: int) -> AskRequest:
-    return AskRequest(view.customer_id, RequestKind.CHANGE, quantity=total, subscription_id=view.id)
-
-
 @handler
 async def send_request(turn: Turn) -> None:
     """Button "Send request": the admins get the new total as a request (R23)."""
@@ -157,10 +156,9 @@ async def send_request(turn: Turn) -> None:
     if await request_cards.already_sent(turn, draft):
         return
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
-    view = await _view(turn, draft)
-    await request_cards.submit(turn, draft, _asked(view, draft.form.quantity))
+    await _submit(turn, draft, draft.form.quantity)
 
 
 @handler
@@ -168,18 +166,24 @@ async def confirm_change(turn: Turn) -> None:
     """Button "Bestellung ändern": applies only to the version the user saw (R13)."""
     draft = await turn.pressed_draft(ChangeForm)
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.data(cb.ORDERS, 0))])
+        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
+    await _submit(turn, draft, draft.form.quantity)
+
+
+async def _submit(turn: Turn, draft: Drafted[ChangeForm], quantity: int) -> None:
+    """ "Bestellung ändern" or "Send request": the core changes it or asks the admins (R23)."""
     try:
-        changed = await subscriptions.change_quantity(
+        changed = await submissions.submit_change(
             turn.core,
             turn.require_actor(),
             ChangeQuantity(
                 draft.form.subscription,
-                draft.form.quantity,
+                quantity,
                 expected_version=draft.form.version,
-                keep_reduction=_kept(turn.press.number(1)),
+                keep_reduction=turn.pressed(cb.ChangeConfirm).keep_reduction,
             ),
+            turn.user.full_name,
         )
     except errors.VersionConflict as conflict:
         turn.refused(conflict)
@@ -188,21 +192,19 @@ async def confirm_change(turn: Turn) -> None:
         view = await _view(turn, draft)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
         return
+    if isinstance(changed, Requested):  # a member's: the admins decide (R23)
+        await request_cards.sent(turn, draft, changed.request)
+        return
     draft.finish(changed.subscription.id)
     await turn.save_draft(draft)
     note = results.quantity_changed(turn.tr, changed)
     await show_subscription(turn, changed.subscription, note=note)
 
 
-def _kept(choice: int | None) -> bool | None:
-    """cc:<draft>:1 keeps a scheduled reduction, cc:<draft>:0 drops it (issue 21)."""
-    return None if choice is None else choice == 1
-
-
 @handler
 async def ask_cancel(turn: Turn) -> None:
     """Button "Cancel": name product, quantity, add-ons and end date, then confirm (R20)."""
-    await begin_cancel(turn, turn.press.number(0) or 0)
+    await begin_cancel(turn, turn.pressed(cb.Subscription).subscription_id)
 
 
 async def begin_cancel(turn: Turn, subscription_id: int) -> None:
@@ -222,7 +224,7 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
         text,
         [
             [turn.button(confirm, cb.data(cb.CANCEL_CONFIRM, draft.ref))],
-            turn.nav(cb.data(cb.SUBSCRIPTION, preview.subscription_id)),
+            turn.nav(cb.Subscription(preview.subscription_id).data(cb.SUBSCRIPTION)),
         ],
     )
 
@@ -264,9 +266,10 @@ async def confirm_cancel(turn: Turn) -> None:
 @handler
 async def withdraw(turn: Turn) -> None:
     """Take back a cancellation that still runs (R20)."""
+    pressed = turn.pressed(cb.Versioned)
     view = await subscriptions.withdraw_cancellation(
         turn.core,
         turn.require_actor(),
-        WithdrawCancellation(turn.press.number(0) or 0, expected_version=turn.press.number(1)),
+        WithdrawCancellation(pressed.subscription_id, expected_version=pressed.version),
     )
     await show_subscription(turn, view, note=results.cancellation_withdrawn(turn.tr, view))

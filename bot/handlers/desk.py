@@ -15,10 +15,11 @@ import logging
 from telegram import Bot, Message
 from telegram.error import TelegramError
 
+from bot import callbacks as cb
 from bot import desk_posts
 from bot.notifier import send_queued
 from bot.runtime import Runtime
-from bot.turn import Turn, handler
+from bot.turn import StaleButton, Turn, handler
 from domain import errors
 from domain.model import Channel, Role
 from domain.services import tickets
@@ -105,9 +106,12 @@ async def resolve(turn: Turn) -> None:
 
 
 async def _decide(turn: Turn, *, take_over: bool) -> None:
-    ticket_id = turn.press.number(0) or 0
     tr = _tr(turn)
     try:
+        try:
+            ticket_id = turn.pressed(cb.Ticket).ticket_id
+        except StaleButton:  # forged: in the group, an alert like a missing ticket
+            raise errors.TicketNotFound(turn.press.args) from None
         actor = turn.require_actor()
         if take_over:
             view = await tickets.take(turn.core, actor, ticket_id, turn.user.full_name)

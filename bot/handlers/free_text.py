@@ -20,9 +20,9 @@ from bot.handlers import addon_changes, addons, changes, menu, my_orders, orderi
 from bot.handlers import seats as seat_handlers
 from bot.turn import Turn, handler
 from domain import metrics
-from domain.access import Action, asks_instead
+from domain.licence_requests import RequestKind
 from domain.nlu.parser import ParseResult
-from domain.services import catalogue, orders
+from domain.services import catalogue, orders, submissions
 from domain.texts.i18n import N_
 from domain.views import AddonView, SubscriptionView
 
@@ -45,11 +45,11 @@ _READING_KEYS = {
 }
 _CODES = tuple(_READING_KEYS)  # the reading's number in `fx:` data (keeps it under 64 bytes)
 _WRITES = {
-    "order_product": Action.ORDER,
-    "change_quantity": Action.CHANGE,
-    "book_addon": Action.ADDON,
-    "cancel_product": Action.CANCEL,
-    "withdraw_cancellation": Action.CANCEL,  # R20: who may cancel may take it back
+    "order_product": RequestKind.ORDER,
+    "change_quantity": RequestKind.CHANGE,
+    "book_addon": RequestKind.ADDON,
+    "cancel_product": RequestKind.CANCEL,
+    "withdraw_cancellation": RequestKind.CANCEL,  # R20: who may cancel may take it back
 }
 _NEEDS_PRODUCT = frozenset(
     {
@@ -106,7 +106,7 @@ async def _act(turn: Turn, result: ParseResult) -> None:
     """Act on a reading; a name that fits two catalogue entries is asked about first."""
     if result.intent in _WRITES:  # refused before being asked anything; a member may ask
         # the admins for an order, a change or an add-on instead (R23)
-        asks_instead(turn.require_actor(), _WRITES[result.intent], turn.customer_id)
+        submissions.asks(turn.require_actor(), _WRITES[result.intent], turn.customer_id)
     if result.product_choices and result.intent in _NEEDS_PRODUCT | {"book_addon"}:
         overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
         booked = [s for s in result.product_choices if overview.running(s)]

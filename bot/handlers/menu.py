@@ -35,8 +35,8 @@ def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
         ]
     return [
         [
-            turn.button("menu.products", cb.data(cb.PRODUCTS, 0)),
-            turn.button("menu.orders", cb.data(cb.ORDERS, 0)),
+            turn.button("menu.products", cb.Page(0).data(cb.PRODUCTS)),
+            turn.button("menu.orders", cb.Page(0).data(cb.ORDERS)),
         ],
         [turn.button("menu.status", cb.STATUS), turn.button("menu.support", cb.SUPPORT)],
         *(
@@ -165,7 +165,7 @@ async def show_help(turn: Turn) -> None:
 @handler
 async def language(turn: Turn) -> None:
     """`/language` and the button: pick, or store the picked language."""
-    picked = turn.press.text(0) if turn.press.prefix == cb.LANGUAGE else None
+    picked = turn.pressed(cb.Language).code if turn.press.prefix == cb.LANGUAGE else None
     if picked in ("de", "en"):
         turn.set_language(picked)
         await turn.answer(turn.tr("language.saved"))
@@ -178,8 +178,8 @@ async def language(turn: Turn) -> None:
         turn.tr("language.title"),
         [
             [
-                turn.button("language.de", cb.data(cb.LANGUAGE, "de")),
-                turn.button("language.en", cb.data(cb.LANGUAGE, "en")),
+                turn.button("language.de", cb.Language("de").data(cb.LANGUAGE)),
+                turn.button("language.en", cb.Language("en").data(cb.LANGUAGE)),
             ],
             *([turn.nav()] if turn.actor else []),
         ],

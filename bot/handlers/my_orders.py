@@ -25,7 +25,7 @@ PAGE_SIZE = 5
 @handler
 async def my_orders(turn: Turn) -> None:
     """`/orders` and the button: every subscription, paged, with the monthly total."""
-    await show_orders(turn, turn.press.number(0) or 0 if turn.press.prefix == cb.ORDERS else 0)
+    await show_orders(turn, turn.pressed(cb.Page).page if turn.press.prefix == cb.ORDERS else 0)
 
 
 async def show_orders(turn: Turn, page: int) -> None:
@@ -34,7 +34,7 @@ async def show_orders(turn: Turn, page: int) -> None:
     if not overview.subscriptions:
         await turn.show(
             screens.orders(turn.tr, overview, ()),
-            [[turn.button("menu.products", cb.data(cb.PRODUCTS, 0))], turn.nav()],
+            [[turn.button("menu.products", cb.Page(0).data(cb.PRODUCTS))], turn.nav()],
         )
         return
     subs = screens.listed(overview)
@@ -45,7 +45,7 @@ async def show_orders(turn: Turn, page: int) -> None:
         [
             turn.button(
                 "orders.button",
-                cb.data(cb.SUBSCRIPTION, s.id),
+                cb.Subscription(s.id).data(cb.SUBSCRIPTION),
                 number=s.id,
                 name=s.product_name,
             )
@@ -62,8 +62,8 @@ async def show_orders(turn: Turn, page: int) -> None:
 @handler
 async def subscription(turn: Turn) -> None:
     """One subscription with the actions its status allows."""
-    sub_id = turn.press.number(0)
-    view = await orders.order_status(turn.core, turn.require_actor(), sub_id or 0)
+    sub_id = turn.pressed(cb.Subscription).subscription_id
+    view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
     await show_subscription(turn, view)
 
 
@@ -73,23 +73,29 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
     if view.changeable:
         keyboard.append(
             [
-                turn.button("subscription.change", cb.data(cb.CHANGE_NEW, view.id)),
-                turn.button("subscription.addon", cb.data(cb.ADDONS, view.id)),
+                turn.button("subscription.change", cb.Subscription(view.id).data(cb.CHANGE_NEW)),
+                turn.button("subscription.addon", cb.Subscription(view.id).data(cb.ADDONS)),
             ]
         )
-        keyboard.append([turn.button("subscription.cancel", cb.data(cb.CANCEL_ASK, view.id))])
+        keyboard.append(
+            [turn.button("subscription.cancel", cb.Subscription(view.id).data(cb.CANCEL_ASK))]
+        )
         # each booked add-on: changed or cancelled on its own (R17)
         keyboard += [[addon_entry_button(turn, view, a)] for a in view.running_addons()]
     elif view.withdrawable:
         keyboard.append(
-            [turn.button("subscription.withdraw", cb.data(cb.WITHDRAW, view.id, view.version))]
+            [
+                turn.button(
+                    "subscription.withdraw", cb.Versioned(view.id, view.version).data(cb.WITHDRAW)
+                )
+            ]
         )
     if view.scheduled_quantity is not None and may(turn.require_actor(), Action.CHANGE, None):
         keyboard.append(
             [
                 turn.button(
                     "seats.withdraw_button",
-                    cb.data(cb.REDUCE_WITHDRAW, view.id, view.version),
+                    cb.Versioned(view.id, view.version).data(cb.REDUCE_WITHDRAW),
                     quantity=view.scheduled_quantity,
                 )
             ]
@@ -103,11 +109,11 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
             [
                 InlineKeyboardButton(
                     seat_texts.reduce_button(turn.tr, line.target),
-                    callback_data=cb.data(cb.REDUCE_ASK, view.id, line.target),
+                    callback_data=cb.Reduction(view.id, line.target).data(cb.REDUCE_ASK),
                 )
             ]
         )
-    keyboard.append(turn.nav(cb.data(cb.ORDERS, 0)))
+    keyboard.append(turn.nav(cb.Page(0).data(cb.ORDERS)))
     text = screens.entry(turn.tr, view, line)
     await turn.show(text, keyboard, note=note)
 
@@ -117,7 +123,7 @@ def addon_entry_button(
 ) -> InlineKeyboardButton:
     """ "<add-on> ändern": its entry, on the card and under a refusal that names it (R12)."""
     return turn.button(
-        "addon_entry.button", cb.data(cb.ADDON_ENTRY, view.id, addon.id), name=addon.name
+        "addon_entry.button", cb.Booking(view.id, addon.id).data(cb.ADDON_ENTRY), name=addon.name
     )
 
 

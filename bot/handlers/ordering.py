@@ -12,12 +12,12 @@ from bot.drafts import Drafted, DraftState, OrderForm, Step
 from bot.handlers import request_cards
 from bot.turn import Keyboard, Turn, handler
 from domain import errors
-from domain.access import Action, asks_instead
 from domain.commands import PlaceOrder
 from domain.licence_requests import RequestKind
 from domain.nlu.numbers import typed_quantity
-from domain.services import catalogue, licence_requests, orders
-from domain.services.licence_requests import AskRequest
+from domain.services import catalogue, submissions
+from domain.services.licence_requests import RequestFigures
+from domain.services.submissions import Requested
 from domain.texts import catalogue as screens
 from domain.texts import licence_requests as request_texts
 from domain.texts import results
@@ -35,7 +35,8 @@ def _box(ticked: bool) -> str:
 @handler
 async def products(turn: Turn) -> None:
     """`/products` and the Products button: the catalogue at this customer's prices."""
-    await show_products(turn, turn.press.number(0) or 0 if turn.press.prefix == cb.PRODUCTS else 0)
+    page = turn.pressed(cb.Page).page if turn.press.prefix == cb.PRODUCTS else 0
+    await show_products(turn, page)
 
 
 async def show_products(turn: Turn, page: int) -> None:
@@ -48,7 +49,7 @@ async def show_products(turn: Turn, page: int) -> None:
     shown = offers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     text = screens.products(turn.tr, turn.customer_name or "", shown, page, pages)
     keyboard: list[list[InlineKeyboardButton]] = [
-        [InlineKeyboardButton(o.name, callback_data=cb.data(cb.PRODUCT, o.sku))] for o in shown
+        [InlineKeyboardButton(o.name, callback_data=cb.Sku(o.sku).data(cb.PRODUCT))] for o in shown
     ]
     paging = turn.pager(cb.PRODUCTS, page, pages)
     if paging:
@@ -61,7 +62,7 @@ async def show_products(turn: Turn, page: int) -> None:
 @handler
 async def details(turn: Turn) -> None:
     """One product: description, this customer's price, add-ons; booked → change (R6)."""
-    await details_for(turn, turn.press.text(0) or "")
+    await details_for(turn, turn.pressed(cb.Sku).sku)
 
 
 async def details_for(turn: Turn, sku: str) -> None:
@@ -71,22 +72,26 @@ async def details_for(turn: Turn, sku: str) -> None:
 
 async def show_details(turn: Turn, offer: ProductOffer) -> None:
     if offer.booked_subscription_id is not None:  # booked: leads to the change (R6)
-        action = turn.button("details.change", cb.data(cb.CHANGE_NEW, offer.booked_subscription_id))
+        action = turn.button(
+            "details.change", cb.Subscription(offer.booked_subscription_id).data(cb.CHANGE_NEW)
+        )
     else:
-        action = turn.button("details.order", cb.data(cb.ORDER_NEW, offer.sku))
-    await turn.show(screens.details(turn.tr, offer), [[action], turn.nav(cb.data(cb.PRODUCTS, 0))])
+        action = turn.button("details.order", cb.Sku(offer.sku).data(cb.ORDER_NEW))
+    await turn.show(
+        screens.details(turn.tr, offer), [[action], turn.nav(cb.Page(0).data(cb.PRODUCTS))]
+    )
 
 
 @handler
 async def start_order(turn: Turn) -> None:
     """Button "Order" on a product: a new draft, then ask for the quantity."""
-    await begin_order(turn, turn.press.text(0) or "", None)
+    await begin_order(turn, turn.pressed(cb.Sku).sku, None)
 
 
 async def begin_order(turn: Turn, sku: str, quantity: int | None) -> None:
     """A new order draft; with a quantity (typed in free text) straight to the summary."""
     # Refused before the form; a member goes on and sends a request instead (R23).
-    asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id)
+    submissions.asks(turn.require_actor(), RequestKind.ORDER, turn.customer_id)
     offer = await catalogue.product_details(turn.core, turn.require_actor(), turn.customer_id, sku)
     if offer.booked_subscription_id is not None:
         await show_details(turn, offer)  # R6: leads to "change quantity"
@@ -109,17 +114,17 @@ async def ask_quantity(
         maximum=offer.max_quantity,
     )
     quick = [
-        InlineKeyboardButton(str(n), callback_data=cb.data(cb.ORDER_QTY, draft.ref, n))
+        InlineKeyboardButton(str(n), callback_data=cb.Quantity(draft.ref, n).data(cb.ORDER_QTY))
         for n in QUICK_QUANTITIES
         if n <= offer.max_quantity
     ]
-    await turn.show(text, [quick, turn.nav(cb.data(cb.PRODUCT, offer.sku))], note=hint)
+    await turn.show(text, [quick, turn.nav(cb.Sku(offer.sku).data(cb.PRODUCT))], note=hint)
 
 
 @handler
 async def quantity_pressed(turn: Turn) -> None:
     draft = await turn.pressed_draft(OrderForm)
-    await set_quantity(turn, draft, turn.press.number(1))
+    await set_quantity(turn, draft, turn.pressed(cb.Quantity).quantity)
 
 
 async def quantity_typed(turn: Turn, text: str) -> None:
@@ -162,17 +167,18 @@ async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
 
 
 async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
-    """The card before the write (docs/ux.md): figures, start date, consent toggles."""
-    if asks_instead(turn.require_actor(), Action.ORDER, turn.customer_id):
-        await show_request_summary(turn, draft)
-        return
-    quote = await catalogue.quote_order(
+    """The card before the write (docs/ux.md): figures, start date, consent toggles; a
+    member's sends a request instead (the core says which, R23)."""
+    quote = await submissions.preview_order(
         turn.core,
         turn.require_actor(),
         turn.customer_id,
         draft.form.sku,
         draft.form.quantity or 0,
     )
+    if isinstance(quote, RequestFigures):
+        await show_request_summary(turn, draft, quote)
+        return
     text = turn.tr(
         "order.summary",
         name=html.escape(quote.product_name),
@@ -205,13 +211,10 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     await turn.show(text, keyboard)
 
 
-def _asked(turn: Turn, draft: Drafted[OrderForm]) -> AskRequest:
-    return AskRequest(turn.customer_id, RequestKind.ORDER, draft.form.sku, draft.form.quantity)
-
-
-async def show_request_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
+async def show_request_summary(
+    turn: Turn, draft: Drafted[OrderForm], figures: RequestFigures
+) -> None:
     """A member's summary: the same figures, "Send request" instead of the consents (R23)."""
-    figures = await licence_requests.preview(turn.core, turn.require_actor(), _asked(turn, draft))
     keyboard = request_cards.send_keyboard(
         turn, cb.data(cb.ORDER_SEND, draft.ref), cb.data(cb.ORDER_BACK, draft.ref)
     )
@@ -225,7 +228,7 @@ async def send_request(turn: Turn) -> None:
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
         await _closed(turn, draft)
         return
-    await request_cards.submit(turn, draft, _asked(turn, draft))
+    await _submit(turn, draft, draft.form.quantity)
 
 
 @handler
@@ -267,21 +270,30 @@ async def confirm(turn: Turn) -> None:
     if draft.state is DraftState.DISCARDED or draft.form.quantity is None:
         await _closed(turn, draft)
         return
+    await _submit(turn, draft, draft.form.quantity)
+
+
+async def _submit(turn: Turn, draft: Drafted[OrderForm], quantity: int) -> None:
+    """ "Order" or "Send request": the core places the order or asks the admins (R23)."""
     try:
-        placed = await orders.place_order(
+        placed = await submissions.submit_order(
             turn.core,
             turn.require_actor(),
             PlaceOrder(
                 turn.customer_id,
                 draft.form.sku,
-                draft.form.quantity,
+                quantity,
                 draft.form.terms,
                 draft.form.account,
                 draft.idempotency_key,
             ),
+            turn.user.full_name,
         )
     except errors.ConsentMissing as missing:  # the domain decides (R5)
         await turn.alert_missing(missing)
+        return
+    if isinstance(placed, Requested):  # a member's: the admins decide (R23)
+        await request_cards.sent(turn, draft, placed.request)
         return
     sub = placed.subscription
     if draft.state is DraftState.OPEN:
@@ -289,7 +301,9 @@ async def confirm(turn: Turn) -> None:
         await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
     text = results.order_placed(turn.tr, placed)
-    await turn.show(text, [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()])
+    await turn.show(
+        text, [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()]
+    )
 
 
 async def _closed(turn: Turn, draft: Drafted[OrderForm]) -> None:
@@ -298,7 +312,7 @@ async def _closed(turn: Turn, draft: Drafted[OrderForm]) -> None:
     if draft.state is DraftState.DONE and draft.result_id is not None:
         await turn.show(
             turn.tr("order.already_placed", number=draft.result_id),
-            [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()],
+            [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()],
         )
         return
     await turn.show(turn.tr("order.discarded"), [turn.nav()])

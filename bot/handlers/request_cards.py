@@ -1,11 +1,12 @@
 """Licence requests in Telegram (R23): the card every admin of the customer gets, approving
 with the consents the write needs, declining with a reason.
 
-A member's order, change or add-on ends in "Send request" instead of the consents (the flows
-in ordering.py, changes.py and addons.py call `submit`); the service desk's prepared requests
-are announced the same way (`announce`). Every press is checked again on the server: only an
-admin of the request's customer decides, another customer's request reads like a missing one
-(R24), and the first decision wins. The one who asked is told through the outbox.
+A member's order, change, add-on or cancellation ends in "Send request" instead of the
+consents: the core decides (domain/services/submissions.py, cancellations.py) and the flows in
+ordering.py, changes.py and addons.py show the request it made with `sent`; the service desk's
+prepared requests are announced the same way (`announce`). Every press is checked again on the
+server: only an admin of the request's customer decides, another customer's request reads like
+a missing one (R24), and the first decision wins. The one who asked is told through the outbox.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from domain import errors
 from domain.licence_requests import Origin, RequestKind, consents_for
 from domain.model import Channel, ConsentKind
 from domain.services import licence_requests, orders
-from domain.services.licence_requests import Approval, AskRequest, RequestFigures, RequestView
+from domain.services.licence_requests import Approval, RequestFigures, RequestView
 from domain.services.orders import OrderPlaced
 from domain.services.subscriptions import QuantityChanged
 from domain.texts import licence_requests as screens
@@ -51,10 +52,10 @@ def card_keyboard(tr: Translator, request_id: int) -> Keyboard:
     return [
         [
             InlineKeyboardButton(
-                tr("request.approve"), callback_data=cb.data(cb.REQUEST_APPROVE, request_id)
+                tr("request.approve"), callback_data=cb.Request(request_id).data(cb.REQUEST_APPROVE)
             ),
             InlineKeyboardButton(
-                tr("request.decline"), callback_data=cb.data(cb.REQUEST_DECLINE, request_id)
+                tr("request.decline"), callback_data=cb.Request(request_id).data(cb.REQUEST_DECLINE)
             ),
         ]
     ]
@@ -89,15 +90,9 @@ async def announce(turn: Turn, view: RequestView) -> None:
 Asked = Drafted[OrderForm] | Drafted[ChangeForm] | Drafted[AddonForm] | Drafted[CancelForm]
 
 
-async def submit(turn: Turn, draft: Asked, ask: AskRequest) -> None:
-    """A member's "Send request": the request is stored, the admins get its card, the member
-    its number (R23). The same request waiting already is refused (`RequestPending`)."""
-    view = await licence_requests.ask(turn.core, turn.require_actor(), ask, turn.user.full_name)
-    await sent(turn, draft, view)
-
-
 async def sent(turn: Turn, draft: Asked, view: RequestView) -> None:
-    """After a member's request was stored: its number with "Withdraw"; the admins' cards."""
+    """After a member's request was stored: its number with "Withdraw"; the admins' cards.
+    The same request waiting already was refused (`RequestPending`)."""
     draft.form.asked = True
     draft.finish(view.id)
     await turn.save_draft(draft)
@@ -110,7 +105,7 @@ async def sent(turn: Turn, draft: Asked, view: RequestView) -> None:
     await turn.show(
         sent,
         [
-            [turn.button("request.withdraw", cb.data(cb.REQUEST_WITHDRAW, view.id))],
+            [turn.button("request.withdraw", cb.Request(view.id).data(cb.REQUEST_WITHDRAW))],
             [turn.button("request.mine", cb.REQUESTS)],
             turn.nav(),
         ],
@@ -148,10 +143,7 @@ def send_keyboard(turn: Turn, send: str, back: str) -> Keyboard:
 
 
 def _pressed_request(turn: Turn) -> int:
-    request_id = turn.press.number(0)
-    if request_id is None:
-        raise StaleButton()
-    return request_id
+    return turn.pressed(cb.Request).request_id
 
 
 @handler
@@ -180,7 +172,7 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     """The request's summary as it would be carried out now, with the consents its write
     needs (R5 both for a new product, R17 the terms for an add-on, none for a change)."""
     turn.set_step(Step.REQUEST_APPROVAL, draft.id)
-    decline = [turn.button("request.decline", cb.data(cb.REQUEST_DECLINE, view.id))]
+    decline = [turn.button("request.decline", cb.Request(view.id).data(cb.REQUEST_DECLINE))]
     try:
         figures = await licence_requests.figures(turn.core, turn.require_actor(), view.id)
     except errors.DomainError as refusal:  # no longer possible: say why; it can be declined
@@ -207,7 +199,7 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
         )
     keyboard.append([turn.button(_CONFIRM[view.kind], cb.data(cb.REQUEST_CONFIRM, draft.ref))])
     keyboard.append(decline)
-    keyboard.append(turn.nav(cb.data(cb.REQUEST_VIEW, view.id)))
+    keyboard.append(turn.nav(cb.Request(view.id).data(cb.REQUEST_VIEW)))
     await turn.show(screens.approval(turn.tr, view, figures, ticked), keyboard)
 
 
@@ -279,7 +271,7 @@ async def show_result(turn: Turn, view: RequestView, before: RequestFigures) -> 
         placed = results.order_placed(tr, OrderPlaced(sub, created=True))
         await turn.show(
             f"{head}\n{placed}",
-            [[turn.button("order.my_orders", cb.data(cb.ORDERS, 0))], turn.nav()],
+            [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()],
         )
         return
     if view.kind is RequestKind.CHANGE:
@@ -309,7 +301,7 @@ async def ask_reason(
 ) -> None:
     turn.set_step(Step.REQUEST_REASON, draft.id)
     text = turn.tr("request.reason_ask", number=view.id, by=escape(view.requested_by_name))
-    await turn.show(text, [turn.nav(cb.data(cb.REQUEST_VIEW, view.id))], note=hint)
+    await turn.show(text, [turn.nav(cb.Request(view.id).data(cb.REQUEST_VIEW))], note=hint)
 
 
 async def reason_typed(turn: Turn, text: str) -> None:

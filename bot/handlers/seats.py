@@ -63,7 +63,7 @@ def reduce_buttons(turn: Turn, lines: list[SeatLine]) -> list[list[InlineKeyboar
         [
             InlineKeyboardButton(
                 texts.reduce_button(turn.tr, line.target),
-                callback_data=cb.data(cb.REDUCE_ASK, line.subscription_id, line.target),
+                callback_data=cb.Reduction(line.subscription_id, line.target).data(cb.REDUCE_ASK),
             )
         ]
         for line in lines
@@ -93,7 +93,8 @@ def hint_markup(tr: Translator, notification: Notification) -> InlineKeyboardMar
 @handler
 async def reduce_ask(turn: Turn) -> None:
     """The summary of a reduction at the month end, to confirm (nothing is saved yet)."""
-    sub_id, quantity = turn.press.number(0) or 0, turn.press.number(1) or 0
+    pressed = turn.pressed(cb.Reduction)
+    sub_id, quantity = pressed.subscription_id, pressed.quantity
     summary = await seats.schedule_reduction(
         turn.core, turn.require_actor(), sub_id, quantity, dry_run=True
     )
@@ -114,7 +115,7 @@ async def reduce_ask(turn: Turn) -> None:
             [
                 turn.button(
                     "seats.confirm_button",
-                    cb.data(cb.REDUCE_CONFIRM, view.id, quantity, view.version),
+                    cb.Reduction(view.id, quantity, view.version).data(cb.REDUCE_CONFIRM),
                 )
             ],
             [turn.button("seats.not_now", cb.REDUCE_LATER)],
@@ -125,8 +126,8 @@ async def reduce_ask(turn: Turn) -> None:
 @handler
 async def reduce_confirm(turn: Turn) -> None:
     """Schedule it (R13: on the version the summary showed); my orders show it from now."""
-    sub_id, quantity = turn.press.number(0) or 0, turn.press.number(1) or 0
-    version = turn.press.number(2)
+    pressed = turn.pressed(cb.Reduction)
+    sub_id, quantity, version = pressed.subscription_id, pressed.quantity, pressed.version
     try:
         done = await seats.schedule_reduction(
             turn.core, turn.require_actor(), sub_id, quantity, version
@@ -160,7 +161,8 @@ async def reduce_later(turn: Turn) -> None:
 @handler
 async def reduce_withdraw(turn: Turn) -> None:
     """Take a scheduled reduction back (from the subscription card)."""
-    sub_id, version = turn.press.number(0) or 0, turn.press.number(1)
+    pressed = turn.pressed(cb.Versioned)
+    sub_id, version = pressed.subscription_id, pressed.version
     view = await seats.withdraw_reduction(turn.core, turn.require_actor(), sub_id, version)
     await turn.answer()
     await show_subscription(turn, view, note=turn.tr("seats.withdrawn"))
@@ -182,9 +184,9 @@ async def show_settings(turn: Turn, note: str = "") -> None:
     ]
     keyboard = [
         [
-            turn.button("settings.hints_turn_off", cb.data(cb.SETTINGS_HINTS, 0))
+            turn.button("settings.hints_turn_off", cb.Hints(on=False).data(cb.SETTINGS_HINTS))
             if found.hints
-            else turn.button("settings.hints_turn_on", cb.data(cb.SETTINGS_HINTS, 1))
+            else turn.button("settings.hints_turn_on", cb.Hints(on=True).data(cb.SETTINGS_HINTS))
         ]
     ]
     if found.spare:
@@ -196,9 +198,11 @@ async def show_settings(turn: Turn, note: str = "") -> None:
         keyboard.append(
             [
                 InlineKeyboardButton(
-                    f"{name[:24]} −1", callback_data=cb.data(cb.SETTINGS_SPARE, sku, less)
+                    f"{name[:24]} −1", callback_data=cb.Spare(sku, less).data(cb.SETTINGS_SPARE)
                 ),
-                InlineKeyboardButton("+1", callback_data=cb.data(cb.SETTINGS_SPARE, sku, more)),
+                InlineKeyboardButton(
+                    "+1", callback_data=cb.Spare(sku, more).data(cb.SETTINGS_SPARE)
+                ),
             ]
         )
     keyboard.append(turn.nav())
@@ -208,7 +212,7 @@ async def show_settings(turn: Turn, note: str = "") -> None:
 
 @handler
 async def settings_hints(turn: Turn) -> None:
-    wanted = turn.press.number(0) == 1
+    wanted = turn.pressed(cb.Hints).on
     await seats.set_hints(turn.core, turn.require_actor(), wanted)
     await turn.answer()
     await show_settings(turn)
@@ -216,9 +220,9 @@ async def settings_hints(turn: Turn) -> None:
 
 @handler
 async def settings_spare(turn: Turn) -> None:
-    sku, spare = turn.press.text(0) or "", turn.press.number(1)
+    pressed = turn.pressed(cb.Spare)
+    sku, wanted = pressed.sku, pressed.spare
     actor = turn.require_actor()
-    wanted = spare if spare is not None else -1  # forged: refused as InvalidSpare
     before = (await seats.seat_settings(turn.core, actor)).spare.get(sku)
     await seats.set_spare(turn.core, actor, turn.customer_id, sku, wanted)
     # −1 at none, +1 at the most: the screen stays as it is, so the press is answered in words

@@ -134,7 +134,7 @@ async def send_held(turn: Turn) -> None:
 @handler
 async def write_again(turn: Turn) -> None:
     """ "✍️ An Ticket Nr. 3 schreiben": typed text goes to this open ticket again."""
-    ticket_id = turn.press.number(0)
+    ticket_id = turn.pressed(cb.Ticket).ticket_id
     found = await tickets.my_tickets(turn.core, turn.require_actor(), limit=100)
     ticket = next((t for t in found if t.id == ticket_id), None)
     if ticket is None:
@@ -177,12 +177,16 @@ async def my_requests(turn: Turn) -> None:
     keyboard = []
     if may(actor, Action.DECIDE, actor.customer_id):  # the open ones can be decided from here
         keyboard = [
-            [turn.button("requests.decide", cb.data(cb.REQUEST_VIEW, r.id), number=r.id)]
+            [turn.button("requests.decide", cb.Request(r.id).data(cb.REQUEST_VIEW), number=r.id)]
             for r in pending
         ]
     elif may(actor, Action.REQUEST, actor.customer_id):  # one's own open ones can be withdrawn
         keyboard = [
-            [turn.button("requests.withdraw", cb.data(cb.REQUEST_WITHDRAW, r.id), number=r.id)]
+            [
+                turn.button(
+                    "requests.withdraw", cb.Request(r.id).data(cb.REQUEST_WITHDRAW), number=r.id
+                )
+            ]
             for r in pending
         ]
     await turn.show(request_texts.listing(turn.tr, found), [*keyboard, turn.nav()])

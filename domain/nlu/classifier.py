@@ -160,9 +160,3 @@ class IntentClassifier:
         """Whether a word of the message occurs in the training data as it is."""
         words = self._blocks[1].vocabulary
         return any(w in words for w in _WORD.findall(features_text(masked)))
-
-    def predict(self, text: str) -> tuple[str, float]:
-        """The most likely intent and its probability."""
-        probabilities = self.probabilities(text)
-        best = int(probabilities.argmax())
-        return self.classes[best], float(probabilities[best])

@@ -256,10 +256,6 @@ def held_out(
     return judge("held-out 20 % of data/nlu.yml", parser.parse, (expected_from(e) for e in test))
 
 
-def intent_counts(data: TrainingData) -> Counter[str]:
-    return Counter(e.intent for e in data.examples)
-
-
 def cross_validation(
     data: TrainingData,
     products: Mapping[str, str],

@@ -189,7 +189,7 @@ OPERATOR = Actor(Role.OPERATOR, Channel.CLI, None, label="operator")
 
 async def revoke_invite(ctx: Context, actor: Actor, code: str) -> None:
     """An unused invite no longer works (issue 19); a used one cannot be revoked (InviteUsed),
-    an unknown code is InviteInvalid. The invite expires now; the audit trail says revoked."""
+    an unknown code is InviteInvalid; whoever opens it later is told it was revoked."""
     authorize(actor, Action.ADMINISTER, None)
     normalised = normalise(code)
     if normalised is None:

@@ -1,9 +1,9 @@
 """A cancellation asked for or carried out (R18-R20, R23), decided in one place.
 
 An admin cancels; a member asks the customer's admins, whose approval cancels in the same
-transaction as the decision (domain/services/licence_requests.py). The front ends show the question
-`preview_cancel` returns and pass the confirmation to `submit_cancel`; neither decides which of
-the two it is.
+transaction as the decision (domain/services/licence_requests.py). The front ends show the
+question `preview_cancel` returns and pass the confirmation to `submit_cancel`; neither decides
+which of the two it is.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.access import Action, asks_instead
 from domain.commands import CancelSubscription
 from domain.licence_requests import RequestKind
 from domain.model import Actor
 from domain.services import licence_requests, orders, subscriptions
 from domain.services.context import Context
 from domain.services.licence_requests import AskRequest, RequestView
+from domain.services.submissions import asks
 from domain.views import SubscriptionView
 
 
@@ -43,7 +43,8 @@ async def preview_cancel(
     saved; refused like the write when the actor may neither cancel nor ask (R23, R24)."""
     current = await orders.order_status(ctx, actor, subscription_id)
     along = tuple(a.name for a in current.running_addons())
-    if asks_instead(actor, Action.CANCEL, current.customer_id):
+    asking = asks(actor, RequestKind.CANCEL, current.customer_id)
+    if asking:
         figures = await licence_requests.preview(ctx, actor, _asked(current))
         end = figures.end_date
     else:
@@ -59,7 +60,7 @@ async def preview_cancel(
         end,
         along,
         current.version,
-        asks=asks_instead(actor, Action.CANCEL, current.customer_id),
+        asks=asking,
     )
 
 
@@ -87,7 +88,7 @@ async def submit_cancel(
     `name` names the member on the request; `tell_admins`: the admins hear of it through the
     outbox (a channel that cannot send them its card, Rasa)."""
     current = await orders.order_status(ctx, actor, cmd.subscription_id)
-    if asks_instead(actor, Action.CANCEL, current.customer_id):
+    if asks(actor, RequestKind.CANCEL, current.customer_id):
         asked = await licence_requests.ask(
             ctx, actor, _asked(current), name, tell_admins=tell_admins
         )

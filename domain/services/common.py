@@ -31,7 +31,7 @@ async def load_for_write(
     if sub is None:  # deleted meanwhile; subscriptions are never deleted, but be exact
         raise errors.SubscriptionNotFound(subscription_id)
     if sub.expire(ctx.today()):
-        sub.version += 1
+        bump(sub)
     if expected_version is not None and sub.version != expected_version:
         raise errors.VersionConflict(sub.id or 0, sub.quantity, sub.version)
     return customer, sub

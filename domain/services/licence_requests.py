@@ -59,7 +59,6 @@ class RequestView:
     addon_sku: str | None
     addon_name: str | None
     requested_by_name: str
-    requester: Person | None
     decided_by_name: str
     reason: str
     created_at: datetime
@@ -85,7 +84,6 @@ async def _view(uow: UnitOfWork, request: LicenceRequest) -> RequestView:
     catalogue_now = await uow.catalogue.load()
     product = catalogue_now.products.get(request.product_sku)
     addon = catalogue_now.addons.get(request.addon_sku) if request.addon_sku else None
-    user = await uow.users.by_id(request.requested_by)
     return RequestView(
         id=request.id or 0,
         customer_id=request.customer_id,
@@ -100,7 +98,6 @@ async def _view(uow: UnitOfWork, request: LicenceRequest) -> RequestView:
         addon_sku=request.addon_sku,
         addon_name=addon.name if addon else request.addon_sku,
         requested_by_name=request.requested_by_name,
-        requester=Person(user.channel, user.external_id, user.language) if user else None,
         decided_by_name=request.decided_by_name,
         reason=request.reason,
         created_at=request.created_at,

@@ -15,7 +15,7 @@ from domain.model import (
     missing_consents,
     new_subscription,
 )
-from domain.services.common import load_for_reading
+from domain.services.common import bump, load_for_reading
 from domain.services.context import Context
 from domain.views import OrdersOverview, SubscriptionView, overview, subscription_view
 
@@ -56,7 +56,7 @@ async def _place(ctx: Context, actor: Actor, cmd: PlaceOrder) -> OrderPlaced:
         subs = list(await uow.subscriptions.for_customer(customer.id))
         for sub in subs:
             if sub.expire(today):
-                sub.version += 1
+                bump(sub)
         check_orderable(catalogue, product, cmd.quantity, subs, today)
         sub = new_subscription(customer, product, cmd.quantity, today, now, cmd.idempotency_key)
         uow.subscriptions.add(sub)

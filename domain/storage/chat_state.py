@@ -45,20 +45,13 @@ class ChatStateRepository:
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
 
-    async def forget_updates(self, before: datetime) -> None:
-        await self.session.execute(
-            delete(t.processed_updates).where(t.processed_updates.c.processed_at < before)
-        )
-
     async def get(self, chat_id: int) -> ChatState:
         row = (
             await self.session.execute(select(t.chats).where(t.chats.c.chat_id == chat_id))
         ).one_or_none()
         if row is None:
             return ChatState(chat_id)
-        return ChatState(
-            row.chat_id, row.language, row.step, row.draft_id, row.screen_message_id, row.ticket_id
-        )
+        return ChatState(row.chat_id, row.language, row.step, row.draft_id, ticket_id=row.ticket_id)
 
     async def with_user(
         self, chat_id: int, channel: Channel, external_id: str
@@ -76,7 +69,6 @@ class ChatStateRepository:
                     c.c.language,
                     c.c.step,
                     c.c.draft_id,
-                    c.c.screen_message_id,
                     c.c.ticket_id,
                     u.c.id.label("user_id"),
                     u.c.role,
@@ -94,12 +86,7 @@ class ChatStateRepository:
         state = ChatState(chat_id)
         if row.chat_id is not None:
             state = ChatState(
-                row.chat_id,
-                row.language,
-                row.step,
-                row.draft_id,
-                row.screen_message_id,
-                row.ticket_id,
+                row.chat_id, row.language, row.step, row.draft_id, ticket_id=row.ticket_id
             )
         if row.user_id is None:
             return state, None
@@ -119,7 +106,6 @@ class ChatStateRepository:
             "language": state.language,
             "step": state.step,
             "draft_id": state.draft_id,
-            "screen_message_id": state.screen_message_id,
             "ticket_id": state.ticket_id,
             "updated_at": at,
         }

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from domain.ports import Store
@@ -43,17 +40,6 @@ async def upgrade(store: Store) -> None:
     cfg = alembic_config()
     async with db.engine.begin() as conn:
         await conn.run_sync(_upgrade, cfg)
-
-
-def _current(connection: Connection) -> Any:
-    return MigrationContext.configure(connection).get_current_revision()
-
-
-async def is_current(store: Store) -> bool:
-    db = _sql(store)
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    async with db.engine.connect() as conn:
-        return bool(await conn.run_sync(_current) == head)
 
 
 def autogenerate(connection: Connection, message: str) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -26,6 +27,11 @@ PROBE_SECONDS = 0.8
 # How long the shared check of a probe may run before it gives up: the probes answer within
 # PROBE_SECONDS meanwhile, and one check is shared instead of one per probe.
 CHECK_SECONDS = 30.0
+# What a `/metrics` scrape waits at most for the database's figures (Prometheus' default scrape
+# timeout is 10 s); later, the scrape says the database is down (licencebot_database_up 0).
+METRICS_SECONDS = 2.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,34 +70,46 @@ async def check(store: Store, within: float = TIMEOUT_SECONDS) -> Readiness:
     return Readiness(True, "ready")
 
 
-class Probe:
-    """`/readyz`'s answer within `within` seconds, whatever the database does.
+class Bounded(Generic[T]):
+    """An answer within `within` seconds, whatever the database does (`/readyz`, `/metrics`).
 
-    A check blocked by the database (SQLite's write lock held by another process, a PostgreSQL
+    Work blocked by the database (SQLite's write lock held by another process, a PostgreSQL
     server that accepts and never answers) cannot be cancelled promptly: giving the connection
-    back waits for the driver. So the check runs as a task of its own and the probe waits for it
-    at most `within` seconds; a check still running is shared by the next probes instead of
-    starting another (at most one per process, however often the probe is asked)."""
+    back waits for the driver. So the work runs as a task of its own and the caller waits for
+    it at most `within` seconds, then gets `late()`; work still running is shared by the next
+    callers instead of starting another (at most one per process, however often it is asked)."""
 
     def __init__(
-        self, check: Callable[[], Awaitable[Readiness]], within: float = PROBE_SECONDS
+        self, work: Callable[[], Awaitable[T]], late: Callable[[], T], within: float
     ) -> None:
-        self._check = check
+        self._work = work
+        self._late = late
         self.within = within
-        self._running: asyncio.Task[Readiness] | None = None
+        self._running: asyncio.Task[T] | None = None
 
-    async def _run(self) -> Readiness:
-        return await self._check()
+    async def _run(self) -> T:
+        return await self._work()
 
-    async def __call__(self) -> Readiness:
+    async def __call__(self) -> T:
         if self._running is None or self._running.done():
             self._running = asyncio.create_task(self._run())
         done, _ = await asyncio.wait({self._running}, timeout=self.within)
         if not done:
-            return Readiness(False, f"database did not answer within {self.within:g} s")
+            return self._late()
         return self._running.result()
 
     async def settled(self) -> None:
-        """Wait for a check still running (at shutdown, so no task is left behind)."""
+        """Wait for work still running (at shutdown, so no task is left behind)."""
         if self._running is not None:
             await asyncio.wait({self._running})
+
+
+class Probe(Bounded[Readiness]):
+    """`/readyz`'s answer within `within` seconds: not ready while the check still runs."""
+
+    def __init__(
+        self, check: Callable[[], Awaitable[Readiness]], within: float = PROBE_SECONDS
+    ) -> None:
+        super().__init__(
+            check, lambda: Readiness(False, f"database did not answer within {within:g} s"), within
+        )

@@ -395,7 +395,9 @@ class InviteRepository:
         ).one_or_none()
         if row is None:
             return None
-        return Invite(row.id, row.customer_id, row.role, row.expires_at, row.used_at)
+        return Invite(
+            row.id, row.customer_id, row.role, row.expires_at, row.used_at, row.revoked_at
+        )
 
     async def claim(self, invite_id: int, user_id: int, at: datetime) -> bool:
         """Mark used unless someone else was first (single use under concurrency, R22)."""
@@ -407,11 +409,11 @@ class InviteRepository:
         return _rowcount(result) > 0
 
     async def revoke(self, invite_id: int, at: datetime) -> bool:
-        """An unused invite no longer works from `at` on (it expires then); False when used."""
+        """An unused invite no longer works from `at` on; False when used."""
         result = await self.session.execute(
             update(t.invites)
             .where(t.invites.c.id == invite_id, t.invites.c.used_at.is_(None))
-            .values(expires_at=at)
+            .values(revoked_at=at)
         )
         return _rowcount(result) > 0
 

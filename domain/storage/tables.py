@@ -125,6 +125,7 @@ invites = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime, nullable=True),
     Column("used_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
 )
 
 subscriptions = Table(
@@ -239,7 +240,6 @@ chats = Table(
     Column("language", String(8), nullable=True),
     Column("step", String(32), nullable=False, default="idle"),
     Column("draft_id", Integer, nullable=True),
-    Column("screen_message_id", BigInteger, nullable=True),
     Column("ticket_id", Integer, nullable=True),  # typed text goes to this open ticket
     Column("updated_at", UTCDateTime, nullable=False, index=True),  # retention (docs/privacy.md)
 )

@@ -35,23 +35,23 @@ from domain.storage.seats import SeatRepository
 from domain.storage.tickets import TicketRepository
 
 
-@asynccontextmanager
-async def _translated() -> AsyncIterator[None]:
-    try:
-        yield
-    except StaleDataError:
-        raise errors.StaleWrite() from None
-    except IntegrityError as exc:
-        raise errors.Duplicate(type(exc.orig).__name__) from None
-
-
 def _raise_translated(exc: BaseException | None) -> None:
-    """A driver error that escaped a unit (e.g. from a repository's statement) leaves it in the
-    domain's words."""
+    """The one translation of driver errors into the domain's words; anything else is left
+    to its caller. Used where the unit flushes or commits (`_translated`) and for what
+    escapes a unit (e.g. from a repository's statement)."""
     if isinstance(exc, StaleDataError):
         raise errors.StaleWrite() from None
     if isinstance(exc, IntegrityError):
         raise errors.Duplicate(type(exc.orig).__name__) from None
+
+
+@asynccontextmanager
+async def _translated() -> AsyncIterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        _raise_translated(exc)
+        raise
 
 
 class SqlUnitOfWork:

@@ -20,6 +20,7 @@ _MESSAGES = {
         N_("errors.invite_invalid"),
         N_("errors.invite_expired"),
         N_("errors.invite_used"),
+        N_("errors.invite_revoked"),
         N_("errors.move_needs_confirmation"),
         N_("errors.permission_denied"),
         N_("errors.customer_not_found"),

@@ -30,7 +30,7 @@ def test_a_revoked_invite_no_longer_works_and_a_used_one_cannot_be_revoked(cli: 
     done = cli.ok("invite", "revoke", code)
 
     assert done.stdout.strip() == "invite revoked: the code no longer works"
-    with pytest.raises(errors.InviteExpired):  # R22: nobody links with it any more
+    with pytest.raises(errors.InviteRevoked):  # R22: nobody links with it any more
         redeem(cli.database_url, code, "5151")
     used = cli.json("invite", "--customer", "acme", "--role", "member")["code"]
     redeem(cli.database_url, used, "5152")

@@ -279,7 +279,7 @@ async def test_an_invite_is_claimed_once_and_revoked_only_unused(store: Store) -
         await uow.commit()
     async with store.unit_of_work(write=False) as uow:
         assert (await uow.invites.by_hash("h1")).used_at == NOW  # type: ignore[union-attr]
-        assert (await uow.invites.by_hash("h2")).expires_at == NOW  # type: ignore[union-attr]
+        assert (await uow.invites.by_hash("h2")).revoked_at == NOW  # type: ignore[union-attr]
 
 
 async def test_records_history_consents_and_the_trail(store: Store) -> None:
@@ -333,7 +333,7 @@ async def test_chats_updates_and_drafts(store: Store) -> None:
         assert await uow.chats.claim_update(1, 10, NOW, 100)
         assert not await uow.chats.claim_update(1, 10, NOW, 100)
         assert await uow.chats.claim_update(2, 10, NOW)
-        await uow.chats.save(ChatState(100, "en", "ordering", None, None, None), NOW)
+        await uow.chats.save(ChatState(100, "en", "ordering"), NOW)
         draft = await uow.chats.new_draft(100, "order", {"sku": E3}, NOW)
         await uow.commit()
     async with store.unit_of_work() as uow:

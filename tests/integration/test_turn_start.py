@@ -12,12 +12,12 @@ from tests.conftest import Seed
 
 async def test_a_linked_user_in_a_chat_with_state(ctx: Context, seed: Seed) -> None:  # R22
     async with ctx.uow() as uow:
-        await uow.chats.save(ChatState(100, "en", "order_quantity", None, 7, None), ctx.now())
+        await uow.chats.save(ChatState(100, "en", "order_quantity", None, ticket_id=7), ctx.now())
         await uow.commit()
     async with ctx.uow(write=False) as uow:
         state, found = await uow.chats.with_user(100, Channel.TELEGRAM, "100")
         separate = await accounts.identify(ctx.bound(uow), Channel.TELEGRAM, "100")
-    assert state == ChatState(100, "en", "order_quantity", None, 7, None)
+    assert state == ChatState(100, "en", "order_quantity", None, ticket_id=7)
     assert found is not None
     user, name = found
     assert name == "ACME GmbH"

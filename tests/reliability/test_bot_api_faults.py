@@ -5,7 +5,6 @@ is never reported as "nothing changed"."""
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Callable
 
 from bot.notifier import deliver_once
@@ -13,14 +12,6 @@ from domain.services import orders
 from domain.services.accounts import OPERATOR
 from tests.e2e.harness import Bot, order, order_summary, press, say, screen, texts
 from tests.reliability.conftest import held, size
-
-
-def sent_texts(bot: Bot, chat_id: int) -> Counter[str]:
-    return Counter(
-        str(call.params.get("text"))
-        for call in bot.emu.calls
-        if call.method == "sendMessage" and call.params.get("chat_id") == chat_id
-    )
 
 
 async def test_replies_survive_429_and_5xx_and_arrive_once(bot: Bot) -> None:

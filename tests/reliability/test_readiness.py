@@ -17,10 +17,11 @@ import pytest
 
 from actions import runtime
 from actions.server import build_app, executor
+from bot.health import HealthServer
 from domain.clock import FixedClock
 from domain.services.context import Context
 from domain.storage.database import Database
-from domain.storage.readiness import CHECK_SECONDS, PROBE_SECONDS, Probe, check
+from domain.storage.readiness import CHECK_SECONDS, PROBE_SECONDS, Bounded, Probe, check
 from tests.e2e.harness import running_bot
 from tests.e2e.test_monitoring import free_port, scrape
 from tests.rasa.action_server import QUIET, TEST_SETTINGS
@@ -137,3 +138,42 @@ async def test_a_postgresql_server_that_never_answers_is_not_ready_within_the_pr
     finally:
         await unreachable.dispose()
     assert (refused.ok, refused.reason) == (False, "database unreachable (ConnectionRefusedError)")
+
+
+async def test_metrics_answer_in_time_while_postgresql_never_answers(clock: FixedClock) -> None:
+    """`/metrics` waits at most METRICS_SECONDS for the database's figures, then says it is
+    down; the scrapes meanwhile share the one read still running."""
+    async with silent_server() as port:
+        db = Database(f"postgresql+asyncpg://app:pw@127.0.0.1:{port}/licencebot")
+        server = HealthServer(Context(db, clock=clock), 0)
+        try:
+            scrapes = [
+                await asyncio.wait_for(scrape(server.port), BOUND) for _ in range(size(2, 5))
+            ]
+        finally:
+            await server.stop()
+            await db.dispose()
+    for answer in scrapes:
+        assert answer.status_code == 200
+        assert "licencebot_database_up 0.0" in answer.text
+        assert "licencebot_outbox_backlog" not in answer.text  # no stale figures
+
+
+async def test_bounded_work_that_ignores_cancellation_still_answers_and_is_shared() -> None:
+    """What a driver blocked in a thread does: the work cannot be cancelled; the callers get
+    the late answer, and the next callers share the work instead of starting more."""
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def stuck() -> str:
+        started.append(1)
+        await asyncio.shield(release.wait())
+        return "answered"
+
+    bounded = Bounded(stuck, lambda: "late", within=0.05)
+    assert [await asyncio.wait_for(bounded(), BOUND) for _ in range(3)] == ["late"] * 3
+    assert len(started) == 1
+    release.set()
+    await bounded.settled()
+    assert await bounded() == "answered"
+    assert len(started) == 2  # finished work is not reused: a new call asks again

@@ -66,9 +66,10 @@ async def test_a_revoked_invite_links_nobody(bot: Bot) -> None:  # R22
     await accounts.revoke_invite(bot.core, OPERATOR, code)
     carla = bot.emu.user(9203, first_name="Carla")
     answer = await say(bot, carla, f"/start {code}")
-    assert "abgelaufen" in answer.plain_text
+    assert "Dieser Einladungscode wurde widerrufen" in answer.plain_text
+    assert "abgelaufen" not in answer.plain_text
     assert await _customer_of(bot, "9203") == (None, None)
-    with pytest.raises(errors.InviteExpired):  # the domain refuses it the same way
+    with pytest.raises(errors.InviteRevoked):  # the domain refuses it the same way
         await accounts.link_user(bot.core, Channel.TELEGRAM, LinkUser("9204", code))
 
 

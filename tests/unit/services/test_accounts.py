@@ -122,7 +122,7 @@ async def test_who_writes_is_identified_or_not_linked(ctx: Context, seed: Seed) 
 async def test_a_revoked_invite_no_longer_links(ctx: Context, seed: Seed) -> None:  # issue 19
     code = await invite(ctx)
     await accounts.revoke_invite(ctx, OPERATOR, code)
-    with pytest.raises(errors.InviteExpired):
+    with pytest.raises(errors.InviteRevoked):
         await accounts.link_user(ctx, TELEGRAM, LinkUser("300", code))
     used = await invite(ctx)
     await accounts.link_user(ctx, TELEGRAM, LinkUser("301", used))
