@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from domain.command_line import Parser, configuration_error, port
+from domain.command_line import Parser, configuration_error, port, whole_number
 
 # The core (SQLAlchemy, Alembic, Babel, pydantic) is imported where a command needs it, so
 # `licencebot --help` and argument errors answer without loading it (issue 11, start-up).
@@ -39,14 +39,7 @@ MAX_ID = 2**31 - 1
 MAX_PRICE = Decimal(1_000_000)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= MAX_ID:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_ID}: {text!r}")
-    return value
+_positive_int = whole_number(1, MAX_ID)
 
 
 def _amount(text: str) -> Decimal:
@@ -94,21 +87,8 @@ def _telegram_id(text: str) -> str:
     return str(int(text))
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value <= 100_000:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 100000: {text!r}")
-    return value
-
-
-def _months(text: str) -> int:
-    value = _positive_int(text)
-    if value > 120:
-        raise argparse.ArgumentTypeError(f"at most 120 months: {text!r}")
-    return value
+_count = whole_number(0, 100_000)
+_months = whole_number(1, 120)
 
 
 def _day(text: str) -> date:

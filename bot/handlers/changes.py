@@ -20,6 +20,7 @@ from domain.services.submissions import Requested
 from domain.texts import licence_requests as request_texts
 from domain.texts import orders as order_texts
 from domain.texts import results
+from domain.texts.i18n import N_
 from domain.texts.refusals import describe
 from domain.views import SubscriptionView
 
@@ -114,12 +115,9 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         )
         turn.show(request_texts.to_send(turn.tr, preview), keyboard)
         return
-    tr = turn.tr
-    text = results.change_summary(tr, view, preview)
+    text = results.change_summary(turn.tr, view, preview, reduction=True)
     confirm = [[turn.button("change.confirm", cb.ChangeConfirm(draft.ref).data(cb.CHANGE_CONFIRM))]]
     if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
-        quantity, day = preview.reduction
-        text += "\n\n" + tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
         confirm = [
             [
                 turn.button(
@@ -134,8 +132,6 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
                 )
             ],
         ]
-    elif preview.reduction is not None:  # the new total settles it
-        text += "\n\n" + results.reduction_note(tr, preview)
     turn.show(text, [*confirm, turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))])
 
 
@@ -217,12 +213,14 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
     form = CancelForm(preview.subscription_id, preview.version)
     draft = await turn.new_draft(form, Step.CANCEL_CONFIRM)
     text = order_texts.cancel_question(
-        turn.tr, preview.product_name, preview.quantity, preview.addon_names, preview.end_date
+        turn.tr,
+        preview.product_name,
+        preview.quantity,
+        preview.addon_names,
+        preview.end_date,
+        asks=preview.asks,
     )
-    confirm = "cancel_sub.confirm"
-    if preview.asks:
-        text += "\n\n" + turn.tr("request.send_hint_cancel")
-        confirm = "request.send"
+    confirm = N_("request.send") if preview.asks else N_("cancel_sub.confirm")
     turn.show(
         text,
         [

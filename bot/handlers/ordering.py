@@ -14,22 +14,20 @@ from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.commands import PlaceOrder
 from domain.licence_requests import RequestKind
+from domain.model import ConsentKind
 from domain.nlu.numbers import typed_quantity
 from domain.services import catalogue, submissions
 from domain.services.licence_requests import RequestFigures
 from domain.services.submissions import Requested
 from domain.texts import catalogue as screens
 from domain.texts import licence_requests as request_texts
+from domain.texts import orders as order_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
 
 PAGE_SIZE = 8
 QUICK_QUANTITIES = (1, 5, 10, 25)
-
-
-def _box(ticked: bool) -> str:
-    return "☑" if ticked else "☐"
 
 
 @handler
@@ -137,25 +135,20 @@ async def quantity_typed(turn: Turn, text: str) -> None:
 
 
 async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | None) -> None:
+    """Checked by the summary's own quote (one per press): refused, the question again."""
     if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
+    previous, draft.form.quantity = draft.form.quantity, quantity
     try:
-        await catalogue.quote_order(
-            turn.core,
-            turn.require_actor(),
-            turn.customer_id,
-            draft.form.sku,
-            quantity if quantity is not None else 0,
-        )
+        await show_summary(turn, draft)
     except (errors.InvalidQuantity, errors.SeatCapExceeded) as refusal:
+        draft.form.quantity = previous
         turn.refused(refusal)
         await ask_quantity(turn, draft, await _offer(turn, draft), hint=describe(refusal, turn.tr))
         return
-    draft.form.quantity = quantity
     await turn.save_draft(draft)
     turn.set_step(Step.ORDER_SUMMARY, draft.id)
-    await show_summary(turn, draft)
 
 
 async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
@@ -177,29 +170,20 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     if isinstance(quote, RequestFigures):
         await show_request_summary(turn, draft, quote)
         return
-    text = turn.tr(
-        "order.summary",
-        name=html.escape(quote.product_name),
-        quantity=quote.quantity,
-        price=turn.tr.money(quote.unit_price),
-        total=turn.tr.money(quote.monthly_total),
-        start=turn.tr.date(quote.start_date),
-        terms_box=_box(draft.form.terms),
-        account_box=_box(draft.form.account),
-    )
+    terms, account = draft.form.terms, draft.form.account
+    consents = {ConsentKind.TERMS: terms, ConsentKind.MICROSOFT_ACCOUNT: account}
+    text = order_texts.order_summary(turn.tr, quote, consents)
     keyboard: Keyboard = [
         [
             turn.button(
-                "order.terms_button",
-                cb.data(cb.ORDER_TERMS, draft.ref),
-                box=_box(draft.form.terms),
+                "order.terms_button", cb.data(cb.ORDER_TERMS, draft.ref), box=order_texts.box(terms)
             )
         ],
         [
             turn.button(
                 "order.account_button",
                 cb.data(cb.ORDER_ACCOUNT, draft.ref),
-                box=_box(draft.form.account),
+                box=order_texts.box(account),
             )
         ],
         [InlineKeyboardButton(turn.tr("order.terms_link"), url=turn.rt.settings.terms_url)],

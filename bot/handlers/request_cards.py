@@ -35,6 +35,7 @@ from domain.services.licence_requests import Approval, RequestFigures, RequestVi
 from domain.services.orders import OrderPlaced
 from domain.services.subscriptions import QuantityChanged
 from domain.texts import licence_requests as screens
+from domain.texts import orders as order_texts
 from domain.texts import results
 from domain.texts.i18n import N_, Translator, pick_language
 from domain.texts.markup import escape
@@ -98,12 +99,9 @@ async def sent(turn: Turn, draft: Asked, view: RequestView) -> None:
     await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
     admins = await licence_requests.deciders(turn.core, view.customer_id)
-    if admins:  # Telegram tells the member of the decision (the outbox); Rasa cannot
-        sent = turn.tr("request.sent", number=view.id) + " " + turn.tr("request.sent_followup")
-    else:
-        sent = turn.tr("request.sent_no_admin", number=view.id)
+    # Telegram tells the member of the decision (the outbox); Rasa cannot
     turn.show(
-        sent,
+        screens.sent(turn.tr, view.id, bool(admins), followup=True),
         [
             [turn.button("request.withdraw", cb.Request(view.id).data(cb.REQUEST_WITHDRAW))],
             [turn.button("request.mine", cb.REQUESTS)],
@@ -184,12 +182,12 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     keyboard: list[list[InlineKeyboardButton]] = []
     needed = consents_for(view.kind)
     if ConsentKind.TERMS in needed:
-        box = screens.box(draft.form.terms)
+        box = order_texts.box(draft.form.terms)
         keyboard.append(
             [turn.button("order.terms_button", cb.data(cb.REQUEST_TERMS, draft.ref), box=box)]
         )
     if ConsentKind.MICROSOFT_ACCOUNT in needed:
-        box = screens.box(draft.form.account)
+        box = order_texts.box(draft.form.account)
         keyboard.append(
             [turn.button("order.account_button", cb.data(cb.REQUEST_ACCOUNT, draft.ref), box=box)]
         )
@@ -265,24 +263,22 @@ async def confirm(turn: Turn) -> None:
 async def show_result(turn: Turn, view: RequestView, before: RequestFigures) -> None:
     """What the approval did, said as the admin's own write would say it (results.py)."""
     tr = turn.tr
-    head = tr("request.approved", number=view.id, by=escape(view.requested_by_name))
     sub = await orders.order_status(turn.core, turn.require_actor(), view.result_id or 0)
     if view.kind is RequestKind.ORDER:
         placed = results.order_placed(tr, OrderPlaced(sub, created=True))
         turn.show(
-            f"{head}\n{placed}",
+            screens.approved(tr, view, placed),
             [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()],
         )
         return
     if view.kind is RequestKind.CHANGE:
         changed = QuantityChanged(sub, before.old_quantity or 0, before.quantity)
-        await show_subscription(turn, sub, note=f"{head}\n{results.quantity_changed(tr, changed)}")
-        return
-    if view.kind is RequestKind.CANCEL:
-        await show_subscription(turn, sub, note=f"{head}\n{results.cancelled(tr, sub)}")
-        return
-    booked = [a for a in sub.running_addons() if a.sku == view.addon_sku]
-    note = f"{head}\n{results.addon_booked(tr, booked[0])}" if booked else head
+        note = screens.approved(tr, view, results.quantity_changed(tr, changed))
+    elif view.kind is RequestKind.CANCEL:
+        note = screens.approved(tr, view, results.cancelled(tr, sub))
+    else:
+        booked = [a for a in sub.running_addons() if a.sku == view.addon_sku]
+        note = screens.approved(tr, view, results.addon_booked(tr, booked[0]) if booked else "")
     await show_subscription(turn, sub, note=note)
 
 
