@@ -32,7 +32,7 @@ async def show_orders(turn: Turn, page: int) -> None:
     overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
     turn.set_step(Step.IDLE)
     if not overview.subscriptions:
-        await turn.show(
+        turn.show(
             screens.orders(turn.tr, overview, ()),
             [[turn.button("menu.products", cb.Page(0).data(cb.PRODUCTS))], turn.nav()],
         )
@@ -56,7 +56,7 @@ async def show_orders(turn: Turn, page: int) -> None:
     if paging:
         keyboard.append(paging)
     keyboard.append(turn.nav())
-    await turn.show(screens.orders(turn.tr, overview, shown, page, pages), keyboard)
+    turn.show(screens.orders(turn.tr, overview, shown, page, pages), keyboard)
 
 
 @handler
@@ -82,7 +82,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
         )
         # each booked add-on: changed or cancelled on its own (R17)
         keyboard += [[addon_entry_button(turn, view, a)] for a in view.running_addons()]
-    elif view.withdrawable:
+    elif view.withdrawable and may(turn.require_actor(), Action.CANCEL, view.customer_id):
         keyboard.append(
             [
                 turn.button(
@@ -115,7 +115,9 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
         )
     keyboard.append(turn.nav(cb.Page(0).data(cb.ORDERS)))
     text = screens.entry(turn.tr, view, line)
-    await turn.show(text, keyboard, note=note)
+    if view.withdrawable and not may(turn.require_actor(), Action.CANCEL, view.customer_id):
+        text += "\n\n" + turn.tr("subscription.withdraw_admins_only")  # no request kind for it
+    turn.show(text, keyboard, note=note)
 
 
 def addon_entry_button(
@@ -144,6 +146,6 @@ async def show_status(turn: Turn) -> None:
         text += "\n\n" + request_texts.pending_note(turn.tr, len(waiting), mine)
     overview_button = overview_row(turn)  # the Mini App, when WEBAPP_URL is set
     if turn.query is None:
-        await turn.send(text, [overview_button] if overview_button else ())
+        turn.send(text, [overview_button] if overview_button else ())
     else:
-        await turn.show(text, [row for row in (overview_button, turn.nav()) if row])
+        turn.show(text, [row for row in (overview_button, turn.nav()) if row])

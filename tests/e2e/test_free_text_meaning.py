@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from domain.model import Role
 from domain.storage import tables
 from tests.e2e.harness import Bot, order, order_summary, press, say, screen, texts
 from tests.e2e.test_free_text import subscriptions
@@ -132,3 +133,18 @@ async def test_a_request_typed_at_the_quantity_question_is_understood(bot: Bot) 
     assert "Office 365 E1 kündigen?" in reply.plain_text  # finding 5
     assert "ganze Zahl" not in reply.plain_text
     assert await subscriptions(bot) == [("O365-E1", 2, "ordered")]
+
+
+async def test_a_member_is_told_that_only_an_admin_takes_a_cancellation_back(bot: Bot) -> None:
+    # R20, R23: there is no request kind for a withdrawal, so no button a member would press
+    # only to be refused; the admin's card has it.
+    admin = await _cancelled(bot, 1804, "Office 365 E1", "kündige Office 365 E1")
+    member = await bot.linked_user(1805, role=Role.MEMBER)
+    card = await say(bot, member, "Kündigung von E1 zurücknehmen")
+    assert "Office 365 E1" in card.plain_text
+    assert "Eine Kündigung zurücknehmen kann nur ein Administrator" in card.plain_text
+    assert "Kündigung zurücknehmen" not in card.buttons()
+    assert await subscriptions(bot) == [("O365-E1", 3, "cancelled")]
+    own = await say(bot, admin, "Kündigung von E1 zurücknehmen")
+    assert "Kündigung zurücknehmen" in own.buttons()
+    assert "nur ein Administrator" not in own.plain_text
