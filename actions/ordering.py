@@ -10,8 +10,8 @@ from domain.services import catalogue, licence_requests, orders, submissions
 from domain.services.licence_requests import RequestView
 from domain.services.submissions import Requested
 from domain.texts import catalogue as screens
+from domain.texts import licence_requests as request_texts
 from domain.texts import results
-from domain.texts.i18n import N_
 
 ORDER_FORM = "order_form"
 ORDER_SLOTS = ("product", "quantity", "terms_accepted", "account_consent")
@@ -96,5 +96,5 @@ async def say_sent(conv: Conversation, view: RequestView) -> None:
     admins hear of it through the outbox (a notice, since Rasa cannot give them the card) and
     decide under /requests."""
     admins = await licence_requests.deciders(conv.ctx, view.customer_id)
-    key = N_("request.sent") if admins else N_("request.sent_no_admin")
-    conv.say(key, number=view.id)  # no "we will let you know": Rasa cannot tell unasked
+    # no "we will let you know": Rasa cannot tell unasked
+    conv.show(request_texts.sent(conv.texts.tr, view.id, bool(admins)))

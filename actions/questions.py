@@ -87,33 +87,30 @@ class AskQuantity(LicenceAction):
 
 
 class AskTermsAccepted(LicenceAction):
-    """The summary of what is agreed to, then the question (R3, R5, R17)."""
+    """The summary of what is agreed to, as Telegram's card, then the question (R3, R5, R17)."""
 
     def name(self) -> str:
         return "action_ask_terms_accepted"
 
     async def act(self, conv: Conversation) -> Events:
-        url = conv.settings.terms_url
-        texts, actor = conv.texts, conv.require_actor()
+        tr, actor = conv.texts.tr, conv.require_actor()
         sku, quantity = conv.slot("product"), conv.slot("quantity")
         if conv.active_form == "order_form" and isinstance(sku, str) and isinstance(quantity, int):
             quote = await catalogue.quote_order(conv.ctx, actor, conv.customer_id, sku, quantity)
-            conv.say(
-                "rasa.ask.terms_order",
-                name=quote.product_name,
-                quantity=quote.quantity,
-                price=texts.money(quote.unit_price),
-                total=texts.money(quote.monthly_total),
-                start=texts.date(quote.start_date),
-                url=url,
-            )
-            return []
+            conv.show(order_texts.order_summary(tr, quote))
+        elif conv.active_form == "addon_form":
+            await self._addon_summary(conv, quantity)
+        conv.say("rasa.ask.terms", url=conv.settings.terms_url)
+        return []
+
+    @staticmethod
+    async def _addon_summary(conv: Conversation, quantity: object) -> None:
         view = await lookups.subscription_in_slot(conv)
         addon = conv.slot("addon")
-        if conv.active_form == "addon_form" and view is not None and isinstance(addon, str):
+        if view is not None and isinstance(addon, str):
             preview = await addons.book_addon(
                 conv.ctx,
-                actor,
+                conv.require_actor(),
                 BookAddon(
                     view.id,
                     addon,
@@ -123,20 +120,8 @@ class AskTermsAccepted(LicenceAction):
                 ),
                 dry_run=True,
             )
-            pending = preview.addon
-            conv.say(
-                "rasa.ask.terms_addon",
-                name=pending.name,
-                product=preview.subscription.product_name,
-                quantity=pending.quantity,
-                price=texts.money(pending.unit_price),
-                total=texts.money(pending.monthly_total),
-                start=texts.date(pending.start_date),
-                url=url,
-            )
-            return []
-        conv.say("rasa.ask.terms", url=url)
-        return []
+            pending, product = preview.addon, preview.subscription.product_name
+            conv.show(order_texts.addon_summary(conv.texts.tr, pending.name, product, pending))
 
 
 class AskAccountConsent(LicenceAction):

@@ -1,8 +1,9 @@
 """The one domain `Context` of this action server process.
 
 Nothing is created at import time: the first action call builds the context from the
-environment (DATABASE_URL, TIMEZONE, TERMS_VERSION, ...) inside the running event loop and
-applies the migrations once. Tests and embedding code hand in their own with `use_context`.
+environment (DATABASE_URL, TIMEZONE, TERMS_VERSION, ...) with `domain.bootstrap.context_from`
+inside the running event loop and applies the migrations once. Tests and embedding code hand
+in their own with `use_context`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from domain.provisioning import provisioner
+from domain.bootstrap import context_from
 from domain.services.context import Context
 from domain.settings import Settings
-from domain.storage.database import Database
 from domain.storage.migrate import upgrade
 
 
@@ -56,14 +56,7 @@ async def context() -> Context:
     async with _lock():
         ctx = _STATE.context
         if ctx is None:
-            config = settings()
-            ctx = Context(
-                Database(config.database_url),
-                tz=config.tz,
-                terms_version=config.terms_version,
-                provisioner=provisioner(config.provisioner, config.provisioning_delay_seconds),
-                seats=config.seat_policy,
-            )
+            ctx = context_from(settings())
             await upgrade(ctx.db)
             _STATE.context = ctx
     return ctx

@@ -1,4 +1,9 @@
-"""Build the python-telegram-bot Application: handlers, rate limiter, commands (post_init)."""
+"""The python-telegram-bot Application, the same in every mode (polling, webhook workers, the
+local chat): its handlers in the order they are tried (the private-chat guard, edits, the
+service desk's buttons and messages, the commands of the registry `COMMANDS`, the buttons by
+callback prefix, typed text), the rate limiter, one chat's updates in turn (bot/fairness.py),
+and `post_init`, which sets the command lists from the same registry (bot/serve.py calls it
+after `initialize`, where `run_polling` would)."""
 
 from __future__ import annotations
 
@@ -6,13 +11,12 @@ import logging
 import time
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    CommandHandler,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -20,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
+from bot.command_menu import Command, CommandMenu, Scope
 from bot.fairness import ChatTurns
 from bot.handlers import (
     addon_changes,
@@ -48,25 +53,8 @@ from domain import logs, metrics
 from domain.nlu.parser import Parser
 from domain.services.context import Context
 from domain.settings import Settings
-from domain.texts.i18n import N_, Translator
+from domain.texts.i18n import N_
 
-COMMANDS = {
-    "start": N_("commands.start"),
-    "menu": N_("commands.menu"),
-    "products": N_("commands.products"),
-    "orders": N_("commands.orders"),
-    "status": N_("commands.status"),
-    "support": N_("commands.support"),
-    "tickets": N_("commands.tickets"),
-    "requests": N_("commands.requests"),
-    "language": N_("commands.language"),
-    "help": N_("commands.help"),
-    "privacy": N_("commands.privacy"),
-    "forget_me": N_("commands.forget_me"),
-    "cancel": N_("commands.cancel"),
-    "costs": N_("commands.costs"),
-    "settings": N_("commands.settings"),
-}
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 _CALLBACKS: dict[str, PtbCallback] = {
@@ -149,24 +137,28 @@ _CALLBACKS: dict[str, PtbCallback] = {
     cb.SETTINGS_SPARE: seats.settings_spare,
 }
 
-_COMMANDS: dict[str, PtbCallback] = {
-    "start": menu.start,
-    "menu": menu.menu,
-    "products": ordering.products,
-    "orders": my_orders.my_orders,
-    "status": my_orders.status,
-    "support": support.support,
-    "tickets": support.my_tickets,
-    "requests": support.my_requests,
-    "language": menu.language,
-    "help": menu.help_,
-    "privacy": privacy.privacy,
-    "forget_me": privacy.forget_me,
-    "cancel": menu.cancel_step,
-    "costs": seats.costs,
-    "settings": seats.settings,
-    agent.COMMAND: agent.find,  # the service desk's; listed in agents' own chats only
-}
+# The command registry: the CommandHandlers and every command list come from here alone
+# (bot/command_menu.py; docs/interfaces.md names them).
+COMMANDS = CommandMenu(
+    (
+        Command("start", menu.start, N_("commands.start")),
+        Command("menu", menu.menu, N_("commands.menu")),
+        Command("products", ordering.products, N_("commands.products")),
+        Command("orders", my_orders.my_orders, N_("commands.orders")),
+        Command("status", my_orders.status, N_("commands.status")),
+        Command("support", support.support, N_("commands.support")),
+        Command("tickets", support.my_tickets, N_("commands.tickets")),
+        Command("requests", support.my_requests, N_("commands.requests")),
+        Command("language", menu.language, N_("commands.language")),
+        Command("help", menu.help_, N_("commands.help")),
+        Command("privacy", privacy.privacy, N_("commands.privacy")),
+        Command("forget_me", privacy.forget_me, N_("commands.forget_me")),
+        Command("cancel", menu.cancel_step, N_("commands.cancel")),
+        Command("costs", seats.costs, N_("commands.costs")),
+        Command("settings", seats.settings, N_("commands.settings")),
+        Command("customer", agent.find, N_("commands.customer"), Scope.AGENTS),
+    )
+)
 
 
 class LicenceApplication(Application):  # type: ignore[type-arg]
@@ -244,8 +236,8 @@ def register(application: Application, desk: int | None = None) -> None:  # type
                 filters.Chat(desk) & filters.UpdateType.MESSAGE, desk_handlers.agent_message
             )
         )
-    for name, callback in _COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback))
+    for command_handler in COMMANDS.handlers():
+        application.add_handler(command_handler)
     for prefix, callback in _CALLBACKS.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}(:|$)"))
     application.add_handler(CallbackQueryHandler(handler(stale)))  # forged or unknown data
@@ -259,15 +251,18 @@ def register(application: Application, desk: int | None = None) -> None:  # type
     application.add_error_handler(system.on_error)
 
 
-async def set_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """Register /start … /cancel in German (default) and English (by `poll`, and by the
-    webhook worker that registers the webhook)."""
-    for language in ("de", "en"):
-        tr = Translator(language)
-        commands = [BotCommand(name, tr(key)) for name, key in COMMANDS.items()]
-        await application.bot.set_my_commands(commands, language_code=language)
-        if language == "de":
-            await application.bot.set_my_commands(commands)
+async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """After `initialize`, once per start: the default command lists (de and en)."""
+    await COMMANDS.publish(application.bot)
+
+
+async def run_post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """What `run_polling` and `run_webhook` do after `initialize`. bot/serve.py runs the
+    Application's life cycle itself (webhook workers, the local chat), so it calls this where
+    they would: after `initialize`, before `start`; in webhook mode only the worker that
+    registers the webhook."""
+    if application.post_init is not None:
+        await application.post_init(application)
 
 
 def build_application(
@@ -293,12 +288,15 @@ def build_application(
         .read_timeout(settings.telegram_read_timeout)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(ChatTurns())  # one chat's backlog waits behind itself
+        .post_init(post_init)
     )
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
     assert isinstance(application, LicenceApplication)
-    application.bot_data[KEY] = Runtime(core, settings, parser)
+    application.bot_data[KEY] = Runtime(
+        core, settings, commands=COMMANDS, main_menu=menu.show_menu, parser=parser
+    )
     register(application, settings.service_desk_chat_id)
     return application
 

@@ -22,8 +22,9 @@ from bot.emulator.terminal import Terminal
 from bot.emulator.users import EmulatedUser
 from bot.miniapp.launch import Person, launch_url
 from bot.miniapp.server import MiniAppServer
-from bot.serve import context_for, poll, prepare
+from bot.serve import poll, prepare
 from domain import errors
+from domain.bootstrap import context_from
 from domain.commands import AddCustomer, CreateInvite, LinkUser
 from domain.model import Channel, Role
 from domain.services import accounts
@@ -85,7 +86,7 @@ async def run_chat(settings: Settings, out: TextIO = sys.stdout) -> None:
                 "service_desk_chat_id": settings.service_desk_chat_id or DESK_CHAT_ID,
             }
         )
-        core = context_for(local)
+        core = context_from(local)
         await prepare(core)
         await seed_demo(core)
         # The Mini App on loopback (WEBAPP_PORT, or any free port), signed with the local token.

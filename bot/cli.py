@@ -19,14 +19,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from domain.command_line import Parser, configuration_error, port
+from domain.command_line import Parser, configuration_error, port, whole_number
 
 # The core (SQLAlchemy, Alembic, Babel, pydantic) is imported where a command needs it, so
 # `licencebot --help` and argument errors answer without loading it (issue 11, start-up).
 if TYPE_CHECKING:
     from domain.services.context import Context
     from domain.settings import Settings
-    from domain.storage.database import Database
     from domain.texts.i18n import Translator
 
 log = logging.getLogger("licencebot")
@@ -40,14 +39,7 @@ MAX_ID = 2**31 - 1
 MAX_PRICE = Decimal(1_000_000)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= MAX_ID:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_ID}: {text!r}")
-    return value
+_positive_int = whole_number(1, MAX_ID)
 
 
 def _amount(text: str) -> Decimal:
@@ -95,21 +87,8 @@ def _telegram_id(text: str) -> str:
     return str(int(text))
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value <= 100_000:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 100000: {text!r}")
-    return value
-
-
-def _months(text: str) -> int:
-    value = _positive_int(text)
-    if value > 120:
-        raise argparse.ArgumentTypeError(f"at most 120 months: {text!r}")
-    return value
+_count = whole_number(0, 100_000)
+_months = whole_number(1, 120)
 
 
 def _day(text: str) -> date:
@@ -757,35 +736,25 @@ def _key(args: argparse.Namespace) -> tuple[str, str | None]:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
-    from domain.services.context import Context
-    from domain.storage.database import Database
+    from domain.bootstrap import context_from
 
-    db = Database(settings.database_url)
-    from domain.provisioning import provisioner
-
-    ctx = Context(
-        db,
-        tz=settings.tz,
-        terms_version=settings.terms_version,
-        provisioner=provisioner(settings.provisioner, settings.provisioning_delay_seconds),
-        seats=settings.seat_policy,
-    )
+    ctx = context_from(settings)
     try:
         if args.command != "db":
-            await _require_schema(db)
+            await _require_schema(ctx)
         if args.command == "invite":
             await _invite(ctx, args, settings)
         else:
             await _HANDLERS[_key(args)](ctx, args)
     finally:
-        await db.dispose()
+        await ctx.db.dispose()
 
 
-async def _require_schema(db: Database) -> None:
+async def _require_schema(ctx: Context) -> None:
     """Operators get the schema created on first use, like `run` does."""
     from domain.storage.migrate import upgrade
 
-    await upgrade(db)
+    await upgrade(ctx.db)
 
 
 def _action_server(args: argparse.Namespace) -> NoReturn:
@@ -815,14 +784,13 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> None:
-    from domain.storage.database import Database
-    from domain.storage.migrate import upgrade
+    from domain.bootstrap import context_from
 
-    db = Database(settings.database_url)
+    ctx = context_from(settings)
     try:
-        await upgrade(db)
+        await _require_schema(ctx)
     finally:
-        await db.dispose()
+        await ctx.db.dispose()
 
 
 def _run_bot(args: argparse.Namespace, settings: Settings) -> int:

@@ -114,8 +114,9 @@ def send_queued(turn: Turn) -> None:
     outbox."""
     ids = turn.uow.outbox.queued
     application, rt = turn.context.application, turn.rt
-    if ids:
-        turn.later(lambda: _push_later(application, rt.core, rt.settings.default_language, ids))
+    if ids:  # after the commit, in units of work of their own (the update's is closed)
+        root, language = rt.root_context, rt.settings.default_language
+        turn.later(lambda: _push_later(application, root, language, ids))
 
 
 async def _push_later(

@@ -14,34 +14,23 @@ from collections.abc import Callable, Iterator
 from telegram import Update
 
 from bot import health, notifier
-from bot.app import LicenceApplication, build_application, quiet_http_logs, set_commands
+from bot.app import LicenceApplication, build_application, quiet_http_logs, run_post_init
 from bot.miniapp.server import MiniAppServer
 from bot.miniapp.server import routes as miniapp_routes
 from bot.webhook import WebhookServer, webhook_path
 from domain import logs, metrics
+from domain.bootstrap import context_from
 from domain.catalogue import read_catalogue
 from domain.datafiles import data_file
-from domain.provisioning import provisioner
 from domain.services import catalogue
 from domain.services.accounts import OPERATOR
 from domain.services.context import Context
 from domain.services.understanding import train_parser
 from domain.settings import Settings
-from domain.storage.database import Database
 from domain.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 DEMO_CATALOGUE = data_file("catalog.yaml")
-
-
-def context_for(settings: Settings) -> Context:
-    return Context(
-        Database(settings.database_url),
-        tz=settings.tz,
-        terms_version=settings.terms_version,
-        provisioner=provisioner(settings.provisioner, settings.provisioning_delay_seconds),
-        seats=settings.seat_policy,
-    )
 
 
 async def prepare(core: Context) -> None:
@@ -65,7 +54,7 @@ def _notify(
             settings.default_language,
             settings.notify_interval_seconds,
             stop,
-            provisioner(settings.provisioner, settings.provisioning_delay_seconds),
+            core.provisioner,
         )
     )
 
@@ -85,7 +74,7 @@ async def poll(
     """Long polling (one process per token: Telegram allows only one poller); with
     HEALTH_PORT, `/healthz`, `/readyz` and `/metrics` on 127.0.0.1 from the start; with
     WEBAPP_PORT, the Mini App on WEBAPP_LISTEN:WEBAPP_PORT."""
-    owned, core = core is None, core or context_for(settings)
+    owned, core = core is None, core or context_from(settings)
     checks = None
     if settings.health_port is not None:
         checks = health.HealthServer(core, settings.health_port)
@@ -117,7 +106,7 @@ async def _poll(
         stop = asyncio.Event()
         _stop_on_signals(stop)
     async with application:
-        await set_commands(application)
+        await run_post_init(application)
         await application.bot.delete_webhook()
         await application.start()
         assert application.updater is not None
@@ -145,7 +134,7 @@ async def serve_webhook(
     `share`: how many workers split Telegram's per-token limits."""
     assert settings.webhook_url is not None
     assert settings.webhook_secret is not None
-    owned, core = core is None, core or context_for(settings)
+    owned, core = core is None, core or context_from(settings)
     application = build_application(
         settings, core, updater=False, parser=await train_parser(core), share=share
     )
@@ -155,7 +144,7 @@ async def serve_webhook(
     secret = settings.webhook_secret.get_secret_value()
     async with application:
         if register:
-            await set_commands(application)
+            await run_post_init(application)
             await application.bot.set_webhook(
                 settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
             )
@@ -192,7 +181,7 @@ def run(settings: Settings, workers: int) -> None:
     if settings.webhook_url is None:
         asyncio.run(poll(settings))
         return
-    core = context_for(settings)
+    core = context_from(settings)
     asyncio.run(_prepare_and_dispose(core))
     if workers == 1:
         asyncio.run(serve_webhook(settings, register=True))

@@ -5,6 +5,7 @@ actions/server.py): one-line usage errors and argument types. Standard library o
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
@@ -18,15 +19,24 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
-def port(text: str) -> int:
-    """A TCP port number, 1 to 65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 65535: {text!r}")
-    return value
+def whole_number(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
+    """An argument type: a whole number from `low` to `high`; `what` names it when the text
+    is no number at all."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}: {text!r}")
+        return value
+
+    return parse
+
+
+port = whole_number(1, 65535, "a port number")
+"""A TCP port number, 1 to 65535."""
 
 
 def configuration_error(exc: ValidationError) -> str:

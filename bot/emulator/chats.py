@@ -196,20 +196,9 @@ class Chats:
         preview = params.get("link_preview_options")
         if preview is None and params.get("disable_web_page_preview"):
             preview = {"is_disabled": True}
-        message = SentMessage(
-            message_id=chat.take_message_id(),
-            chat_id=chat.id,
-            text=text,
-            parse_mode=parse_mode,
-            plain_text=plain,
-            entities=entities,
-            reply_markup=markup,
-            link_preview_options=preview,
-            date=int(time.time()),
-            message_thread_id=placement.thread_id,
-            reply_to_message_id=placement.reply_to_id,
+        message = self._new_message(
+            chat, placement, text, parse_mode, (plain, entities), markup=markup, preview=preview
         )
-        chat.messages[message.message_id] = message
         if markup is not None and "keyboard" in markup:
             chat.reply_keyboard = markup
         elif markup is not None and markup.get("remove_keyboard"):
@@ -230,23 +219,43 @@ class Chats:
         parse_mode = params.get("parse_mode") or None
         plain, entities = render_text(caption, parse_mode) if caption else ("", [])
         placement = bot_placement(chat, params)
+        document = Document(str(file_name), content)
+        message = self._new_message(
+            chat, placement, caption, parse_mode, (plain, entities), document=document
+        )
+        self.record(chat, "sent", message.message_id)
+        return self.message_json(message)
+
+    @staticmethod
+    def _new_message(
+        chat: Chat,
+        placement: Placement,
+        text: str,
+        parse_mode: str | None,
+        rendered: tuple[str, list[JsonDict]],
+        *,
+        markup: JsonDict | None = None,
+        preview: JsonDict | None = None,
+        document: Document | None = None,
+    ) -> SentMessage:
+        """A new bot message in `chat` (`rendered`: its text as the user sees it, entities)."""
+        plain, entities = rendered
         message = SentMessage(
             message_id=chat.take_message_id(),
             chat_id=chat.id,
-            text=caption,
+            text=text,
             parse_mode=parse_mode,
             plain_text=plain,
             entities=entities,
-            reply_markup=None,
-            link_preview_options=None,
+            reply_markup=markup,
+            link_preview_options=preview,
             date=int(time.time()),
             message_thread_id=placement.thread_id,
             reply_to_message_id=placement.reply_to_id,
-            document=Document(str(file_name), content),
+            document=document,
         )
         chat.messages[message.message_id] = message
-        self.record(chat, "sent", message.message_id)
-        return self.message_json(message)
+        return message
 
     def edit_message_text(self, params: JsonDict) -> JsonDict:
         """editMessageText, refused when nothing the user sees would change."""

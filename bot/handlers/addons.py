@@ -14,11 +14,13 @@ from bot.turn import Turn, handler
 from domain import errors
 from domain.commands import BookAddon
 from domain.licence_requests import RequestKind
+from domain.model import ConsentKind
 from domain.nlu.numbers import typed_quantity
 from domain.services import addons, orders, submissions
 from domain.services.licence_requests import RequestFigures
 from domain.services.submissions import Requested
 from domain.texts import licence_requests as request_texts
+from domain.texts import orders as order_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 
@@ -55,7 +57,7 @@ async def list_addons(turn: Turn) -> None:
     )
     keyboard.append(back)
     turn.set_step(Step.IDLE)
-    await turn.show("\n".join(lines), keyboard)
+    turn.show("\n".join(lines), keyboard)
 
 
 @handler
@@ -108,23 +110,14 @@ async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") ->
     if isinstance(preview, RequestFigures):
         await show_request_summary(turn, draft, preview, hint)
         return
-    view, pending = preview.subscription, preview.addon
-    box = "☑" if draft.form.terms else "☐"
-    tr = turn.tr
-    text = tr(
-        "addons.summary",
-        name=html.escape(pending.name),
-        product=html.escape(view.product_name),
-        quantity=pending.quantity,
-        price=tr.money(pending.unit_price),
-        total=tr.money(pending.monthly_total),
-        start=tr.date(pending.start_date),
-        terms_box=box,
+    view, pending, terms = preview.subscription, preview.addon, draft.form.terms
+    summary = order_texts.addon_summary(
+        turn.tr, pending.name, view.product_name, pending, {ConsentKind.TERMS: terms}
     )
-    text += "\n\n" + tr("addon_hint")
+    box = order_texts.box(terms)
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
-    await turn.show(
-        text,
+    turn.show(
+        order_texts.quantity_hint(turn.tr, summary),
         [
             [turn.button("addons.terms_button", cb.data(cb.ADDON_TERMS, draft.ref), box=box)],
             [turn.button("addons.confirm", cb.data(cb.ADDON_CONFIRM, draft.ref))],
@@ -138,14 +131,14 @@ async def show_request_summary(
     turn: Turn, draft: Drafted[AddonForm], figures: RequestFigures, hint: str
 ) -> None:
     """A member's summary: the same figures, "Send request" instead of the terms (R23)."""
-    text = request_texts.to_send(turn.tr, figures) + "\n\n" + turn.tr("addon_hint")
+    text = order_texts.quantity_hint(turn.tr, request_texts.to_send(turn.tr, figures))
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
     keyboard = request_cards.send_keyboard(
         turn,
         cb.data(cb.ADDON_SEND, draft.ref),
         cb.Subscription(draft.form.subscription).data(cb.ADDONS),
     )
-    await turn.show(text, keyboard, note=hint)
+    turn.show(text, keyboard, note=hint)
 
 
 @handler
@@ -193,7 +186,7 @@ async def _submit(turn: Turn, draft: Drafted[AddonForm]) -> None:
             turn.user.full_name,
         )
     except errors.ConsentMissing as missing:  # the domain decides (R17)
-        await turn.alert_missing(missing)
+        turn.alert_missing(missing)
         return
     if isinstance(booked, Requested):  # a member's: the admins decide (R23)
         await request_cards.sent(turn, draft, booked.request)

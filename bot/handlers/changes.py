@@ -20,6 +20,7 @@ from domain.services.submissions import Requested
 from domain.texts import licence_requests as request_texts
 from domain.texts import orders as order_texts
 from domain.texts import results
+from domain.texts.i18n import N_
 from domain.texts.refusals import describe
 from domain.views import SubscriptionView
 
@@ -61,7 +62,7 @@ async def ask_total(
         for n in options
     ]
     keyboard = [quick, *(extra or []), turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))]
-    await turn.show(text, keyboard, note=hint)
+    turn.show(text, keyboard, note=hint)
 
 
 @handler
@@ -86,7 +87,7 @@ async def _view(turn: Turn, draft: Drafted[ChangeForm] | Drafted[CancelForm]) ->
 
 async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None) -> None:
     if draft.state is not DraftState.OPEN:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
+        turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     view = await _view(turn, draft)
     total = quantity if quantity is not None else 0
@@ -112,14 +113,11 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         keyboard = request_cards.send_keyboard(
             turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.Subscription(view.id).data(cb.SUBSCRIPTION)
         )
-        await turn.show(request_texts.to_send(turn.tr, preview), keyboard)
+        turn.show(request_texts.to_send(turn.tr, preview), keyboard)
         return
-    tr = turn.tr
-    text = results.change_summary(tr, view, preview)
+    text = results.change_summary(turn.tr, view, preview, reduction=True)
     confirm = [[turn.button("change.confirm", cb.ChangeConfirm(draft.ref).data(cb.CHANGE_CONFIRM))]]
     if preview.reduction is not None and preview.reduction_kept:  # still stands? (issue 21)
-        quantity, day = preview.reduction
-        text += "\n\n" + tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
         confirm = [
             [
                 turn.button(
@@ -134,9 +132,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
                 )
             ],
         ]
-    elif preview.reduction is not None:  # the new total settles it
-        text += "\n\n" + results.reduction_note(tr, preview)
-    await turn.show(text, [*confirm, turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))])
+    turn.show(text, [*confirm, turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))])
 
 
 def _way_on(
@@ -156,7 +152,7 @@ async def send_request(turn: Turn) -> None:
     if await request_cards.already_sent(turn, draft):
         return
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
+        turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     await _submit(turn, draft, draft.form.quantity, None)
 
@@ -166,7 +162,7 @@ async def confirm_change(turn: Turn) -> None:
     """Button "Bestellung ändern": applies only to the version the user saw (R13)."""
     draft = await turn.pressed_draft(ChangeForm)
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
+        turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     keep = turn.pressed(cb.ChangeConfirm).keep_reduction
     await _submit(turn, draft, draft.form.quantity, keep)
@@ -217,13 +213,15 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
     form = CancelForm(preview.subscription_id, preview.version)
     draft = await turn.new_draft(form, Step.CANCEL_CONFIRM)
     text = order_texts.cancel_question(
-        turn.tr, preview.product_name, preview.quantity, preview.addon_names, preview.end_date
+        turn.tr,
+        preview.product_name,
+        preview.quantity,
+        preview.addon_names,
+        preview.end_date,
+        asks=preview.asks,
     )
-    confirm = "cancel_sub.confirm"
-    if preview.asks:
-        text += "\n\n" + turn.tr("request.send_hint_cancel")
-        confirm = "request.send"
-    await turn.show(
+    confirm = N_("request.send") if preview.asks else N_("cancel_sub.confirm")
+    turn.show(
         text,
         [
             [turn.button(confirm, cb.data(cb.CANCEL_CONFIRM, draft.ref))],

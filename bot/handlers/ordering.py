@@ -14,22 +14,20 @@ from bot.turn import Keyboard, Turn, handler
 from domain import errors
 from domain.commands import PlaceOrder
 from domain.licence_requests import RequestKind
+from domain.model import ConsentKind
 from domain.nlu.numbers import typed_quantity
 from domain.services import catalogue, submissions
 from domain.services.licence_requests import RequestFigures
 from domain.services.submissions import Requested
 from domain.texts import catalogue as screens
 from domain.texts import licence_requests as request_texts
+from domain.texts import orders as order_texts
 from domain.texts import results
 from domain.texts.refusals import describe
 from domain.views import ProductOffer
 
 PAGE_SIZE = 8
 QUICK_QUANTITIES = (1, 5, 10, 25)
-
-
-def _box(ticked: bool) -> str:
-    return "☑" if ticked else "☐"
 
 
 @handler
@@ -42,7 +40,7 @@ async def products(turn: Turn) -> None:
 async def show_products(turn: Turn, page: int) -> None:
     offers = await catalogue.browse_catalogue(turn.core, turn.require_actor(), turn.customer_id)
     if not offers:
-        await turn.show(turn.tr("products.empty"), [turn.nav()])
+        turn.show(turn.tr("products.empty"), [turn.nav()])
         return
     pages = math.ceil(len(offers) / PAGE_SIZE)
     page = min(page, pages - 1)
@@ -56,7 +54,7 @@ async def show_products(turn: Turn, page: int) -> None:
         keyboard.append(paging)
     keyboard.append(turn.nav())
     turn.set_step(Step.IDLE)
-    await turn.show(text, keyboard)
+    turn.show(text, keyboard)
 
 
 @handler
@@ -77,9 +75,7 @@ async def show_details(turn: Turn, offer: ProductOffer) -> None:
         )
     else:
         action = turn.button("details.order", cb.Sku(offer.sku).data(cb.ORDER_NEW))
-    await turn.show(
-        screens.details(turn.tr, offer), [[action], turn.nav(cb.Page(0).data(cb.PRODUCTS))]
-    )
+    turn.show(screens.details(turn.tr, offer), [[action], turn.nav(cb.Page(0).data(cb.PRODUCTS))])
 
 
 @handler
@@ -118,7 +114,7 @@ async def ask_quantity(
         for n in QUICK_QUANTITIES
         if n <= offer.max_quantity
     ]
-    await turn.show(text, [quick, turn.nav(cb.Sku(offer.sku).data(cb.PRODUCT))], note=hint)
+    turn.show(text, [quick, turn.nav(cb.Sku(offer.sku).data(cb.PRODUCT))], note=hint)
 
 
 @handler
@@ -139,25 +135,20 @@ async def quantity_typed(turn: Turn, text: str) -> None:
 
 
 async def set_quantity(turn: Turn, draft: Drafted[OrderForm], quantity: int | None) -> None:
+    """Checked by the summary's own quote (one per press): refused, the question again."""
     if draft.state is not DraftState.OPEN:
         await _closed(turn, draft)
         return
+    previous, draft.form.quantity = draft.form.quantity, quantity
     try:
-        await catalogue.quote_order(
-            turn.core,
-            turn.require_actor(),
-            turn.customer_id,
-            draft.form.sku,
-            quantity if quantity is not None else 0,
-        )
+        await show_summary(turn, draft)
     except (errors.InvalidQuantity, errors.SeatCapExceeded) as refusal:
+        draft.form.quantity = previous
         turn.refused(refusal)
         await ask_quantity(turn, draft, await _offer(turn, draft), hint=describe(refusal, turn.tr))
         return
-    draft.form.quantity = quantity
     await turn.save_draft(draft)
     turn.set_step(Step.ORDER_SUMMARY, draft.id)
-    await show_summary(turn, draft)
 
 
 async def _offer(turn: Turn, draft: Drafted[OrderForm]) -> ProductOffer:
@@ -179,36 +170,27 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
     if isinstance(quote, RequestFigures):
         await show_request_summary(turn, draft, quote)
         return
-    text = turn.tr(
-        "order.summary",
-        name=html.escape(quote.product_name),
-        quantity=quote.quantity,
-        price=turn.tr.money(quote.unit_price),
-        total=turn.tr.money(quote.monthly_total),
-        start=turn.tr.date(quote.start_date),
-        terms_box=_box(draft.form.terms),
-        account_box=_box(draft.form.account),
-    )
+    terms, account = draft.form.terms, draft.form.account
+    consents = {ConsentKind.TERMS: terms, ConsentKind.MICROSOFT_ACCOUNT: account}
+    text = order_texts.order_summary(turn.tr, quote, consents)
     keyboard: Keyboard = [
         [
             turn.button(
-                "order.terms_button",
-                cb.data(cb.ORDER_TERMS, draft.ref),
-                box=_box(draft.form.terms),
+                "order.terms_button", cb.data(cb.ORDER_TERMS, draft.ref), box=order_texts.box(terms)
             )
         ],
         [
             turn.button(
                 "order.account_button",
                 cb.data(cb.ORDER_ACCOUNT, draft.ref),
-                box=_box(draft.form.account),
+                box=order_texts.box(account),
             )
         ],
         [InlineKeyboardButton(turn.tr("order.terms_link"), url=turn.rt.settings.terms_url)],
         [turn.button("order.confirm", cb.data(cb.ORDER_CONFIRM, draft.ref))],
         turn.nav(cb.data(cb.ORDER_BACK, draft.ref)),
     ]
-    await turn.show(text, keyboard)
+    turn.show(text, keyboard)
 
 
 async def show_request_summary(
@@ -218,7 +200,7 @@ async def show_request_summary(
     keyboard = request_cards.send_keyboard(
         turn, cb.data(cb.ORDER_SEND, draft.ref), cb.data(cb.ORDER_BACK, draft.ref)
     )
-    await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
+    turn.show(request_texts.to_send(turn.tr, figures), keyboard)
 
 
 @handler
@@ -290,7 +272,7 @@ async def _submit(turn: Turn, draft: Drafted[OrderForm], quantity: int) -> None:
             turn.user.full_name,
         )
     except errors.ConsentMissing as missing:  # the domain decides (R5)
-        await turn.alert_missing(missing)
+        turn.alert_missing(missing)
         return
     if isinstance(placed, Requested):  # a member's: the admins decide (R23)
         await request_cards.sent(turn, draft, placed.request)
@@ -301,18 +283,16 @@ async def _submit(turn: Turn, draft: Drafted[OrderForm], quantity: int) -> None:
         await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
     text = results.order_placed(turn.tr, placed)
-    await turn.show(
-        text, [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()]
-    )
+    turn.show(text, [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()])
 
 
 async def _closed(turn: Turn, draft: Drafted[OrderForm]) -> None:
     if await request_cards.already_sent(turn, draft):
         return
     if draft.state is DraftState.DONE and draft.result_id is not None:
-        await turn.show(
+        turn.show(
             turn.tr("order.already_placed", number=draft.result_id),
             [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()],
         )
         return
-    await turn.show(turn.tr("order.discarded"), [turn.nav()])
+    turn.show(turn.tr("order.discarded"), [turn.nav()])

@@ -35,6 +35,7 @@ from domain.services.licence_requests import Approval, RequestFigures, RequestVi
 from domain.services.orders import OrderPlaced
 from domain.services.subscriptions import QuantityChanged
 from domain.texts import licence_requests as screens
+from domain.texts import orders as order_texts
 from domain.texts import results
 from domain.texts.i18n import N_, Translator, pick_language
 from domain.texts.markup import escape
@@ -79,7 +80,7 @@ async def announce(turn: Turn, view: RequestView) -> None:
         chat_id = int(admin.external_id)
         chosen = (await turn.uow.chats.get(chat_id)).language
         tr = Translator(pick_language(chosen, admin.language, turn.rt.settings.default_language))
-        await turn.send_to(
+        turn.send_to(
             chat_id,
             screens.card(tr, view, figures),
             card_keyboard(tr, view.id),
@@ -98,12 +99,9 @@ async def sent(turn: Turn, draft: Asked, view: RequestView) -> None:
     await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
     admins = await licence_requests.deciders(turn.core, view.customer_id)
-    if admins:  # Telegram tells the member of the decision (the outbox); Rasa cannot
-        sent = turn.tr("request.sent", number=view.id) + " " + turn.tr("request.sent_followup")
-    else:
-        sent = turn.tr("request.sent_no_admin", number=view.id)
-    await turn.show(
-        sent,
+    # Telegram tells the member of the decision (the outbox); Rasa cannot
+    turn.show(
+        screens.sent(turn.tr, view.id, bool(admins), followup=True),
         [
             [turn.button("request.withdraw", cb.Request(view.id).data(cb.REQUEST_WITHDRAW))],
             [turn.button("request.mine", cb.REQUESTS)],
@@ -120,7 +118,7 @@ async def withdraw(turn: Turn) -> None:
     that it was withdrawn (R23). Somebody else's request reads like a missing one (R24)."""
     view = await licence_requests.withdraw(turn.core, turn.require_actor(), _pressed_request(turn))
     turn.set_step(Step.IDLE)
-    await turn.show(
+    turn.show(
         turn.tr("request.withdrawn", number=view.id),
         [[turn.button("request.mine", cb.REQUESTS)], turn.nav()],
     )
@@ -130,7 +128,7 @@ async def already_sent(turn: Turn, draft: Asked) -> bool:
     """A press on the summary of a request sent already: say so (nothing is sent twice)."""
     if not draft.form.asked or draft.result_id is None:
         return False
-    await turn.show(
+    turn.show(
         turn.tr("request.already_sent", number=draft.result_id),
         [[turn.button("request.mine", cb.REQUESTS)], turn.nav()],
     )
@@ -155,7 +153,7 @@ async def view_card(turn: Turn) -> None:
     figures = await licence_requests.figures(turn.core, turn.require_actor(), view.id)
     turn.set_step(Step.IDLE)
     keyboard = [*card_keyboard(turn.tr, view.id), turn.nav()]
-    await turn.show(screens.card(turn.tr, view, figures), keyboard)
+    turn.show(screens.card(turn.tr, view, figures), keyboard)
 
 
 @handler
@@ -178,18 +176,18 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     except errors.DomainError as refusal:  # no longer possible: say why; it can be declined
         turn.refused(refusal)
         note = describe(refusal, turn.tr) + "\n" + turn.tr("request.not_doable")
-        await turn.show(screens.title(turn.tr, view), [decline, turn.nav()], note=note)
+        turn.show(screens.title(turn.tr, view), [decline, turn.nav()], note=note)
         return
     ticked = _ticked(draft.form)
     keyboard: list[list[InlineKeyboardButton]] = []
     needed = consents_for(view.kind)
     if ConsentKind.TERMS in needed:
-        box = screens.box(draft.form.terms)
+        box = order_texts.box(draft.form.terms)
         keyboard.append(
             [turn.button("order.terms_button", cb.data(cb.REQUEST_TERMS, draft.ref), box=box)]
         )
     if ConsentKind.MICROSOFT_ACCOUNT in needed:
-        box = screens.box(draft.form.account)
+        box = order_texts.box(draft.form.account)
         keyboard.append(
             [turn.button("order.account_button", cb.data(cb.REQUEST_ACCOUNT, draft.ref), box=box)]
         )
@@ -200,7 +198,7 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     keyboard.append([turn.button(_CONFIRM[view.kind], cb.data(cb.REQUEST_CONFIRM, draft.ref))])
     keyboard.append(decline)
     keyboard.append(turn.nav(cb.Request(view.id).data(cb.REQUEST_VIEW)))
-    await turn.show(screens.approval(turn.tr, view, figures, ticked), keyboard)
+    turn.show(screens.approval(turn.tr, view, figures, ticked), keyboard)
 
 
 def _ticked(form: ApprovalForm) -> frozenset[ConsentKind]:
@@ -254,7 +252,7 @@ async def confirm(turn: Turn) -> None:
             turn.user.full_name,
         )
     except errors.ConsentMissing as missing:
-        await turn.alert_missing(missing)
+        turn.alert_missing(missing)
         return
     draft.finish(view.id)
     await turn.save_draft(draft)
@@ -265,24 +263,22 @@ async def confirm(turn: Turn) -> None:
 async def show_result(turn: Turn, view: RequestView, before: RequestFigures) -> None:
     """What the approval did, said as the admin's own write would say it (results.py)."""
     tr = turn.tr
-    head = tr("request.approved", number=view.id, by=escape(view.requested_by_name))
     sub = await orders.order_status(turn.core, turn.require_actor(), view.result_id or 0)
     if view.kind is RequestKind.ORDER:
         placed = results.order_placed(tr, OrderPlaced(sub, created=True))
-        await turn.show(
-            f"{head}\n{placed}",
+        turn.show(
+            screens.approved(tr, view, placed),
             [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()],
         )
         return
     if view.kind is RequestKind.CHANGE:
         changed = QuantityChanged(sub, before.old_quantity or 0, before.quantity)
-        await show_subscription(turn, sub, note=f"{head}\n{results.quantity_changed(tr, changed)}")
-        return
-    if view.kind is RequestKind.CANCEL:
-        await show_subscription(turn, sub, note=f"{head}\n{results.cancelled(tr, sub)}")
-        return
-    booked = [a for a in sub.running_addons() if a.sku == view.addon_sku]
-    note = f"{head}\n{results.addon_booked(tr, booked[0])}" if booked else head
+        note = screens.approved(tr, view, results.quantity_changed(tr, changed))
+    elif view.kind is RequestKind.CANCEL:
+        note = screens.approved(tr, view, results.cancelled(tr, sub))
+    else:
+        booked = [a for a in sub.running_addons() if a.sku == view.addon_sku]
+        note = screens.approved(tr, view, results.addon_booked(tr, booked[0]) if booked else "")
     await show_subscription(turn, sub, note=note)
 
 
@@ -301,7 +297,7 @@ async def ask_reason(
 ) -> None:
     turn.set_step(Step.REQUEST_REASON, draft.id)
     text = turn.tr("request.reason_ask", number=view.id, by=escape(view.requested_by_name))
-    await turn.show(text, [turn.nav(cb.Request(view.id).data(cb.REQUEST_VIEW))], note=hint)
+    turn.show(text, [turn.nav(cb.Request(view.id).data(cb.REQUEST_VIEW))], note=hint)
 
 
 async def reason_typed(turn: Turn, text: str) -> None:
@@ -321,4 +317,4 @@ async def reason_typed(turn: Turn, text: str) -> None:
     draft.finish(view.id)
     await turn.save_draft(draft)
     done = turn.tr("request.declined", number=view.id, by=escape(view.requested_by_name))
-    await turn.show(done, [[turn.button("request.mine", cb.REQUESTS)], turn.nav()])
+    turn.show(done, [[turn.button("request.mine", cb.REQUESTS)], turn.nav()])

@@ -65,14 +65,7 @@ def pending_note(tr: Translator, count: int, mine: bool = False) -> str:
 def summary(tr: Translator, figures: RequestFigures) -> str:
     """What the request would do, with this customer's prices (R3, R11, R17)."""
     if figures.kind is RequestKind.ORDER:
-        return tr(
-            "request.summary_order",
-            name=escape(figures.product_name),
-            quantity=figures.quantity,
-            price=tr.money(figures.unit_price),
-            total=tr.money(figures.monthly_total),
-            start=tr.date(figures.start_date),
-        )
+        return order_texts.order_summary(tr, figures)
     if figures.kind is RequestKind.CHANGE:
         return tr(
             "change.summary",
@@ -87,21 +80,38 @@ def summary(tr: Translator, figures: RequestFigures) -> str:
         return order_texts.cancel_question(
             tr, figures.product_name, figures.quantity, figures.addon_names, figures.end_date
         )
-    return tr(
-        "request.summary_addon",
-        name=escape(figures.addon_name or ""),
-        product=escape(figures.product_name),
-        quantity=figures.quantity,
-        price=tr.money(figures.unit_price),
-        total=tr.money(figures.monthly_total),
-        start=tr.date(figures.start_date),
-    )
+    return order_texts.addon_summary(tr, figures.addon_name or "", figures.product_name, figures)
 
 
 def to_send(tr: Translator, figures: RequestFigures) -> str:
     """A member's summary before sending: no consents, the admins give them (R23)."""
-    hint = N_("request.send_hint_cancel") if figures.kind is RequestKind.CANCEL else None
-    return summary(tr, figures) + "\n\n" + tr(hint or N_("request.send_hint"))
+    if figures.kind is RequestKind.CANCEL:
+        return order_texts.cancel_question(
+            tr,
+            figures.product_name,
+            figures.quantity,
+            figures.addon_names,
+            figures.end_date,
+            asks=True,
+        )
+    return summary(tr, figures) + "\n\n" + tr("request.send_hint")
+
+
+def sent(tr: Translator, number: int, admins: bool, followup: bool = False) -> str:
+    """A member's request stored (R23): its number and that the admins have it (`followup`:
+    and that the decision is told here, which only Telegram can), or that it waits for the
+    customer's first admin in the chat."""
+    if not admins:
+        return tr("request.sent_no_admin", number=number)
+    text = tr("request.sent", number=number)
+    return text + " " + tr("request.sent_followup") if followup else text
+
+
+def approved(tr: Translator, request: RequestView, result: str = "") -> str:
+    """What an approval did: the request and who asked, then the write's own result, said as
+    the admin's own write would say it (results.py)."""
+    head = tr("request.approved", number=request.id, by=escape(request.requested_by_name))
+    return f"{head}\n{result}" if result else head
 
 
 def title(tr: Translator, request: RequestView) -> str:
@@ -121,18 +131,6 @@ def approval(
     tr: Translator, request: RequestView, figures: RequestFigures, ticked: frozenset[ConsentKind]
 ) -> str:
     """The approving admin's summary with the consents to tick (R5, R17)."""
-    lines = [
-        tr(_CONSENT_LINES[kind], box=box(kind in ticked)) for kind in consents_for(request.kind)
-    ]
+    consents = {kind: kind in ticked for kind in consents_for(request.kind)}
     text = f"{title(tr, request)}\n\n{summary(tr, figures)}"
-    return text + ("\n\n" + "\n".join(lines) if lines else "")
-
-
-def box(ticked: bool) -> str:
-    return "☑" if ticked else "☐"
-
-
-_CONSENT_LINES = {
-    ConsentKind.TERMS: N_("request.consent_terms"),
-    ConsentKind.MICROSOFT_ACCOUNT: N_("request.consent_account"),
-}
+    return order_texts.with_consents(tr, text, consents)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
+from typing import Protocol
 
-from domain.model import Status
+from domain.model import ConsentKind, Status
 from domain.seats import SeatLine
 from domain.texts import seats as seat_texts
 from domain.texts.i18n import N_, Translator
@@ -59,17 +61,95 @@ def cancelled_along(tr: Callable[..., str], names: Sequence[str]) -> str:
 
 
 def cancel_question(
-    tr: Translator, name: str, quantity: int, addon_names: Sequence[str], end: date | None
+    tr: Translator,
+    name: str,
+    quantity: int,
+    addon_names: Sequence[str],
+    end: date | None,
+    asks: bool = False,
 ) -> str:
     """ "<product> kündigen?" with quantity, add-ons along and end date (R18-R20): the
-    confirmation, a member's request before sending and the admins' card say it alike."""
-    return tr(
+    confirmation, a member's request before sending and the admins' card say it alike;
+    `asks`: a member's, sent to the admins as a request (R23)."""
+    text = tr(
         "cancel_sub.ask",
         name=escape(name),
         quantity=quantity,
         addons=cancelled_along(tr, [escape(n) for n in addon_names]),
         end=tr.date(end),
     )
+    return text + "\n\n" + tr("request.send_hint_cancel") if asks else text
+
+
+class Priced(Protocol):
+    """The figures of a summary before a write (R3): an order's quote, an add-on booking's
+    dry run, or a request's figures."""
+
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price(self) -> Decimal: ...
+    @property
+    def monthly_total(self) -> Decimal: ...
+    @property
+    def start_date(self) -> date | None: ...
+
+
+class OrderFigures(Priced, Protocol):
+    @property
+    def product_name(self) -> str: ...
+
+
+Consents = Mapping[ConsentKind, bool]
+"""The consents a write needs, each ticked or not, in the order they are shown (R5, R17)."""
+
+_CONSENT_LINES = {
+    ConsentKind.TERMS: N_("order.consent_terms"),
+    ConsentKind.MICROSOFT_ACCOUNT: N_("order.consent_account"),
+}
+
+
+def box(ticked: bool) -> str:
+    return "☑" if ticked else "☐"
+
+
+def with_consents(tr: Translator, summary: str, consents: Consents | None) -> str:
+    """A summary with the consents to tick below it (Telegram); without (None or none
+    needed), the summary alone: Rasa asks for them one by one."""
+    if not consents:
+        return summary
+    lines = "\n".join(tr(_CONSENT_LINES[kind], box=box(on)) for kind, on in consents.items())
+    return f"{summary}\n\n{lines}"
+
+
+def order_summary(tr: Translator, figures: OrderFigures, consents: Consents | None = None) -> str:
+    """The card before an order (R3, R5): product, users, price per user, monthly total and
+    start date; an admin's own order, a member's request and the admins' card alike."""
+    text = tr("order.summary", name=escape(figures.product_name), **_figures(tr, figures))
+    return with_consents(tr, text, consents)
+
+
+def addon_summary(
+    tr: Translator, name: str, product: str, figures: Priced, consents: Consents | None = None
+) -> str:
+    """The card before an add-on is booked (R15, R17): the add-on for its product, users,
+    price per user, monthly total and start date."""
+    text = tr("addons.summary", name=escape(name), product=escape(product), **_figures(tr, figures))
+    return with_consents(tr, text, consents)
+
+
+def _figures(tr: Translator, figures: Priced) -> dict[str, object]:
+    return {
+        "quantity": figures.quantity,
+        "price": tr.money(figures.unit_price),
+        "total": tr.money(figures.monthly_total),
+        "start": tr.date(figures.start_date),
+    }
+
+
+def quantity_hint(tr: Translator, summary: str) -> str:
+    """An add-on's summary in Telegram: a typed number is another quantity."""
+    return summary + "\n\n" + tr("addon_hint")
 
 
 def listed(overview: OrdersOverview) -> list[SubscriptionView]:

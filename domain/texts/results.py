@@ -28,9 +28,24 @@ def order_placed(tr: Translator, placed: OrderPlaced) -> str:
     )
 
 
-def change_summary(tr: Translator, before: SubscriptionView, preview: QuantityChanged) -> str:
+def change_summary(
+    tr: Translator, before: SubscriptionView, preview: QuantityChanged, reduction: bool = False
+) -> str:
     """What a change of quantity will do, before it is confirmed (R11): old and new quantity,
-    the price per user and the old and new monthly total."""
+    the price per user and the old and new monthly total. With `reduction` (Telegram, whose
+    buttons keep or drop it), what becomes of a reduction scheduled for the month end: the
+    question whether it still stands, or that the new total settles it (issue 21)."""
+    text = _change_card(tr, before, preview)
+    if not reduction or preview.reduction is None:
+        return text
+    if preview.reduction_kept:
+        quantity, day = preview.reduction
+        ask = tr("change.reduction_ask", quantity=quantity, date=tr.date(day))
+        return f"{text}\n\n{ask}"
+    return f"{text}\n\n{reduction_note(tr, preview)}"
+
+
+def _change_card(tr: Translator, before: SubscriptionView, preview: QuantityChanged) -> str:
     return tr(
         "change.summary",
         name=escape(before.product_name),

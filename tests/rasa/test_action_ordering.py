@@ -116,10 +116,11 @@ async def test_a_refused_consent_leaves_the_order_and_nothing_is_ordered(
     await start_order(anna, "M365-E5", quantity="3")
     assert anna.requested_slot == "terms_accepted"
     question = await anna.run("action_ask_terms_accepted")
-    assert question.texts == [
-        f"Microsoft 365 E5: 3 Nutzer × 71,04{NBSP}€ = 213,12{NBSP}€ netto pro Monat, Startdatum "
-        "01.11.2026.\nAkzeptieren Sie unsere AGB und Lizenzbedingungen "
-        "(https://example.com/agb)? Bitte antworten Sie mit Ja oder Nein."
+    assert question.texts == [  # Telegram's summary card as plain text, then the question (R3)
+        f"Microsoft 365 E5\nMenge: 3 Nutzer\nPreis pro Nutzer: 71,04{NBSP}€ netto / Monat\n"
+        f"Monatlich gesamt: 213,12{NBSP}€ netto\nStartdatum: 01.11.2026",
+        "Akzeptieren Sie unsere AGB und Lizenzbedingungen (https://example.com/agb)? Bitte "
+        "antworten Sie mit Ja oder Nein.",
     ]
     # R5: "nein" is no consent: the order is left instead of asked again and again (issue 17)
     reply = await anna.answer("nein", "deny", {"terms_accepted": False})

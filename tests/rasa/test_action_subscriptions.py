@@ -68,8 +68,8 @@ async def test_link_order_change_provision_addon_cancel(
     assert reply.slots() == {"product": "M365-E3", "quantity": 5}
     assert dialogue.requested_slot == "terms_accepted"
     question = await dialogue.run("action_ask_terms_accepted")
-    assert "Microsoft 365 E3: 5 Nutzer × 46,77\xa0€ = 233,85\xa0€" in question.text
-    assert "Startdatum 01.11.2026" in question.text
+    assert "Menge: 5 Nutzer\nPreis pro Nutzer: 46,77\xa0€" in question.text
+    assert "Monatlich gesamt: 233,85\xa0€ netto\nStartdatum: 01.11.2026" in question.text
     await dialogue.answer("ja", "affirm", {"terms_accepted": True})
     assert dialogue.requested_slot == "account_consent"
     await dialogue.run("action_ask_account_consent")
@@ -134,7 +134,7 @@ async def test_link_order_change_provision_addon_cancel(
     assert dialogue.slots["quantity"] == 8
     assert dialogue.requested_slot == "terms_accepted"  # R17: the add-on's terms
     question = await dialogue.run("action_ask_terms_accepted")
-    assert "Add-On Microsoft 365 Copilot für Microsoft 365 E3: 8 Nutzer" in question.text
+    assert "Add-On Microsoft 365 Copilot für Microsoft 365 E3\nMenge: 8 Nutzer" in question.text
     reply = await dialogue.answer("ja", "affirm")  # Rasa maps "ja" for order_form only
     assert reply.slots()["terms_accepted"] is True
     assert dialogue.active_loop is None

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from domain.model import Status
+from domain.model import ConsentKind, Status
 from domain.texts.i18n import Translator
-from domain.texts.orders import entry
-from domain.views import AddonView, SubscriptionView
+from domain.texts.orders import entry, order_summary
+from domain.views import AddonView, Quote, SubscriptionView
 
 NBSP = "\u00a0"
 
@@ -81,15 +81,16 @@ def test_missing_dates_show_a_dash(language: str, dash: str) -> None:
     ],
 )
 def test_the_order_summary_formats_money_and_start_date(language: str, expected: str) -> None:
-    tr = Translator(language)
-    text = tr(
-        "order.summary",
-        name="X",
-        quantity=18,
-        price=tr.money(Decimal("13.92")),
-        total=tr.money(Decimal("250.56")),
-        start=tr.date(date(2026, 12, 1)),
-        terms_box="☐",
-        account_box="☑",
+    quote = Quote("X", "X", 18, Decimal("13.92"), Decimal("250.56"), date(2026, 12, 1))
+    text = order_summary(Translator(language), quote)
+    assert text.endswith(expected)  # Rasa's card: the consents are asked one by one
+
+
+def test_the_telegram_order_summary_ends_in_the_consents_to_tick() -> None:  # R5
+    quote = Quote("X", "X", 18, Decimal("13.92"), Decimal("250.56"), date(2026, 12, 1))
+    ticked = {ConsentKind.TERMS: False, ConsentKind.MICROSOFT_ACCOUNT: True}
+    text = order_summary(Translator("de"), quote, ticked)
+    assert text.endswith(
+        "Startdatum: 01.12.2026\n\n☐ AGB und Lizenzbedingungen akzeptiert\n"
+        "☑ Anlage eines Microsoft-Kontos zugestimmt"
     )
-    assert expected in text
