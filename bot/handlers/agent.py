@@ -536,17 +536,17 @@ def _ask(draft: Drafted[PrepareForm]) -> AskRequest:
 
 
 async def _set_quantity(turn: Turn, draft: Drafted[PrepareForm], quantity: int | None) -> None:
-    """Every check of the write itself (R4, R6, R11, R12, R17) before the summary."""
+    """Every check of the write itself (R4, R6, R11, R12, R17), made by the summary's own
+    preview (one per press) before anything is shown."""
     previous, draft.form.quantity = draft.form.quantity, quantity
     try:
-        await licence_requests.preview(turn.core, turn.require_actor(), _ask(draft))
+        await _show_summary(turn, draft)
     except _REFUSED_QUANTITY as refusal:
         draft.form.quantity = previous
         await turn.save_draft(draft)
         await _again(turn, draft, describe(refusal, turn.tr))
         return
     await turn.save_draft(draft)
-    await _show_summary(turn, draft)
 
 
 async def _show_summary(turn: Turn, draft: Drafted[PrepareForm], hint: str = "") -> None:
