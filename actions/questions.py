@@ -178,7 +178,8 @@ class AskAddon(LicenceAction):
 
 
 class AskConfirmCancel(LicenceAction):
-    """What a cancellation takes along and when it ends, then yes or no (R18-R20)."""
+    """What a cancellation takes along and when it ends, as Telegram's question, then yes or
+    no (R18-R20)."""
 
     def name(self) -> str:
         return "action_ask_confirm_cancel"
@@ -199,13 +200,8 @@ class AskConfirmCancel(LicenceAction):
                 CancelAddon(view.id, addon.id, parsing.version(conv.slot(VERSION_SLOT))),
                 dry_run=True,
             )
-            conv.say(
-                "rasa.ask.confirm_cancel_addon",
-                name=addon.name,
-                product=view.product_name,
-                quantity=addon.quantity,
-                end=conv.texts.date(cancelled.addon.end_date),
-            )
+            conv.show(addon_texts.cancel_question(conv.texts.tr, cancelled))
+            conv.say("rasa.ask.confirm_cancel")
             return []
         preview = await cancellations.preview_cancel(  # the end date, as decided (R19)
             conv.ctx,
@@ -213,17 +209,19 @@ class AskConfirmCancel(LicenceAction):
             view.id,
             expected_version=parsing.version(conv.slot(VERSION_SLOT)),
         )
-        along = order_texts.cancelled_along(conv.texts, preview.addon_names)
-        # a member's confirmation sends a request to the admins (R23)
-        key = (
-            N_("rasa.ask.confirm_cancel_request") if preview.asks else N_("rasa.ask.confirm_cancel")
+        # Telegram's question as plain text; a member's confirmation sends a request (R23)
+        conv.show(
+            order_texts.cancel_question(
+                conv.texts.tr,
+                preview.product_name,
+                preview.quantity,
+                preview.addon_names,
+                preview.end_date,
+                asks=preview.asks,
+            )
         )
         conv.say(
-            key,
-            name=preview.product_name,
-            quantity=preview.quantity,
-            addons=along,
-            end=conv.texts.date(preview.end_date),
+            N_("rasa.ask.confirm_cancel_request") if preview.asks else N_("rasa.ask.confirm_cancel")
         )
         return []
 

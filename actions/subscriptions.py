@@ -29,6 +29,7 @@ from domain.commands import (
 )
 from domain.model import Status
 from domain.services import addons, cancellations, orders, subscriptions
+from domain.services.submissions import Requested
 from domain.texts import addon_changes as addon_texts
 from domain.texts import orders as screens
 from domain.texts import results
@@ -260,9 +261,8 @@ class CancelSubscriptionAction(_SubscriptionWrite):
             actor.label,
             tell_admins=True,  # Rasa cannot send the admins the card: a notice instead
         )
-        if outcome.request is not None:  # a member's: the admins decide (R23)
+        if isinstance(outcome, Requested):  # a member's: the admins decide (R23)
             await say_sent(conv, outcome.request)
             return self.done()
-        if outcome.cancelled is not None:
-            conv.show(results.cancelled(conv.texts.tr, outcome.cancelled))
+        conv.show(results.cancelled(conv.texts.tr, outcome))
         return self.done()

@@ -255,18 +255,18 @@ class Turn:
             self._dirty = False
 
     # -- answering (collected now, sent after the commit)
-    async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+    def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer the callback query once (Telegram shows a spinner until we do)."""
         if self.query is not None and self._answer is None:
             self._answer = (text, alert)
 
-    async def alert_missing(self, refusal: errors.ConsentMissing) -> None:
+    def alert_missing(self, refusal: errors.ConsentMissing) -> None:
         """The summary stays; an alert names the consents still to tick (R5, R17)."""
         self.refused(refusal)
         names = consent_names(self.tr, refusal.missing)
-        await self.answer(self.tr("order.missing", missing=names), alert=True)
+        self.answer(self.tr("order.missing", missing=names), alert=True)
 
-    async def show(self, text: str, keyboard: Keyboard = (), *, note: str = "") -> None:
+    def show(self, text: str, keyboard: Keyboard = (), *, note: str = "") -> None:
         """Show a screen: edit the pressed message in place, else send a new one.
 
         `note` (a refusal, a result) stands above the screen, separated by a blank line.
@@ -275,11 +275,11 @@ class Turn:
         edit = self._pressed_message() is not None
         self._screens.append(_Screen(self.chat_id, text, keyboard, edit=edit))
 
-    async def send(self, text: str, keyboard: Keyboard = ()) -> None:
+    def send(self, text: str, keyboard: Keyboard = ()) -> None:
         """A message worth keeping (confirmation, answer): new, not edited."""
         self._screens.append(_Screen(self.chat_id, text, keyboard, edit=False))
 
-    async def send_to(
+    def send_to(
         self,
         chat_id: int,
         text: str,
@@ -502,7 +502,7 @@ async def stale(turn: Turn) -> None:
     """An old or forged button: say so and show where things stand now."""
     log.info("stale or forged callback %r", turn.press)
     turn.outcome = "stale"
-    await turn.answer(turn.tr("stale_button"))
+    turn.answer(turn.tr("stale_button"))
     if turn.actor is None:
         await refuse(turn, errors.NotLinked())
         return
@@ -516,11 +516,11 @@ async def refuse(turn: Turn, refusal: errors.DomainError) -> None:
     if isinstance(refusal, errors.NotLinked) and turn.actor is not None:
         # a service desk agent has no customer of their own: they choose one first
         find = turn.button("agent.find", cb.CUSTOMER_FIND)
-        await turn.show(turn.tr("agent.choose_customer"), [[find, *turn.nav()]])
+        turn.show(turn.tr("agent.choose_customer"), [[find, *turn.nav()]])
         return
     if isinstance(refusal, errors.NotLinked):
         text = turn.tr("start.unknown", contact=turn.rt.settings.service_desk_contact)
-        await turn.show(text, [[turn.button("nav.help", cb.HELP)]])
+        turn.show(text, [[turn.button("nav.help", cb.HELP)]])
         return
     if isinstance(refusal, errors.SubscriptionNotFound) and turn.actor is not None:
         log.warning(
@@ -529,5 +529,5 @@ async def refuse(turn: Turn, refusal: errors.DomainError) -> None:
             turn.actor.user_id,
             turn.actor.customer_id,
         )
-    await turn.answer(describe(refusal, turn.tr)[:190])
-    await turn.show(describe(refusal, turn.tr), [turn.nav()])
+    turn.answer(describe(refusal, turn.tr)[:190])
+    turn.show(describe(refusal, turn.tr), [turn.nav()])

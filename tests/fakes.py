@@ -2,7 +2,10 @@
 
 Hand-written, not mocks (cosmicpython): each unit of work works on a copy of the stored state
 and writes it back on commit, so "rolled back unless committed" holds; a subscription changed
-by another unit of work since it was read makes the commit fail with `errors.StaleWrite`.
+by another unit of work since it was read makes the commit fail with `errors.StaleWrite`, and
+so does a request or ticket saved over a version another unit of work committed (at `save`, or
+at the commit when the other one committed in between). tests/integration/test_store_contract.py
+runs the same scenarios against this store and the SQL one, so the two keep one meaning.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from domain.model import (
 )
 from domain.ports import CatalogueChanges, Delivery, Erased, Notification, TrailEntry
 from domain.seats import SeatReport
+from domain.storage.chat_state import DRAFTS_PER_CHAT
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
 
 
@@ -64,6 +68,15 @@ class State:
     seat_buffers: dict[tuple[str, str], int] = field(default_factory=dict)
     hint_optouts: set[int] = field(default_factory=set)
     seat_hints: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    # When rows were written (retention reads them) and who used an invite (the export).
+    chat_updated: dict[int, datetime] = field(default_factory=dict)
+    draft_updated: dict[int, datetime] = field(default_factory=dict)
+    update_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    notice_at: dict[int, datetime] = field(default_factory=dict)
+    invite_used_by: dict[int, int] = field(default_factory=dict)
+    invite_created: dict[int, datetime] = field(default_factory=dict)
+    draft_created: dict[int, datetime] = field(default_factory=dict)
+    hint_optout_at: dict[int, datetime] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -87,7 +100,29 @@ class _Catalogue(_Repos):
         return self.s.catalogue
 
     async def replace(self, spec: CatalogueSpec) -> CatalogueChanges:
-        raise NotImplementedError("catalogue files are tested against the SQL adapter")
+        """As the SQL adapter: what is gone but in use is retired (without its add-on links;
+        its seat cap only while the file still has it), the rest of what is gone removed."""
+        old, new = self.s.catalogue, spec.to_catalogue()
+        used_products = {s.product_sku for s in self.s.subscriptions.values()}
+        used_addons = {a.addon_sku for s in self.s.subscriptions.values() for a in s.addons}
+        gone_products = set(old.products) - set(new.products)
+        gone_addons = set(old.addons) - set(new.addons)
+        caps = {p.seat_cap.id: p.seat_cap for p in new.products.values() if p.seat_cap}
+        products = dict(new.products)
+        for sku in gone_products & used_products:
+            kept = old.products[sku]
+            cap = caps.get(kept.seat_cap.id) if kept.seat_cap else None
+            products[sku] = dataclasses.replace(kept, retired=True, addon_skus=(), seat_cap=cap)
+        addons = dict(new.addons)
+        for sku in gone_addons & used_addons:
+            addons[sku] = dataclasses.replace(old.addons[sku], retired=True)
+        self.s.catalogue = Catalogue(products=products, addons=addons)
+        return CatalogueChanges(
+            added=tuple(sorted(set(new.products) - set(old.products))),
+            updated=tuple(sorted(set(new.products) & set(old.products))),
+            retired=tuple(sorted((gone_products & used_products) | (gone_addons & used_addons))),
+            removed=tuple(sorted((gone_products - used_products) | (gone_addons - used_addons))),
+        )
 
     async def is_empty(self) -> bool:
         return not self.s.catalogue.products
@@ -96,7 +131,7 @@ class _Catalogue(_Repos):
 class _Customers(_Repos):
     async def get(self, customer_id: str, *, lock: bool = False) -> Customer:
         try:
-            return self.s.customers[customer_id]
+            return copy.deepcopy(self.s.customers[customer_id])  # read, as the SQL row is
         except KeyError:
             raise errors.CustomerNotFound(customer_id) from None
 
@@ -104,7 +139,9 @@ class _Customers(_Repos):
         return customer_id in self.s.customers
 
     async def add(self, customer: Customer, at: datetime) -> None:
-        self.s.customers[customer.id] = customer
+        if customer.id in self.s.customers:
+            raise errors.Duplicate("customers.id")
+        self.s.customers[customer.id] = copy.deepcopy(customer)
 
     async def set_price(self, customer_id: str, sku: str, price: Decimal | None) -> None:
         explicit = self.s.customers[customer_id].price_list.explicit
@@ -208,6 +245,7 @@ class _Invites(_Repos):
     ) -> None:
         invite = Invite(self.s.new_id(), customer_id, role, expires_at, None)
         self.s.invites[code_hash] = invite
+        self.s.invite_created[invite.id] = at
 
     async def by_hash(self, code_hash: str) -> Invite | None:
         return self.s.invites.get(code_hash)
@@ -216,6 +254,7 @@ class _Invites(_Repos):
         for code_hash, invite in self.s.invites.items():
             if invite.id == invite_id and invite.used_at is None:
                 self.s.invites[code_hash] = dataclasses.replace(invite, used_at=at)
+                self.s.invite_used_by[invite_id] = user_id
                 return True
         return False
 
@@ -238,16 +277,39 @@ class _Records(_Repos):
         self.s.audit.append(entry)
 
     async def audit_for(self, customer_id: str | None = None) -> list[dict[str, Any]]:
+        """Rows with the SQL table's columns (audit_entries)."""
         return [
-            {"action": e.action, "customer_id": e.customer_id, "target": e.target}
-            for e in self.s.audit
+            {
+                "id": index + 1,
+                "at": e.at,
+                "channel": e.actor.channel,
+                "actor_role": e.actor.role,
+                "actor_user_id": e.actor.user_id,
+                "actor_label": e.actor.label or e.actor.role.value,
+                "customer_id": e.customer_id,
+                "action": e.action,
+                "target": e.target,
+                "details": dict(e.details),
+            }
+            for index, e in enumerate(self.s.audit)
             if customer_id is None or e.customer_id == customer_id
         ]
 
     async def history(self, subscription_id: int) -> list[dict[str, Any]]:
+        """Rows with the SQL table's columns (quantity_changes)."""
         return [
-            {"from_quantity": c.from_quantity, "to_quantity": c.to_quantity}
-            for c in self.s.changes
+            {
+                "id": index + 1,
+                "subscription_id": c.subscription_id,
+                "addon_booking_id": c.addon_booking_id,
+                "from_quantity": c.from_quantity,
+                "to_quantity": c.to_quantity,
+                "user_id": c.actor.user_id,
+                "actor_label": c.actor.label or c.actor.role.value,
+                "channel": c.actor.channel,
+                "changed_at": c.changed_at,
+            }
+            for index, c in enumerate(self.s.changes)
             if c.subscription_id == subscription_id
         ]
 
@@ -283,14 +345,21 @@ class _Records(_Repos):
         return sorted(found, key=lambda entry: entry.at)
 
     async def consents_for(self, subscription_id: int) -> list[dict[str, Any]]:
+        """Rows with the SQL table's columns (consents)."""
         return [
             {
-                "kind": c.kind.value,
-                "terms_version": c.terms_version,
-                "user_id": c.actor.user_id,
+                "id": index + 1,
+                "customer_id": c.customer_id,
+                "subscription_id": c.subscription_id,
                 "addon_booking_id": c.addon_booking_id,
+                "kind": c.kind,
+                "terms_version": c.terms_version,
+                "given_at": c.given_at,
+                "user_id": c.actor.user_id,
+                "actor_label": c.actor.label or c.actor.role.value,
+                "channel": c.actor.channel,
             }
-            for c in self.s.consents
+            for index, c in enumerate(self.s.consents)
             if c.subscription_id == subscription_id
         ]
 
@@ -302,6 +371,7 @@ class _Chats(_Repos):
         if (bot_id, update_id) in self.s.updates:
             return False
         self.s.updates.add((bot_id, update_id))
+        self.s.update_at[(bot_id, update_id)] = at
         if chat_id is not None:
             self.s.update_chats[(bot_id, update_id)] = chat_id
         return True
@@ -318,10 +388,15 @@ class _Chats(_Repos):
 
     async def save(self, state: ChatState, at: datetime) -> None:
         self.s.chats[state.chat_id] = copy.copy(state)
+        self.s.chat_updated[state.chat_id] = at
 
     async def new_draft(self, chat_id: int, kind: str, data: dict[str, Any], at: datetime) -> Draft:
         draft = Draft(self.s.new_id(), chat_id, kind, uuid.uuid4().hex, dict(data))
         self.s.drafts[draft.id] = copy.deepcopy(draft)
+        self.s.draft_updated[draft.id] = self.s.draft_created[draft.id] = at
+        mine = sorted((i for i, d in self.s.drafts.items() if d.chat_id == chat_id), reverse=True)
+        for old in mine[DRAFTS_PER_CHAT:]:  # the chat's newest drafts only, as in SQL
+            del self.s.drafts[old]
         return draft
 
     async def draft(self, draft_id: int) -> Draft | None:
@@ -329,11 +404,17 @@ class _Chats(_Repos):
         return copy.deepcopy(found) if found else None
 
     async def save_draft(self, draft: Draft, at: datetime) -> None:
-        self.s.drafts[draft.id] = copy.deepcopy(draft)
+        if draft.id in self.s.drafts:  # an UPDATE: a deleted draft stays deleted
+            stored = self.s.drafts[draft.id]
+            self.s.drafts[draft.id] = dataclasses.replace(
+                stored, data=copy.deepcopy(draft.data), state=draft.state, result_id=draft.result_id
+            )
+            self.s.draft_updated[draft.id] = at
 
 
 class _Outbox(_Repos):
-    """Deliveries as dicts; no claims expire here (one process, no workers)."""
+    """Deliveries as dicts with the SQL table's columns; claims hold until they expire, and a
+    person's deliveries go out in order unless an earlier one failed (domain/storage/outbox.py)."""
 
     def __init__(self, uow: FakeUnitOfWork) -> None:
         super().__init__(uow)
@@ -353,19 +434,26 @@ class _Outbox(_Repos):
         *,
         desk: bool = False,
     ) -> int:
-        notice = Notification(self.s.new_id(), customer_id, kind, payload)
+        notice = Notification(self.s.new_id(), customer_id, kind, copy.deepcopy(payload))
         self.s.notifications.append(notice)
-        for user_id in [*dict.fromkeys(user_ids), *([None] if desk else [])]:
+        self.s.notice_at[notice.id] = at
+        channels = {u.id: u.channel for u in self.s.users}
+        people = [(uid, channels[uid]) for uid in dict.fromkeys(user_ids) if uid in channels]
+        for user_id, channel in [*people, *([(None, Channel.TELEGRAM)] if desk else [])]:
             self.s.deliveries.append(
                 {
                     "id": self.s.new_id(),
                     "notification_id": notice.id,
                     "user_id": user_id,
                     "to_desk": user_id is None,
+                    "channel": channel,
                     "state": "pending",
                     "attempts": 0,
                     "next_attempt_at": at,
+                    "claimed_until": None,
                     "claim_token": None,
+                    "done_at": None,
+                    "last_error": None,
                 }
             )
         self._queued.append(notice.id)
@@ -381,21 +469,38 @@ class _Outbox(_Repos):
         notification_ids: Sequence[int] | None = None,
     ) -> list[Delivery]:
         notices = {n.id: n for n in self.s.notifications}
+
+        def waits(d: dict[str, Any]) -> bool:
+            """An earlier pending notice of the same person goes first, unless it failed."""
+            return any(
+                e["user_id"] == d["user_id"]
+                and e["state"] == "pending"
+                and e["id"] < d["id"]
+                and (
+                    e["attempts"] == 0
+                    or (e["claimed_until"] is not None and e["claimed_until"] > at)
+                )
+                for e in self.s.deliveries
+            )
+
         due = [
             d
-            for d in self.s.deliveries
+            for d in sorted(self.s.deliveries, key=lambda d: d["id"])
             if d["state"] == "pending"
-            and d["claim_token"] is None
+            and d["channel"] is channel
             and d["next_attempt_at"] <= at
+            and (d["claimed_until"] is None or d["claimed_until"] <= at)
             and (notification_ids is None or d["notification_id"] in notification_ids)
+            and not waits(d)
         ][:limit]
         for d in due:
-            d["claim_token"], d["attempts"] = token, d["attempts"] + 1
+            d["claimed_until"], d["claim_token"] = until, token
+            d["attempts"] += 1
         return [
             Delivery(
                 d["id"],
                 notices[d["notification_id"]],
-                next((u for u in self.s.users if u.id == d["user_id"]), None),
+                copy.deepcopy(next((u for u in self.s.users if u.id == d["user_id"]), None)),
                 d["to_desk"],
                 d["attempts"],
                 token,
@@ -403,30 +508,36 @@ class _Outbox(_Repos):
             for d in due
         ]
 
-    def _held(self, delivery_id: int, token: str) -> dict[str, Any] | None:
-        return next(
-            (d for d in self.s.deliveries if d["id"] == delivery_id and d["claim_token"] == token),
-            None,
-        )
-
     async def delivered(self, delivery_id: int, token: str, at: datetime) -> bool:
-        return self._settle(delivery_id, token, state="sent")
+        return self._settle(delivery_id, token, state="sent", done_at=at, last_error=None)
 
     async def retry(self, delivery_id: int, token: str, next_at: datetime, error: str) -> bool:
-        return self._settle(delivery_id, token, next_attempt_at=next_at)
+        return self._settle(
+            delivery_id, token, state="pending", next_attempt_at=next_at, last_error=error[:200]
+        )
 
     async def give_up(self, delivery_id: int, token: str, at: datetime, error: str) -> bool:
-        return self._settle(delivery_id, token, state="gone")
+        return self._settle(delivery_id, token, state="gone", done_at=at, last_error=error[:200])
 
     def _settle(self, delivery_id: int, token: str, **values: Any) -> bool:
-        held = self._held(delivery_id, token)
+        """False when the claim was lost (it expired and another worker holds it now)."""
+        held = next(
+            (
+                d
+                for d in self.s.deliveries
+                if d["id"] == delivery_id and d["claim_token"] == token and d["state"] == "pending"
+            ),
+            None,
+        )
         if held is not None:
-            held.update(values, claim_token=None)
+            held.update(values, claimed_until=None, claim_token=None)
         return held is not None
 
     async def release(self, delivery_ids: Sequence[int], token: str) -> None:
-        for delivery_id in delivery_ids:
-            self._settle(delivery_id, token)
+        """Claimed but not tried: due again at once, the attempt not counted."""
+        for d in self.s.deliveries:
+            if d["id"] in delivery_ids and d["claim_token"] == token:
+                d.update(claimed_until=None, claim_token=None, attempts=d["attempts"] - 1)
 
     async def notices(self, customer_id: str | None = None) -> list[Notification]:
         return [n for n in self.s.notifications if customer_id in (None, n.customer_id)]
@@ -436,21 +547,24 @@ class _Outbox(_Repos):
 
 
 class _Tickets(_Repos):
+    """Tickets are read as copies and saved against the version read, as rows are."""
+
     async def add(self, ticket: Ticket) -> None:
         ticket.id = self.s.new_id()
         for index, message in enumerate(ticket.messages):
             ticket.messages[index] = dataclasses.replace(message, id=self.s.new_id())
-        self.s.tickets[ticket.id] = ticket
+        self.s.tickets[ticket.id] = copy.deepcopy(ticket)
 
     async def get(self, ticket_id: int) -> Ticket | None:
-        return self.s.tickets.get(ticket_id)
+        return copy.deepcopy(self.s.tickets.get(ticket_id))
 
     async def save(self, ticket: Ticket) -> None:
+        self._uow.check_version("tickets", ticket.id or 0, ticket.version)
         ticket.version += 1
         for index, message in enumerate(ticket.messages):
             if message.id is None:
                 ticket.messages[index] = dataclasses.replace(message, id=self.s.new_id())
-        self.s.tickets[ticket.id or 0] = ticket
+        self.s.tickets[ticket.id or 0] = copy.deepcopy(ticket)
 
     async def rewrite(self, message: TicketMessage) -> None:
         for ticket in self.s.tickets.values():
@@ -486,14 +600,14 @@ class _Tickets(_Repos):
     async def at_desk(self, message_id: int | None, topic_id: int | None) -> Ticket | None:
         for ticket in self.s.tickets.values():
             if topic_id is not None and ticket.desk_topic_id == topic_id:
-                return ticket
+                return copy.deepcopy(ticket)
             if topic_id is None and message_id is not None and ticket.desk_message_id == message_id:
-                return ticket
+                return copy.deepcopy(ticket)
         return None
 
     async def open_of_user(self, user_id: int) -> Ticket | None:
         mine = [t for t in self.s.tickets.values() if t.user_id == user_id and t.is_open]
-        return max(mine, key=lambda t: t.id or 0) if mine else None
+        return copy.deepcopy(max(mine, key=lambda t: t.id or 0)) if mine else None
 
     async def find(
         self,
@@ -516,20 +630,24 @@ class _Tickets(_Repos):
             and (customer_id is None or t.customer_id == customer_id)
             and (status is None or t.status is status)
         ]
-        return sorted(found, key=lambda t: -(t.id or 0))[:limit]
+        return copy.deepcopy(sorted(found, key=lambda t: -(t.id or 0))[:limit])
 
 
 class _Requests(_Repos):
+    """Requests are read as copies and saved against the version read: the first decision
+    wins (R23), as `UPDATE … WHERE version = :read` makes it in SQL."""
+
     async def add(self, request: LicenceRequest) -> None:
         request.id = self.s.new_id()
-        self.s.requests[request.id] = request
+        self.s.requests[request.id] = copy.deepcopy(request)
 
     async def get(self, request_id: int) -> LicenceRequest | None:
-        return self.s.requests.get(request_id)
+        return copy.deepcopy(self.s.requests.get(request_id))
 
     async def save(self, request: LicenceRequest) -> None:
+        self._uow.check_version("requests", request.id or 0, request.version)
         request.version += 1
-        self.s.requests[request.id or 0] = request
+        self.s.requests[request.id or 0] = copy.deepcopy(request)
 
     async def find(
         self,
@@ -546,7 +664,7 @@ class _Requests(_Repos):
             and (requested_by is None or r.requested_by == requested_by)
             and (status is None or r.status is status)
         ]
-        return sorted(found, key=lambda r: -(r.id or 0))[:limit]
+        return copy.deepcopy(sorted(found, key=lambda r: -(r.id or 0))[:limit])
 
 
 def _relabel(actor: Any, label: str) -> Any:
@@ -611,23 +729,158 @@ class _Privacy(_Repos):
                 if own or agent:
                     ticket.messages[index] = dataclasses.replace(message, name=pseudonym)
                     messages += 1
+        # Nothing is owed to a person who no longer exists for us (the outbox gives up too).
+        s.deliveries = [
+            d for d in s.deliveries if not (d["user_id"] == user_id and d["state"] == "pending")
+        ]
         return Erased(records=records, tickets=tickets, ticket_messages=messages, requests=requests)
 
     async def personal_data(self, user_id: int | None, chat_id: int | None) -> dict[str, Any]:
+        """The SQL adapter's shape (docs/privacy.md), from the in-memory rows."""
         s = self.s
-        user = next((u for u in s.users if u.id == user_id), None)
+        data: dict[str, Any] = {"user": None, "chat": None, "drafts": [], "processed_updates": []}
         chat = s.chats.get(chat_id) if chat_id is not None else None
+        if chat is not None:
+            data["chat"] = {
+                "chat_id": chat.chat_id,
+                "language": chat.language,
+                "step": chat.step,
+                "ticket_id": chat.ticket_id,
+                "updated_at": _json(s.chat_updated.get(chat.chat_id)),
+            }
+        if chat_id is not None:
+            data["drafts"] = [
+                {
+                    "id": d.id,
+                    "kind": d.kind,
+                    "state": d.state,
+                    "data": d.data,
+                    "result_id": d.result_id,
+                    "created_at": _json(s.draft_created.get(d.id)),
+                    "updated_at": _json(s.draft_updated.get(d.id)),
+                }
+                for d in sorted(s.drafts.values(), key=lambda d: d.id)
+                if d.chat_id == chat_id
+            ]
+            data["processed_updates"] = [
+                {"update_id": key[1], "processed_at": _json(s.update_at.get(key))}
+                for key, c in sorted(s.update_chats.items(), key=lambda i: i[0][1])
+                if c == chat_id
+            ]
+        if user_id is None:
+            return (
+                data
+                | {k: [] for k in ("invites", "consents", "quantity_changes", "audit", "tickets")}
+                | {"requests": []}
+            )
+        user = next((u for u in s.users if u.id == user_id), None)
+        if user is not None:
+            off = s.hint_optout_at.get(user_id) if user_id in s.hint_optouts else None
+            data["user"] = {
+                "id": user.id,
+                "channel": user.channel.value,
+                "external_id": user.external_id,
+                "role": user.role.value,
+                "customer_id": user.customer_id,
+                "display_name": user.display_name,
+                "language": user.language,
+                "seat_hints_off_since": off.isoformat() if off else None,
+            }
+        mine = await self._records_of(user_id)
+        data["invites"] = [
+            {
+                "customer_id": i.customer_id,
+                "role": i.role.value,
+                "created_at": _json(s.invite_created.get(i.id)),
+                "used_at": _json(i.used_at),
+            }
+            for i in sorted(s.invites.values(), key=lambda i: i.id)
+            if s.invite_used_by.get(i.id) == user_id
+        ]
+        data.update(mine)
+        data["tickets"] = [
+            {
+                "id": t.id,
+                "customer_id": t.customer_id,
+                "status": t.status.value,
+                "context": t.context,
+                "created_at": _json(t.created_at),
+                "resolved_at": _json(t.resolved_at),
+                "messages": [
+                    {"from": m.author.value, "name": m.name, "text": m.text, "at": _json(m.at)}
+                    for m in t.messages
+                ],
+            }
+            for t in sorted(s.tickets.values(), key=lambda t: t.id or 0)
+            if t.user_id == user_id
+        ]
+        data["requests"] = [
+            {
+                "id": r.id,
+                "customer_id": r.customer_id,
+                "kind": r.kind.value,
+                "status": r.status.value,
+                "product_sku": r.product_sku,
+                "quantity": r.quantity,
+                "requested_by_name": r.requested_by_name,
+                "decided_by_name": r.decided_by_name,
+                "reason": r.reason,
+                "created_at": _json(r.created_at),
+                "decided_at": _json(r.decided_at),
+            }
+            for r in sorted(s.requests.values(), key=lambda r: r.id or 0)
+            if user_id in (r.requested_by, r.decided_by)
+        ]
+        return data
+
+    async def _records_of(self, user_id: int) -> dict[str, list[dict[str, object]]]:
+        s = self.s
+
+        def label(actor: Any) -> str:
+            return str(actor.label or actor.role.value)
+
         return {
-            "user": None
-            if user is None
-            else {"id": user.id, "external_id": user.external_id, "name": user.display_name},
-            "chat": None if chat is None else {"chat_id": chat.chat_id, "language": chat.language},
-            "drafts": [{"id": d.id} for d in s.drafts.values() if d.chat_id == chat_id],
-            "processed_updates": [
-                {"update_id": k[1]} for k, c in s.update_chats.items() if c == chat_id
+            "consents": [
+                {
+                    "id": index + 1,
+                    "subscription_id": c.subscription_id,
+                    "addon_booking_id": c.addon_booking_id,
+                    "kind": c.kind.value,
+                    "terms_version": c.terms_version,
+                    "given_at": _json(c.given_at),
+                    "customer_id": c.customer_id,
+                    "actor_label": label(c.actor),
+                    "channel": c.actor.channel.value,
+                }
+                for index, c in enumerate(s.consents)
+                if c.actor.user_id == user_id
             ],
-            "consents": [{"kind": c.kind.value} for c in s.consents if c.actor.user_id == user_id],
-            "audit": [{"action": e.action} for e in s.audit if e.actor.user_id == user_id],
+            "quantity_changes": [
+                {
+                    "subscription_id": c.subscription_id,
+                    "addon_booking_id": c.addon_booking_id,
+                    "from_quantity": c.from_quantity,
+                    "to_quantity": c.to_quantity,
+                    "changed_at": _json(c.changed_at),
+                    "actor_label": label(c.actor),
+                    "channel": c.actor.channel.value,
+                }
+                for c in s.changes
+                if c.actor.user_id == user_id
+            ],
+            "audit": [
+                {
+                    "at": _json(e.at),
+                    "customer_id": e.customer_id,
+                    "action": e.action,
+                    "target": e.target,
+                    "details": dict(e.details),
+                    "actor_label": label(e.actor),
+                    "channel": e.actor.channel.value,
+                }
+                for e in s.audit
+                if e.actor.user_id == user_id
+            ],
         }
 
     async def purge(
@@ -638,7 +891,57 @@ class _Privacy(_Repos):
         tickets_before: datetime,
         notices_before: datetime,
     ) -> Erased:
-        raise NotImplementedError("retention by age is tested against SQLite and PostgreSQL")
+        """Retention by age, as the SQL adapter's statements (domain/storage/privacy.py)."""
+        s = self.s
+        idle = {c for c in s.chats if s.chat_updated.get(c, chats_before) < chats_before}
+        drafts = [
+            i
+            for i, d in s.drafts.items()
+            if s.draft_updated.get(i, chats_before) < chats_before or d.chat_id in idle
+        ]
+        for draft_id in drafts:
+            del s.drafts[draft_id]
+        for chat_id in idle:
+            del s.chats[chat_id]
+        updates = [k for k in s.updates if s.update_at.get(k, updates_before) < updates_before]
+        for key in updates:
+            s.updates.discard(key)
+            s.update_chats.pop(key, None)
+        old = [
+            i
+            for i, t in s.tickets.items()
+            if t.status is TicketStatus.RESOLVED
+            and t.resolved_at is not None
+            and t.resolved_at < tickets_before
+        ]
+        messages = 0
+        for ticket_id in old:
+            for chat_id, chat in s.chats.items():
+                if chat.ticket_id == ticket_id:
+                    s.chats[chat_id] = dataclasses.replace(chat, ticket_id=None)
+            s.ticket_posts = [p for p in s.ticket_posts if p.ticket_id != ticket_id]
+            messages += len(s.tickets.pop(ticket_id).messages)
+        owed = {d["notification_id"] for d in s.deliveries if d["state"] == "pending"}
+        settled = {
+            n.id
+            for n in s.notifications
+            if s.notice_at.get(n.id, notices_before) < notices_before and n.id not in owed
+        }
+        s.deliveries = [d for d in s.deliveries if d["notification_id"] not in settled]
+        s.notifications = [n for n in s.notifications if n.id not in settled]
+        return Erased(
+            chats=len(idle),
+            drafts=len(drafts),
+            updates=len(updates),
+            notices=len(settled),
+            tickets=len(old),
+            ticket_messages=messages,
+        )
+
+
+def _json(value: object) -> object:
+    """Dates and instants as ISO text, as the SQL adapter's export gives them."""
+    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 class _Seats(_Repos):
@@ -660,10 +963,11 @@ class _Seats(_Repos):
         return user_id not in self.s.hint_optouts
 
     async def set_hints(self, user_id: int, wanted: bool, at: datetime) -> None:
-        if wanted:
-            self.s.hint_optouts.discard(user_id)
-        else:
+        self.s.hint_optouts.discard(user_id)
+        self.s.hint_optout_at.pop(user_id, None)
+        if not wanted:
             self.s.hint_optouts.add(user_id)
+            self.s.hint_optout_at[user_id] = at
 
     async def claim_hint(self, customer_id: str, month: str, at: datetime, saving: Decimal) -> bool:
         if (customer_id, month) in self.s.seat_hints:
@@ -675,11 +979,34 @@ class _Seats(_Repos):
         return (customer_id, month) in self.s.seat_hints
 
 
+def _check_unique(state: State) -> None:
+    """The SQL schema's unique keys (domain/storage/tables.py)."""
+    people = [(u.channel, u.external_id) for u in state.users]
+    subs = state.subscriptions.values()
+    keys = [(s.customer_id, s.idempotency_key) for s in subs if s.idempotency_key]
+    running = [(s.customer_id, s.product_sku) for s in subs if s.status is not Status.ENDED]
+    bookings = [
+        (s.id, a.addon_sku)
+        for s in subs
+        for a in s.addons
+        if a.status in (Status.ORDERED, Status.PROVISIONED)
+    ]
+    for name, values in (
+        ("uq_users_channel_external_id", people),
+        ("uq_subscriptions_customer_idempotency_key", keys),
+        ("uq_subscriptions_active_product", running),
+        ("uq_addon_bookings_running", bookings),
+    ):
+        if len(set(values)) != len(values):
+            raise errors.Duplicate(name)
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
         self.working = copy.deepcopy(store.state)
         self.seen: dict[int, int] = {}  # subscription id -> version when first read
+        self.saved: dict[tuple[str, int], int] = {}  # (table, id) -> version it was saved over
         self.catalogue = _Catalogue(self)
         self.customers = _Customers(self)
         self.subscriptions = _Subscriptions(self)
@@ -705,13 +1032,33 @@ class FakeUnitOfWork:
         return None  # what was not committed stays in `working` and is forgotten
 
     async def flush(self) -> None:
-        """New add-on bookings get their ids, as the database gives them on a flush."""
+        """New add-on bookings get their ids, as the database gives them on a flush; a unique
+        key taken twice is `errors.Duplicate`, as the database's constraints make it."""
         for sub in self.working.subscriptions.values():
             for booking in sub.addons:
                 if booking.id is None:
                     booking.id = self.working.new_id()
+        _check_unique(self.working)
+
+    def check_version(self, table: str, key: int, version: int) -> None:
+        """`UPDATE … WHERE version = :read`: the row as this transaction sees it now (its own
+        write, else the newest committed one) must still have the version read."""
+        committed = getattr(self._store.state, table).get(key)
+        if (table, key) in self.saved or committed is None:
+            row = getattr(self.working, table).get(key)
+            current = None if row is None else row.version
+        else:
+            current = committed.version
+        if current != version:
+            raise errors.StaleWrite()
+        self.saved.setdefault((table, key), version)
 
     async def commit(self) -> None:
+        await self.flush()
+        for (table, key), version in self.saved.items():  # another writer committed meanwhile
+            committed = getattr(self._store.state, table).get(key)
+            if committed is not None and committed.version != version:
+                raise errors.StaleWrite()
         stored = self._store.state.subscriptions
         for sub_id, version in self.seen.items():
             current = stored.get(sub_id)
@@ -721,11 +1068,13 @@ class FakeUnitOfWork:
                 raise errors.StaleWrite()
         self._store.state = copy.deepcopy(self.working)
         self.seen = {i: s.version for i, s in self.working.subscriptions.items()}
+        self.saved.clear()
         self._store.commits += 1
 
     async def rollback(self) -> None:
         self.working = copy.deepcopy(self._store.state)
         self.seen.clear()
+        self.saved.clear()
 
     def part(self, *, write: bool) -> FakePart:
         return FakePart(self)

@@ -59,7 +59,7 @@ async def show_entry(turn: Turn, view: SubscriptionView, addon: AddonView, note:
             ]
         )
     keyboard.append(turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION)))
-    await turn.show(texts.entry(turn.tr, view, addon), keyboard, note=note)
+    turn.show(texts.entry(turn.tr, view, addon), keyboard, note=note)
 
 
 # -- a new number of users (R17)
@@ -107,7 +107,7 @@ async def _ask(
         for n in options
     ]
     back = turn.nav(cb.Booking(view.id, addon.id).data(cb.ADDON_ENTRY))
-    await turn.show(texts.ask_quantity(turn.tr, view, addon), [quick, back], note=hint)
+    turn.show(texts.ask_quantity(turn.tr, view, addon), [quick, back], note=hint)
 
 
 @handler
@@ -160,7 +160,7 @@ async def _set(turn: Turn, draft: Drafted[AddonChangeForm], quantity: int) -> No
         [turn.button("addon_change.confirm", cb.data(cb.ADDON_CHANGE_CONFIRM, draft.ref))],
         turn.nav(cb.Booking(view.id, draft.form.booking).data(cb.ADDON_ENTRY)),
     ]
-    await turn.show(texts.summary(turn.tr, preview), keyboard)
+    turn.show(texts.summary(turn.tr, preview), keyboard)
 
 
 @handler
@@ -207,7 +207,7 @@ async def begin_cancel(turn: Turn, view: SubscriptionView, addon: AddonView) -> 
         [turn.button("addon_cancel.confirm", cb.data(cb.ADDON_CANCEL_CONFIRM, draft.ref))],
         turn.nav(cb.Booking(view.id, addon.id).data(cb.ADDON_ENTRY)),
     ]
-    await turn.show(texts.cancel_question(turn.tr, preview), keyboard)
+    turn.show(texts.cancel_question(turn.tr, preview), keyboard)
 
 
 @handler

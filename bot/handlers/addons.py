@@ -57,7 +57,7 @@ async def list_addons(turn: Turn) -> None:
     )
     keyboard.append(back)
     turn.set_step(Step.IDLE)
-    await turn.show("\n".join(lines), keyboard)
+    turn.show("\n".join(lines), keyboard)
 
 
 @handler
@@ -116,7 +116,7 @@ async def show_summary(turn: Turn, draft: Drafted[AddonForm], hint: str = "") ->
     )
     box = order_texts.box(terms)
     turn.set_step(Step.ADDON_QUANTITY, draft.id)
-    await turn.show(
+    turn.show(
         order_texts.quantity_hint(turn.tr, summary),
         [
             [turn.button("addons.terms_button", cb.data(cb.ADDON_TERMS, draft.ref), box=box)],
@@ -138,7 +138,7 @@ async def show_request_summary(
         cb.data(cb.ADDON_SEND, draft.ref),
         cb.Subscription(draft.form.subscription).data(cb.ADDONS),
     )
-    await turn.show(text, keyboard, note=hint)
+    turn.show(text, keyboard, note=hint)
 
 
 @handler
@@ -186,7 +186,7 @@ async def _submit(turn: Turn, draft: Drafted[AddonForm]) -> None:
             turn.user.full_name,
         )
     except errors.ConsentMissing as missing:  # the domain decides (R17)
-        await turn.alert_missing(missing)
+        turn.alert_missing(missing)
         return
     if isinstance(booked, Requested):  # a member's: the admins decide (R23)
         await request_cards.sent(turn, draft, booked.request)

@@ -70,7 +70,7 @@ async def find(turn: Turn) -> None:
     query = " ".join(turn.context.args or []) if turn.query is None else ""
     if not query.strip():
         turn.set_step(Step.CUSTOMER_SEARCH)
-        await turn.show(texts.search_ask(turn.tr), [turn.nav()])
+        turn.show(texts.search_ask(turn.tr), [turn.nav()])
         return
     await search(turn, query)
 
@@ -89,7 +89,7 @@ async def search(turn: Turn, query: str) -> None:
         return
     if not found.matches:
         turn.set_step(Step.CUSTOMER_SEARCH)  # the next typed text is the next try
-        await turn.show(texts.search_result(turn.tr, found), [turn.nav()])
+        turn.show(texts.search_result(turn.tr, found), [turn.nav()])
         return
     keyboard: list[list[InlineKeyboardButton]] = []
     for match in found.matches:
@@ -98,7 +98,7 @@ async def search(turn: Turn, query: str) -> None:
         keyboard.append([InlineKeyboardButton(label[:64], callback_data=_data(cb.CUSTOMER, card))])
     turn.set_step(Step.IDLE)
     keyboard.append(turn.nav())
-    await turn.show(texts.search_result(turn.tr, found), keyboard)
+    turn.show(texts.search_result(turn.tr, found), keyboard)
 
 
 def _data(prefix: str, drafted: Drafted[Any]) -> str:
@@ -127,7 +127,7 @@ async def show_card(turn: Turn, card: Drafted[CustomerForm], note: str = "") -> 
     usage = await seats.seat_overview(turn.core, turn.require_actor(), card.form.customer_id)
     if usage.lines:  # the same figures the customer's admins see (issue 21)
         text += "\n\n" + seat_texts.overview(turn.tr, usage)
-    await turn.show(text, keyboard, note=note)
+    turn.show(text, keyboard, note=note)
 
 
 @handler
@@ -148,7 +148,7 @@ async def customer_orders(turn: Turn) -> None:
         for s in listed[:MAX_BUTTONS]
     ]
     keyboard.append(turn.nav(_data(cb.CUSTOMER, card)))
-    await turn.show(texts.orders(turn.tr, overview, listed), keyboard)
+    turn.show(texts.orders(turn.tr, overview, listed), keyboard)
 
 
 async def _subscription(turn: Turn, card: Drafted[CustomerForm]) -> SubscriptionView:
@@ -185,7 +185,7 @@ async def show_subscription(
             ]
         )
     keyboard.append(turn.nav(_data(cb.CUSTOMER_ORDERS, card)))
-    await turn.show(order_texts.entry(turn.tr, view), keyboard, note=note)
+    turn.show(order_texts.entry(turn.tr, view), keyboard, note=note)
 
 
 @handler
@@ -198,12 +198,12 @@ async def provision(turn: Turn) -> None:
         done = await subscriptions.mark_provisioned(turn.core, turn.require_actor(), view.id)
     except (errors.AlreadyProvisioned, errors.SubscriptionNotActive) as refusal:
         text = describe(refusal, turn.tr)
-        await turn.answer(text[:190])
+        turn.answer(text[:190])
         await show_subscription(turn, card, view, note=text)
         return
     shown = await customers.customer_card(turn.core, turn.require_actor(), card.form.customer_id)
     note = texts.provisioned(turn.tr, done, shown.customer_name)
-    await turn.answer(turn.tr("agent.provisioned_toast", number=done.id))
+    turn.answer(turn.tr("agent.provisioned_toast", number=done.id))
     await show_subscription(turn, card, done, note=note)
 
 
@@ -224,7 +224,7 @@ async def customer_tickets(turn: Turn) -> None:
         ]
         for t in found
     ]
-    await turn.show(text, [*keyboard, turn.nav(_data(cb.CUSTOMER, card))])
+    turn.show(text, [*keyboard, turn.nav(_data(cb.CUSTOMER, card))])
 
 
 async def _card_ticket(turn: Turn, card: Drafted[CustomerForm], ticket_id: int) -> TicketView:
@@ -250,7 +250,7 @@ async def show_ticket(turn: Turn, card: int, view: TicketView, note: str = "") -
         answer = cb.CardTicket(str(card), view.id).data(cb.CUSTOMER_TICKET_ANSWER)
         rows.append([turn.button("agent.ticket_answer", answer)])
     rows.append(turn.nav(cb.data(cb.CUSTOMER_TICKETS, card)))
-    await turn.show(texts.ticket(turn.tr, view), rows, note=note)
+    turn.show(texts.ticket(turn.tr, view), rows, note=note)
 
 
 @handler
@@ -262,7 +262,7 @@ async def answer_ticket(turn: Turn) -> None:
         raise errors.TicketClosed(view.id)
     await turn.new_draft(AnswerForm(view.id, card.id), Step.TICKET_ANSWER)
     back = cb.CardTicket(str(card.id), view.id).data(cb.CUSTOMER_TICKET)
-    await turn.show(texts.answer_ask(turn.tr, view), [turn.nav(back)])
+    turn.show(texts.answer_ask(turn.tr, view), [turn.nav(back)])
 
 
 async def answer_typed(turn: Turn, text: str) -> None:
@@ -294,7 +294,7 @@ async def customer_requests(turn: Turn) -> None:
     shown = await customers.customer_card(turn.core, actor, card.form.customer_id)
     found = await licence_requests.list_requests(turn.core, actor, card.form.customer_id)
     text = texts.requests(turn.tr, shown.customer_name, found[:MAX_LISTED])
-    await turn.show(text, [turn.nav(_data(cb.CUSTOMER, card))])
+    turn.show(text, [turn.nav(_data(cb.CUSTOMER, card))])
 
 
 # -- preparing a licence request for the customer's admins (R23)
@@ -321,7 +321,7 @@ async def _ask_kind(turn: Turn, draft: Drafted[PrepareForm]) -> None:
         for kind, key in _KINDS.items()
     ]
     keyboard = [choices, turn.nav(cb.data(cb.CUSTOMER, draft.form.card))]
-    await turn.show(texts.prepare_kind(turn.tr, name), keyboard)
+    turn.show(texts.prepare_kind(turn.tr, name), keyboard)
 
 
 async def _pressed_prepare(turn: Turn) -> Drafted[PrepareForm] | None:
@@ -339,7 +339,7 @@ async def _closed(turn: Turn, draft: Drafted[PrepareForm]) -> None:
         text = turn.tr("agent.already_sent", number=draft.result_id)
     else:
         text = turn.tr("order.discarded")
-    await turn.show(text, [back, turn.nav(cb.data(cb.CUSTOMER, draft.form.card))])
+    turn.show(text, [back, turn.nav(cb.data(cb.CUSTOMER, draft.form.card))])
 
 
 @handler
@@ -374,7 +374,7 @@ async def choose_kind(turn: Turn) -> None:
             ]
             for o in offers
         ]
-        await turn.show(texts.pick_product(turn.tr, name, offers), [*keyboard, back])
+        turn.show(texts.pick_product(turn.tr, name, offers), [*keyboard, back])
         return
     overview = await orders.list_orders(turn.core, turn.require_actor(), customer_id)
     if kind is RequestKind.ADDON:  # R14: add-ons only for provisioned subscriptions
@@ -393,7 +393,7 @@ async def choose_kind(turn: Turn) -> None:
         for s in fitting[:MAX_BUTTONS]
     ]
     text = texts.pick_subscription(turn.tr, name, kind, bool(fitting))
-    await turn.show(text, [*keyboard, back])
+    turn.show(text, [*keyboard, back])
 
 
 @handler
@@ -434,7 +434,7 @@ async def _ask_quantity(turn: Turn, draft: Drafted[PrepareForm], hint: str = "")
         for n in options
     ]
     turn.set_step(Step.PREPARE_QUANTITY, draft.id)
-    await turn.show(f"{title}\n\n{question}", [quick, turn.nav(back)], note=hint)
+    turn.show(f"{title}\n\n{question}", [quick, turn.nav(back)], note=hint)
 
 
 @handler
@@ -482,7 +482,7 @@ async def _show_addons(turn: Turn, draft: Drafted[PrepareForm], view: Subscripti
         turn.nav(cb.PrepareKind(draft.ref, RequestKind.ADDON.value).data(cb.PREPARE_KIND))
     )
     turn.set_step(Step.IDLE)
-    await turn.show("\n".join(lines), keyboard)
+    turn.show("\n".join(lines), keyboard)
 
 
 @handler
@@ -536,17 +536,17 @@ def _ask(draft: Drafted[PrepareForm]) -> AskRequest:
 
 
 async def _set_quantity(turn: Turn, draft: Drafted[PrepareForm], quantity: int | None) -> None:
-    """Every check of the write itself (R4, R6, R11, R12, R17) before the summary."""
+    """Every check of the write itself (R4, R6, R11, R12, R17), made by the summary's own
+    preview (one per press) before anything is shown."""
     previous, draft.form.quantity = draft.form.quantity, quantity
     try:
-        await licence_requests.preview(turn.core, turn.require_actor(), _ask(draft))
+        await _show_summary(turn, draft)
     except _REFUSED_QUANTITY as refusal:
         draft.form.quantity = previous
         await turn.save_draft(draft)
         await _again(turn, draft, describe(refusal, turn.tr))
         return
     await turn.save_draft(draft)
-    await _show_summary(turn, draft)
 
 
 async def _show_summary(turn: Turn, draft: Drafted[PrepareForm], hint: str = "") -> None:
@@ -574,7 +574,7 @@ async def _show_summary(turn: Turn, draft: Drafted[PrepareForm], hint: str = "")
         [turn.button("agent.send", _data(cb.PREPARE_SEND, draft))],
         turn.nav(back),
     ]
-    await turn.show(text, keyboard, note=hint)
+    turn.show(text, keyboard, note=hint)
 
 
 @handler
@@ -597,5 +597,5 @@ async def send(turn: Turn) -> None:
         [turn.button("agent.requests", cb.data(cb.CUSTOMER_REQUESTS, draft.form.card))],
         turn.nav(cb.data(cb.CUSTOMER, draft.form.card)),
     ]
-    await turn.show(texts.sent(turn.tr, view), keyboard)
+    turn.show(texts.sent(turn.tr, view), keyboard)
     await request_cards.announce(turn, view)  # the admins' card, in each one's language

@@ -62,7 +62,7 @@ async def ask_total(
         for n in options
     ]
     keyboard = [quick, *(extra or []), turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))]
-    await turn.show(text, keyboard, note=hint)
+    turn.show(text, keyboard, note=hint)
 
 
 @handler
@@ -87,7 +87,7 @@ async def _view(turn: Turn, draft: Drafted[ChangeForm] | Drafted[CancelForm]) ->
 
 async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None) -> None:
     if draft.state is not DraftState.OPEN:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
+        turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     view = await _view(turn, draft)
     total = quantity if quantity is not None else 0
@@ -113,7 +113,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
         keyboard = request_cards.send_keyboard(
             turn, cb.data(cb.CHANGE_SEND, draft.ref), cb.Subscription(view.id).data(cb.SUBSCRIPTION)
         )
-        await turn.show(request_texts.to_send(turn.tr, preview), keyboard)
+        turn.show(request_texts.to_send(turn.tr, preview), keyboard)
         return
     text = results.change_summary(turn.tr, view, preview, reduction=True)
     confirm = [[turn.button("change.confirm", cb.ChangeConfirm(draft.ref).data(cb.CHANGE_CONFIRM))]]
@@ -132,7 +132,7 @@ async def set_total(turn: Turn, draft: Drafted[ChangeForm], quantity: int | None
                 )
             ],
         ]
-    await turn.show(text, [*confirm, turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))])
+    turn.show(text, [*confirm, turn.nav(cb.Subscription(view.id).data(cb.SUBSCRIPTION))])
 
 
 def _way_on(
@@ -152,7 +152,7 @@ async def send_request(turn: Turn) -> None:
     if await request_cards.already_sent(turn, draft):
         return
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
+        turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     await _submit(turn, draft, draft.form.quantity, None)
 
@@ -162,7 +162,7 @@ async def confirm_change(turn: Turn) -> None:
     """Button "Bestellung ändern": applies only to the version the user saw (R13)."""
     draft = await turn.pressed_draft(ChangeForm)
     if draft.state is not DraftState.OPEN or draft.form.quantity is None:
-        await turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
+        turn.show(turn.tr("change.stale"), [turn.nav(cb.Page(0).data(cb.ORDERS))])
         return
     keep = turn.pressed(cb.ChangeConfirm).keep_reduction
     await _submit(turn, draft, draft.form.quantity, keep)
@@ -221,7 +221,7 @@ async def begin_cancel(turn: Turn, subscription_id: int) -> None:
         asks=preview.asks,
     )
     confirm = N_("request.send") if preview.asks else N_("cancel_sub.confirm")
-    await turn.show(
+    turn.show(
         text,
         [
             [turn.button(confirm, cb.data(cb.CANCEL_CONFIRM, draft.ref))],
@@ -255,13 +255,12 @@ async def confirm_cancel(turn: Turn) -> None:
         view = await orders.order_status(turn.core, turn.require_actor(), sub_id)
         await show_subscription(turn, view, note=describe(conflict, turn.tr))
         return
-    if outcome.request is not None:
+    if isinstance(outcome, Requested):  # a member's: the admins decide (R23)
         await request_cards.sent(turn, draft, outcome.request)
         return
     draft.finish(sub_id)
     await turn.save_draft(draft)
-    view = outcome.cancelled or await orders.order_status(turn.core, turn.require_actor(), sub_id)
-    await show_subscription(turn, view, note=results.cancelled(turn.tr, view))
+    await show_subscription(turn, outcome, note=results.cancelled(turn.tr, outcome))
 
 
 @handler

@@ -90,7 +90,7 @@ async def agent_message(turn: Turn) -> None:
 async def _say(turn: Turn, text: str, message: Message) -> None:
     """An answer in the group, where the agent wrote."""
     thread = message.message_thread_id if message.is_topic_message else None
-    await turn.send_to(turn.chat_id, text, thread=thread, reply_to=message.message_id)
+    turn.send_to(turn.chat_id, text, thread=thread, reply_to=message.message_id)
 
 
 @handler
@@ -119,7 +119,7 @@ async def _decide(turn: Turn, *, take_over: bool) -> None:
             view = await tickets.resolve(turn.core, actor, ticket_id)
     except errors.DomainError as refusal:
         turn.refused(refusal)
-        await turn.answer(describe(refusal, tr)[:190], alert=True)
+        turn.answer(describe(refusal, tr)[:190], alert=True)
         return
     send_queued(turn)  # the customer is told through the outbox
     first = view.messages[0].id if view.messages else None
@@ -128,7 +128,7 @@ async def _decide(turn: Turn, *, take_over: bool) -> None:
         bot, rt = turn.context.bot, turn.rt
         turn.later(lambda: _refresh(bot, rt, view))
     else:  # a card posted by an older version: the pressed message
-        await turn.show(desk_posts.card_text(tr, view), desk_posts.buttons(tr, view))
+        turn.show(desk_posts.card_text(tr, view), desk_posts.buttons(tr, view))
     if not take_over and view.desk_topic_id is not None:
         desk, topic = turn.chat_id, view.desk_topic_id
         turn.later(lambda: _close_topic(turn, desk, topic))

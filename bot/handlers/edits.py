@@ -51,14 +51,14 @@ async def edited(turn: Turn) -> None:
         if in_desk:
             thread = message.message_thread_id if message.is_topic_message else None
             text = describe(refusal, desk_tr)
-            await turn.send_to(turn.chat_id, text, thread=thread, reply_to=message.message_id)
+            turn.send_to(turn.chat_id, text, thread=thread, reply_to=message.message_id)
         else:
-            await turn.send(describe(refusal, turn.tr))
+            turn.send(describe(refusal, turn.tr))
         return
     if done is not None:
         send_queued(turn)  # the copies on the other side, through the outbox
         if not in_desk:
-            await turn.send(turn.tr("ticket.edited", number=done.ticket.id))
+            turn.send(turn.tr("ticket.edited", number=done.ticket.id))
         return
     if not in_desk:
-        await turn.send(turn.tr("edit.ignored"))
+        turn.send(turn.tr("edit.ignored"))

@@ -220,7 +220,7 @@ async def _did_you_mean(turn: Turn, result: ParseResult) -> None:
         for intent in readings
     ]
     rows.append([turn.button("free_text.something_else", cb.data(cb.FREE_TEXT, "-"))])
-    await turn.send(turn.tr("free_text.did_you_mean"), rows)
+    turn.send(turn.tr("free_text.did_you_mean"), rows)
 
 
 async def _which_one(turn: Turn, result: ParseResult, kind: str, skus: tuple[str, ...]) -> None:
@@ -239,15 +239,15 @@ async def _which_one(turn: Turn, result: ParseResult, kind: str, skus: tuple[str
         return
     metrics.CLARIFICATIONS.labels(f"which_{kind}").inc()
     rows.append([turn.button("free_text.something_else", cb.data(cb.FREE_TEXT, "-"))])
-    await turn.send(turn.tr("free_text.which_one"), rows)
+    turn.send(turn.tr("free_text.which_one"), rows)
 
 
 @handler
 async def pressed(turn: Turn) -> None:
     """A "Meinten Sie …?" or "Welches meinen Sie?" button: act on the chosen reading."""
-    await turn.answer()
+    turn.answer()
     if turn.press.text(0) == "-":
-        await turn.show(
+        turn.show(
             turn.tr("help.text"),
             [[turn.button("menu.support", cb.SUPPORT)], turn.nav()],
         )
@@ -261,17 +261,17 @@ async def pressed(turn: Turn) -> None:
 
 async def _unsure(turn: Turn) -> None:
     metrics.CLARIFICATIONS.labels("unsure").inc()
-    await turn.send(turn.tr("free_text.can_do"))
+    turn.send(turn.tr("free_text.can_do"))
     await menu.show_menu(turn)
 
 
 async def _greet(turn: Turn, _: ParseResult) -> None:
-    await turn.send(turn.tr("free_text.greet", name=html.escape(turn.user.first_name)))
+    turn.send(turn.tr("free_text.greet", name=html.escape(turn.user.first_name)))
     await menu.show_menu(turn)
 
 
 async def _goodbye(turn: Turn, _: ParseResult) -> None:
-    await turn.send(turn.tr("free_text.goodbye"))
+    turn.send(turn.tr("free_text.goodbye"))
 
 
 async def _help(turn: Turn, _: ParseResult) -> None:
@@ -324,11 +324,11 @@ async def _change(turn: Turn, result: ParseResult) -> None:
     running = await _running(turn, result.product_sku)
     if result.product_sku is not None and not running:
         name = await _product_name(turn, result.product_sku)
-        await turn.send(turn.tr("free_text.not_booked", name=html.escape(name)))
+        turn.send(turn.tr("free_text.not_booked", name=html.escape(name)))
         await ordering.details_for(turn, result.product_sku)
         return
     if len(running) != 1:
-        await turn.send(turn.tr("free_text.which_product"))
+        turn.send(turn.tr("free_text.which_product"))
         await my_orders.show_orders(turn, 0)
         return
     await _change_of(turn, running[0], result)
@@ -356,7 +356,7 @@ async def _addon(turn: Turn, result: ParseResult) -> None:
             candidates.append(sub)
     if len(candidates) != 1:
         name = await _addon_name(turn, result.addon_sku)
-        await turn.send(turn.tr("free_text.addon_which", name=html.escape(name)))
+        turn.send(turn.tr("free_text.addon_which", name=html.escape(name)))
         await my_orders.show_orders(turn, 0)
         return
     quantity = abs(result.quantity) if result.quantity is not None else None
@@ -379,7 +379,7 @@ async def _one_booked_addon(
         return found[0]
     name = html.escape(await _addon_name(turn, addon_sku))
     key = N_("free_text.not_booked") if not found else N_("free_text.addon_several")
-    await turn.send(turn.tr(key, name=name))
+    turn.send(turn.tr(key, name=name))
     await my_orders.show_orders(turn, 0)
     return None
 
@@ -397,9 +397,9 @@ async def _cancel(turn: Turn, result: ParseResult) -> None:
         if result.product_sku is not None and not running:
             # not booked: say so and offer what they have (issue #10)
             name = await _product_name(turn, result.product_sku)
-            await turn.send(turn.tr("free_text.not_booked", name=html.escape(name)))
+            turn.send(turn.tr("free_text.not_booked", name=html.escape(name)))
         else:  # no name, or the product is booked more than once: the user picks one
-            await turn.send(turn.tr("free_text.which_product"))
+            turn.send(turn.tr("free_text.which_product"))
         await my_orders.show_orders(turn, 0)
         return
     await changes.begin_cancel(turn, running[0].id)
@@ -417,10 +417,10 @@ async def _status(turn: Turn, result: ParseResult) -> None:
     running = await _running(turn, result.product_sku)
     name = html.escape(await _product_name(turn, result.product_sku))
     if not running:
-        await turn.send(turn.tr("free_text.have_none", name=name))
+        turn.send(turn.tr("free_text.have_none", name=name))
         return
     sub = running[0]
-    await turn.send(
+    turn.send(
         turn.tr(
             "free_text.have",
             quantity=sub.quantity,
@@ -452,17 +452,17 @@ async def _withdraw(turn: Turn, result: ParseResult) -> None:
         return
     if not cancelled and result.product_sku is not None:
         name = html.escape(await _product_name(turn, result.product_sku))
-        await turn.send(turn.tr("free_text.not_cancelled", name=name))
+        turn.send(turn.tr("free_text.not_cancelled", name=name))
     elif not cancelled:
-        await turn.send(turn.tr("free_text.nothing_cancelled"))
+        turn.send(turn.tr("free_text.nothing_cancelled"))
     else:  # several cancellations run: the user picks one
-        await turn.send(turn.tr("free_text.which_product"))
+        turn.send(turn.tr("free_text.which_product"))
     await my_orders.show_orders(turn, 0)
 
 
 async def _out_of_scope(turn: Turn, _: ParseResult) -> None:
     """Not ours (the weather, a printer): say so and offer the service desk and the menu."""
-    await turn.show(
+    turn.show(
         turn.tr("free_text.out_of_scope"),
         [[turn.button("menu.support", cb.SUPPORT)], turn.nav()],
     )
@@ -471,7 +471,7 @@ async def _out_of_scope(turn: Turn, _: ParseResult) -> None:
 async def _affirm_or_deny(turn: Turn, _: ParseResult) -> None:
     """ "Ja" never confirms a write: the button does (docs/ux.md, issue on free text)."""
     if turn.step is not Step.IDLE:
-        await turn.send(turn.tr("free_text.confirm_with_button"))
+        turn.send(turn.tr("free_text.confirm_with_button"))
         return
     await menu.show_menu(turn)
 

@@ -24,7 +24,7 @@ async def show_menu(turn: Turn) -> None:
     else:
         title = turn.tr("menu.title", customer=html.escape(turn.customer_name or ""))
     turn.set_step(Step.IDLE)
-    await turn.show(title, menu_keyboard(turn))
+    turn.show(title, menu_keyboard(turn))
 
 
 def menu_keyboard(turn: Turn) -> list[list[InlineKeyboardButton]]:
@@ -79,7 +79,7 @@ async def _ask_to_move(turn: Turn, ask: errors.MoveNeedsConfirmation) -> None:
         target=html.escape(ask.target or desk),
         role=turn.tr.role(Role(ask.role)),
     )
-    await turn.show(
+    turn.show(
         text,
         [
             [
@@ -96,7 +96,7 @@ async def move_confirm(turn: Turn) -> None:
     drafted = await turn.pressed_draft(MoveForm)
     if drafted.state is not DraftState.OPEN:
         raise StaleButton()
-    await turn.answer()
+    turn.answer()
     linked = await accounts.link_user(
         turn.core,
         Channel.TELEGRAM,
@@ -122,9 +122,9 @@ async def move_keep(turn: Turn) -> None:
     drafted = await turn.pressed_draft(MoveForm)
     drafted.discard()
     await turn.save_draft(drafted)
-    await turn.answer()
+    turn.answer()
     current = turn.customer_name or turn.tr("start.move_service_desk")
-    await turn.show(turn.tr("start.move_kept", current=html.escape(current)), [turn.nav()])
+    turn.show(turn.tr("start.move_kept", current=html.escape(current)), [turn.nav()])
 
 
 async def _welcome(turn: Turn, linked: accounts.Linked) -> None:
@@ -134,9 +134,9 @@ async def _welcome(turn: Turn, linked: accounts.Linked) -> None:
     role = linked.user.role
     turn.later(lambda: commands.publish_for(bot, chat_id, role))  # an agent's list: /customer
     if linked.user.role is Role.AGENT:
-        await turn.send(turn.tr("start.welcome_agent", name=name))
+        turn.send(turn.tr("start.welcome_agent", name=name))
     else:
-        await turn.send(
+        turn.send(
             turn.tr(
                 "start.welcome",
                 name=name,
@@ -161,7 +161,7 @@ async def show_help(turn: Turn) -> None:
     text = turn.tr("help.text")
     if turn.actor is not None and turn.actor.role is Role.AGENT:  # their own tools
         text += "\n\n" + turn.tr("help.agent")
-    await turn.show(text, [turn.nav()] if turn.actor else [])
+    turn.show(text, [turn.nav()] if turn.actor else [])
 
 
 @handler
@@ -170,13 +170,13 @@ async def language(turn: Turn) -> None:
     picked = turn.pressed(cb.Language).code if turn.press.prefix == cb.LANGUAGE else None
     if picked in ("de", "en"):
         turn.set_language(picked)
-        await turn.answer(turn.tr("language.saved"))
+        turn.answer(turn.tr("language.saved"))
         if turn.actor is not None:
             await show_menu(turn)
         else:
-            await turn.show(turn.tr("language.saved"))
+            turn.show(turn.tr("language.saved"))
         return
-    await turn.show(
+    turn.show(
         turn.tr("language.title"),
         [
             [
@@ -196,6 +196,6 @@ async def cancel_step(turn: Turn) -> None:
         return
     left = turn.step is not Step.IDLE
     turn.set_step(Step.IDLE)
-    await turn.send(turn.tr("cancel.left") if left else turn.tr("cancel.nothing"))
+    turn.send(turn.tr("cancel.left") if left else turn.tr("cancel.nothing"))
     if turn.actor is not None:
         await show_menu(turn)

@@ -32,7 +32,7 @@ async def show_orders(turn: Turn, page: int) -> None:
     overview = await orders.list_orders(turn.core, turn.require_actor(), turn.customer_id)
     turn.set_step(Step.IDLE)
     if not overview.subscriptions:
-        await turn.show(
+        turn.show(
             screens.orders(turn.tr, overview, ()),
             [[turn.button("menu.products", cb.Page(0).data(cb.PRODUCTS))], turn.nav()],
         )
@@ -56,7 +56,7 @@ async def show_orders(turn: Turn, page: int) -> None:
     if paging:
         keyboard.append(paging)
     keyboard.append(turn.nav())
-    await turn.show(screens.orders(turn.tr, overview, shown, page, pages), keyboard)
+    turn.show(screens.orders(turn.tr, overview, shown, page, pages), keyboard)
 
 
 @handler
@@ -117,7 +117,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
     text = screens.entry(turn.tr, view, line)
     if view.withdrawable and not may(turn.require_actor(), Action.CANCEL, view.customer_id):
         text += "\n\n" + turn.tr("subscription.withdraw_admins_only")  # no request kind for it
-    await turn.show(text, keyboard, note=note)
+    turn.show(text, keyboard, note=note)
 
 
 def addon_entry_button(
@@ -146,6 +146,6 @@ async def show_status(turn: Turn) -> None:
         text += "\n\n" + request_texts.pending_note(turn.tr, len(waiting), mine)
     overview_button = overview_row(turn)  # the Mini App, when WEBAPP_URL is set
     if turn.query is None:
-        await turn.send(text, [overview_button] if overview_button else ())
+        turn.send(text, [overview_button] if overview_button else ())
     else:
-        await turn.show(text, [row for row in (overview_button, turn.nav()) if row])
+        turn.show(text, [row for row in (overview_button, turn.nav()) if row])

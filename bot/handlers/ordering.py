@@ -40,7 +40,7 @@ async def products(turn: Turn) -> None:
 async def show_products(turn: Turn, page: int) -> None:
     offers = await catalogue.browse_catalogue(turn.core, turn.require_actor(), turn.customer_id)
     if not offers:
-        await turn.show(turn.tr("products.empty"), [turn.nav()])
+        turn.show(turn.tr("products.empty"), [turn.nav()])
         return
     pages = math.ceil(len(offers) / PAGE_SIZE)
     page = min(page, pages - 1)
@@ -54,7 +54,7 @@ async def show_products(turn: Turn, page: int) -> None:
         keyboard.append(paging)
     keyboard.append(turn.nav())
     turn.set_step(Step.IDLE)
-    await turn.show(text, keyboard)
+    turn.show(text, keyboard)
 
 
 @handler
@@ -75,9 +75,7 @@ async def show_details(turn: Turn, offer: ProductOffer) -> None:
         )
     else:
         action = turn.button("details.order", cb.Sku(offer.sku).data(cb.ORDER_NEW))
-    await turn.show(
-        screens.details(turn.tr, offer), [[action], turn.nav(cb.Page(0).data(cb.PRODUCTS))]
-    )
+    turn.show(screens.details(turn.tr, offer), [[action], turn.nav(cb.Page(0).data(cb.PRODUCTS))])
 
 
 @handler
@@ -116,7 +114,7 @@ async def ask_quantity(
         for n in QUICK_QUANTITIES
         if n <= offer.max_quantity
     ]
-    await turn.show(text, [quick, turn.nav(cb.Sku(offer.sku).data(cb.PRODUCT))], note=hint)
+    turn.show(text, [quick, turn.nav(cb.Sku(offer.sku).data(cb.PRODUCT))], note=hint)
 
 
 @handler
@@ -192,7 +190,7 @@ async def show_summary(turn: Turn, draft: Drafted[OrderForm]) -> None:
         [turn.button("order.confirm", cb.data(cb.ORDER_CONFIRM, draft.ref))],
         turn.nav(cb.data(cb.ORDER_BACK, draft.ref)),
     ]
-    await turn.show(text, keyboard)
+    turn.show(text, keyboard)
 
 
 async def show_request_summary(
@@ -202,7 +200,7 @@ async def show_request_summary(
     keyboard = request_cards.send_keyboard(
         turn, cb.data(cb.ORDER_SEND, draft.ref), cb.data(cb.ORDER_BACK, draft.ref)
     )
-    await turn.show(request_texts.to_send(turn.tr, figures), keyboard)
+    turn.show(request_texts.to_send(turn.tr, figures), keyboard)
 
 
 @handler
@@ -274,7 +272,7 @@ async def _submit(turn: Turn, draft: Drafted[OrderForm], quantity: int) -> None:
             turn.user.full_name,
         )
     except errors.ConsentMissing as missing:  # the domain decides (R5)
-        await turn.alert_missing(missing)
+        turn.alert_missing(missing)
         return
     if isinstance(placed, Requested):  # a member's: the admins decide (R23)
         await request_cards.sent(turn, draft, placed.request)
@@ -285,18 +283,16 @@ async def _submit(turn: Turn, draft: Drafted[OrderForm], quantity: int) -> None:
         await turn.save_draft(draft)
     turn.set_step(Step.IDLE)
     text = results.order_placed(turn.tr, placed)
-    await turn.show(
-        text, [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()]
-    )
+    turn.show(text, [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()])
 
 
 async def _closed(turn: Turn, draft: Drafted[OrderForm]) -> None:
     if await request_cards.already_sent(turn, draft):
         return
     if draft.state is DraftState.DONE and draft.result_id is not None:
-        await turn.show(
+        turn.show(
             turn.tr("order.already_placed", number=draft.result_id),
             [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()],
         )
         return
-    await turn.show(turn.tr("order.discarded"), [turn.nav()])
+    turn.show(turn.tr("order.discarded"), [turn.nav()])

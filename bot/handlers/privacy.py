@@ -16,13 +16,13 @@ async def privacy(turn: Turn) -> None:
     settings = turn.rt.settings
     text = texts.notice(turn.tr, settings.retention, settings.service_desk_contact)
     rows = [[turn.button("privacy.forget_button", cb.FORGET_ASK)]]
-    await turn.show(text, [*rows, turn.nav()] if turn.actor else rows)
+    turn.show(text, [*rows, turn.nav()] if turn.actor else rows)
 
 
 @handler
 async def forget_me(turn: Turn) -> None:
     """`/forget_me` and its button: nothing is erased before the person confirms."""
-    await turn.show(
+    turn.show(
         texts.forget_question(turn.tr),
         [
             [
@@ -45,12 +45,12 @@ async def confirm(turn: Turn) -> None:
     )
     turn.actor, turn.customer_name = None, None
     send_queued(turn)  # the bot's messages at the service desk lose the person at once
-    await turn.answer()
-    await turn.show(texts.forgotten(turn.tr, result))
+    turn.answer()
+    turn.show(texts.forgotten(turn.tr, result))
 
 
 @handler
 async def keep(turn: Turn) -> None:
     """Cancelled: nothing was erased."""
-    await turn.answer()
-    await turn.show(texts.kept(turn.tr), [turn.nav()] if turn.actor else [])
+    turn.answer()
+    turn.show(texts.kept(turn.tr), [turn.nav()] if turn.actor else [])

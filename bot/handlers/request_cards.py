@@ -80,7 +80,7 @@ async def announce(turn: Turn, view: RequestView) -> None:
         chat_id = int(admin.external_id)
         chosen = (await turn.uow.chats.get(chat_id)).language
         tr = Translator(pick_language(chosen, admin.language, turn.rt.settings.default_language))
-        await turn.send_to(
+        turn.send_to(
             chat_id,
             screens.card(tr, view, figures),
             card_keyboard(tr, view.id),
@@ -100,7 +100,7 @@ async def sent(turn: Turn, draft: Asked, view: RequestView) -> None:
     turn.set_step(Step.IDLE)
     admins = await licence_requests.deciders(turn.core, view.customer_id)
     # Telegram tells the member of the decision (the outbox); Rasa cannot
-    await turn.show(
+    turn.show(
         screens.sent(turn.tr, view.id, bool(admins), followup=True),
         [
             [turn.button("request.withdraw", cb.Request(view.id).data(cb.REQUEST_WITHDRAW))],
@@ -118,7 +118,7 @@ async def withdraw(turn: Turn) -> None:
     that it was withdrawn (R23). Somebody else's request reads like a missing one (R24)."""
     view = await licence_requests.withdraw(turn.core, turn.require_actor(), _pressed_request(turn))
     turn.set_step(Step.IDLE)
-    await turn.show(
+    turn.show(
         turn.tr("request.withdrawn", number=view.id),
         [[turn.button("request.mine", cb.REQUESTS)], turn.nav()],
     )
@@ -128,7 +128,7 @@ async def already_sent(turn: Turn, draft: Asked) -> bool:
     """A press on the summary of a request sent already: say so (nothing is sent twice)."""
     if not draft.form.asked or draft.result_id is None:
         return False
-    await turn.show(
+    turn.show(
         turn.tr("request.already_sent", number=draft.result_id),
         [[turn.button("request.mine", cb.REQUESTS)], turn.nav()],
     )
@@ -153,7 +153,7 @@ async def view_card(turn: Turn) -> None:
     figures = await licence_requests.figures(turn.core, turn.require_actor(), view.id)
     turn.set_step(Step.IDLE)
     keyboard = [*card_keyboard(turn.tr, view.id), turn.nav()]
-    await turn.show(screens.card(turn.tr, view, figures), keyboard)
+    turn.show(screens.card(turn.tr, view, figures), keyboard)
 
 
 @handler
@@ -176,7 +176,7 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     except errors.DomainError as refusal:  # no longer possible: say why; it can be declined
         turn.refused(refusal)
         note = describe(refusal, turn.tr) + "\n" + turn.tr("request.not_doable")
-        await turn.show(screens.title(turn.tr, view), [decline, turn.nav()], note=note)
+        turn.show(screens.title(turn.tr, view), [decline, turn.nav()], note=note)
         return
     ticked = _ticked(draft.form)
     keyboard: list[list[InlineKeyboardButton]] = []
@@ -198,7 +198,7 @@ async def show_approval(turn: Turn, draft: Drafted[ApprovalForm], view: RequestV
     keyboard.append([turn.button(_CONFIRM[view.kind], cb.data(cb.REQUEST_CONFIRM, draft.ref))])
     keyboard.append(decline)
     keyboard.append(turn.nav(cb.Request(view.id).data(cb.REQUEST_VIEW)))
-    await turn.show(screens.approval(turn.tr, view, figures, ticked), keyboard)
+    turn.show(screens.approval(turn.tr, view, figures, ticked), keyboard)
 
 
 def _ticked(form: ApprovalForm) -> frozenset[ConsentKind]:
@@ -252,7 +252,7 @@ async def confirm(turn: Turn) -> None:
             turn.user.full_name,
         )
     except errors.ConsentMissing as missing:
-        await turn.alert_missing(missing)
+        turn.alert_missing(missing)
         return
     draft.finish(view.id)
     await turn.save_draft(draft)
@@ -266,7 +266,7 @@ async def show_result(turn: Turn, view: RequestView, before: RequestFigures) -> 
     sub = await orders.order_status(turn.core, turn.require_actor(), view.result_id or 0)
     if view.kind is RequestKind.ORDER:
         placed = results.order_placed(tr, OrderPlaced(sub, created=True))
-        await turn.show(
+        turn.show(
             screens.approved(tr, view, placed),
             [[turn.button("order.my_orders", cb.Page(0).data(cb.ORDERS))], turn.nav()],
         )
@@ -297,7 +297,7 @@ async def ask_reason(
 ) -> None:
     turn.set_step(Step.REQUEST_REASON, draft.id)
     text = turn.tr("request.reason_ask", number=view.id, by=escape(view.requested_by_name))
-    await turn.show(text, [turn.nav(cb.Request(view.id).data(cb.REQUEST_VIEW))], note=hint)
+    turn.show(text, [turn.nav(cb.Request(view.id).data(cb.REQUEST_VIEW))], note=hint)
 
 
 async def reason_typed(turn: Turn, text: str) -> None:
@@ -317,4 +317,4 @@ async def reason_typed(turn: Turn, text: str) -> None:
     draft.finish(view.id)
     await turn.save_draft(draft)
     done = turn.tr("request.declined", number=view.id, by=escape(view.requested_by_name))
-    await turn.show(done, [[turn.button("request.mine", cb.REQUESTS)], turn.nav()])
+    turn.show(done, [[turn.button("request.mine", cb.REQUESTS)], turn.nav()])

@@ -39,7 +39,7 @@ async def show_costs(turn: Turn) -> None:
     text = texts.costs(turn.tr, overview, usage)
     if usage.lines:  # seats in use per product: "wie viele Lizenzen sind ungenutzt?"
         text += "\n\n" + texts.overview(turn.tr, usage)
-    await turn.show(text, keyboard)
+    turn.show(text, keyboard)
 
 
 @handler
@@ -50,7 +50,7 @@ async def costs_csv(turn: Turn) -> None:
     name = f"costs-{overview.customer_id}-{overview.this_month.key}.csv"
     caption = turn.tr("costs.csv_caption")
     chat_id, bot = turn.chat_id, turn.context.bot
-    await turn.answer()
+    turn.answer()
 
     async def send() -> None:
         await bot.send_document(chat_id, InputFile(document, filename=name), caption=caption)
@@ -109,7 +109,7 @@ async def reduce_ask(turn: Turn) -> None:
         saving=turn.tr.money(summary.monthly_saving),
     )
     turn.set_step(Step.IDLE)
-    await turn.show(
+    turn.show(
         text,
         [
             [
@@ -145,14 +145,14 @@ async def reduce_confirm(turn: Turn) -> None:
         date=turn.tr.date(done.subscription.scheduled_for),
         saving=turn.tr.money(done.monthly_saving),
     )
-    await turn.answer()
+    turn.answer()
     await show_subscription(turn, done.subscription, note=note)
 
 
 @handler
 async def reduce_later(turn: Turn) -> None:
     """ "Nicht jetzt": nothing changes; the hint comes again next month at the earliest."""
-    await turn.answer(turn.tr("seats.later"))
+    turn.answer(turn.tr("seats.later"))
     from bot.handlers.menu import show_menu
 
     await show_menu(turn)
@@ -164,7 +164,7 @@ async def reduce_withdraw(turn: Turn) -> None:
     pressed = turn.pressed(cb.Versioned)
     sub_id, version = pressed.subscription_id, pressed.version
     view = await seats.withdraw_reduction(turn.core, turn.require_actor(), sub_id, version)
-    await turn.answer()
+    turn.answer()
     await show_subscription(turn, view, note=turn.tr("seats.withdrawn"))
 
 
@@ -207,14 +207,14 @@ async def show_settings(turn: Turn, note: str = "") -> None:
         )
     keyboard.append(turn.nav())
     turn.set_step(Step.IDLE)
-    await turn.show("\n".join(lines), keyboard, note=note)
+    turn.show("\n".join(lines), keyboard, note=note)
 
 
 @handler
 async def settings_hints(turn: Turn) -> None:
     wanted = turn.pressed(cb.Hints).on
     await seats.set_hints(turn.core, turn.require_actor(), wanted)
-    await turn.answer()
+    turn.answer()
     await show_settings(turn)
 
 
@@ -226,5 +226,5 @@ async def settings_spare(turn: Turn) -> None:
     before = (await seats.seat_settings(turn.core, actor)).spare.get(sku)
     await seats.set_spare(turn.core, actor, turn.customer_id, sku, wanted)
     # −1 at none, +1 at the most: the screen stays as it is, so the press is answered in words
-    await turn.answer(turn.tr("settings.unchanged") if before == wanted else None)
+    turn.answer(turn.tr("settings.unchanged") if before == wanted else None)
     await show_settings(turn)

@@ -52,13 +52,11 @@ async def ask_concern(turn: Turn, context: str) -> None:
     """Ask for the concern; unknown users and the service desk itself get the contact only."""
     contact = escape(turn.rt.settings.service_desk_contact)
     if turn.actor is None or turn.actor.customer_id is None:
-        await turn.show(
-            turn.tr("support.text", contact=contact), [turn.nav()] if turn.actor else []
-        )
+        turn.show(turn.tr("support.text", contact=contact), [turn.nav()] if turn.actor else [])
         return
     await turn.new_draft(TicketForm(context), Step.TICKET_WRITE)
     keyboard = [[turn.button("support.my_tickets", cb.TICKETS)], turn.nav()]
-    await turn.show(turn.tr("support.ask", contact=contact), keyboard)
+    turn.show(turn.tr("support.ask", contact=contact), keyboard)
 
 
 async def concern_typed(turn: Turn, text: str) -> None:
@@ -74,10 +72,10 @@ async def concern_typed(turn: Turn, text: str) -> None:
     turn.set_step(Step.IDLE)
     settings = turn.rt.settings
     if settings.service_desk_chat_id is None:
-        await turn.send(ticket_texts.opened(turn.tr, view, settings.service_desk_contact))
+        turn.send(ticket_texts.opened(turn.tr, view, settings.service_desk_contact))
         return
     turn.attach_ticket(view.id)
-    await turn.send(ticket_texts.opened(turn.tr, view))
+    turn.send(ticket_texts.opened(turn.tr, view))
     send_queued(turn)  # the card into the service desk group, through the outbox
 
 
@@ -98,7 +96,7 @@ async def to_ticket(turn: Turn, text: str) -> bool:
     except (errors.TicketClosed, errors.TicketNotFound):
         turn.attach_ticket(None)
         return False
-    await turn.send(turn.tr("ticket.added", number=view.id))
+    turn.send(turn.tr("ticket.added", number=view.id))
     send_queued(turn)  # into the ticket's place in the group, through the outbox
     return True
 
@@ -112,22 +110,22 @@ async def ask_ticket_or_new(turn: Turn, text: str, reading: InlineKeyboardButton
     held = await turn.new_draft(HeldForm(ticket_id, text), Step.IDLE)
     turn.attach_ticket(None)
     send = turn.button("ticket.send_held", cb.data(cb.TICKET_SEND, held.ref), number=ticket_id)
-    await turn.send(turn.tr("ticket.or_new", number=ticket_id), [[send], [reading], turn.nav()])
+    turn.send(turn.tr("ticket.or_new", number=ticket_id), [[send], [reading], turn.nav()])
 
 
 @handler
 async def send_held(turn: Turn) -> None:
     """ "↪ An Ticket Nr. 3 senden": the held text goes to the ticket, and later ones too."""
     held = await turn.pressed_draft(HeldForm)
-    await turn.answer()
+    turn.answer()
     if held.state is not DraftState.OPEN:  # pressed twice: sent once
-        await turn.show(turn.tr("ticket.added", number=held.form.ticket), [turn.nav()])
+        turn.show(turn.tr("ticket.added", number=held.form.ticket), [turn.nav()])
         return
     held.finish(held.form.ticket)
     await turn.save_draft(held)
     view = await tickets.write(turn.core, turn.require_actor(), held.form.ticket, held.form.text)
     turn.attach_ticket(view.id)
-    await turn.show(turn.tr("ticket.added", number=view.id), [turn.nav()])
+    turn.show(turn.tr("ticket.added", number=view.id), [turn.nav()])
     send_queued(turn)  # into the ticket's place in the group, through the outbox
 
 
@@ -143,7 +141,7 @@ async def write_again(turn: Turn) -> None:
         raise errors.TicketClosed(ticket.id)
     turn.attach_ticket(ticket.id)
     turn.set_step(Step.IDLE)
-    await turn.show(turn.tr("ticket.write_ask", number=ticket.id), [turn.nav()])
+    turn.show(turn.tr("ticket.write_ask", number=ticket.id), [turn.nav()])
 
 
 async def leave_ticket(turn: Turn) -> bool:
@@ -152,7 +150,7 @@ async def leave_ticket(turn: Turn) -> bool:
     if ticket_id is None:
         return False
     turn.attach_ticket(None)
-    await turn.send(turn.tr("ticket.left", number=ticket_id))
+    turn.send(turn.tr("ticket.left", number=ticket_id))
     return True
 
 
@@ -160,7 +158,7 @@ async def leave_ticket(turn: Turn) -> bool:
 async def my_tickets(turn: Turn) -> None:
     """`/tickets` and the button: the user's tickets with their status."""
     found = await tickets.my_tickets(turn.core, turn.require_actor())
-    await turn.show(ticket_texts.listing(turn.tr, found), [turn.nav()])
+    turn.show(ticket_texts.listing(turn.tr, found), [turn.nav()])
 
 
 @handler
@@ -189,7 +187,7 @@ async def my_requests(turn: Turn) -> None:
             ]
             for r in pending
         ]
-    await turn.show(request_texts.listing(turn.tr, found), [*keyboard, turn.nav()])
+    turn.show(request_texts.listing(turn.tr, found), [*keyboard, turn.nav()])
 
 
 async def doing(turn: Turn) -> str:

@@ -78,7 +78,7 @@ async def text(turn: Turn) -> None:
 @handler
 async def not_text(turn: Turn) -> None:
     """A photo, sticker, voice message or file: only text is read; the step stays as it was."""
-    await turn.send(turn.tr("text.only_text"))
+    turn.send(turn.tr("text.only_text"))
     if turn.actor is None:
         await menu.show_help(turn)
         return

@@ -16,8 +16,8 @@ from domain.licence_requests import RequestKind
 from domain.model import Actor
 from domain.services import licence_requests, orders, subscriptions
 from domain.services.context import Context
-from domain.services.licence_requests import AskRequest, RequestView
-from domain.services.submissions import asks
+from domain.services.licence_requests import AskRequest
+from domain.services.submissions import Requested, asks
 from domain.views import SubscriptionView
 
 
@@ -68,12 +68,8 @@ def _asked(view: SubscriptionView) -> AskRequest:
     return AskRequest(view.customer_id, RequestKind.CANCEL, subscription_id=view.id)
 
 
-@dataclass(frozen=True)
-class CancelOutcome:
-    """Either the cancellation itself or the request waiting for the admins."""
-
-    cancelled: SubscriptionView | None = None
-    request: RequestView | None = None
+# Either the cancellation itself or the request waiting for the admins.
+CancelOutcome = SubscriptionView | Requested
 
 
 async def submit_cancel(
@@ -92,5 +88,5 @@ async def submit_cancel(
         asked = await licence_requests.ask(
             ctx, actor, _asked(current), name, tell_admins=tell_admins
         )
-        return CancelOutcome(request=asked)
-    return CancelOutcome(cancelled=await subscriptions.cancel_subscription(ctx, actor, cmd))
+        return Requested(asked)
+    return await subscriptions.cancel_subscription(ctx, actor, cmd)

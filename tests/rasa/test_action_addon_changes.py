@@ -51,10 +51,10 @@ async def test_copilot_kuendigen_cancels_the_add_on_not_the_product(
     await anna.activate("cancel_form")
     assert anna.requested_slot == "confirm_cancel"  # the one subscription that has it
     question = await anna.run("action_ask_confirm_cancel")
-    assert question.texts == [
-        "Möchten Sie das Add-On Microsoft 365 Copilot für Microsoft 365 E3 wirklich kündigen? "
-        "Damit kündigen Sie es für 10 Nutzer zum 30.11.2026; Microsoft 365 E3 läuft weiter. "
-        "Bitte antworten Sie mit Ja oder Nein."
+    assert question.texts == [  # Telegram's question as plain text, then yes or no (R20)
+        "Microsoft 365 Copilot kündigen?\nDamit kündigen Sie das Add-On für 10 Nutzer zum "
+        "30.11.2026. Microsoft 365 E3 läuft weiter.",
+        "Soll ich so kündigen? Bitte antworten Sie mit Ja oder Nein.",
     ]
     await anna.answer("ja", "affirm", {"confirm_cancel": True})
     done = await anna.run("action_cancel_subscription")

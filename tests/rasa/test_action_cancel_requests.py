@@ -42,9 +42,12 @@ async def test_a_members_cancel_form_ends_in_a_request(
     reply = await member.activate("cancel_form")
     assert reply.texts == [] and member.requested_slot == "confirm_cancel"
     question = await member.run("action_ask_confirm_cancel")
-    assert question.texts == [
-        "Soll ich Ihre Admins bitten, Microsoft 365 E3 zu kündigen? Damit würden alle 5 Lizenzen "
-        "zum 30.11.2026 gekündigt. Bitte antworten Sie mit Ja oder Nein."
+    assert question.texts == [  # Telegram's member question as plain text (R20, R23)
+        "Microsoft 365 E3 kündigen?\nDamit kündigen Sie alle 5 Lizenzen zum 30.11.2026. Bis "
+        "dahin laufen sie weiter; bis zum Enddatum können Sie die Kündigung zurücknehmen.\n\n"
+        "Als Mitglied senden Sie dies als Anfrage an die Administratoren Ihres Unternehmens; sie "
+        "entscheiden darüber.",
+        "Soll ich die Anfrage an Ihre Admins senden? Bitte antworten Sie mit Ja oder Nein.",
     ]
     await member.answer("ja", "affirm", {"confirm_cancel": True})
     assert member.active_loop is None
@@ -78,8 +81,9 @@ async def test_an_admins_cancel_form_still_cancels(
     await anna.activate("cancel_form")
     question = await anna.run("action_ask_confirm_cancel")
     assert question.texts == [
-        "Do you really want to cancel Microsoft 365 E3? This cancels the 2 licences as of "
-        "30 Nov 2026. They keep running until then. Please answer yes or no."
+        "Cancel Microsoft 365 E3?\nThis cancels the 2 licences as of 30 Nov 2026. They keep "
+        "running until then; you can withdraw the cancellation until the end date.",
+        "Shall I cancel it like this? Please answer yes or no.",
     ]
     await anna.answer("yes", "affirm", {"confirm_cancel": True})
     done = await anna.run("action_cancel_subscription")

@@ -150,10 +150,11 @@ async def test_link_order_change_provision_addon_cancel(
     )
     await dialogue.activate("cancel_form")
     question = await dialogue.run("action_ask_confirm_cancel")
-    assert question.texts == [
-        "Möchten Sie Microsoft 365 E3 wirklich kündigen? Damit kündigen Sie alle 10 Lizenzen "
-        "und das Add-On Microsoft 365 Copilot zum 30.11.2026. Bis dahin laufen sie weiter. "
-        "Bitte antworten Sie mit Ja oder Nein."
+    assert question.texts == [  # Telegram's question as plain text, then yes or no (R18-R20)
+        "Microsoft 365 E3 kündigen?\nDamit kündigen Sie alle 10 Lizenzen und das Add-On "
+        "Microsoft 365 Copilot zum 30.11.2026. Bis dahin laufen sie weiter; bis zum Enddatum "
+        "können Sie die Kündigung zurücknehmen.",
+        "Soll ich so kündigen? Bitte antworten Sie mit Ja oder Nein.",
     ]
     await dialogue.answer("ja", "affirm", {"confirm_cancel": True})
     cancelled = await dialogue.run("action_cancel_subscription")
