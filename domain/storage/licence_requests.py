@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.licence_requests import LicenceRequest, RequestStatus
 from domain.storage import tables as t
 from domain.storage.driver_errors import translated
+from domain.storage.mapping import save_versioned
 
 _R = t.licence_requests.c
 
@@ -31,9 +32,7 @@ class RequestRepository:
     async def save(self, request: LicenceRequest) -> None:
         """Write the decision; if somebody decided meanwhile → StaleWrite (first one wins):
         the mapper's version check (domain/storage/mapping.py)."""
-        request.version += 1
-        async with translated():
-            await self.session.flush()
+        await save_versioned(self.session, request)
 
     async def find(
         self,

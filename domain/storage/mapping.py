@@ -9,12 +9,18 @@ a licence request), and SQLAlchemy adds `WHERE version = <old>` to the UPDATE an
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import registry, relationship
 
 from domain.licence_requests import LicenceRequest
 from domain.model import AddonBooking, ChatUser, Subscription
 from domain.storage import tables
+from domain.storage.driver_errors import translated
 from domain.tickets import Ticket
+
+_Versioned = TypeVar("_Versioned", Ticket, LicenceRequest)
 
 mapper_registry = registry(metadata=tables.metadata)
 _started = False
@@ -56,3 +62,17 @@ def start_mappers() -> None:
     )
     mapper_registry.map_imperatively(ChatUser, tables.users)
     _started = True
+
+
+async def save_versioned(session: AsyncSession, aggregate: _Versioned) -> None:
+    """Write a ticket or a licence request under the optimistic lock: its version is bumped
+    and the UPDATE compares the old one; another writer first → `errors.StaleWrite`. One read
+    in an earlier unit (a screen, then a button) is merged in, which compares its version too."""
+    async with translated():
+        if aggregate in session:
+            aggregate.version += 1
+        else:
+            current = await session.merge(aggregate)  # StaleDataError: a newer version stored
+            current.version += 1
+            aggregate.version = current.version
+        await session.flush()

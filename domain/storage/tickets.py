@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.storage import tables as t
 from domain.storage.driver_errors import translated
+from domain.storage.mapping import save_versioned
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
 
 _TICKET = t.tickets.c
@@ -40,9 +41,7 @@ class TicketRepository:
     async def save(self, ticket: Ticket) -> None:
         """Write status and new messages; another writer since it was read → StaleWrite (the
         mapper's version check, domain/storage/mapping.py)."""
-        ticket.version += 1
-        async with translated():
-            await self.session.flush()
+        await save_versioned(self.session, ticket)
         stored = await self.session.scalar(
             select(func.count()).where(t.ticket_messages.c.ticket_id == ticket.id)
         )
