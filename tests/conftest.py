@@ -8,6 +8,7 @@ PostgreSQL test executed fails the session instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import uuid
@@ -135,10 +136,11 @@ async def pg_schema() -> AsyncIterator[PgSchema]:
         await _drop_schema(name)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated, empty database: every integration test runs on both engines."""
-    if request.param == "sqlite":
+@contextlib.asynccontextmanager
+async def migrated_database(engine: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database on `engine` ("sqlite" or "postgresql": a schema of its
+    own), disposed and dropped afterwards."""
+    if engine == "sqlite":
         database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
         schema = None
     else:
@@ -153,6 +155,13 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         await database.dispose()
         if schema:
             await _drop_schema(schema)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database: every integration test runs on both engines."""
+    async with migrated_database(request.param, tmp_path) as database:
+        yield database
 
 
 @pytest.fixture

@@ -59,6 +59,13 @@ ChangeOutcome = QuantityChanged | Requested
 AddonOutcome = AddonBooked | Requested
 
 
+async def _requested(
+    ctx: Context, actor: Actor, asked: AskRequest, name: str, tell_admins: bool
+) -> Requested:
+    """A member's confirmation, stored as a request for the customer's admins (R23)."""
+    return Requested(await licence_requests.ask(ctx, actor, asked, name, tell_admins=tell_admins))
+
+
 def _own(actor: Actor) -> str | None:
     """The customer a change or an add-on is decided for: the actor's own (a member asks and
     an admin writes only for their own customer; the write or the request then finds another
@@ -88,9 +95,12 @@ async def submit_order(
     names the member on the request; `tell_admins`: the admins hear of it through the outbox
     (a channel that cannot send them its card, Rasa)."""
     if asks(actor, RequestKind.ORDER, cmd.customer_id):
-        asked = _order_asked(cmd.customer_id, cmd.product_sku, cmd.quantity)
-        return Requested(
-            await licence_requests.ask(ctx, actor, asked, name, tell_admins=tell_admins)
+        return await _requested(
+            ctx,
+            actor,
+            _order_asked(cmd.customer_id, cmd.product_sku, cmd.quantity),
+            name,
+            tell_admins,
         )
     return await orders.place_order(ctx, actor, cmd)
 
@@ -118,10 +128,7 @@ async def submit_change(
     """The confirmation: an admin's new total is set if nobody changed the subscription since
     (R11-R13); a member's becomes a request (R23)."""
     if asks(actor, RequestKind.CHANGE, _own(actor)):
-        asked = _change_asked(actor, cmd)
-        return Requested(
-            await licence_requests.ask(ctx, actor, asked, name, tell_admins=tell_admins)
-        )
+        return await _requested(ctx, actor, _change_asked(actor, cmd), name, tell_admins)
     return await subscriptions.change_quantity(ctx, actor, cmd)
 
 
@@ -149,8 +156,5 @@ async def submit_addon(
     """The confirmation: an admin's booking with the terms (R17); a member's becomes a
     request, the approving admin accepts the terms (R23)."""
     if asks(actor, RequestKind.ADDON, _own(actor)):
-        asked = _addon_asked(actor, cmd)
-        return Requested(
-            await licence_requests.ask(ctx, actor, asked, name, tell_admins=tell_admins)
-        )
+        return await _requested(ctx, actor, _addon_asked(actor, cmd), name, tell_admins)
     return await addons.book_addon(ctx, actor, cmd)

@@ -5,7 +5,6 @@ adapter fails here."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,10 +31,8 @@ from domain.model import (
 from domain.ports import Erased, Store, UnitOfWork
 from domain.pricing import PriceList
 from domain.seats import SeatReport
-from domain.storage.database import Database
-from domain.storage.migrate import upgrade
 from domain.tickets import Author, Ticket, TicketMessage, TicketPost, TicketStatus
-from tests.conftest import CATALOGUE, NOW, PG_URL, _create_schema, _drop_schema, require_pg
+from tests.conftest import CATALOGUE, NOW, migrated_database
 from tests.fakes import FakeStore
 
 TODAY = date(2026, 11, 24)
@@ -49,21 +46,8 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "fake":
         yield FakeStore()
         return
-    schema = None
-    if request.param == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'contract.db'}")
-    else:
-        require_pg()
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        await _create_schema(schema)
-        database = Database(PG_URL, schema=schema)
-    try:
-        await upgrade(database)
+    async with migrated_database(request.param, tmp_path) as database:
         yield database
-    finally:
-        await database.dispose()
-        if schema:
-            await _drop_schema(schema)
 
 
 async def seeded(store: Store) -> tuple[int, int]:
