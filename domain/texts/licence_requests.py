@@ -94,6 +94,9 @@ def to_send(tr: Translator, figures: RequestFigures) -> str:
             figures.end_date,
             asks=True,
         )
+    # the admins give the consents a new product or an add-on needs (R5, R17); a change none
+    if figures.kind is RequestKind.CHANGE:
+        return summary(tr, figures) + "\n\n" + tr("request.send_hint_no_consents")
     return summary(tr, figures) + "\n\n" + tr("request.send_hint")
 
 

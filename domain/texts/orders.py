@@ -78,7 +78,7 @@ def cancel_question(
         addons=cancelled_along(tr, [escape(n) for n in addon_names]),
         end=tr.date(end),
     )
-    return text + "\n\n" + tr("request.send_hint_cancel") if asks else text
+    return text + "\n\n" + tr("request.send_hint_no_consents") if asks else text
 
 
 class Priced(Protocol):

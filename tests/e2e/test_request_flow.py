@@ -113,6 +113,8 @@ async def test_a_members_change_is_declined_with_a_reason_the_member_can_read(
     summary = await say(bot, mia, "8")
     assert "Menge: 5 → 8 Nutzer" in summary.plain_text
     assert summary.buttons() == ["Anfrage senden", "‹ Zurück", "Hauptmenü"]
+    assert "Administratoren Ihres Unternehmens; sie entscheiden darüber." in summary.plain_text
+    assert "AGB" not in summary.plain_text  # a change needs no consent (R5), of nobody
     await press(bot, mia, "Anfrage senden")
     assert (
         "⏳ 1 Ihrer Anfragen wartet auf eine Entscheidung"
