@@ -70,7 +70,9 @@ $(RASA_STAMP):
 	touch $(RASA_STAMP)
 
 rasa-e2e: $(STAMP) $(RASA_STAMP)  ## validate, train (cached in .rasa/models), talk to a real Rasa
-	LICENCEBOT_RASA_BIN=$(abspath $(RASA_VENV))/bin/rasa $(BIN)/python -m pytest tests/rasa_e2e -p no:cacheprovider -x $(PYTEST_ARGS)
+	@# its conversations run on SQLite: CI's demand that PostgreSQL tests ran is the full suite's
+	env -u LICENCEBOT_REQUIRE_POSTGRES LICENCEBOT_RASA_BIN=$(abspath $(RASA_VENV))/bin/rasa \
+		$(BIN)/python -m pytest tests/rasa_e2e -p no:cacheprovider -x $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
