@@ -69,6 +69,9 @@ async def subscription(turn: Turn) -> None:
 
 async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") -> None:
     turn.set_step(Step.IDLE)
+    actor = turn.require_actor()
+    admin = may(actor, Action.CHANGE, None)
+    withdrawable = view.withdrawable and may(actor, Action.CANCEL, view.customer_id)
     keyboard: list[list[InlineKeyboardButton]] = []
     if view.changeable:
         keyboard.append(
@@ -82,7 +85,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
         )
         # each booked add-on: changed or cancelled on its own (R17)
         keyboard += [[addon_entry_button(turn, view, a)] for a in view.running_addons()]
-    elif view.withdrawable and may(turn.require_actor(), Action.CANCEL, view.customer_id):
+    elif withdrawable:
         keyboard.append(
             [
                 turn.button(
@@ -90,7 +93,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
                 )
             ]
         )
-    if view.scheduled_quantity is not None and may(turn.require_actor(), Action.CHANGE, None):
+    if view.scheduled_quantity is not None and admin:
         keyboard.append(
             [
                 turn.button(
@@ -100,9 +103,8 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
                 )
             ]
         )
-    usage = await seats.seat_overview(turn.core, turn.require_actor(), view.customer_id)
+    usage = await seats.seat_overview(turn.core, actor, view.customer_id)
     line = usage.line(view.id)
-    admin = may(turn.require_actor(), Action.CHANGE, None)
     if line is not None and line.reducible > 0 and not line.scheduled and admin:
         # unused seats beyond the buffer: the hint's button, any day (issue 21)
         keyboard.append(
@@ -115,7 +117,7 @@ async def show_subscription(turn: Turn, view: SubscriptionView, note: str = "") 
         )
     keyboard.append(turn.nav(cb.Page(0).data(cb.ORDERS)))
     text = screens.entry(turn.tr, view, line)
-    if view.withdrawable and not may(turn.require_actor(), Action.CANCEL, view.customer_id):
+    if view.withdrawable and not withdrawable:
         text += "\n\n" + turn.tr("subscription.withdraw_admins_only")  # no request kind for it
     turn.show(text, keyboard, note=note)
 
